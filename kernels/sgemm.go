@@ -1,6 +1,9 @@
 package kernels
 
-import "fmt"
+import (
+	"fmt"
+	"sync/atomic"
+)
 
 // Sgemm computes C = alpha*op(A)*op(B) + beta*C for row-major matrices, where
 // op(X) is X or its transpose as transA and transB say. op(A) is m x k,
@@ -13,6 +16,10 @@ import "fmt"
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkSgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
 	if m == 0 || n == 0 {
+		return
+	}
+	if f := gemmOverride.Load(); f != nil {
+		(*f)(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	sgemm(cur(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
@@ -42,4 +49,20 @@ func checkMatrix(name string, trans bool, rows, cols int, s []float32, ld int) {
 	if need := (rows-1)*ld + cols; len(s) < need {
 		panic(fmt.Sprintf("gokern: Sgemm: len(%s) = %d, need at least %d for %dx%d with stride %d", name, len(s), need, rows, cols, ld))
 	}
+}
+
+// GemmFunc has Sgemm's signature.
+type GemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
+
+var gemmOverride atomic.Pointer[GemmFunc]
+
+// OverrideSgemm routes every Sgemm call (after argument checks) to f, or back
+// to gokern's own implementation when f is nil. It exists so benchmarks can
+// compare a whole training run on another GEMM, such as gonum's.
+func OverrideSgemm(f GemmFunc) {
+	if f == nil {
+		gemmOverride.Store(nil)
+		return
+	}
+	gemmOverride.Store(&f)
 }

@@ -1,0 +1,61 @@
+# gokern's developer entry points. `make test` is what CI runs.
+GO          ?= go
+GOBIN       := $(shell $(GO) env GOPATH)/bin
+STATICCHECK := $(GOBIN)/staticcheck
+# Pinned so every machine lints with the same rules.
+STATICCHECK_VERSION := v0.8.2
+
+.PHONY: all test lint check-generated generate test-go test-race test-purego test-arm64 bench bench-peers train tools
+
+all: test
+
+## test: formatting, vet, staticcheck, stale generated code, the full suite
+## (every kernel path), -race on the threaded code, the purego build, and the
+## arm64 build under qemu-user.
+test: lint check-generated test-go test-race test-purego test-arm64
+
+tools: $(STATICCHECK)
+
+$(STATICCHECK):
+	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+lint: tools
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	GOARCH=arm64 $(GO) vet ./...
+	$(GO) vet -tags purego ./...
+	$(STATICCHECK) ./...
+
+## generate: rewrite every assembly file (Avo for amd64, ./asm/neon for arm64).
+generate:
+	$(GO) generate ./asm
+
+## check-generated: fail when `go generate ./asm` would change anything.
+check-generated:
+	bash .ci/check-generated.sh
+
+test-go:
+	$(GO) test -count=1 ./...
+
+# The threaded code: SGEMM's worker pool and everything that calls it.
+test-race:
+	$(GO) test -count=1 -race -short ./kernels ./conv ./nn
+
+test-purego:
+	$(GO) test -count=1 -short -tags purego ./...
+
+test-arm64:
+	bash .ci/test-arm64.sh
+
+## bench: the full benchmark report (Markdown on stdout, charts in bench-out/).
+bench:
+	$(GO) run ./bench/cmd/bench -out bench-out
+
+## bench-peers: gokern against PyTorch (Debian python3-torch) on the same DCGAN.
+bench-peers:
+	bash bench/peers/run.sh
+
+## train: the main job with its defaults.
+train:
+	$(GO) run ./gan/cmd/train

@@ -1,0 +1,5 @@
+//go:build purego
+
+package kernels
+
+func isPurego() bool { return true }
