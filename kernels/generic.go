@@ -11,7 +11,7 @@ func genericImpl() *impl {
 		priority:  0,
 		gemm: gemmConfig{
 			MR: 4, NR: 4, KC: 256, MC: 128, NC: 4096,
-			kernel: microKernelGeneric,
+			kernel: microKernel4x4Go,
 		},
 		axpy:              axpyGeneric,
 		scale:             scaleGeneric,
@@ -107,6 +107,9 @@ func mulGeneric(dst, x, y []float32) {
 // addBiasGeneric: for each row r of x (rows of len(bias)): x[r][j] += bias[j]
 func addBiasGeneric(x, bias []float32) {
 	n := len(bias)
+	if n == 0 {
+		return
+	}
 	for r := 0; r+n <= len(x); r += n {
 		row := x[r : r+n]
 		for j, b := range bias {
@@ -118,6 +121,9 @@ func addBiasGeneric(x, bias []float32) {
 // sumRowsGeneric: for each row r of x (rows of len(dst)): dst[j] += x[r][j]
 func sumRowsGeneric(dst, x []float32) {
 	n := len(dst)
+	if n == 0 {
+		return
+	}
 	for r := 0; r+n <= len(x); r += n {
 		row := x[r : r+n]
 		for j, v := range row {
@@ -155,6 +161,9 @@ func leakyReLUBackwardGeneric(dx, dy, y []float32, alpha float32) {
 // biasLeakyReLUGeneric: x[r][j] = leakyReLU(x[r][j] + bias[j]), in place.
 func biasLeakyReLUGeneric(x, bias []float32, alpha float32) {
 	n := len(bias)
+	if n == 0 {
+		return
+	}
 	for r := 0; r+n <= len(x); r += n {
 		row := x[r : r+n]
 		for j, b := range bias {

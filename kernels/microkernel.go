@@ -21,4 +21,53 @@ type gemmConfig struct {
 	MR, NR     int
 	KC, MC, NC int
 	kernel     microKernel
+	skinny     skinnyConfig
+
+	// Optional transposing packers (nil: the Go loops in sgemm_pack.go):
+	// packAT packs MR rows of a non-transposed A, packBT NR rows of a
+	// transposed B.
+	packAT, packBT panelPacker
+}
+
+// panelPacker packs R rows of a row-major matrix into a micro-panel stored
+// column by column, R fixed per packer:
+//
+//	dst[p*R+r] = src[r*ld+p]    for r < R, p < k&^3
+//
+// leaving the last k%4 columns to the caller.
+type panelPacker func(k int, src []float32, ld int, dst []float32)
+
+// dotsKernel is the contract of the skinny-shape kernels for a
+// non-transposed A: for r < rows and j < n (both fixed per kernel),
+//
+//	out[r*n+j] = sum over p < k of a[r*lda+p] * b[j*ldb+p]
+//
+// with k a multiple of the backend's skinny width. Row r of A and row j of
+// B (B held transposed) are contiguous. Each dot product is reduced in a
+// fixed order that does not depend on rows, so a row of C comes out the
+// same whichever kernel computed it.
+type dotsKernel func(k int, a []float32, lda int, b []float32, ldb int, out []float32)
+
+// axpysKernel is the contract of the skinny-shape kernels for a transposed
+// A (stored k x m): for i < rows and j < n (both fixed per kernel),
+//
+//	out[j*rows+i] = sum over p < k of a[p*lda+i] * b[p*ldbp+j*ldbj]
+//
+// summing outer products of a row of A with n values of B, which may be
+// stored either way round (ldbp, ldbj). Every lane accumulates in the same
+// order whatever rows is.
+type axpysKernel func(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)
+
+// skinnyConfig holds one backend's kernels for C with at most four columns
+// (or, transposing the problem, four rows); the zero value means the
+// backend has none and skinny shapes take the packed path.
+type skinnyConfig struct {
+	width  int           // vector width: k granularity of the dots kernels
+	rows   int           // rows of A per call of the block dots kernels
+	block  [5]dotsKernel // block[n]: rows x n
+	single [5]dotsKernel // single[n]: 1 x n, for leftover rows
+
+	vecs        int            // vectors of rows per block axpys kernel
+	axpysBlock  [5]axpysKernel // axpysBlock[n]: vecs*width rows x n
+	axpysSingle [5]axpysKernel // axpysSingle[n]: width rows x n
 }

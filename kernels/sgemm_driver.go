@@ -1,32 +1,198 @@
 package kernels
 
-// sgemm is the placeholder driver: a correct triple loop. It is replaced by
-// the packed, cache-blocked BLIS-style driver.
+// sgemm is the BLIS/GotoBLAS-style driver behind Sgemm. Arguments are
+// already checked and m, n > 0.
+//
+// The loops around the micro-kernel, outermost first:
+//
+//	jc: NC columns of C and op(B)        (packed KC x NC panel of B: L3)
+//	pc: KC steps of the summation        (beta applies to the first only)
+//	ic: MC rows of C and op(A)           (packed MC x KC block of A: L2)
+//	jr: NR columns, one micro-panel of B (L1)
+//	ir: MR rows, one micro-panel of A    -> micro-kernel on an MR x NR tile
+//
+// Threads split C into bands of whole MR rows or NR columns, never the
+// summation, and the KC split depends on k alone, so every element of C
+// sees the same sequence of operations for every thread count.
 func sgemm(im *impl, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if alpha == 0 || k == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	job := gemmJob{
+		cfg:    &im.gemm,
+		transA: transA, transB: transB,
+		m: m, n: n, k: k,
+		alpha: alpha, beta: beta,
+		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+	}
+	if im.gemm.skinny.width > 0 {
+		switch {
+		case n <= 4:
+			job.skinny = true
+			job.sk = skinnyOp{m: m, n: n, a: a, lda: lda, aT: transA, b: b, ldb: ldb, bT: transB, ci: ldc, cj: 1}
+		case m <= 4:
+			// C^T = op(B)^T op(A)^T has at most four columns.
+			job.skinny = true
+			job.sk = skinnyOp{m: n, n: m, a: b, lda: ldb, aT: !transB, b: a, ldb: lda, bT: !transA, ci: 1, cj: ldc}
+		}
+	}
+	runGemm(&job)
+}
+
+// scaleC sets C = beta*C without reading C when beta == 0.
+func scaleC(m, n int, beta float32, c []float32, ldc int) {
 	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			var s float32
-			if alpha != 0 {
-				for p := 0; p < k; p++ {
-					var av, bv float32
-					if transA {
-						av = a[p*lda+i]
-					} else {
-						av = a[i*lda+p]
-					}
-					if transB {
-						bv = b[j*ldb+p]
-					} else {
-						bv = b[p*ldb+j]
-					}
-					s += av * bv
-				}
-			}
-			if beta == 0 {
-				c[i*ldc+j] = alpha * s
-			} else {
-				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+		row := c[i*ldc : i*ldc+n]
+		switch beta {
+		case 0:
+			clear(row)
+		case 1:
+		default:
+			for j := range row {
+				row[j] *= beta
 			}
 		}
 	}
 }
+
+// gemmJob is one Sgemm call, split into parts that run on the worker pool.
+type gemmJob struct {
+	cfg            *gemmConfig
+	transA, transB bool
+	skinny         bool
+	m, n, k        int
+	alpha, beta    float32
+	a              []float32
+	lda            int
+	b              []float32
+	ldb            int
+	c              []float32
+	ldc            int
+
+	// Set by plan.
+	parts  int
+	splitM bool // bands of rows (else of columns)
+	units  int  // number of MR-row, NR-column or skinny-row units to share
+
+	sk skinnyOp // the skinny path's problem
+}
+
+// minPartFlops is the least work worth handing to another thread: waking a
+// parked worker costs a few microseconds.
+const minPartFlops = 4 << 20
+
+// plan chooses how many parts the job splits into, at most threads.
+func (j *gemmJob) plan(threads int) {
+	flops := 2 * j.m * j.n * j.k
+	parts := min(threads, max(1, flops/minPartFlops))
+	if j.skinny {
+		r := j.sk.unit(&j.cfg.skinny)
+		j.splitM = true
+		j.units = (j.sk.m + r - 1) / r
+	} else {
+		// Each band packs all of the operand it does not split: bands of
+		// rows repack op(B) (k*n), bands of columns repack op(A) (m*k).
+		j.splitM = j.n <= j.m
+		if j.splitM {
+			j.units = (j.m + j.cfg.MR - 1) / j.cfg.MR
+		} else {
+			j.units = (j.n + j.cfg.NR - 1) / j.cfg.NR
+		}
+	}
+	j.parts = max(1, min(parts, j.units))
+}
+
+// prepare does the work shared by all parts before they start.
+func (j *gemmJob) prepare(buf *gemmBuffers) {
+	if j.skinny {
+		j.sk.prepare(buf, j.k)
+	}
+}
+
+// part runs part i of j.parts with the given buffers.
+func (j *gemmJob) part(i int, buf *gemmBuffers) {
+	u0 := i * j.units / j.parts
+	u1 := (i + 1) * j.units / j.parts
+	switch {
+	case j.skinny:
+		r := j.sk.unit(&j.cfg.skinny)
+		j.skinnyRows(buf, u0*r, min(u1*r, j.sk.m))
+	case j.splitM:
+		mr := j.cfg.MR
+		j.packed(buf, u0*mr, min(u1*mr, j.m), 0, j.n)
+	default:
+		nr := j.cfg.NR
+		j.packed(buf, 0, j.m, u0*nr, min(u1*nr, j.n))
+	}
+}
+
+// packed computes rows i0:i1 and columns j0:j1 of C through packing and
+// the micro-kernel. i0 and j0 are multiples of MR and NR.
+func (j *gemmJob) packed(buf *gemmBuffers, i0, i1, j0, j1 int) {
+	g := j.cfg
+	MR, NR := g.MR, g.NR
+	// Even KC blocks: k = 1152 runs as 5 x 231 rather than 4 x 256 + 128.
+	kBlocks := (j.k + g.KC - 1) / g.KC
+	kcMax := (j.k + kBlocks - 1) / kBlocks
+	ncMax := min(g.NC, roundUp(j1-j0, NR))
+	mcMax := min(g.MC, roundUp(i1-i0, MR))
+	buf.a = grow(buf.a, mcMax*kcMax)
+	buf.b = grow(buf.b, ncMax*kcMax)
+	buf.tile = grow(buf.tile, MR*NR)
+
+	for jc := j0; jc < j1; jc += ncMax {
+		nc := min(ncMax, j1-jc)
+		for pc := 0; pc < j.k; pc += kcMax {
+			kc := min(kcMax, j.k-pc)
+			packB(buf.b, j.transB, j.b, j.ldb, pc, jc, kc, nc, NR, g.packBT)
+			beta := j.beta
+			if pc > 0 {
+				beta = 1
+			}
+			for ic := i0; ic < i1; ic += mcMax {
+				mc := min(mcMax, i1-ic)
+				packA(buf.a, j.transA, j.a, j.lda, ic, pc, mc, kc, MR, g.packAT)
+				j.macro(buf, ic, jc, mc, nc, kc, beta)
+			}
+		}
+	}
+}
+
+// macro runs the micro-kernel over an mc x nc block of C from the packed
+// buffers. Edge tiles are computed into buf.tile and copied back, so the
+// kernel never writes outside C.
+func (j *gemmJob) macro(buf *gemmBuffers, ic, jc, mc, nc, kc int, beta float32) {
+	g := j.cfg
+	MR, NR := g.MR, g.NR
+	kern := g.kernel
+	c, ldc, alpha := j.c, j.ldc, j.alpha
+	for jr := 0; jr < nc; jr += NR {
+		nr := min(NR, nc-jr)
+		bp := buf.b[jr*kc : jr*kc+NR*kc]
+		for ir := 0; ir < mc; ir += MR {
+			mr := min(MR, mc-ir)
+			ap := buf.a[ir*kc : ir*kc+MR*kc]
+			off := (ic+ir)*ldc + jc + jr
+			if mr == MR && nr == NR {
+				kern(kc, ap, bp, alpha, beta, c[off:], ldc)
+				continue
+			}
+			tile := buf.tile
+			kern(kc, ap, bp, alpha, 0, tile, NR)
+			for r := 0; r < mr; r++ {
+				crow := c[off+r*ldc : off+r*ldc+nr]
+				trow := tile[r*NR : r*NR+nr]
+				if beta == 0 {
+					copy(crow, trow)
+					continue
+				}
+				for q, t := range trow {
+					crow[q] = t + beta*crow[q]
+				}
+			}
+		}
+	}
+}
+
+func roundUp(x, m int) int { return (x + m - 1) / m * m }

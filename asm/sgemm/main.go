@@ -1,0 +1,451 @@
+// Command sgemm generates gokern's amd64 SGEMM kernels with Avo:
+//
+//   - register-blocked micro-kernels for the packed BLIS-style driver
+//     (AVX-512: 12x32, AVX2+FMA: 6x16), following the contract in
+//     kernels/microkernel.go;
+//   - skinny "dots" kernels for C = A*B with n <= 4 columns: R rows of A
+//     against n rows of B held transposed, giving R*n dot products.
+//
+// Run it through `go generate ./asm`; the output is deterministic.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// isa describes one vector instruction set.
+type isa struct {
+	name  string // suffix of the generated function names
+	width int    // float32 lanes per vector
+	vec   func() VecVirtual
+}
+
+var (
+	avx2   = isa{name: "AVX2", width: 8, vec: YMM}
+	avx512 = isa{name: "AVX512", width: 16, vec: ZMM}
+)
+
+func main() {
+	Package("github.com/gokern/gokern/kernels")
+	ConstraintExpr("!purego")
+
+	// AVX-512 has 32 vector registers: 12 rows x 2 vectors = 24
+	// accumulators, 2 for the row of B and the rest for broadcasts. Each
+	// k step issues 24 FMAs against 14 loads, so the two FMA pipes, not
+	// the load ports, set the pace, and 24 independent chains cover the
+	// FMA latency (4 cycles x 2 pipes = 8 needed).
+	microKernel(avx512, 12, 2)
+	// AVX2 has 16: 6 rows x 2 vectors = 12 accumulators, 2 for B, 1 for
+	// the broadcast (the classic Haswell 6x16 kernel).
+	microKernel(avx2, 6, 2)
+
+	// Skinny kernels: AVX-512 takes 4 rows of A at a time (16 accumulators
+	// at n = 4), AVX2 2 rows (8 accumulators); both also get a 1-row
+	// version for the leftover rows.
+	for n := 1; n <= 4; n++ {
+		dots(avx512, 4, n)
+		dots(avx512, 1, n)
+		dots(avx2, 2, n)
+		dots(avx2, 1, n)
+	}
+	// Skinny kernels for a transposed A: V vectors of rows of C against n
+	// columns, summing outer products over k.
+	for n := 1; n <= 4; n++ {
+		axpys(avx512, 4, n)
+		axpys(avx512, 1, n)
+		axpys(avx2, 2, n)
+		axpys(avx2, 1, n)
+	}
+
+	// Transposing packers for the micro-panels that gather across rows:
+	// op(A) not transposed (MR rows) and op(B) transposed (NR rows).
+	for _, r := range []int{12, 32, 6, 16} {
+		packT(r)
+	}
+	Generate()
+}
+
+// microKernel emits sgemmKernel<mr>x<nr><ISA>, with nr = nv vectors:
+//
+//	C[0:mr, 0:nr] = alpha * Ap * Bp + beta * C     (beta == 0: C is not read)
+//
+// Ap is packed column by column (mr values per k step), Bp row by row (nr
+// values per k step); ldc is C's row stride in elements.
+func microKernel(is isa, mr, nv int) {
+	nr := nv * is.width
+	name := fmt.Sprintf("sgemmKernel%dx%d%s", mr, nr, is.name)
+	TEXT(name, NOSPLIT, "func(k int, a, b []float32, alpha, beta float32, c []float32, ldc int)")
+	Doc(
+		fmt.Sprintf("%s is the %dx%d %s micro-kernel: C = alpha*Ap*Bp + beta*C", name, mr, nr, is.name),
+		"on one full tile (beta == 0: C is not read). The caller guarantees",
+		fmt.Sprintf("len(a) >= %d*k, len(b) >= %d*k and len(c) >= %d*ldc+%d.", mr, nr, mr-1, nr),
+	)
+
+	k := Load(Param("k"), GP64())
+	ap := Mem{Base: Load(Param("a").Base(), GP64())}
+	bp := Mem{Base: Load(Param("b").Base(), GP64())}
+
+	acc := make([][]VecVirtual, mr)
+	for i := range acc {
+		acc[i] = make([]VecVirtual, nv)
+		for v := range acc[i] {
+			acc[i][v] = is.vec()
+			VXORPS(acc[i][v], acc[i][v], acc[i][v])
+		}
+	}
+
+	// step emits k step u of an unrolled block.
+	step := func(u int) {
+		bs := make([]VecVirtual, nv)
+		for v := range bs {
+			bs[v] = is.vec()
+			VMOVUPS(bp.Offset(4*(u*nr+v*is.width)), bs[v])
+		}
+		for i := 0; i < mr; i++ {
+			t := is.vec()
+			VBROADCASTSS(ap.Offset(4*(u*mr+i)), t)
+			for v := 0; v < nv; v++ {
+				VFMADD231PS(bs[v], t, acc[i][v])
+			}
+		}
+	}
+
+	const unroll = 4
+	Label("loop4")
+	CMPQ(k, U8(unroll))
+	JL(LabelRef("tail"))
+	for u := 0; u < unroll; u++ {
+		step(u)
+	}
+	ADDQ(U32(4*unroll*mr), ap.Base)
+	ADDQ(U32(4*unroll*nr), bp.Base)
+	SUBQ(U8(unroll), k)
+	JMP(LabelRef("loop4"))
+
+	Label("tail")
+	TESTQ(k, k)
+	JZ(LabelRef("epilogue"))
+	step(0)
+	ADDQ(U32(4*mr), ap.Base)
+	ADDQ(U32(4*nr), bp.Base)
+	DECQ(k)
+	JMP(LabelRef("tail"))
+
+	Label("epilogue")
+	cp := Mem{Base: Load(Param("c").Base(), GP64())}
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(2), ldc)
+	va := is.vec()
+	VBROADCASTSS(paramAddr("alpha"), va)
+
+	// beta == 0 (either sign) must not read C: NaNs there are overwritten.
+	zero := XMM()
+	VXORPS(zero, zero, zero)
+	VUCOMISS(paramAddr("beta"), zero)
+	JNE(LabelRef("withbeta"))
+	JP(LabelRef("withbeta"))
+	for i := 0; i < mr; i++ {
+		for v := 0; v < nv; v++ {
+			VMULPS(va, acc[i][v], acc[i][v])
+			VMOVUPS(acc[i][v], cp.Offset(4*v*is.width))
+		}
+		if i < mr-1 {
+			ADDQ(ldc, cp.Base)
+		}
+	}
+	VZEROUPPER()
+	RET()
+
+	Label("withbeta")
+	vb := is.vec()
+	VBROADCASTSS(paramAddr("beta"), vb)
+	for i := 0; i < mr; i++ {
+		for v := 0; v < nv; v++ {
+			VMULPS(va, acc[i][v], acc[i][v])
+			VFMADD231PS(cp.Offset(4*v*is.width), vb, acc[i][v])
+			VMOVUPS(acc[i][v], cp.Offset(4*v*is.width))
+		}
+		if i < mr-1 {
+			ADDQ(ldc, cp.Base)
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// dots emits sgemmDots<rows>x<n><ISA>: for r < rows and j < n,
+//
+//	out[r*n+j] = sum over p < k of a[r*lda+p] * b[j*ldb+p]
+//
+// with k a multiple of the vector width. Each dot product is accumulated
+// lane-wise and reduced in a fixed order, so a row's result does not
+// depend on which kernel (rows = 1 or more) computed it.
+func dots(is isa, rows, n int) {
+	name := fmt.Sprintf("sgemmDots%dx%d%s", rows, n, is.name)
+	TEXT(name, NOSPLIT, "func(k int, a []float32, lda int, b []float32, ldb int, out []float32)")
+	Doc(
+		fmt.Sprintf("%s computes the %dx%d dot products out[r*%d+j] = A[r]·B[j] over", name, rows, n, n),
+		fmt.Sprintf("k elements, k a multiple of %d. The caller guarantees the rows lie", is.width),
+		fmt.Sprintf("inside a and b (strides lda, ldb) and len(out) >= %d.", rows*n),
+	)
+	kb := Load(Param("k"), GP64())
+	SHLQ(U8(2), kb)
+	lda := Load(Param("lda"), GP64())
+	SHLQ(U8(2), lda)
+	ldb := Load(Param("ldb"), GP64())
+	SHLQ(U8(2), ldb)
+
+	arow := make([]GPVirtual, rows)
+	arow[0] = GP64()
+	Load(Param("a").Base(), arow[0])
+	for r := 1; r < rows; r++ {
+		arow[r] = GP64()
+		LEAQ(Mem{Base: arow[r-1], Index: lda, Scale: 1}, arow[r])
+	}
+	brow := make([]GPVirtual, n)
+	brow[0] = GP64()
+	Load(Param("b").Base(), brow[0])
+	for j := 1; j < n; j++ {
+		brow[j] = GP64()
+		LEAQ(Mem{Base: brow[j-1], Index: ldb, Scale: 1}, brow[j])
+	}
+
+	acc := make([][]VecVirtual, rows)
+	for r := range acc {
+		acc[r] = make([]VecVirtual, n)
+		for j := range acc[r] {
+			acc[r][j] = is.vec()
+			VXORPS(acc[r][j], acc[r][j], acc[r][j])
+		}
+	}
+
+	off := GP64()
+	XORQ(off, off)
+	Label("loop")
+	CMPQ(off, kb)
+	JGE(LabelRef("reduce"))
+	bv := make([]VecVirtual, n)
+	for j := range bv {
+		bv[j] = is.vec()
+		VMOVUPS(Mem{Base: brow[j], Index: off, Scale: 1}, bv[j])
+	}
+	for r := 0; r < rows; r++ {
+		av := is.vec()
+		VMOVUPS(Mem{Base: arow[r], Index: off, Scale: 1}, av)
+		for j := 0; j < n; j++ {
+			VFMADD231PS(bv[j], av, acc[r][j])
+		}
+	}
+	ADDQ(U32(4*is.width), off)
+	JMP(LabelRef("loop"))
+
+	Label("reduce")
+	out := Mem{Base: Load(Param("out").Base(), GP64())}
+	for r := 0; r < rows; r++ {
+		for j := 0; j < n; j++ {
+			x := hsum(is, acc[r][j])
+			VMOVSS(x, out.Offset(4*(r*n+j)))
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// hsum reduces the lanes of v into the low lane of the returned register,
+// always in the same order: halves, then quarters, then pairs. It uses only
+// instructions with EVEX forms, because AVX-512 accumulators may live in
+// X16-X31, which VEX encodings (VHADDPS, VEXTRACTF128) cannot name.
+func hsum(is isa, v VecVirtual) VecVirtual {
+	y := v.AsY()
+	x := v.AsX()
+	if is.width == 16 {
+		hi := YMM()
+		VEXTRACTF64X4(U8(1), v, hi)
+		VADDPS(hi, y, y)
+		hx := XMM()
+		VEXTRACTF32X4(U8(1), y, hx)
+		VADDPS(hx, x, x)
+	} else {
+		hx := XMM()
+		VEXTRACTF128(U8(1), y, hx)
+		VADDPS(hx, x, x)
+	}
+	t := XMM()
+	VSHUFPS(U8(0xEE), x, x, t) // t = x2 x3 x2 x3
+	VADDPS(t, x, x)            // x0+x2, x1+x3
+	VSHUFPS(U8(0x55), x, x, t) // t0 = x1+x3
+	VADDPS(t, x, x)
+	return x.(VecVirtual)
+}
+
+// paramAddr is the stack address of a scalar parameter, so broadcasts and
+// compares can read it directly instead of through an SSE MOVSS.
+func paramAddr(name string) Mem {
+	b, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
+}
+
+// packT emits sgemmPackT<R>: for p < k&^3 and r < R,
+//
+//	dst[p*R+r] = src[r*ld+p]
+//
+// which packs R rows of a row-major matrix into a micro-panel stored column
+// by column. It moves 4x4 blocks through SSE registers (VEX-encoded, so no
+// SSE/AVX transition) with the unpack/movlhps transpose; R = 4g or 4g+2.
+// The caller packs the last k%4 columns.
+func packT(rows int) {
+	name := fmt.Sprintf("sgemmPackT%d", rows)
+	TEXT(name, NOSPLIT, "func(k int, src []float32, ld int, dst []float32)")
+	Doc(
+		fmt.Sprintf("%s packs %d rows of src (stride ld) column by column:", name, rows),
+		fmt.Sprintf("dst[p*%d+r] = src[r*ld+p] for p < k&^3. The caller guarantees", rows),
+		fmt.Sprintf("len(src) >= %d*ld+k and len(dst) >= %d*k.", rows-1, rows),
+	)
+	k := Load(Param("k"), GP64())
+	ANDQ(I32(-4), k)
+	rowp := Load(Param("src").Base(), GP64())
+	dst := Mem{Base: Load(Param("dst").Base(), GP64())}
+	ld := Load(Param("ld"), GP64())
+	SHLQ(U8(2), ld)
+	ld3 := GP64()
+	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
+	ld4 := GP64()
+	MOVQ(ld, ld4)
+	SHLQ(U8(2), ld4)
+	end := GP64()
+	LEAQ(Mem{Base: rowp, Index: k, Scale: 4}, end)
+	gp := GP64()
+
+	Label("loop")
+	CMPQ(rowp, end)
+	JGE(LabelRef("done"))
+	MOVQ(rowp, gp)
+	for g := 0; g+4 <= rows; g += 4 {
+		r := make([]VecVirtual, 4)
+		for i := range r {
+			r[i] = XMM()
+		}
+		VMOVUPS(Mem{Base: gp}, r[0])
+		VMOVUPS(Mem{Base: gp, Index: ld, Scale: 1}, r[1])
+		VMOVUPS(Mem{Base: gp, Index: ld, Scale: 2}, r[2])
+		VMOVUPS(Mem{Base: gp, Index: ld3, Scale: 1}, r[3])
+		t0, t1, t2, t3 := XMM(), XMM(), XMM(), XMM()
+		VUNPCKLPS(r[1], r[0], t0) // a0 b0 a1 b1
+		VUNPCKHPS(r[1], r[0], t1) // a2 b2 a3 b3
+		VUNPCKLPS(r[3], r[2], t2) // c0 d0 c1 d1
+		VUNPCKHPS(r[3], r[2], t3) // c2 d2 c3 d3
+		VMOVLHPS(t2, t0, r[0])    // a0 b0 c0 d0
+		VMOVHLPS(t0, t2, r[1])    // a1 b1 c1 d1
+		VMOVLHPS(t3, t1, r[2])    // a2 b2 c2 d2
+		VMOVHLPS(t1, t3, r[3])    // a3 b3 c3 d3
+		for i := 0; i < 4; i++ {
+			VMOVUPS(r[i], dst.Offset(4*(i*rows+g)))
+		}
+		ADDQ(ld4, gp)
+	}
+	if rows%4 == 2 {
+		g := rows - 2
+		r0, r1 := XMM(), XMM()
+		VMOVUPS(Mem{Base: gp}, r0)
+		VMOVUPS(Mem{Base: gp, Index: ld, Scale: 1}, r1)
+		t0, t1 := XMM(), XMM()
+		VUNPCKLPS(r1, r0, t0) // a0 b0 a1 b1
+		VUNPCKHPS(r1, r0, t1) // a2 b2 a3 b3
+		VMOVLPS(t0, dst.Offset(4*(0*rows+g)))
+		VMOVHPS(t0, dst.Offset(4*(1*rows+g)))
+		VMOVLPS(t1, dst.Offset(4*(2*rows+g)))
+		VMOVHPS(t1, dst.Offset(4*(3*rows+g)))
+	}
+	ADDQ(U8(16), rowp)
+	ADDQ(U32(16*rows), dst.Base)
+	JMP(LabelRef("loop"))
+
+	Label("done")
+	RET()
+}
+
+// axpys emits sgemmAxpys<v>x<n><ISA>, the skinny kernel for A stored
+// transposed (k x m): for i < v*width and j < n,
+//
+//	out[j*v*width+i] = sum over p < k of a[p*lda+i] * b[p*ldbp+j*ldbj]
+//
+// Each step of p loads v vectors of a row of A and broadcasts n values of
+// B. Every lane accumulates in the same order whatever v is, so a row of C
+// comes out the same from the v = 1 kernel.
+func axpys(is isa, v, n int) {
+	name := fmt.Sprintf("sgemmAxpys%dx%d%s", v, n, is.name)
+	w := v * is.width
+	TEXT(name, NOSPLIT, "func(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)")
+	Doc(
+		fmt.Sprintf("%s computes out[j*%d+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]", name, w),
+		fmt.Sprintf("for i < %d and j < %d. The caller guarantees every element read lies in", w, n),
+		fmt.Sprintf("a and b and len(out) >= %d.", w*n),
+	)
+	k := Load(Param("k"), GP64())
+	ap := Load(Param("a").Base(), GP64())
+	lda := Load(Param("lda"), GP64())
+	SHLQ(U8(2), lda)
+	bp := Load(Param("b").Base(), GP64())
+	ldbp := Load(Param("ldbp"), GP64())
+	SHLQ(U8(2), ldbp)
+	ldbj := Load(Param("ldbj"), GP64())
+	SHLQ(U8(2), ldbj)
+	ldbj3 := GP64()
+	LEAQ(Mem{Base: ldbj, Index: ldbj, Scale: 2}, ldbj3)
+
+	acc := make([][]VecVirtual, n)
+	for j := range acc {
+		acc[j] = make([]VecVirtual, v)
+		for u := range acc[j] {
+			acc[j][u] = is.vec()
+			VXORPS(acc[j][u], acc[j][u], acc[j][u])
+		}
+	}
+	Label("loop")
+	TESTQ(k, k)
+	JZ(LabelRef("store"))
+	av := make([]VecVirtual, v)
+	for u := range av {
+		av[u] = is.vec()
+		VMOVUPS(Mem{Base: ap, Disp: 4 * u * is.width}, av[u])
+	}
+	for j := 0; j < n; j++ {
+		var m Mem
+		switch j {
+		case 0:
+			m = Mem{Base: bp}
+		case 1:
+			m = Mem{Base: bp, Index: ldbj, Scale: 1}
+		case 2:
+			m = Mem{Base: bp, Index: ldbj, Scale: 2}
+		case 3:
+			m = Mem{Base: bp, Index: ldbj3, Scale: 1}
+		}
+		bv := is.vec()
+		VBROADCASTSS(m, bv)
+		for u := 0; u < v; u++ {
+			VFMADD231PS(av[u], bv, acc[j][u])
+		}
+	}
+	ADDQ(lda, ap)
+	ADDQ(ldbp, bp)
+	DECQ(k)
+	JMP(LabelRef("loop"))
+
+	Label("store")
+	out := Mem{Base: Load(Param("out").Base(), GP64())}
+	for j := 0; j < n; j++ {
+		for u := 0; u < v; u++ {
+			VMOVUPS(acc[j][u], out.Offset(4*(j*w+u*is.width)))
+		}
+	}
+	VZEROUPPER()
+	RET()
+}

@@ -1,0 +1,47 @@
+package bench
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/gokern/gokern/conv"
+)
+
+// ConvResults measures each DCGAN convolution layer (conv.DCGANLayers) in
+// its three directions, forward, backward-data and backward-weights, at half
+// the training batch (the discriminator steps' batch), on every path and,
+// because each direction is a GEMM plus data movement, with the GEMM peers.
+func (o Options) ConvResults() []KernelResult {
+	n := max(1, o.Batch/2)
+	rng := rand.New(rand.NewPCG(7, 8))
+	var out []KernelResult
+	for _, l := range conv.DCGANLayers() {
+		op, err := l.New()
+		if err != nil {
+			panic(err) // the table is fixed and valid
+		}
+		s := l.Spec
+		oh, ow, f := op.OutShape()
+		x := randSlice(rng, n*s.H*s.W*s.C)
+		w := randSlice(rng, s.WeightLen())
+		bias := randSlice(rng, f)
+		y := make([]float32, n*oh*ow*f)
+		dy := randSlice(rng, len(y))
+		dx := make([]float32, len(x))
+		dw := make([]float32, len(w))
+		db := make([]float32, f)
+		flops := l.FLOPs(n)
+		for _, d := range []struct {
+			dir  string
+			call func()
+		}{
+			{"forward", func() { op.Forward(n, x, w, bias, y) }},
+			{"backward-data", func() { op.BackwardData(n, dy, w, dx) }},
+			{"backward-weights", func() { op.BackwardWeights(n, x, dy, dw, db) }},
+		} {
+			name := fmt.Sprintf("%s %s (batch %d)", l.Name, d.dir, n)
+			out = o.record(out, "conv", name, flops, 0, o.pathContenders(true, d.call))
+		}
+	}
+	return out
+}

@@ -1,0 +1,107 @@
+package peak
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// fmaPerTrip is how many FMA instructions one trip of an assembly probe
+// issues (asm/fmapeak's Accumulators).
+const fmaPerTrip = 12
+
+// probe is one path's FMA loop: run(trips) issues trips*fmaPerTrip FMAs of
+// lanes single-precision lanes each.
+type probe struct {
+	lanes int
+	run   func(trips int)
+}
+
+// Paths lists the kernel paths this CPU and build can probe, generic first.
+func Paths() []string {
+	var names []string
+	for _, name := range []string{"generic", "avx2", "avx512", "neon"} {
+		if _, ok := probes()[name]; ok {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// Lanes is the number of float32 lanes one FMA of the path works on, or 0
+// when the path cannot be probed here.
+func Lanes(path string) int { return probes()[path].lanes }
+
+// Measure returns the FMA peak of path in GFLOPS with threads goroutines
+// running the probe at once (threads < 1 means GOMAXPROCS), timing each
+// goroutine for about d and summing their rates. It returns an error for a
+// path this CPU or build cannot run.
+func Measure(path string, threads int, d time.Duration) (float64, error) {
+	p, ok := probes()[path]
+	if !ok {
+		return 0, fmt.Errorf("peak: cannot probe kernel path %q here (have %v)", path, Paths())
+	}
+	if threads < 1 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	if d <= 0 {
+		d = 100 * time.Millisecond
+	}
+	trips := calibrate(p, d)
+	rates := make([]float64, threads)
+	var wg sync.WaitGroup
+	for t := range threads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			start := time.Now()
+			p.run(trips)
+			rates[t] = flops(p, trips) / time.Since(start).Seconds()
+		}()
+	}
+	wg.Wait()
+	var sum float64
+	for _, r := range rates {
+		sum += r
+	}
+	return sum / 1e9, nil
+}
+
+// calibrate finds a trip count that takes about d on one core.
+func calibrate(p probe, d time.Duration) int {
+	trips := 1 << 10
+	for {
+		start := time.Now()
+		p.run(trips)
+		el := time.Since(start)
+		if el >= d/8 || trips >= 1<<40 {
+			scaled := float64(trips) * float64(d) / float64(max(el, time.Microsecond))
+			return max(1, int(scaled))
+		}
+		trips *= 4
+	}
+}
+
+// flops is the number of floating-point operations (2 per lane per FMA) in
+// trips trips of p.
+func flops(p probe, trips int) float64 {
+	return 2 * float64(p.lanes) * fmaPerTrip * float64(trips)
+}
+
+// Best returns the highest of attempts measurements (see Measure). Other
+// work on the machine can only slow a probe down, so the best attempt is
+// the closest to the true peak.
+func Best(path string, threads int, d time.Duration, attempts int) (float64, error) {
+	best := 0.0
+	for range max(1, attempts) {
+		g, err := Measure(path, threads, d)
+		if err != nil {
+			return 0, err
+		}
+		best = max(best, g)
+	}
+	return best, nil
+}

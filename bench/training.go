@@ -1,0 +1,209 @@
+package bench
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gokern/gokern/gan"
+	"github.com/gokern/gokern/kernels"
+	"github.com/gokern/gokern/nn"
+)
+
+// NewTrainer builds the seeds' DCGAN trainer for a batch of batch on a
+// small synthetic dataset (the data's content does not change the work an
+// iteration does; no download, no disk).
+func NewTrainer(batch int) (*gan.Trainer, error) {
+	cfg := gan.DefaultConfig()
+	cfg.Batch = batch
+	return gan.NewTrainer(cfg, gan.SyntheticDataset(max(batch, 512), 1))
+}
+
+// TrainingResults measures seconds per training iteration on every path in
+// o.Paths and, with o.Peers, on the best path with each GEMM peer swapped in
+// for every Sgemm, interleaved on one trainer, and derives the epoch
+// figures. Each contender's first iteration is its warm-up and calibration:
+// a timed run then does o.Iters iterations, or when o.Iters is 0 as many as
+// fill o.TrainTime (at least one), so a path 50 times slower than another
+// is not run 50 times as long. peaks maps a path to its FMA peak ceiling at
+// o.Threads; a peer is compared with the best path's, since only its GEMM
+// differs.
+func (o Options) TrainingResults(peaks map[string]float64) ([]EpochResult, error) {
+	t, err := NewTrainer(o.Batch)
+	if err != nil {
+		return nil, err
+	}
+	// The first iteration on a fresh trainer sizes every workspace.
+	t.Iteration()
+	cs := o.pathContenders(true, func() { t.Iteration() })
+	iters := make(map[string]int, len(cs))
+	cases := make([]Case, len(cs))
+	for i, c := range cs {
+		if c.setup != nil {
+			c.setup()
+		}
+		start := time.Now()
+		t.Iteration()
+		one := time.Since(start)
+		if c.teardown != nil {
+			c.teardown()
+		}
+		n := o.Iters
+		if n < 1 {
+			n = max(1, int(float64(o.TrainTime)/float64(max(one, time.Microsecond))+0.5))
+		}
+		iters[c.name] = n
+		cases[i] = Case{Name: c.name, Setup: c.setup, Teardown: c.teardown, Run: func() {
+			for range n {
+				t.Iteration()
+			}
+		}}
+		o.logf("  training %s: %.3g s/iteration (calibration), %d per run", c.name, one.Seconds(), n)
+	}
+	samples := Interleave(cases, max(0, o.Warmup-1), max(1, o.Runs))
+	secs, cpus := Seconds(samples), CPUSeconds(samples)
+	flops := IterationFLOPs(o.Batch, t.Config().LatentDim)
+	best := o.Paths[len(o.Paths)-1]
+	per, cpu := map[string]Summary{}, map[string]Summary{}
+	for _, c := range cs {
+		xs, ys := secs[c.name], cpus[c.name]
+		for j := range xs {
+			xs[j] /= float64(iters[c.name])
+			ys[j] /= float64(iters[c.name])
+		}
+		per[c.name], cpu[c.name] = Summarize(xs), Summarize(ys)
+	}
+	generic := per["generic"].Median
+	var out []EpochResult
+	for _, c := range cs {
+		peak := peaks[c.name]
+		if peak == 0 {
+			peak = peaks[best]
+		}
+		e := NewEpochResult(c.name, per[c.name], o.Batch, flops, peak, generic)
+		e.CPUSecPerIter = cpu[c.name]
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// ScalingResults measures the training iteration on path at each thread
+// count (GOMAXPROCS and kernels.SetThreads together), interleaved.
+func (o Options) ScalingResults(path string, threads []int) ([]ScalePoint, error) {
+	t, err := NewTrainer(o.Batch)
+	if err != nil {
+		return nil, err
+	}
+	prevProcs, prevThreads := runtime.GOMAXPROCS(0), kernels.Threads()
+	defer func() { runtime.GOMAXPROCS(prevProcs); kernels.SetThreads(prevThreads) }()
+	usePath(path)()
+	t.Iteration()
+	iters := o.trainIters(t)
+	var cases []Case
+	for _, n := range threads {
+		cases = append(cases, Case{
+			Name:  fmt.Sprint(n),
+			Setup: func() { runtime.GOMAXPROCS(n); kernels.SetThreads(n) },
+			Run: func() {
+				for range iters {
+					t.Iteration()
+				}
+			},
+		})
+	}
+	o.logf("  scaling: threads %v, %d iterations per run", threads, iters)
+	per := SummarizeCases(Interleave(cases, o.Warmup, max(1, o.Runs)), iters)
+	var out []ScalePoint
+	one := per[fmt.Sprint(threads[0])].Median * float64(threads[0])
+	for _, n := range threads {
+		s := per[fmt.Sprint(n)]
+		p := ScalePoint{Threads: n, SecPerIter: s}
+		if s.Median > 0 {
+			p.Speedup = one / s.Median
+			p.Efficiency = 100 * p.Speedup / float64(n)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// LayerResults profiles the training iteration on path layer by layer
+// (nn.Profiler on the GAN, which covers G and D however they are called)
+// and returns each layer's time per iteration and share, largest first,
+// with what the layers do not cover (loss, Adam, sampling the batch) as
+// "other".
+func (o Options) LayerResults(path string) ([]LayerShare, error) {
+	t, err := NewTrainer(o.Batch)
+	if err != nil {
+		return nil, err
+	}
+	usePath(path)()
+	t.Iteration()
+	iters := o.trainIters(t)
+	prof := nn.NewProfiler()
+	t.GAN.SetProfiler(prof)
+	defer t.GAN.SetProfiler(nil)
+	for range o.Warmup * iters {
+		t.Iteration()
+	}
+	perLayer := map[string][]float64{}
+	var perIter []float64
+	var names []string
+	for range max(1, o.Runs) {
+		prof.Reset()
+		start := time.Now()
+		for range iters {
+			t.Iteration()
+		}
+		el := time.Since(start).Seconds() / float64(iters)
+		perIter = append(perIter, el)
+		covered := 0.0
+		for _, l := range prof.Layers {
+			name := fmt.Sprintf("%s (%s)", l.Name, l.Type)
+			if !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+			s := (l.Forward + l.Backward).Seconds() / float64(iters)
+			covered += s
+			perLayer[name] = append(perLayer[name], s)
+		}
+		perLayer[otherLayer] = append(perLayer[otherLayer], max(0, el-covered))
+	}
+	names = append(names, otherLayer)
+	iter := Summarize(perIter).Median
+	var out []LayerShare
+	for _, n := range names {
+		s := Summarize(perLayer[n])
+		out = append(out, LayerShare{Layer: n, Sec: s, Share: 100 * s.Median / iter})
+	}
+	slices.SortStableFunc(out, func(a, b LayerShare) int {
+		switch {
+		case a.Layer == otherLayer:
+			return 1
+		case b.Layer == otherLayer:
+			return -1
+		case a.Sec.Median > b.Sec.Median:
+			return -1
+		case a.Sec.Median < b.Sec.Median:
+			return 1
+		}
+		return strings.Compare(a.Layer, b.Layer)
+	})
+	return out, nil
+}
+
+// otherLayer names the time outside every layer's Forward and Backward.
+const otherLayer = "other (loss, Adam, batch sampling)"
+
+// trainIters is o.Iters, or when 0 the iterations that fill o.TrainTime on
+// the active path, timed on t (at least one).
+func (o Options) trainIters(t *gan.Trainer) int {
+	if o.Iters > 0 {
+		return o.Iters
+	}
+	start := time.Now()
+	t.Iteration()
+	return max(1, int(float64(o.TrainTime)/float64(max(time.Since(start), time.Microsecond))+0.5))
+}

@@ -1,0 +1,54 @@
+package conv_test
+
+import (
+	"fmt"
+
+	"github.com/gokern/gokern/conv"
+	"github.com/gokern/gokern/im2col"
+)
+
+// A 3x3 "same" convolution of a 4x4 single-channel image with a kernel
+// that sums each pixel's neighbourhood, then its input gradient for an
+// upstream gradient of ones: how many output windows cover each pixel.
+func ExampleConv2D() {
+	c, err := conv.NewConv2D(conv.Spec{H: 4, W: 4, C: 1, Filters: 1, KH: 3, KW: 3, StrideH: 1, StrideW: 1, Padding: im2col.Same})
+	if err != nil {
+		panic(err)
+	}
+	oh, ow, f := c.OutShape()
+	x := make([]float32, 4*4)
+	for i := range x {
+		x[i] = 1
+	}
+	w := []float32{1, 1, 1, 1, 1, 1, 1, 1, 1} // [KH, KW, C, Filters]
+	y := make([]float32, oh*ow*f)
+	c.Forward(1, x, w, nil, y)
+	fmt.Println(y)
+
+	dx := make([]float32, len(x))
+	c.BackwardData(1, x[:len(y)], w, dx) // dy = ones
+	fmt.Println(dx)
+	// Output:
+	// [4 6 6 4 6 9 9 6 6 9 9 6 4 6 6 4]
+	// [4 6 6 4 6 9 9 6 6 9 9 6 4 6 6 4]
+}
+
+// The generator's first transposed convolution doubles the resolution: a
+// 4x4x256 input becomes 8x8x128 with a 4x4 kernel, stride 2, "same".
+func ExampleConv2DTranspose() {
+	for _, l := range conv.DCGANLayers() {
+		if !l.Transpose {
+			continue
+		}
+		op, err := l.New()
+		if err != nil {
+			panic(err)
+		}
+		oh, ow, f := op.OutShape()
+		fmt.Printf("%s: %dx%dx%d -> %dx%dx%d\n", l.Name, l.Spec.H, l.Spec.W, l.Spec.C, oh, ow, f)
+	}
+	// Output:
+	// G1_deconv256to128_4x4: 4x4x256 -> 8x8x128
+	// G2_deconv128to128_8x8: 8x8x128 -> 16x16x128
+	// G3_deconv128to128_16x16: 16x16x128 -> 32x32x128
+}

@@ -1,0 +1,225 @@
+package conv
+
+import (
+	"sync"
+
+	"github.com/gokern/gokern/im2col"
+	"github.com/gokern/gokern/kernels"
+)
+
+// The implicit-GEMM path computes a Conv2D with few filters without the
+// im2col matrix. As a GEMM such a layer is skinny: M = n*OH*OW, K =
+// KH*KW*C, only F <= 4 columns. The generator's RGB output layer (128 -> 3
+// channels, 3x3, 32x32) is one, with K = 1152: materialising cols would
+// write and read back 1152 floats per output pixel to do 3 dot products
+// with them, so the layer would run at memory speed.
+//
+// Instead each output pixel takes its dot products straight from the
+// input. In NHWC the in-bounds taps of one kernel row are KW*C adjacent
+// floats, so with the kernel transposed once per call to wt[f][kh, kw, c]
+// every output pixel is F dot products of a few contiguous input runs
+// against contiguous runs of wt[f], computed by one call of a multi-filter
+// kernel (runkernels.go) that loads each input vector once for all F
+// filters. Padding needs no zeros, only shorter runs at the borders. The
+// backward passes use the same runs: dx_run += sum_f dy[pix, f] * wt[f]_run
+// and dwt[f]_run += dy[pix, f] * x_run. Larger filter counts work too, in
+// groups of implicitMaxFilters (tests run every shape both ways), but
+// NewConv2D only picks this path for F <= implicitMaxFilters.
+
+// window returns, for output column ow, the first input column iw0 the
+// kernel covers (possibly negative) and the range [lo, hi) of kernel
+// columns inside the input; hi <= lo when there are none.
+func window(g im2col.Geometry, ow int) (iw0, lo, hi int) {
+	iw0 = ow*g.StrideW - g.PadLeft
+	return iw0, max(0, -iw0), min(g.KW, g.W-iw0)
+}
+
+// transposeKF writes w, a [k, f] matrix, into wt as [f, k].
+func transposeKF(wt, w []float32, k, f int) {
+	wt = wt[:k*f]
+	for p := 0; p < k; p++ {
+		row := w[p*f : p*f+f]
+		for j, v := range row {
+			wt[j*k+p] = v
+		}
+	}
+}
+
+// transposedWeights returns w transposed into the wt workspace.
+func (c *Conv2D) transposedWeights(g im2col.Geometry, w []float32) []float32 {
+	k, f := g.Cols(), c.spec.Filters
+	c.wt = grow(c.wt, k*f)
+	transposeKF(c.wt, w, k, f)
+	return c.wt
+}
+
+// pixelRuns calls fn for every output pixel pix with the runs of its
+// in-bounds kernel taps, each run one kernel row: xOff is the offset of the
+// first run's first tap in the NHWC input (runs are W*C apart), kOff its
+// offset in a [KH*KW*C] kernel row, nRuns the number of runs and runLen
+// their length. When the window lies horizontally inside the input, all
+// its kernel rows are one call (full-width rows follow each other in the
+// kernel); at the left and right borders each row is a call of its own.
+//
+// With pairs set, two horizontally adjacent pixels whose windows both lie
+// inside are passed in one call with np = 2 (the second pixel's runs start
+// StrideW*C later, its index is pix+1); otherwise np is always 1.
+func pixelRuns(g im2col.Geometry, pairs bool, fn func(pix, xOff, kOff, nRuns, runLen, np int)) {
+	kwc := g.KW * g.C
+	pix := 0
+	for n := 0; n < g.Batch; n++ {
+		img := n * g.H * g.W * g.C
+		for oh := 0; oh < g.OutH; oh++ {
+			ih0 := oh*g.StrideH - g.PadTop
+			khLo, khHi := max(0, -ih0), min(g.KH, g.H-ih0)
+			for ow := 0; ow < g.OutW; ow++ {
+				iw0, lo, hi := window(g, ow)
+				switch {
+				case hi <= lo || khHi <= khLo:
+				case lo == 0 && hi == g.KW:
+					np := 1
+					if pairs && ow+1 < g.OutW && iw0+g.StrideW+g.KW <= g.W {
+						np = 2
+					}
+					fn(pix, img+((ih0+khLo)*g.W+iw0)*g.C, khLo*kwc, khHi-khLo, kwc, np)
+					if np == 2 {
+						ow++
+						pix++
+					}
+				default:
+					for kh := khLo; kh < khHi; kh++ {
+						fn(pix, img+((ih0+kh)*g.W+iw0+lo)*g.C, kh*kwc+lo*g.C, 1, (hi-lo)*g.C, 1)
+					}
+				}
+				pix++
+			}
+		}
+	}
+}
+
+// implicitJob is one implicit-path pass, split over goroutines by
+// parallelFor: forward and backward-data over samples (each writes only its
+// samples' outputs), backward-weights over weightChunks fixed chunks of
+// samples, each summing into its own partial gradient, added up afterwards
+// in chunk order. The chunks do not depend on the thread count, so results
+// are bitwise the same for any kernels.Threads().
+type implicitJob struct {
+	pass    pass
+	g       im2col.Geometry // one sample's
+	f, k    int             // filters, KH*KW*C
+	n       int             // batch size of the call
+	ks      *runKernels
+	x, y    []float32 // the input side and the output side of the pass
+	wt      []float32 // kernel as [F][KH*KW*C] (forward, backward-data)
+	partial []float32 // backward-weights: [chunks][F][KH*KW*C]
+	chunks  int
+	wg      sync.WaitGroup
+}
+
+type pass int
+
+const (
+	passForward pass = iota
+	passData
+	passWeights
+)
+
+// weightChunks is the number of partial weight gradients backward-weights
+// sums: enough to keep a few threads busy, few enough that adding them up
+// costs nothing next to the pass.
+const weightChunks = 8
+
+func (j *implicitJob) runChunk(lo, hi int) {
+	g := j.g
+	inLen, outLen := g.H*g.W*g.C, g.OutH*g.OutW*j.f
+	stride, f, k, ks := g.W*g.C, j.f, j.k, j.ks
+	pixStride := g.StrideW * g.C // between horizontally adjacent pixels' windows
+	switch j.pass {
+	case passForward:
+		x, y, wt := j.x[lo*inLen:hi*inLen], j.y[lo*outLen:hi*outLen], j.wt
+		clear(y)
+		pixelRuns(g.WithBatch(hi-lo), f <= implicitMaxFilters, func(pix, xOff, kOff, nRuns, runLen, np int) {
+			if np == 2 {
+				ks.dotRuns2(f, x[xOff:], stride, wt[kOff:], k, nRuns, runLen, y[pix*f:pix*f+2*f], pixStride)
+				return
+			}
+			for f0 := 0; f0 < f; f0 += implicitMaxFilters {
+				fb := min(f-f0, implicitMaxFilters)
+				ks.dotRuns(fb, x[xOff:], stride, wt[f0*k+kOff:], k, nRuns, runLen, y[pix*f+f0:pix*f+f0+fb])
+			}
+		})
+	case passData:
+		dx, dy, wt := j.x[lo*inLen:hi*inLen], j.y[lo*outLen:hi*outLen], j.wt
+		clear(dx)
+		pixelRuns(g.WithBatch(hi-lo), false, func(pix, xOff, kOff, nRuns, runLen, _ int) {
+			for f0 := 0; f0 < f; f0 += implicitMaxFilters {
+				fb := min(f-f0, implicitMaxFilters)
+				ks.axpyRuns(fb, dx[xOff:], stride, wt[f0*k+kOff:], k, nRuns, runLen, dy[pix*f+f0:pix*f+f0+fb])
+			}
+		})
+	case passWeights:
+		for ch := lo; ch < hi; ch++ {
+			s0, s1 := ch*j.n/j.chunks, (ch+1)*j.n/j.chunks
+			x, dy := j.x[s0*inLen:s1*inLen], j.y[s0*outLen:s1*outLen]
+			dwt := j.partial[ch*f*k : (ch+1)*f*k]
+			clear(dwt)
+			pixelRuns(g.WithBatch(s1-s0), f <= implicitMaxFilters, func(pix, xOff, kOff, nRuns, runLen, np int) {
+				if np == 2 {
+					ks.gerRuns2(f, dwt[kOff:], k, x[xOff:], stride, nRuns, runLen, dy[pix*f:pix*f+2*f], pixStride)
+					return
+				}
+				for f0 := 0; f0 < f; f0 += implicitMaxFilters {
+					fb := min(f-f0, implicitMaxFilters)
+					ks.gerRuns(fb, dwt[f0*k+kOff:], k, x[xOff:], stride, nRuns, runLen, dy[pix*f+f0:pix*f+f0+fb])
+				}
+			})
+		}
+	}
+}
+
+// startJob fills in the fields every pass shares.
+func (c *Conv2D) startJob(p pass, n int, x, y []float32) *implicitJob {
+	j := &c.job
+	j.pass, j.g, j.f, j.k, j.n = p, c.geom, c.spec.Filters, c.geom.Cols(), n
+	j.ks = activeRunKernels()
+	j.x, j.y = x, y
+	return j
+}
+
+// forwardImplicit is Forward without the im2col matrix.
+func (c *Conv2D) forwardImplicit(n int, x, w, bias, y []float32) {
+	j := c.startJob(passForward, n, x, y)
+	j.wt = c.transposedWeights(c.geom, w)
+	parallelFor(n, j, &j.wg)
+	if bias != nil {
+		kernels.AddBias(y, bias)
+	}
+}
+
+// backwardDataImplicit is BackwardData without the im2col matrix.
+func (c *Conv2D) backwardDataImplicit(n int, dy, w, dx []float32) {
+	j := c.startJob(passData, n, dx, dy)
+	j.wt = c.transposedWeights(c.geom, w)
+	parallelFor(n, j, &j.wg)
+}
+
+// backwardWeightsImplicit is BackwardWeights without the im2col matrix,
+// less the bias gradient: the chunks' partial gradients, [F][KH*KW*C]
+// each, are summed in order and transposed into dw.
+func (c *Conv2D) backwardWeightsImplicit(n int, x, dy, dw []float32) {
+	j := c.startJob(passWeights, n, x, dy)
+	fk := j.f * j.k
+	j.chunks = max(1, min(n, weightChunks))
+	c.partial = grow(c.partial, j.chunks*fk)
+	j.partial = c.partial
+	if n == 0 {
+		clear(j.partial[:fk])
+	} else {
+		parallelFor(j.chunks, j, &j.wg)
+	}
+	sum := j.partial[:fk]
+	for ch := 1; ch < j.chunks; ch++ {
+		kernels.Axpy(1, j.partial[ch*fk:(ch+1)*fk], sum)
+	}
+	transposeKF(dw, sum, j.f, j.k)
+}

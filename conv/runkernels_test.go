@@ -1,0 +1,291 @@
+package conv
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gokern/gokern/kernels"
+)
+
+// runCase is one configuration of the run kernels.
+type runCase struct {
+	f, nRuns, runLen, strideExtra, kExtra, off int
+	pixStride                                  int // > 0: also test the two-pixel kernels
+}
+
+func (c runCase) String() string {
+	return fmt.Sprintf("f=%d nRuns=%d runLen=%d stride=+%d k=+%d off=%d pixStride=%d", c.f, c.nRuns, c.runLen, c.strideExtra, c.kExtra, c.off, c.pixStride)
+}
+
+const guardVal = 12345.5
+
+// runBufs holds a case's operands inside guarded buffers: img and mat
+// slices with guard values before and after, and in the gaps between runs.
+type runBufs struct {
+	imgBuf, matBuf, vecBuf []float32
+	img, mat, vec          []float32
+	stride, k, off         int
+}
+
+func newRunBufs(rng *rand.Rand, c runCase) *runBufs {
+	b := &runBufs{stride: c.runLen + c.strideExtra, k: c.nRuns*c.runLen + c.kExtra, off: c.off}
+	imgLen := c.pixStride + max(0, (c.nRuns-1)*b.stride+c.runLen)
+	matLen := (c.f-1)*b.k + c.nRuns*c.runLen
+	const guard = 20
+	fill := func(n int) ([]float32, []float32) {
+		buf := make([]float32, c.off+n+guard)
+		for i := range buf {
+			buf[i] = guardVal
+		}
+		s := buf[c.off : c.off+n : c.off+n]
+		return buf, s
+	}
+	b.imgBuf, b.img = fill(imgLen)
+	b.matBuf, b.mat = fill(matLen)
+	b.vecBuf, b.vec = fill(2 * c.f)
+	// Random values only inside the runs; gaps keep the guard value.
+	for r := 0; r < c.nRuns; r++ {
+		for i := 0; i < c.runLen; i++ {
+			b.img[r*b.stride+i] = rng.Float32()*2 - 1
+			b.img[c.pixStride+r*b.stride+i] = rng.Float32()*2 - 1
+			for j := 0; j < c.f; j++ {
+				b.mat[j*b.k+r*c.runLen+i] = rng.Float32()*2 - 1
+			}
+		}
+	}
+	for j := range b.vec {
+		b.vec[j] = rng.Float32()*2 - 1
+	}
+	return b
+}
+
+func (b *runBufs) clone() *runBufs {
+	c := *b
+	re := func(buf, s []float32) ([]float32, []float32) {
+		nb := append([]float32(nil), buf...)
+		return nb, nb[b.off : b.off+len(s) : b.off+len(s)]
+	}
+	c.imgBuf, c.img = re(b.imgBuf, b.img)
+	c.matBuf, c.mat = re(b.matBuf, b.mat)
+	c.vecBuf, c.vec = re(b.vecBuf, b.vec)
+	return &c
+}
+
+// compareBufs checks every element of got's buffers against want's, with a
+// tolerance for the summation order, which differs between the kernels.
+func compareBufs(got, want []float32, tol float64) error {
+	for i := range want {
+		g, w := float64(got[i]), float64(want[i])
+		if w == guardVal || g == guardVal {
+			if g != w {
+				return fmt.Errorf("[%d] = %v, want %v (guard or gap changed)", i, g, w)
+			}
+			continue
+		}
+		if math.Abs(g-w) > tol*(1+math.Abs(w)) {
+			return fmt.Errorf("[%d] = %v, want %v", i, g, w)
+		}
+	}
+	return nil
+}
+
+// checkRunCase runs the active path's three kernels and the Go references
+// on the same case and compares them, guards included.
+func checkRunCase(rng *rand.Rand, c runCase) error {
+	ks := activeRunKernels()
+	base := newRunBufs(rng, c)
+	tol := 1e-5 * float64(c.nRuns*c.runLen+1)
+
+	got, want := base.clone(), base.clone()
+	ks.dotRuns(c.f, got.img, got.stride, got.mat, got.k, c.nRuns, c.runLen, got.vec)
+	dotRunsGo(c.f, want.img, want.stride, want.mat, want.k, c.nRuns, c.runLen, want.vec)
+	if err := compareBufs(got.vecBuf, want.vecBuf, tol); err != nil {
+		return fmt.Errorf("dotRuns out%v", err)
+	}
+
+	got, want = base.clone(), base.clone()
+	ks.axpyRuns(c.f, got.img, got.stride, got.mat, got.k, c.nRuns, c.runLen, got.vec)
+	axpyRunsGo(c.f, want.img, want.stride, want.mat, want.k, c.nRuns, c.runLen, want.vec)
+	if err := compareBufs(got.imgBuf, want.imgBuf, 1e-5); err != nil {
+		return fmt.Errorf("axpyRuns y%v", err)
+	}
+
+	got, want = base.clone(), base.clone()
+	ks.gerRuns(c.f, got.mat, got.k, got.img, got.stride, c.nRuns, c.runLen, got.vec)
+	gerRunsGo(c.f, want.mat, want.k, want.img, want.stride, c.nRuns, c.runLen, want.vec)
+	if err := compareBufs(got.matBuf, want.matBuf, 1e-5); err != nil {
+		return fmt.Errorf("gerRuns d%v", err)
+	}
+	for _, b := range []*runBufs{got, want} {
+		if err := compareBufs(b.imgBuf, base.imgBuf, 0); err != nil {
+			return fmt.Errorf("gerRuns changed its input: %v", err)
+		}
+	}
+	if c.pixStride == 0 {
+		return nil
+	}
+
+	got, want = base.clone(), base.clone()
+	ks.dotRuns2(c.f, got.img, got.stride, got.mat, got.k, c.nRuns, c.runLen, got.vec, c.pixStride)
+	dotRunsGo(c.f, want.img, want.stride, want.mat, want.k, c.nRuns, c.runLen, want.vec)
+	dotRunsGo(c.f, want.img[c.pixStride:], want.stride, want.mat, want.k, c.nRuns, c.runLen, want.vec[c.f:])
+	if err := compareBufs(got.vecBuf, want.vecBuf, tol); err != nil {
+		return fmt.Errorf("dotRuns2 out%v", err)
+	}
+
+	got, want = base.clone(), base.clone()
+	ks.gerRuns2(c.f, got.mat, got.k, got.img, got.stride, c.nRuns, c.runLen, got.vec, c.pixStride)
+	gerRunsGo(c.f, want.mat, want.k, want.img, want.stride, c.nRuns, c.runLen, want.vec)
+	gerRunsGo(c.f, want.mat, want.k, want.img[c.pixStride:], want.stride, c.nRuns, c.runLen, want.vec[c.f:])
+	if err := compareBufs(got.matBuf, want.matBuf, 1e-5); err != nil {
+		return fmt.Errorf("gerRuns2 d%v", err)
+	}
+	return nil
+}
+
+// TestRunKernels covers every filter count, run counts 0-3, every run
+// length up to three AVX-512 vectors plus every tail, gaps between runs,
+// spare matrix columns and unaligned starts, on every kernel path.
+func TestRunKernels(t *testing.T) {
+	kernels.ForEach(func(path string) {
+		rng := rand.New(rand.NewPCG(11, 12))
+		for f := 1; f <= implicitMaxFilters; f++ {
+			for nRuns := 0; nRuns <= 3; nRuns++ {
+				for runLen := 0; runLen <= 50; runLen++ {
+					c := runCase{f: f, nRuns: nRuns, runLen: runLen, strideExtra: (runLen + f) % 4, kExtra: runLen % 3, off: (runLen + nRuns) % 4}
+					// Second pixel's runs overlapping the first's (stride 1
+					// convolutions), or not.
+					c.pixStride = []int{0, 1, 3, runLen + 2}[(runLen+nRuns)%4]
+					if err := checkRunCase(rng, c); err != nil {
+						t.Fatalf("%s %v: %v", path, c, err)
+					}
+				}
+			}
+		}
+		// The G4 layer's run shape: 3 filters, 3 runs of 3*128.
+		if err := checkRunCase(rng, runCase{f: 3, nRuns: 3, runLen: 384, strideExtra: 31*128 + 5, kExtra: 0, off: 1, pixStride: 128}); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+	})
+}
+
+func TestRunKernelsCheckBounds(t *testing.T) {
+	ks := activeRunKernels()
+	img, mat, vec := make([]float32, 10), make([]float32, 30), make([]float32, 3)
+	for _, c := range []struct {
+		name, want string
+		call       func()
+	}{
+		{"short image", "image side", func() { ks.dotRuns(3, img, 6, mat, 10, 2, 5, vec) }},
+		{"short matrix", "matrix", func() { ks.axpyRuns(3, img, 5, mat, 11, 2, 5, vec) }},
+		{"short vector", "vector", func() { ks.gerRuns(3, mat, 10, img, 5, 2, 5, vec[:2]) }},
+		{"too many filters", "bad arguments", func() { ks.dotRuns(implicitMaxFilters+1, img, 5, mat, 5, 1, 5, vec) }},
+		{"two pixels, short image", "image side", func() { ks.dotRuns2(1, img, 5, mat, 5, 1, 5, vec, 6) }},
+		{"two pixels, short vector", "vector", func() { ks.gerRuns2(2, mat, 10, img, 5, 1, 5, vec, 1) }},
+		{"two pixels, negative stride", "negative pixel stride", func() { ks.dotRuns2(1, img, 5, mat, 5, 1, 5, vec, -1) }},
+	} {
+		if msg := panicMessage(c.call); !strings.Contains(msg, c.want) {
+			t.Errorf("%s: panic %q, want it to mention %q", c.name, msg, c.want)
+		}
+	}
+}
+
+// FuzzRunKernels compares the active path's run kernels with the Go
+// references on fuzzed shapes. The seeds run under plain go test.
+func FuzzRunKernels(f *testing.F) {
+	f.Add(uint8(3), uint8(3), uint16(384), uint8(7), uint8(0), uint8(1), uint16(128), uint64(1))
+	f.Add(uint8(1), uint8(1), uint16(17), uint8(0), uint8(2), uint8(3), uint16(0), uint64(2))
+	f.Add(uint8(4), uint8(2), uint16(33), uint8(1), uint8(1), uint8(0), uint16(1), uint64(3))
+	f.Add(uint8(2), uint8(0), uint16(8), uint8(1), uint8(1), uint8(0), uint16(9), uint64(4))
+	f.Fuzz(func(t *testing.T, fc, nRuns uint8, runLen uint16, strideExtra, kExtra, off uint8, pixStride uint16, seed uint64) {
+		c := runCase{
+			f: 1 + int(fc)%implicitMaxFilters, nRuns: int(nRuns % 5), runLen: int(runLen % 700),
+			strideExtra: int(strideExtra % 64), kExtra: int(kExtra % 16), off: int(off % 16), pixStride: int(pixStride % 800),
+		}
+		kernels.ForEach(func(path string) {
+			if err := checkRunCase(rand.New(rand.NewPCG(seed, 5)), c); err != nil {
+				t.Fatalf("%s %v: %v", path, c, err)
+			}
+			if err := checkGather(rand.New(rand.NewPCG(seed, 6)), c.runLen, c.nRuns*c.f, c.off); err != nil {
+				t.Fatalf("%s c=%d nRows=%d off=%d: %v", path, c.runLen, c.nRuns*c.f, c.off, err)
+			}
+		})
+	})
+}
+
+// TestAVX2KernelsAvoidEVEX scans the generated assembly: the AVX2 kernels
+// must run on CPUs without AVX-512, so they may use neither zmm nor opmask
+// registers nor x/ymm16-31 (which only EVEX encodings reach).
+func TestAVX2KernelsAvoidEVEX(t *testing.T) {
+	src, err := os.ReadFile("implicit_amd64.s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evex := regexp.MustCompile(`\b([XY](1[6-9]|2[0-9]|3[01])|Z[0-9]+|K[0-7])\b`)
+	fn, avx2Funcs := "", 0
+	for i, line := range strings.Split(string(src), "\n") {
+		if strings.HasPrefix(line, "TEXT ") {
+			fn = strings.Fields(line)[1]
+			if strings.Contains(fn, "AVX2(") {
+				avx2Funcs++
+			}
+			continue
+		}
+		if strings.Contains(fn, "AVX2(") && evex.MatchString(line) {
+			t.Errorf("implicit_amd64.s:%d: %s uses an EVEX-only register: %s", i+1, fn, strings.TrimSpace(line))
+		}
+	}
+	if want := 5*implicitMaxFilters + 1; avx2Funcs != want { // dot, axpy, ger, dot2, ger2; gather
+		t.Errorf("found %d AVX2 kernels, want %d", avx2Funcs, want)
+	}
+}
+
+// checkGather compares the active path's gatherRows with the Go reference
+// for c columns and nRows rows, with slices starting off floats into their
+// buffers and guard values after dst.
+func checkGather(rng *rand.Rand, c, nRows, off int) error {
+	ks := activeRunKernels()
+	w := randSlice(rng, off+nRows*c)[off:]
+	coef := randSlice(rng, off+nRows)[off:]
+	const guard = 20
+	got := make([]float32, off+c+guard)
+	for i := range got {
+		got[i] = guardVal // also checks that dst is overwritten, not added to
+	}
+	want := append([]float32(nil), got...)
+	ks.gatherRows(got[off:off+c], c, w, coef, nRows)
+	gatherRowsGo(want[off:off+c], c, w, coef, nRows)
+	if err := compareBufs(got, want, 1e-5*float64(nRows+1)); err != nil {
+		return fmt.Errorf("gatherRows dst%v", err)
+	}
+	return nil
+}
+
+// TestGatherRows covers every column count up to three AVX-512 blocks'
+// worth of tails, the G4 layer's 128 channels and 27 rows, and unaligned
+// starts, on every kernel path.
+func TestGatherRows(t *testing.T) {
+	kernels.ForEach(func(path string) {
+		rng := rand.New(rand.NewPCG(13, 14))
+		cs := []int{127, 128, 129, 255, 256, 300, 384}
+		for c := 0; c <= 40; c++ {
+			cs = append(cs, c)
+		}
+		for _, c := range cs {
+			for _, nRows := range []int{0, 1, 2, 5, 27} {
+				if err := checkGather(rng, c, nRows, (c+nRows)%4); err != nil {
+					t.Fatalf("%s c=%d nRows=%d: %v", path, c, nRows, err)
+				}
+			}
+		}
+	})
+	ks := activeRunKernels()
+	if msg := panicMessage(func() { ks.gatherRows(make([]float32, 4), 4, make([]float32, 7), make([]float32, 2), 2) }); !strings.Contains(msg, "len(w) = 7") {
+		t.Errorf("short w: panic %q", msg)
+	}
+}

@@ -1,0 +1,125 @@
+package conv
+
+import (
+	"fmt"
+
+	"github.com/gokern/gokern/im2col"
+	"github.com/gokern/gokern/kernels"
+)
+
+// Conv2DTranspose is a Keras Conv2DTranspose layer's compute: NHWC input
+// [n, H, W, C], kernel [KH, KW, Filters, C], bias [Filters], output
+// [n, OH, OW, Filters] with OH = H*StrideH for Same padding and
+// H*StrideH + max(KH-StrideH, 0) for Valid, as in Keras.
+//
+// It is the adjoint of the Conv2D from its output to its input: that
+// Conv2D, over an OH x OW x Filters image with the same kernel, stride and
+// padding, produces exactly H x W x C, and its kernel [KH, KW, Filters, C]
+// is this layer's kernel as Keras stores it. So for k=4, s=2, Same the
+// output is cropped like TensorFlow's: one pixel before, one after.
+// A Conv2DTranspose is not safe for concurrent use.
+type Conv2DTranspose struct {
+	spec Spec
+	geom im2col.Geometry // the adjoint Conv2D's, for a batch of 1
+
+	cols   []float32 // workspace, [n*H*W, KH*KW*Filters]
+	colJob colJob
+}
+
+// NewConv2DTranspose returns a Conv2DTranspose for s, or an error when a
+// size is not positive or the padding is unknown.
+func NewConv2DTranspose(s Spec) (*Conv2DTranspose, error) {
+	if err := s.check("Conv2DTranspose"); err != nil {
+		return nil, err
+	}
+	oh, ow := deconvLen(s.H, s.KH, s.StrideH, s.Padding), deconvLen(s.W, s.KW, s.StrideW, s.Padding)
+	g, err := im2col.NewGeometry(1, oh, ow, s.Filters, s.KH, s.KW, s.StrideH, s.StrideW, s.Padding)
+	if err != nil {
+		return nil, fmt.Errorf("conv: Conv2DTranspose %v: %w", s, err)
+	}
+	if g.OutH != s.H || g.OutW != s.W {
+		// Cannot happen with deconvLen's sizes; guards the adjoint relation.
+		return nil, fmt.Errorf("conv: Conv2DTranspose %v: adjoint conv maps %dx%d to %dx%d", s, oh, ow, g.OutH, g.OutW)
+	}
+	return &Conv2DTranspose{spec: s, geom: g}, nil
+}
+
+// deconvLen is Keras's deconv_output_length without output_padding.
+func deconvLen(in, k, stride int, p im2col.Padding) int {
+	if p == im2col.Same {
+		return in * stride
+	}
+	return in*stride + max(k-stride, 0)
+}
+
+// Spec returns the layer's spec.
+func (c *Conv2DTranspose) Spec() Spec { return c.spec }
+
+// OutShape returns the per-sample output size and the filters.
+func (c *Conv2DTranspose) OutShape() (oh, ow, filters int) {
+	return c.geom.H, c.geom.W, c.spec.Filters
+}
+
+// checkArgs validates the batch size and the common slice lengths and
+// returns the adjoint conv's geometry for n samples.
+func (c *Conv2DTranspose) checkArgs(op string, n int, x, w, y []float32, xName, yName string) im2col.Geometry {
+	checkBatch(op, n)
+	g := c.geom.WithBatch(n)
+	s := c.spec
+	checkLen(op, xName, len(x), n*s.H*s.W*s.C, "n*H*W*C")
+	checkLen(op, "w", len(w), s.WeightLen(), "KH*KW*Filters*C")
+	checkLen(op, yName, len(y), g.InputLen(), "n*OH*OW*Filters")
+	return g
+}
+
+// Forward computes y = conv_transpose(x, w) + bias for a batch of n
+// samples, overwriting y. bias may be nil (no bias).
+func (c *Conv2DTranspose) Forward(n int, x, w, bias, y []float32) {
+	const op = "Conv2DTranspose.Forward"
+	g := c.checkArgs(op, n, x, w, y, "x", "y")
+	if bias != nil {
+		checkLen(op, "bias", len(bias), c.spec.Filters, "Filters")
+	}
+	// cols[pix, (kh, kw, f)] = sum_c x[pix, c] * w[(kh, kw, f), c], then
+	// every entry is scattered to the output pixel that tap reaches.
+	k, ch := g.Cols(), c.spec.C
+	cols := c.workspace(g)
+	kernels.Sgemm(false, true, g.Rows(), k, ch, 1, x, ch, w, ch, 0, cols, k)
+	clear(y)
+	c.colJob.parallelCol2im(y, cols, g)
+	if bias != nil {
+		kernels.AddBias(y, bias)
+	}
+}
+
+// BackwardData computes dx = dL/dx from dy = dL/dy, overwriting dx: the
+// adjoint Conv2D's forward pass applied to dy.
+func (c *Conv2DTranspose) BackwardData(n int, dy, w, dx []float32) {
+	g := c.checkArgs("Conv2DTranspose.BackwardData", n, dx, w, dy, "dx", "dy")
+	k, ch := g.Cols(), c.spec.C
+	cols := c.workspace(g)
+	c.colJob.parallelIm2col(cols, dy, g)
+	kernels.Sgemm(false, false, g.Rows(), ch, k, 1, cols, k, w, ch, 0, dx, ch)
+}
+
+// BackwardWeights computes dw = dL/dw and, when dbias is not nil, dbias =
+// dL/dbias from the layer input x and dy = dL/dy, overwriting both.
+func (c *Conv2DTranspose) BackwardWeights(n int, x, dy, dw, dbias []float32) {
+	const op = "Conv2DTranspose.BackwardWeights"
+	g := c.checkArgs(op, n, x, dw, dy, "x", "dy")
+	if dbias != nil {
+		checkLen(op, "dbias", len(dbias), c.spec.Filters, "Filters")
+		clear(dbias)
+		kernels.SumRows(dbias, dy)
+	}
+	k, ch := g.Cols(), c.spec.C
+	cols := c.workspace(g)
+	c.colJob.parallelIm2col(cols, dy, g)
+	kernels.Sgemm(true, false, k, ch, g.Rows(), 1, cols, k, x, ch, 0, dw, ch)
+}
+
+// workspace returns the cols workspace sized for g.
+func (c *Conv2DTranspose) workspace(g im2col.Geometry) []float32 {
+	c.cols = grow(c.cols, g.Rows()*g.Cols())
+	return c.cols
+}

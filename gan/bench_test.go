@@ -1,0 +1,33 @@
+package gan
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/gokern/gokern/kernels"
+)
+
+// BenchmarkIteration times one iteration of the tutorial's schedule on
+// every kernel path; images/s counts the batch.
+//
+//	go test -run NONE -bench Iteration/batch=128 -benchtime 5x ./gan
+func BenchmarkIteration(b *testing.B) {
+	kernels.ForEach(func(path string) {
+		for _, batch := range []int{16, 128} {
+			b.Run(fmt.Sprintf("%s/batch=%d", path, batch), func(b *testing.B) {
+				cfg := DefaultConfig()
+				cfg.Batch = batch
+				tr, err := NewTrainer(cfg, SyntheticDataset(1000, 1))
+				if err != nil {
+					b.Fatal(err)
+				}
+				tr.Iteration() // first-touch of every buffer and Adam state
+				b.ResetTimer()
+				for b.Loop() {
+					tr.Iteration()
+				}
+				b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
+			})
+		}
+	})
+}

@@ -1,0 +1,26 @@
+// Package gan trains the Keras CIFAR-10 DCGAN of the seeds (the tutorial's
+// discriminator, generator and training schedule) on gokern's kernels.
+//
+// The models are NewDiscriminator (522,497 parameters) and NewGenerator
+// (1,466,115 for a 100-dimensional latent space); NewGAN chains them for
+// the generator's updates. A Trainer runs the tutorial's schedule: each
+// Iteration trains the discriminator on half a batch of real images
+// labelled 1 and half a batch of generated ones labelled 0, then the
+// generator through the frozen discriminator on a full batch labelled 1,
+// each model with its own Adam(2e-4, 0.5) and binary cross-entropy.
+// Trainer.Run adds the epochs, the periodic summary (accuracies, a 7x7
+// grid of generated images, the generator's weights), a metrics CSV, a
+// loss plot and checkpoints.
+//
+// Every random choice comes from PCG generators derived from
+// Config.Seed, and their states go into checkpoints: with the same seed,
+// kernel path and thread count, two runs give the same losses bit for bit,
+// and a run stopped and resumed from its checkpoint matches one that never
+// stopped.
+//
+// Data: LoadCIFAR10 reads the official binary release, a folder or the
+// cifar-10-binary.tar.gz archive as it is; Download fetches and verifies
+// the archive; SyntheticDataset stands in when there is no CIFAR-10.
+//
+// The commands are ./gan/cmd/train and ./gan/cmd/generate.
+package gan

@@ -1,0 +1,63 @@
+package gan
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gokern/gokern/nn"
+)
+
+func TestInterpolate(t *testing.T) {
+	a, b := []float32{0, 1}, []float32{2, -1}
+	got := Interpolate(a, b, 3)
+	if want := []float32{0, 1, 1, 0, 2, -1}; !slices.Equal(got, want) {
+		t.Errorf("Interpolate = %v, want %v", got, want)
+	}
+	if got := Interpolate(a, b, 1); !slices.Equal(got, a) {
+		t.Errorf("one step = %v, want a", got)
+	}
+	if !slices.Equal(LatentPoints(3, 4, 5), LatentPoints(3, 4, 5)) || slices.Equal(LatentPoints(3, 4, 5), LatentPoints(3, 4, 6)) {
+		t.Error("LatentPoints is not a function of its seed")
+	}
+}
+
+func TestLoadGenerator(t *testing.T) {
+	dir := t.TempDir()
+	g, err := NewGenerator(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Init(9)
+	path := filepath.Join(dir, "g.safetensors")
+	if err := nn.SaveWeights(path, g); err != nil {
+		t.Fatal(err)
+	}
+	back, err := LoadGenerator(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.InShape()[0] != 5 || !slices.Equal(Generate(back, 2, 1), Generate(g, 2, 1)) {
+		t.Error("the reloaded generator differs")
+	}
+
+	d, _ := NewDiscriminator()
+	dpath := filepath.Join(dir, "d.safetensors")
+	nn.SaveWeights(dpath, d)
+	junk := filepath.Join(dir, "junk")
+	os.WriteFile(junk, []byte("not safetensors at all"), 0o644)
+	short := filepath.Join(dir, "short")
+	os.WriteFile(short, []byte{1, 2}, 0o644)
+	for _, tc := range []struct{ path, want string }{
+		{dpath, "not a generator"},
+		{junk, "not a safetensors file"},
+		{short, "not a safetensors file"},
+		{filepath.Join(dir, "missing"), "missing"},
+	} {
+		if _, err := LoadGenerator(tc.path); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("LoadGenerator(%s): err = %v, want %q", filepath.Base(tc.path), err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,96 @@
+package gan
+
+import (
+	"bufio"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+)
+
+// GridImage lays out n NHWC images (values in [-1, 1], ImageSize floats
+// each) in a grid cols wide, each pixel drawn as a scale x scale block and a
+// one-pixel white gap around every image, as the tutorial's plot does with
+// its axes turned off. Pixels map from [-1, 1] to [0, 255] as (x+1)/2*255.
+func GridImage(images []float32, n, cols, scale int) *image.RGBA {
+	if cols < 1 {
+		cols = 1
+	}
+	if scale < 1 {
+		scale = 1
+	}
+	rows := (n + cols - 1) / cols
+	cell := ImageWidth*scale + 1
+	img := image.NewRGBA(image.Rect(0, 0, cols*cell+1, rows*cell+1))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	for k := range n {
+		x0, y0 := 1+(k%cols)*cell, 1+(k/cols)*cell
+		src := images[k*ImageSize : (k+1)*ImageSize]
+		for y := range ImageHeight {
+			for x := range ImageWidth {
+				o := (y*ImageWidth + x) * ImageChannels
+				c := color.RGBA{toByte(src[o]), toByte(src[o+1]), toByte(src[o+2]), 255}
+				for sy := range scale {
+					for sx := range scale {
+						img.SetRGBA(x0+x*scale+sx, y0+y*scale+sy, c)
+					}
+				}
+			}
+		}
+	}
+	return img
+}
+
+// toByte maps [-1, 1] to [0, 255], clamping, rounding to nearest.
+func toByte(v float32) uint8 {
+	f := (v + 1) * 127.5
+	switch {
+	case f != f || f <= 0: // NaN too: a diverged generator draws black
+		return 0
+	case f >= 255:
+		return 255
+	}
+	return uint8(f + 0.5)
+}
+
+// WritePNG writes img to path atomically: readers see the old file or the
+// new one, never half of one.
+func WritePNG(path string, img image.Image) error {
+	return writeFileAtomic(path, func(f *os.File) error {
+		w := bufio.NewWriter(f)
+		if err := png.Encode(w, img); err != nil {
+			return err
+		}
+		return w.Flush()
+	})
+}
+
+// writeFileAtomic writes a file through fill into a temporary file in the
+// same folder, syncs it and renames it over path.
+func writeFileAtomic(path string, fill func(*os.File) error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+			err = fmt.Errorf("writing %s: %w", path, err)
+		}
+	}()
+	if err = fill(f); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

@@ -1,0 +1,186 @@
+package gokern_test
+
+import (
+	"flag"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gokern/gokern/bench"
+	"github.com/gokern/gokern/bench/peak"
+	"github.com/gokern/gokern/conv"
+	"github.com/gokern/gokern/gan"
+	"github.com/gokern/gokern/kernels"
+)
+
+var epochBatch = flag.Int("epoch.batch", 128, "training batch of BenchmarkEpoch (the seeds' 128)")
+
+// contenders are the kernel paths available here plus "gonum": the best
+// path with gonum's Sgemm in place of gokern's for every GEMM (and
+// "openblas" in builds with -tags openblas).
+func contenders() []string {
+	names := kernels.Available()
+	names = append(names, "gonum")
+	if bench.OpenBLASAvailable {
+		names = append(names, "openblas")
+	}
+	return names
+}
+
+// use makes name current and returns the function that undoes it.
+func use(tb testing.TB, name string) func() {
+	prev := kernels.Active()
+	kernels.SetThreads(runtime.GOMAXPROCS(0)) // follow -cpu
+	if f, ok := bench.GemmPeers()[name]; ok {
+		kernels.OverrideSgemm(f)
+		bench.SetPeerThreads(runtime.GOMAXPROCS(0))
+		return func() { kernels.OverrideSgemm(nil) }
+	}
+	if err := kernels.Use(name); err != nil {
+		tb.Fatal(err)
+	}
+	return func() { _ = kernels.Use(prev) }
+}
+
+// peaks caches the FMA peak ceiling of each path at each thread count:
+// threads x the best of three one-thread probes (interference only ever
+// lowers a probe), as the report command computes it.
+var peaks sync.Map
+
+func peakOf(path string) float64 {
+	if _, err := peak.Measure(path, 1, time.Millisecond); err != nil {
+		path = kernels.Available()[len(kernels.Available())-1] // a peer: compare with the best path
+	}
+	key := fmt.Sprint(path, runtime.GOMAXPROCS(0))
+	if g, ok := peaks.Load(key); ok {
+		return g.(float64)
+	}
+	single, _ := peak.Best(path, 1, 50*time.Millisecond, 3)
+	ceiling := float64(runtime.GOMAXPROCS(0)) * single
+	peaks.Store(key, ceiling)
+	return ceiling
+}
+
+// trainer is shared by every BenchmarkEpoch sub-benchmark: the work of an
+// iteration does not depend on the weights' values, and one trainer keeps
+// memory (and first-touch page faults) out of the comparison.
+var (
+	trainerOnce sync.Once
+	trainer     *gan.Trainer
+	trainerErr  error
+)
+
+func sharedTrainer(b *testing.B) *gan.Trainer {
+	trainerOnce.Do(func() {
+		trainer, trainerErr = bench.NewTrainer(*epochBatch)
+		if trainerErr == nil {
+			trainer.Iteration() // sizes every workspace, on the default (fastest) path
+		}
+	})
+	if trainerErr != nil {
+		b.Fatal(trainerErr)
+	}
+	return trainer
+}
+
+// BenchmarkEpoch trains the seeds' DCGAN, one iteration (D on a real half
+// batch, D on a generated half batch, G through the frozen D on a full
+// batch) per b.N, on each kernel path and with gonum's GEMM.
+func BenchmarkEpoch(b *testing.B) {
+	for _, name := range contenders() {
+		b.Run(name, func(b *testing.B) {
+			t := sharedTrainer(b)
+			defer use(b, name)()
+			pk := peakOf(name)
+			b.ResetTimer()
+			cpu0 := bench.CPUTime()
+			for range b.N {
+				t.Iteration()
+			}
+			b.StopTimer()
+			// Process CPU time: steadier than wall time on a shared machine.
+			b.ReportMetric((bench.CPUTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+			sec := b.Elapsed().Seconds() / float64(b.N)
+			gflops := bench.IterationFLOPs(*epochBatch, t.Config().LatentDim) / sec / 1e9
+			b.ReportMetric(float64(*epochBatch)/sec, "images/s")
+			b.ReportMetric(sec*bench.ItersPerEpoch, "s/epoch")
+			b.ReportMetric(gflops, "GFLOPS")
+			if pk > 0 {
+				b.ReportMetric(100*gflops/pk, "%peak")
+			}
+		})
+	}
+}
+
+// BenchmarkSgemm runs kernels.Sgemm on the DCGAN's characteristic shapes
+// (bench.SgemmShapes) on every path and peer.
+func BenchmarkSgemm(b *testing.B) {
+	for _, s := range bench.SgemmShapes() {
+		a, bb, c := fill(s.M*s.K), fill(s.K*s.N), make([]float32, s.M*s.N)
+		b.Run(s.String(), func(b *testing.B) {
+			for _, name := range contenders() {
+				b.Run(name, func(b *testing.B) {
+					defer use(b, name)()
+					kernels.Sgemm(false, false, s.M, s.N, s.K, 1, a, s.K, bb, s.N, 0, c, s.N)
+					b.ResetTimer()
+					for range b.N {
+						kernels.Sgemm(false, false, s.M, s.N, s.K, 1, a, s.K, bb, s.N, 0, c, s.N)
+					}
+					b.ReportMetric(s.FLOPs()*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkConv runs each DCGAN convolution layer (conv.DCGANLayers) forward,
+// backward-data and backward-weights at batch 64 on every path and peer.
+func BenchmarkConv(b *testing.B) {
+	const n = 64
+	for _, l := range conv.DCGANLayers() {
+		op, err := l.New()
+		if err != nil {
+			b.Fatal(err)
+		}
+		s := l.Spec
+		oh, ow, f := op.OutShape()
+		x, w, bias := fill(n*s.H*s.W*s.C), fill(s.WeightLen()), fill(f)
+		y, dy := make([]float32, n*oh*ow*f), fill(n*oh*ow*f)
+		dx, dw, db := make([]float32, len(x)), make([]float32, len(w)), make([]float32, f)
+		for _, d := range []struct {
+			name string
+			call func()
+		}{
+			{"forward", func() { op.Forward(n, x, w, bias, y) }},
+			{"backward-data", func() { op.BackwardData(n, dy, w, dx) }},
+			{"backward-weights", func() { op.BackwardWeights(n, x, dy, dw, db) }},
+		} {
+			b.Run(l.Name+"/"+d.name, func(b *testing.B) {
+				for _, name := range contenders() {
+					b.Run(name, func(b *testing.B) {
+						defer use(b, name)()
+						d.call()
+						b.ResetTimer()
+						for range b.N {
+							d.call()
+						}
+						b.ReportMetric(l.FLOPs(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+					})
+				}
+			})
+		}
+	}
+}
+
+// fill returns n deterministic values in [-1, 1).
+func fill(n int) []float32 {
+	s := make([]float32, n)
+	x := uint32(12345)
+	for i := range s {
+		x = x*1664525 + 1013904223
+		s[i] = float32(x>>8)/(1<<23) - 1
+	}
+	return s
+}

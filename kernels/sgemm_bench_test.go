@@ -1,0 +1,80 @@
+package kernels
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"testing"
+	"time"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// gemmPeer is another SGEMM the benchmarks compare against.
+type gemmPeer struct {
+	name       string
+	setThreads func(int)
+	sgemm      GemmFunc
+}
+
+// gemmPeers holds the peers; the openblas build tag adds OpenBLAS.
+var gemmPeers = []gemmPeer{{name: "gonum", setThreads: func(int) {}, sgemm: gonumSgemm}}
+
+func gonumSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	ta, tb := blas.NoTrans, blas.NoTrans
+	if transA {
+		ta = blas.Trans
+	}
+	if transB {
+		tb = blas.Trans
+	}
+	gonum.Implementation{}.Sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// reportGFLOPS reports wall-clock GFLOPS and, where the platform tells CPU
+// time, GFLOPS per CPU-second ("cpuGFLOPS"): on a shared machine the wall
+// clock includes time other jobs held the core, the CPU time does not.
+func reportGFLOPS(b *testing.B, flops float64, cpu time.Duration) {
+	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+	if cpu > 0 {
+		b.ReportMetric(flops*float64(b.N)/cpu.Seconds()/1e9, "cpuGFLOPS")
+	}
+}
+
+// BenchmarkSgemm reports GFLOPS for every shape of GemmBenchShapes on every
+// kernel path and every peer, as BenchmarkSgemm/<shape>/<path>. Threads
+// follow GOMAXPROCS, so -cpu 1,2 measures one and two threads (OpenBLAS
+// included); run with -benchtime=Nx for the big shapes.
+func BenchmarkSgemm(b *testing.B) {
+	defer SetThreads(Threads())
+	threads := runtime.GOMAXPROCS(0)
+	for _, s := range GemmBenchShapes() {
+		rng := rand.New(rand.NewPCG(1, 1))
+		lda, ldb, ldc := s.Operands()
+		a := operand(rng, s.M*s.K/lda, lda, lda, 0)
+		bm := operand(rng, s.K*s.N/ldb, ldb, ldb, 0)
+		c := make([]float32, s.M*s.N)
+		run := func(b *testing.B, f GemmFunc) {
+			f(s.TransA, s.TransB, s.M, s.N, s.K, 1, a, lda, bm, ldb, 0, c, ldc) // warm buffers and pages
+			b.ResetTimer()
+			cpu0 := processCPUTime()
+			for b.Loop() {
+				f(s.TransA, s.TransB, s.M, s.N, s.K, 1, a, lda, bm, ldb, 0, c, ldc)
+			}
+			reportGFLOPS(b, s.Flops(), processCPUTime()-cpu0)
+		}
+		b.Run(s.Name, func(b *testing.B) {
+			ForEach(func(name string) {
+				SetThreads(threads)
+				b.Run(name, func(b *testing.B) { run(b, Sgemm) })
+			})
+			for _, p := range gemmPeers {
+				if p.name == "gonum" && s.Flops() > 4e9 && testing.Short() {
+					continue
+				}
+				p.setThreads(threads)
+				b.Run(p.name, func(b *testing.B) { run(b, p.sgemm) })
+			}
+		})
+	}
+}

@@ -1,0 +1,56 @@
+package kernels
+
+import "fmt"
+
+// checkedKernel wraps an assembly micro-kernel with the length checks of
+// the microKernel contract, so a driver bug panics instead of letting
+// assembly touch memory outside the slices. The checks cost a few
+// comparisons per tile against thousands of FMAs.
+func checkedKernel(mr, nr int, f microKernel) microKernel {
+	return func(k int, a, b []float32, alpha, beta float32, c []float32, ldc int) {
+		if k < 0 || len(a) < mr*k || len(b) < nr*k || ldc < nr || len(c) < (mr-1)*ldc+nr {
+			panic(fmt.Sprintf("gokern: internal: %dx%d micro-kernel: k=%d len(a)=%d len(b)=%d len(c)=%d ldc=%d",
+				mr, nr, k, len(a), len(b), len(c), ldc))
+		}
+		f(k, a, b, alpha, beta, c, ldc)
+	}
+}
+
+// checkedDots wraps an assembly dots kernel with the length checks of the
+// dotsKernel contract.
+func checkedDots(rows, n int, f dotsKernel) dotsKernel {
+	return func(k int, a []float32, lda int, b []float32, ldb int, out []float32) {
+		if k < 0 || len(out) < rows*n || k > 0 && (lda < k || ldb < k || len(a) < (rows-1)*lda+k || len(b) < (n-1)*ldb+k) {
+			panic(fmt.Sprintf("gokern: internal: %dx%d dots kernel: k=%d len(a)=%d lda=%d len(b)=%d ldb=%d len(out)=%d",
+				rows, n, k, len(a), lda, len(b), ldb, len(out)))
+		}
+		f(k, a, lda, b, ldb, out)
+	}
+}
+
+// checkedPacker wraps an assembly panel packer of R rows with the length
+// checks of the panelPacker contract.
+func checkedPacker(rows int, f panelPacker) panelPacker {
+	return func(k int, src []float32, ld int, dst []float32) {
+		if k < 0 || ld < k || len(dst) < rows*k || k > 0 && len(src) < (rows-1)*ld+k {
+			panic(fmt.Sprintf("gokern: internal: %d-row packer: k=%d len(src)=%d ld=%d len(dst)=%d", rows, k, len(src), ld, len(dst)))
+		}
+		f(k, src, ld, dst)
+	}
+}
+
+// checkedAxpys wraps an assembly axpys kernel of rows x n with the length
+// checks of the axpysKernel contract.
+func checkedAxpys(rows, n int, f axpysKernel) axpysKernel {
+	return func(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32) {
+		bad := k < 0 || len(out) < rows*n || lda < 0 || ldbp < 0 || ldbj < 0
+		if !bad && k > 0 {
+			bad = len(a) < (k-1)*lda+rows || len(b) <= (k-1)*ldbp+(n-1)*ldbj
+		}
+		if bad {
+			panic(fmt.Sprintf("gokern: internal: %dx%d axpys kernel: k=%d len(a)=%d lda=%d len(b)=%d ldbp=%d ldbj=%d len(out)=%d",
+				rows, n, k, len(a), lda, len(b), ldbp, ldbj, len(out)))
+		}
+		f(k, a, lda, b, ldbp, ldbj, out)
+	}
+}

@@ -1,0 +1,9 @@
+//go:build openblas && cgo
+
+package kernels
+
+import "github.com/gokern/gokern/kernels/internal/openblas"
+
+func init() {
+	gemmPeers = append(gemmPeers, gemmPeer{name: "openblas", setThreads: openblas.SetThreads, sgemm: openblas.Sgemm})
+}

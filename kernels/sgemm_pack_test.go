@@ -1,0 +1,46 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestPanelPackers checks every path's transposing packers against the
+// definition dst[p*R+r] = src[r*ld+p] for k in 0..40, odd strides and
+// unaligned starts, with the columns past k&^3 and the space after dst as
+// guard bands.
+func TestPanelPackers(t *testing.T) {
+	ForEach(func(name string) {
+		g := cur().gemm
+		for _, pk := range []struct {
+			rows int
+			f    panelPacker
+		}{{g.MR, g.packAT}, {g.NR, g.packBT}} {
+			if pk.f == nil {
+				continue
+			}
+			rng := rand.New(rand.NewPCG(31, uint64(pk.rows)))
+			for k := 0; k <= 40; k++ {
+				ld := k + 1 + rng.IntN(4)
+				src := operand(rng, pk.rows, max(k, 1), ld, 1+rng.IntN(3))
+				back := make([]float32, 1+pk.rows*k+guardLen)
+				for i := range back {
+					back[i] = guard
+				}
+				dst := back[1 : 1+pk.rows*k]
+				pk.f(k, src, ld, dst)
+				for i, v := range back {
+					p, r := (i-1)/pk.rows, (i-1)%pk.rows
+					if i >= 1 && p < k&^3 {
+						if want := src[r*ld+p]; v != want {
+							t.Fatalf("%s %d-row packer k=%d: dst[%d][%d] = %g, want %g", name, pk.rows, k, p, r, v, want)
+						}
+					} else if math.Float32bits(v) != math.Float32bits(guard) {
+						t.Fatalf("%s %d-row packer k=%d: wrote element %d outside the packed columns", name, pk.rows, k, i-1)
+					}
+				}
+			}
+		}
+	})
+}

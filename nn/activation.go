@@ -1,0 +1,167 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/gokern/gokern/kernels"
+)
+
+// Activation is an activation built into a Dense or convolution layer, as
+// Keras' activation= argument: it shows no separate row in Summary.
+type Activation int
+
+const (
+	Linear Activation = iota // no activation
+	TanhAct
+	SigmoidAct
+)
+
+func (a Activation) String() string {
+	switch a {
+	case Linear:
+		return "linear"
+	case TanhAct:
+		return "tanh"
+	case SigmoidAct:
+		return "sigmoid"
+	}
+	return fmt.Sprintf("Activation(%d)", int(a))
+}
+
+// apply computes the activation in place on y.
+func (a Activation) apply(y []float32) {
+	switch a {
+	case TanhAct:
+		kernels.Tanh(y, y)
+	case SigmoidAct:
+		kernels.Sigmoid(y, y)
+	}
+}
+
+// backward stores in dz the gradient before the activation, from dy and
+// the activation's output y. For Linear it returns dy itself.
+func (a Activation) backward(dz, dy, y []float32) []float32 {
+	switch a {
+	case TanhAct:
+		kernels.TanhBackward(dz, dy, y)
+	case SigmoidAct:
+		kernels.SigmoidBackward(dz, dy, y)
+	default:
+		return dy
+	}
+	return dz
+}
+
+// elementwise is the shared part of the parameter-free element-wise
+// layers: shape bookkeeping and the output and gradient buffers.
+type elementwise struct {
+	base
+	shape []int
+	y, dx Tensor
+}
+
+func (e *elementwise) Build(in []int) ([]int, error) {
+	if len(in) == 0 {
+		return nil, fmt.Errorf("nn: %s: empty input shape", e.name)
+	}
+	e.shape = append([]int(nil), in...)
+	return e.shape, nil
+}
+
+func (e *elementwise) Params() []*Param { return nil }
+
+// checkForward panics unless the last Forward had batch size n.
+func (e *elementwise) checkForward(n int) {
+	if e.y.Batch() != n {
+		panic(fmt.Sprintf("nn: %s: Backward batch %d does not match the last Forward's", e.name, n))
+	}
+}
+
+// LeakyReLU is max(x, alpha*x), Keras' LeakyReLU layer.
+type LeakyReLU struct {
+	elementwise
+	Alpha float32
+
+	// fused is set by Sequential when the layer before adds its bias and
+	// applies this activation in one pass (kernels.BiasLeakyReLU); Forward
+	// then receives the activated values and only adopts them.
+	fused bool
+	yView Tensor  // the output when fused: a view of the input
+	last  *Tensor // the last output, y or yView
+}
+
+// NewLeakyReLU returns a LeakyReLU layer with slope alpha for x < 0.
+func NewLeakyReLU(alpha float32) *LeakyReLU { return &LeakyReLU{Alpha: alpha} }
+
+func (l *LeakyReLU) Type() string { return "LeakyReLU" }
+
+func (l *LeakyReLU) Forward(x *Tensor, training bool) *Tensor {
+	n := checkInput(l, "input", x, l.shape)
+	if l.fused {
+		l.yView.view(x.Data, n, l.shape)
+		l.last = &l.yView
+		return l.last
+	}
+	l.y.resize(n, l.shape)
+	kernels.LeakyReLU(l.y.Data, x.Data, l.Alpha)
+	l.last = &l.y
+	return l.last
+}
+
+func (l *LeakyReLU) Backward(dy *Tensor) *Tensor {
+	n := checkInput(l, "output gradient", dy, l.shape)
+	if l.last == nil || l.last.Batch() != n {
+		panic(fmt.Sprintf("nn: %s (LeakyReLU): Backward batch %d does not match the last Forward's", l.name, n))
+	}
+	l.dx.resize(n, l.shape)
+	kernels.LeakyReLUBackward(l.dx.Data, dy.Data, l.last.Data[:len(dy.Data)], l.Alpha)
+	return &l.dx
+}
+
+// Tanh is the tanh activation as a separate layer (Keras'
+// Activation("tanh")).
+type Tanh struct{ elementwise }
+
+// NewTanh returns a Tanh activation layer.
+func NewTanh() *Tanh { return &Tanh{} }
+
+func (l *Tanh) Type() string { return "Activation" }
+
+func (l *Tanh) Forward(x *Tensor, training bool) *Tensor {
+	n := checkInput(l, "input", x, l.shape)
+	l.y.resize(n, l.shape)
+	kernels.Tanh(l.y.Data, x.Data)
+	return &l.y
+}
+
+func (l *Tanh) Backward(dy *Tensor) *Tensor {
+	n := checkInput(l, "output gradient", dy, l.shape)
+	l.checkForward(n)
+	l.dx.resize(n, l.shape)
+	kernels.TanhBackward(l.dx.Data, dy.Data, l.y.Data[:len(dy.Data)])
+	return &l.dx
+}
+
+// Sigmoid is the logistic activation as a separate layer (Keras'
+// Activation("sigmoid")).
+type Sigmoid struct{ elementwise }
+
+// NewSigmoid returns a Sigmoid activation layer.
+func NewSigmoid() *Sigmoid { return &Sigmoid{} }
+
+func (l *Sigmoid) Type() string { return "Activation" }
+
+func (l *Sigmoid) Forward(x *Tensor, training bool) *Tensor {
+	n := checkInput(l, "input", x, l.shape)
+	l.y.resize(n, l.shape)
+	kernels.Sigmoid(l.y.Data, x.Data)
+	return &l.y
+}
+
+func (l *Sigmoid) Backward(dy *Tensor) *Tensor {
+	n := checkInput(l, "output gradient", dy, l.shape)
+	l.checkForward(n)
+	l.dx.resize(n, l.shape)
+	kernels.SigmoidBackward(l.dx.Data, dy.Data, l.y.Data[:len(dy.Data)])
+	return &l.dx
+}
