@@ -109,7 +109,7 @@ func Build(o Options, sections []string) (*Report, error) {
 		ProfilePath:    best,
 		Config:         Config{Paths: o.Paths, Threads: o.Threads, Batch: o.Batch, Iters: o.Iters, TrainTime: o.TrainTime.String(), Warmup: o.Warmup, Runs: o.Runs},
 	}
-	peaks := map[string]float64{}
+	peaks := map[string]Peak{}
 	if want(SectionPeak) || want(SectionTraining) {
 		o.logf("measuring FMA peaks")
 		d := min(100*time.Millisecond, max(5*time.Millisecond, 2*o.MinTime))
@@ -121,7 +121,7 @@ func Build(o Options, sections []string) (*Report, error) {
 			conc, _ := peak.Best(p, o.Threads, d, 3)
 			pk := Peak{Path: p, Single: single, Threads: o.Threads, Concurrent: conc, Ceiling: max(conc, float64(o.Threads)*single)}
 			r.Peaks = append(r.Peaks, pk)
-			peaks[p] = pk.Ceiling
+			peaks[p] = pk
 		}
 		if !want(SectionPeak) {
 			r.Peaks = nil

@@ -27,10 +27,9 @@ func NewTrainer(batch int) (*gan.Trainer, error) {
 // figures. Each contender's first iteration is its warm-up and calibration:
 // a timed run then does o.Iters iterations, or when o.Iters is 0 as many as
 // fill o.TrainTime (at least one), so a path 50 times slower than another
-// is not run 50 times as long. peaks maps a path to its FMA peak ceiling at
-// o.Threads; a peer is compared with the best path's, since only its GEMM
-// differs.
-func (o Options) TrainingResults(peaks map[string]float64) ([]EpochResult, error) {
+// is not run 50 times as long. peaks maps a path to its measured FMA peak;
+// a peer is compared with the best path's, since only its GEMM differs.
+func (o Options) TrainingResults(peaks map[string]Peak) ([]EpochResult, error) {
 	t, err := NewTrainer(o.Batch)
 	if err != nil {
 		return nil, err
@@ -78,12 +77,15 @@ func (o Options) TrainingResults(peaks map[string]float64) ([]EpochResult, error
 	generic := per["generic"].Median
 	var out []EpochResult
 	for _, c := range cs {
-		peak := peaks[c.name]
-		if peak == 0 {
+		peak, ok := peaks[c.name]
+		if !ok {
 			peak = peaks[best]
 		}
-		e := NewEpochResult(c.name, per[c.name], o.Batch, flops, peak, generic)
+		e := NewEpochResult(c.name, per[c.name], o.Batch, flops, peak.Ceiling, generic)
 		e.CPUSecPerIter = cpu[c.name]
+		if c := e.CPUSecPerIter.Median; c > 0 && peak.Single > 0 {
+			e.CPUPctPeak = 100 * flops / c / 1e9 / peak.Single
+		}
 		out = append(out, e)
 	}
 	return out, nil

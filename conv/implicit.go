@@ -20,11 +20,14 @@ import (
 // every output pixel is F dot products of a few contiguous input runs
 // against contiguous runs of wt[f], computed by one call of a multi-filter
 // kernel (runkernels.go) that loads each input vector once for all F
-// filters. Padding needs no zeros, only shorter runs at the borders. The
-// backward passes use the same runs: dx_run += sum_f dy[pix, f] * wt[f]_run
-// and dwt[f]_run += dy[pix, f] * x_run. Larger filter counts work too, in
-// groups of implicitMaxFilters (tests run every shape both ways), but
-// NewConv2D only picks this path for F <= implicitMaxFilters.
+// filters, and each kernel vector once for two adjacent pixels. Padding
+// needs no zeros, only shorter runs at the borders. Backward-weights uses
+// the same runs, dwt[f]_run += dy[pix, f] * x_run; backward-data gathers
+// (stride 1: each input pixel's C gradients summed in registers over the
+// KH*KW*F output gradients that reach it) or else scatters, dx_run +=
+// sum_f dy[pix, f] * wt[f]_run. Larger filter counts work too, in groups
+// of implicitMaxFilters (tests run every shape both ways), but NewConv2D
+// only picks this path for F <= implicitMaxFilters.
 
 // window returns, for output column ow, the first input column iw0 the
 // kernel covers (possibly negative) and the range [lo, hi) of kernel
@@ -113,6 +116,8 @@ type implicitJob struct {
 	wt      []float32 // kernel as [F][KH*KW*C] (forward, backward-data)
 	partial []float32 // backward-weights: [chunks][F][KH*KW*C]
 	chunks  int
+	gather  bool      // backward-data by gatherRows (stride 1); wt then holds the kernel as [KH*KW*F][C]
+	coefs   []float32 // gather: [n][KH*KW*F], the slice at a chunk's first sample is its scratch
 	wg      sync.WaitGroup
 }
 
@@ -149,6 +154,10 @@ func (j *implicitJob) runChunk(lo, hi int) {
 			}
 		})
 	case passData:
+		if j.gather {
+			j.gatherData(lo, hi)
+			return
+		}
 		dx, dy, wt := j.x[lo*inLen:hi*inLen], j.y[lo*outLen:hi*outLen], j.wt
 		clear(dx)
 		pixelRuns(g.WithBatch(hi-lo), false, func(pix, xOff, kOff, nRuns, runLen, _ int) {
@@ -196,11 +205,72 @@ func (c *Conv2D) forwardImplicit(n int, x, w, bias, y []float32) {
 	}
 }
 
-// backwardDataImplicit is BackwardData without the im2col matrix.
+// maxGatherRows bounds KH*KW*F for the gather form of backward-data.
+const maxGatherRows = 256
+
+// backwardDataImplicit is BackwardData without the im2col matrix. With
+// stride 1 it gathers: every input pixel's gradient is one gatherRows over
+// the KH*KW*F output gradients its taps reach, summed in registers and
+// written once. Otherwise it scatters with axpyRuns, adding each output
+// pixel's contribution to the input runs its window covers.
 func (c *Conv2D) backwardDataImplicit(n int, dy, w, dx []float32) {
 	j := c.startJob(passData, n, dx, dy)
-	j.wt = c.transposedWeights(c.geom, w)
+	g := c.geom
+	rows := g.KH * g.KW * j.f
+	j.gather = g.StrideH == 1 && g.StrideW == 1 && rows <= maxGatherRows
+	if j.gather {
+		c.wt = grow(c.wt, len(w))
+		tapRows(c.wt, w, g.KH*g.KW, g.C, j.f)
+		j.wt = c.wt
+		c.coefs = grow(c.coefs, n*rows)
+		j.coefs = c.coefs
+	} else {
+		j.wt = c.transposedWeights(g, w)
+	}
 	parallelFor(n, j, &j.wg)
+}
+
+// tapRows rewrites the kernel w, [taps][C][F], as dst [taps][F][C]: one
+// row of C weights per (tap, filter), the rows gatherRows combines.
+func tapRows(dst, w []float32, taps, c, f int) {
+	for t := 0; t < taps; t++ {
+		transposeKF(dst[t*c*f:(t+1)*c*f], w[t*c*f:(t+1)*c*f], c, f)
+	}
+}
+
+// gatherData computes the input gradient of samples [lo, hi) by
+// gatherRows, for stride 1: input pixel (ih, iw) is reached by tap
+// (kh, kw) of output pixel (ih+PadTop-kh, iw+PadLeft-kw) when that exists.
+func (j *implicitJob) gatherData(lo, hi int) {
+	g, f, ks := j.g, j.f, j.ks
+	taps := g.KH * g.KW
+	rows := taps * f
+	coef := j.coefs[lo*rows : (lo+1)*rows]
+	inLen, outLen := g.H*g.W*g.C, g.OutH*g.OutW*f
+	for n := lo; n < hi; n++ {
+		dx, dy := j.x[n*inLen:(n+1)*inLen], j.y[n*outLen:(n+1)*outLen]
+		for ih := 0; ih < g.H; ih++ {
+			for iw := 0; iw < g.W; iw++ {
+				for kh := 0; kh < g.KH; kh++ {
+					oh := ih + g.PadTop - kh
+					for kw := 0; kw < g.KW; kw++ {
+						ow := iw + g.PadLeft - kw
+						dst := coef[(kh*g.KW+kw)*f : (kh*g.KW+kw+1)*f]
+						if oh < 0 || oh >= g.OutH || ow < 0 || ow >= g.OutW {
+							clear(dst)
+							continue
+						}
+						src := dy[(oh*g.OutW+ow)*f : (oh*g.OutW+ow+1)*f]
+						for i := range dst { // F <= 4: cheaper than copy's call
+							dst[i] = src[i]
+						}
+					}
+				}
+				p := (ih*g.W + iw) * g.C
+				ks.gatherRows(dx[p:p+g.C], g.C, j.wt, coef, rows)
+			}
+		}
+	}
 }
 
 // backwardWeightsImplicit is BackwardWeights without the im2col matrix,

@@ -49,6 +49,9 @@ func startPool() {
 // ranges and runs r.runChunk on each, the first on the calling goroutine,
 // returning when all are done. wg must not be in use by anyone else.
 func parallelFor(n int, r chunkRunner, wg *sync.WaitGroup) {
+	if n <= 0 {
+		return
+	}
 	pool.once.Do(startPool)
 	t := min(kernels.Threads(), n, pool.workers+1)
 	if t <= 1 {

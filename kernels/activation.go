@@ -22,8 +22,16 @@ func BiasLeakyReLU(x, bias []float32, alpha float32) {
 	cur().biasLeakyReLU(x, bias, alpha)
 }
 
-// Tanh stores dst[i] = tanh(x[i]). SIMD paths use a rational approximation
-// accurate to a few float32 ulps. dst may alias x.
+// Tanh stores dst[i] = tanh(x[i]). dst may alias x.
+//
+// The SIMD paths compute sign(x) * tanh(|x|), as |x| + |x|^3*P(x^2) for
+// |x| < 0.625 and 1 - 2/(exp(2|x|)+1) above (exp by range reduction to
+// 2^k * e^r with a degree-5 polynomial, 2|x| capped at 20). Measured against
+// float64 over a dense sweep of [-20, 20] plus tiny, huge and infinite
+// inputs, the largest error is 1.2 ulp; results are exactly +-1 from
+// |x| = 9.01 on, tanh(-0) = -0, and NaN propagates.
+//
+// The generic path rounds math.Tanh (at most 0.5 ulp).
 func Tanh(dst, x []float32) {
 	sameLen("Tanh", len(dst), "dst, x", x)
 	cur().tanh(dst, x)
@@ -36,6 +44,13 @@ func TanhBackward(dx, dy, y []float32) {
 }
 
 // Sigmoid stores dst[i] = 1 / (1 + exp(-x[i])). dst may alias x.
+//
+// The SIMD paths compute exp(-x) by range reduction to 2^k * e^r with a
+// degree-5 polynomial, -x clamped to [-87.3, 88.3], and divide 1 by 1+exp(-x).
+// Measured against float64 over a dense sweep of [-20, 20] plus tiny, huge
+// and infinite inputs, the largest error is 2.5 ulp wherever the result is a
+// normal float32; for x < -87.3 the result is below 1.2e-38 with an
+// absolute error under 4.5e-39; NaN propagates.
 func Sigmoid(dst, x []float32) {
 	sameLen("Sigmoid", len(dst), "dst, x", x)
 	cur().sigmoid(dst, x)

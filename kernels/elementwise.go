@@ -1,6 +1,8 @@
 package kernels
 
 // Axpy adds alpha*x to y: y[i] += alpha * x[i]. len(x) must equal len(y).
+// The SIMD paths use one fused multiply-add per element, so they may differ
+// from the generic path, which rounds alpha*x[i] first, in the last bit.
 func Axpy(alpha float32, x, y []float32) {
 	sameLen("Axpy", len(x), "x, y", y)
 	cur().axpy(alpha, x, y)

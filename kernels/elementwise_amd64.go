@@ -11,6 +11,10 @@ func setupElementwiseAVX2(im *impl) {
 	im.sum = sumAVX2
 	im.mul = mulAVX2
 	im.addBias = func(x, bias []float32) {
+		if len(bias) >= wideBias {
+			addBiasAVX2(x, bias)
+			return
+		}
 		var buf [wideBiasMax]float32
 		head, tail, wide := replicateBias(x, bias, &buf)
 		addBiasAVX2(head, wide)
@@ -20,6 +24,10 @@ func setupElementwiseAVX2(im *impl) {
 	im.leakyReLU = leakyReLUAVX2
 	im.leakyReLUBackward = leakyReLUBackwardAVX2
 	im.biasLeakyReLU = func(x, bias []float32, alpha float32) {
+		if len(bias) >= wideBias {
+			biasLeakyReLUAVX2(x, bias, alpha)
+			return
+		}
 		var buf [wideBiasMax]float32
 		head, tail, wide := replicateBias(x, bias, &buf)
 		biasLeakyReLUAVX2(head, wide, alpha)
@@ -43,6 +51,10 @@ func setupElementwiseAVX512(im *impl) {
 	im.sum = sumAVX512
 	im.mul = mulAVX512
 	im.addBias = func(x, bias []float32) {
+		if len(bias) >= wideBias {
+			addBiasAVX2(x, bias)
+			return
+		}
 		var buf [wideBiasMax]float32
 		head, tail, wide := replicateBias(x, bias, &buf)
 		addBiasAVX512(head, wide)
@@ -52,6 +64,10 @@ func setupElementwiseAVX512(im *impl) {
 	im.leakyReLU = leakyReLUAVX512
 	im.leakyReLUBackward = leakyReLUBackwardAVX512
 	im.biasLeakyReLU = func(x, bias []float32, alpha float32) {
+		if len(bias) >= wideBias {
+			biasLeakyReLUAVX2(x, bias, alpha)
+			return
+		}
 		var buf [wideBiasMax]float32
 		head, tail, wide := replicateBias(x, bias, &buf)
 		biasLeakyReLUAVX512(head, wide, alpha)
@@ -89,7 +105,7 @@ func replicateBias(x, bias []float32, buf *[wideBiasMax]float32) (head, tail, wi
 	}
 	w := n
 	for w%16 != 0 && w*2 <= wideBiasMax {
-		w *= 2 // n * 2^k: a multiple of 16 once 2^k covers n's odd part
+		w *= 2 // n*2^k is a multiple of 16 once 2^k supplies the factors of 2 n lacks
 	}
 	if w%16 != 0 {
 		w = n

@@ -944,81 +944,81 @@ tanh_blocks:
 	VMOVUPS      (AX)(BX*4), Y0
 	VMOVUPS      32(AX)(BX*4), Y1
 	VANDPS       ew_absMask<>+0(SB), Y0, Y2
+	VANDPS       ew_absMask<>+0(SB), Y1, Y3
 	VXORPS       Y2, Y0, Y0
-	VADDPS       Y2, Y2, Y3
-	VMINPS       ew_tanhCap<>+0(SB), Y3, Y3
-	VMULPS       ew_log2e<>+0(SB), Y3, Y4
-	VCVTPS2DQ    Y4, Y5
-	VCVTDQ2PS    Y5, Y4
-	VFNMADD231PS ew_ln2Hi<>+0(SB), Y4, Y3
-	VFNMADD231PS ew_ln2Lo<>+0(SB), Y4, Y3
-	VMOVUPS      ew_expP0<>+0(SB), Y6
-	VFMADD213PS  ew_expP1<>+0(SB), Y3, Y6
-	VFMADD213PS  ew_expP2<>+0(SB), Y3, Y6
-	VFMADD213PS  ew_expP3<>+0(SB), Y3, Y6
-	VFMADD213PS  ew_expP4<>+0(SB), Y3, Y6
-	VFMADD213PS  ew_expP5<>+0(SB), Y3, Y6
-	VMULPS       Y3, Y3, Y4
-	VFMADD213PS  Y3, Y4, Y6
-	VADDPS       ew_one<>+0(SB), Y6, Y6
-	VPADDD       ew_expBias<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y6, Y6
-	VADDPS       ew_one<>+0(SB), Y6, Y6
-	VMOVUPS      ew_two<>+0(SB), Y3
-	VDIVPS       Y6, Y3, Y3
-	VMOVUPS      ew_one<>+0(SB), Y6
-	VSUBPS       Y3, Y6, Y3
-	VMULPS       Y2, Y2, Y4
-	VMOVUPS      ew_tanhQ0<>+0(SB), Y5
-	VFMADD213PS  ew_tanhQ1<>+0(SB), Y4, Y5
-	VFMADD213PS  ew_tanhQ2<>+0(SB), Y4, Y5
-	VFMADD213PS  ew_tanhQ3<>+0(SB), Y4, Y5
-	VFMADD213PS  ew_tanhQ4<>+0(SB), Y4, Y5
-	VMULPS       Y4, Y5, Y5
-	VFMADD213PS  Y2, Y2, Y5
+	VXORPS       Y3, Y1, Y1
+	VADDPS       Y2, Y2, Y4
+	VADDPS       Y3, Y3, Y5
+	VMINPS       ew_tanhCap<>+0(SB), Y4, Y4
+	VMINPS       ew_tanhCap<>+0(SB), Y5, Y5
+	VMULPS       ew_log2e<>+0(SB), Y4, Y6
+	VMULPS       ew_log2e<>+0(SB), Y5, Y7
+	VCVTPS2DQ    Y6, Y8
+	VCVTPS2DQ    Y7, Y9
+	VCVTDQ2PS    Y8, Y6
+	VCVTDQ2PS    Y9, Y7
+	VFNMADD231PS ew_ln2Hi<>+0(SB), Y6, Y4
+	VFNMADD231PS ew_ln2Hi<>+0(SB), Y7, Y5
+	VFNMADD231PS ew_ln2Lo<>+0(SB), Y6, Y4
+	VFNMADD231PS ew_ln2Lo<>+0(SB), Y7, Y5
+	VMOVUPS      ew_expP0<>+0(SB), Y10
+	VMOVUPS      ew_expP0<>+0(SB), Y11
+	VFMADD213PS  ew_expP1<>+0(SB), Y4, Y10
+	VFMADD213PS  ew_expP1<>+0(SB), Y5, Y11
+	VFMADD213PS  ew_expP2<>+0(SB), Y4, Y10
+	VFMADD213PS  ew_expP2<>+0(SB), Y5, Y11
+	VFMADD213PS  ew_expP3<>+0(SB), Y4, Y10
+	VFMADD213PS  ew_expP3<>+0(SB), Y5, Y11
+	VFMADD213PS  ew_expP4<>+0(SB), Y4, Y10
+	VFMADD213PS  ew_expP4<>+0(SB), Y5, Y11
+	VFMADD213PS  ew_expP5<>+0(SB), Y4, Y10
+	VFMADD213PS  ew_expP5<>+0(SB), Y5, Y11
+	VMULPS       Y4, Y4, Y6
+	VMULPS       Y5, Y5, Y7
+	VFMADD213PS  Y4, Y6, Y10
+	VFMADD213PS  Y5, Y7, Y11
+	VADDPS       ew_one<>+0(SB), Y10, Y10
+	VADDPS       ew_one<>+0(SB), Y11, Y11
+	VPADDD       ew_expBias<>+0(SB), Y8, Y8
+	VPADDD       ew_expBias<>+0(SB), Y9, Y9
+	VPSLLD       $0x17, Y8, Y8
+	VPSLLD       $0x17, Y9, Y9
+	VMULPS       Y8, Y10, Y10
+	VMULPS       Y9, Y11, Y11
+	VADDPS       ew_one<>+0(SB), Y10, Y10
+	VADDPS       ew_one<>+0(SB), Y11, Y11
+	VMOVUPS      ew_two<>+0(SB), Y4
+	VDIVPS       Y10, Y4, Y4
+	VMOVUPS      ew_two<>+0(SB), Y5
+	VDIVPS       Y11, Y5, Y5
+	VMOVUPS      ew_one<>+0(SB), Y10
+	VSUBPS       Y4, Y10, Y4
+	VMOVUPS      ew_one<>+0(SB), Y11
+	VSUBPS       Y5, Y11, Y5
+	VMULPS       Y2, Y2, Y10
+	VMULPS       Y3, Y3, Y11
+	VMOVUPS      ew_tanhQ0<>+0(SB), Y6
+	VMOVUPS      ew_tanhQ0<>+0(SB), Y7
+	VFMADD213PS  ew_tanhQ1<>+0(SB), Y10, Y6
+	VFMADD213PS  ew_tanhQ1<>+0(SB), Y11, Y7
+	VFMADD213PS  ew_tanhQ2<>+0(SB), Y10, Y6
+	VFMADD213PS  ew_tanhQ2<>+0(SB), Y11, Y7
+	VFMADD213PS  ew_tanhQ3<>+0(SB), Y10, Y6
+	VFMADD213PS  ew_tanhQ3<>+0(SB), Y11, Y7
+	VFMADD213PS  ew_tanhQ4<>+0(SB), Y10, Y6
+	VFMADD213PS  ew_tanhQ4<>+0(SB), Y11, Y7
+	VMULPS       Y10, Y6, Y6
+	VMULPS       Y11, Y7, Y7
+	VFMADD213PS  Y2, Y2, Y6
+	VFMADD213PS  Y3, Y3, Y7
 	VCMPPS       $0x19, ew_tanhSmall<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y5, Y3, Y2
+	VBLENDVPS    Y2, Y6, Y4, Y2
+	VCMPPS       $0x19, ew_tanhSmall<>+0(SB), Y3, Y3
+	VBLENDVPS    Y3, Y7, Y5, Y3
 	VORPS        Y0, Y2, Y2
-	VANDPS       ew_absMask<>+0(SB), Y1, Y0
-	VXORPS       Y0, Y1, Y1
-	VADDPS       Y0, Y0, Y3
-	VMINPS       ew_tanhCap<>+0(SB), Y3, Y3
-	VMULPS       ew_log2e<>+0(SB), Y3, Y4
-	VCVTPS2DQ    Y4, Y5
-	VCVTDQ2PS    Y5, Y4
-	VFNMADD231PS ew_ln2Hi<>+0(SB), Y4, Y3
-	VFNMADD231PS ew_ln2Lo<>+0(SB), Y4, Y3
-	VMOVUPS      ew_expP0<>+0(SB), Y6
-	VFMADD213PS  ew_expP1<>+0(SB), Y3, Y6
-	VFMADD213PS  ew_expP2<>+0(SB), Y3, Y6
-	VFMADD213PS  ew_expP3<>+0(SB), Y3, Y6
-	VFMADD213PS  ew_expP4<>+0(SB), Y3, Y6
-	VFMADD213PS  ew_expP5<>+0(SB), Y3, Y6
-	VMULPS       Y3, Y3, Y4
-	VFMADD213PS  Y3, Y4, Y6
-	VADDPS       ew_one<>+0(SB), Y6, Y6
-	VPADDD       ew_expBias<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y6, Y6
-	VADDPS       ew_one<>+0(SB), Y6, Y6
-	VMOVUPS      ew_two<>+0(SB), Y3
-	VDIVPS       Y6, Y3, Y3
-	VMOVUPS      ew_one<>+0(SB), Y6
-	VSUBPS       Y3, Y6, Y3
-	VMULPS       Y0, Y0, Y4
-	VMOVUPS      ew_tanhQ0<>+0(SB), Y5
-	VFMADD213PS  ew_tanhQ1<>+0(SB), Y4, Y5
-	VFMADD213PS  ew_tanhQ2<>+0(SB), Y4, Y5
-	VFMADD213PS  ew_tanhQ3<>+0(SB), Y4, Y5
-	VFMADD213PS  ew_tanhQ4<>+0(SB), Y4, Y5
-	VMULPS       Y4, Y5, Y5
-	VFMADD213PS  Y0, Y0, Y5
-	VCMPPS       $0x19, ew_tanhSmall<>+0(SB), Y0, Y0
-	VBLENDVPS    Y0, Y5, Y3, Y0
-	VORPS        Y1, Y0, Y0
+	VORPS        Y1, Y3, Y3
 	VMOVUPS      Y2, (DX)(BX*4)
-	VMOVUPS      Y0, 32(DX)(BX*4)
+	VMOVUPS      Y3, 32(DX)(BX*4)
 	ADDQ         $0x00000010, BX
 	JMP          tanh_blocks
 
@@ -1056,16 +1056,16 @@ tanh_vectors:
 	VDIVPS       Y5, Y2, Y2
 	VMOVUPS      ew_one<>+0(SB), Y5
 	VSUBPS       Y2, Y5, Y2
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      ew_tanhQ0<>+0(SB), Y4
-	VFMADD213PS  ew_tanhQ1<>+0(SB), Y3, Y4
-	VFMADD213PS  ew_tanhQ2<>+0(SB), Y3, Y4
-	VFMADD213PS  ew_tanhQ3<>+0(SB), Y3, Y4
-	VFMADD213PS  ew_tanhQ4<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VFMADD213PS  Y1, Y1, Y4
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      ew_tanhQ0<>+0(SB), Y3
+	VFMADD213PS  ew_tanhQ1<>+0(SB), Y5, Y3
+	VFMADD213PS  ew_tanhQ2<>+0(SB), Y5, Y3
+	VFMADD213PS  ew_tanhQ3<>+0(SB), Y5, Y3
+	VFMADD213PS  ew_tanhQ4<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y1, Y1, Y3
 	VCMPPS       $0x19, ew_tanhSmall<>+0(SB), Y1, Y1
-	VBLENDVPS    Y1, Y4, Y2, Y1
+	VBLENDVPS    Y1, Y3, Y2, Y1
 	VORPS        Y0, Y1, Y1
 	VMOVUPS      Y1, (DX)(BX*4)
 	ADDQ         $0x00000008, BX
@@ -1104,16 +1104,16 @@ tanh_tail:
 	VDIVPS       Y6, Y3, Y3
 	VMOVUPS      ew_one<>+0(SB), Y6
 	VSUBPS       Y3, Y6, Y3
-	VMULPS       Y2, Y2, Y4
-	VMOVUPS      ew_tanhQ0<>+0(SB), Y5
-	VFMADD213PS  ew_tanhQ1<>+0(SB), Y4, Y5
-	VFMADD213PS  ew_tanhQ2<>+0(SB), Y4, Y5
-	VFMADD213PS  ew_tanhQ3<>+0(SB), Y4, Y5
-	VFMADD213PS  ew_tanhQ4<>+0(SB), Y4, Y5
-	VMULPS       Y4, Y5, Y5
-	VFMADD213PS  Y2, Y2, Y5
+	VMULPS       Y2, Y2, Y6
+	VMOVUPS      ew_tanhQ0<>+0(SB), Y4
+	VFMADD213PS  ew_tanhQ1<>+0(SB), Y6, Y4
+	VFMADD213PS  ew_tanhQ2<>+0(SB), Y6, Y4
+	VFMADD213PS  ew_tanhQ3<>+0(SB), Y6, Y4
+	VFMADD213PS  ew_tanhQ4<>+0(SB), Y6, Y4
+	VMULPS       Y6, Y4, Y4
+	VFMADD213PS  Y2, Y2, Y4
 	VCMPPS       $0x19, ew_tanhSmall<>+0(SB), Y2, Y2
-	VBLENDVPS    Y2, Y5, Y3, Y2
+	VBLENDVPS    Y2, Y4, Y3, Y2
 	VORPS        Y1, Y2, Y2
 	VMASKMOVPS   Y2, Y0, (DX)(BX*4)
 
@@ -1137,57 +1137,57 @@ sigmoid_blocks:
 	VMOVUPS      (AX)(BX*4), Y0
 	VMOVUPS      32(AX)(BX*4), Y1
 	VXORPS       ew_signMask<>+0(SB), Y0, Y0
+	VXORPS       ew_signMask<>+0(SB), Y1, Y1
 	VMOVUPS      ew_expMin<>+0(SB), Y2
 	VMAXPS       Y0, Y2, Y0
+	VMOVUPS      ew_expMin<>+0(SB), Y3
+	VMAXPS       Y1, Y3, Y1
 	VMOVUPS      ew_expMax<>+0(SB), Y2
 	VMINPS       Y0, Y2, Y0
+	VMOVUPS      ew_expMax<>+0(SB), Y3
+	VMINPS       Y1, Y3, Y1
 	VMULPS       ew_log2e<>+0(SB), Y0, Y2
-	VCVTPS2DQ    Y2, Y4
-	VCVTDQ2PS    Y4, Y2
+	VMULPS       ew_log2e<>+0(SB), Y1, Y5
+	VCVTPS2DQ    Y2, Y6
+	VCVTPS2DQ    Y5, Y7
+	VCVTDQ2PS    Y6, Y2
+	VCVTDQ2PS    Y7, Y5
 	VFNMADD231PS ew_ln2Hi<>+0(SB), Y2, Y0
+	VFNMADD231PS ew_ln2Hi<>+0(SB), Y5, Y1
 	VFNMADD231PS ew_ln2Lo<>+0(SB), Y2, Y0
+	VFNMADD231PS ew_ln2Lo<>+0(SB), Y5, Y1
 	VMOVUPS      ew_expP0<>+0(SB), Y3
+	VMOVUPS      ew_expP0<>+0(SB), Y4
 	VFMADD213PS  ew_expP1<>+0(SB), Y0, Y3
+	VFMADD213PS  ew_expP1<>+0(SB), Y1, Y4
 	VFMADD213PS  ew_expP2<>+0(SB), Y0, Y3
+	VFMADD213PS  ew_expP2<>+0(SB), Y1, Y4
 	VFMADD213PS  ew_expP3<>+0(SB), Y0, Y3
+	VFMADD213PS  ew_expP3<>+0(SB), Y1, Y4
 	VFMADD213PS  ew_expP4<>+0(SB), Y0, Y3
+	VFMADD213PS  ew_expP4<>+0(SB), Y1, Y4
 	VFMADD213PS  ew_expP5<>+0(SB), Y0, Y3
+	VFMADD213PS  ew_expP5<>+0(SB), Y1, Y4
 	VMULPS       Y0, Y0, Y2
+	VMULPS       Y1, Y1, Y5
 	VFMADD213PS  Y0, Y2, Y3
+	VFMADD213PS  Y1, Y5, Y4
 	VADDPS       ew_one<>+0(SB), Y3, Y3
-	VPADDD       ew_expBias<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y3, Y3
+	VADDPS       ew_one<>+0(SB), Y4, Y4
+	VPADDD       ew_expBias<>+0(SB), Y6, Y6
+	VPADDD       ew_expBias<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y6, Y3, Y3
+	VMULPS       Y7, Y4, Y4
 	VADDPS       ew_one<>+0(SB), Y3, Y3
+	VADDPS       ew_one<>+0(SB), Y4, Y4
 	VMOVUPS      ew_one<>+0(SB), Y2
 	VDIVPS       Y3, Y2, Y2
-	VXORPS       ew_signMask<>+0(SB), Y1, Y1
-	VMOVUPS      ew_expMin<>+0(SB), Y0
-	VMAXPS       Y1, Y0, Y1
-	VMOVUPS      ew_expMax<>+0(SB), Y0
-	VMINPS       Y1, Y0, Y1
-	VMULPS       ew_log2e<>+0(SB), Y1, Y0
-	VCVTPS2DQ    Y0, Y4
-	VCVTDQ2PS    Y4, Y0
-	VFNMADD231PS ew_ln2Hi<>+0(SB), Y0, Y1
-	VFNMADD231PS ew_ln2Lo<>+0(SB), Y0, Y1
-	VMOVUPS      ew_expP0<>+0(SB), Y3
-	VFMADD213PS  ew_expP1<>+0(SB), Y1, Y3
-	VFMADD213PS  ew_expP2<>+0(SB), Y1, Y3
-	VFMADD213PS  ew_expP3<>+0(SB), Y1, Y3
-	VFMADD213PS  ew_expP4<>+0(SB), Y1, Y3
-	VFMADD213PS  ew_expP5<>+0(SB), Y1, Y3
-	VMULPS       Y1, Y1, Y0
-	VFMADD213PS  Y1, Y0, Y3
-	VADDPS       ew_one<>+0(SB), Y3, Y3
-	VPADDD       ew_expBias<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y3, Y3
-	VADDPS       ew_one<>+0(SB), Y3, Y3
-	VMOVUPS      ew_one<>+0(SB), Y0
-	VDIVPS       Y3, Y0, Y0
+	VMOVUPS      ew_one<>+0(SB), Y3
+	VDIVPS       Y4, Y3, Y3
 	VMOVUPS      Y2, (DX)(BX*4)
-	VMOVUPS      Y0, 32(DX)(BX*4)
+	VMOVUPS      Y3, 32(DX)(BX*4)
 	ADDQ         $0x00000010, BX
 	JMP          sigmoid_blocks
 
@@ -1546,58 +1546,69 @@ TEXT ·addBiasAVX2(SB), NOSPLIT, $0-48
 	JZ      addBias_done
 	LEAQ    (AX)(CX*4), CX
 	MOVQ    BX, SI
-	SUBQ    $0x00000020, SI
-	MOVQ    BX, DI
-	SUBQ    $0x00000008, DI
-	MOVQ    BX, R8
-	ANDQ    $0x00000007, R8
-	MOVQ    R8, R9
-	TESTQ   R9, R9
+	ANDQ    $0x00000007, SI
 	JZ      addBias_nomask
-	LEAQ    ewMaskAVX2<>+0(SB), R10
-	NEGQ    R9
-	VMOVDQU 32(R10)(R9*4), Y0
+	MOVQ    SI, DI
+	LEAQ    ewMaskAVX2<>+0(SB), R8
+	NEGQ    DI
+	VMOVDQU 32(R8)(DI*4), Y0
 
 addBias_nomask:
 addBias_row:
 	CMPQ AX, CX
 	JAE  addBias_done
-	XORQ R9, R9
+	XORQ DI, DI
 
 addBias_blocks:
-	CMPQ    R9, SI
-	JG      addBias_vectors
-	VMOVUPS (AX)(R9*4), Y1
-	VADDPS  (DX)(R9*4), Y1, Y1
-	VMOVUPS 32(AX)(R9*4), Y2
-	VADDPS  32(DX)(R9*4), Y2, Y2
-	VMOVUPS 64(AX)(R9*4), Y3
-	VADDPS  64(DX)(R9*4), Y3, Y3
-	VMOVUPS 96(AX)(R9*4), Y4
-	VADDPS  96(DX)(R9*4), Y4, Y4
-	VMOVUPS Y1, (AX)(R9*4)
-	VMOVUPS Y2, 32(AX)(R9*4)
-	VMOVUPS Y3, 64(AX)(R9*4)
-	VMOVUPS Y4, 96(AX)(R9*4)
-	ADDQ    $0x00000020, R9
+	MOVQ    BX, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000020
+	JL      addBias_halves
+	VMOVUPS (AX)(DI*4), Y1
+	VADDPS  (DX)(DI*4), Y1, Y1
+	VMOVUPS 32(AX)(DI*4), Y2
+	VADDPS  32(DX)(DI*4), Y2, Y2
+	VMOVUPS 64(AX)(DI*4), Y3
+	VADDPS  64(DX)(DI*4), Y3, Y3
+	VMOVUPS 96(AX)(DI*4), Y4
+	VADDPS  96(DX)(DI*4), Y4, Y4
+	VMOVUPS Y1, (AX)(DI*4)
+	VMOVUPS Y2, 32(AX)(DI*4)
+	VMOVUPS Y3, 64(AX)(DI*4)
+	VMOVUPS Y4, 96(AX)(DI*4)
+	ADDQ    $0x00000020, DI
 	JMP     addBias_blocks
 
-addBias_vectors:
-	CMPQ    R9, DI
-	JG      addBias_tail
-	VMOVUPS (AX)(R9*4), Y1
-	VADDPS  (DX)(R9*4), Y1, Y1
-	VMOVUPS Y1, (AX)(R9*4)
-	ADDQ    $0x00000008, R9
-	JMP     addBias_vectors
+addBias_halves:
+	MOVQ    BX, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000010
+	JL      addBias_skip2
+	VMOVUPS (AX)(DI*4), Y1
+	VADDPS  (DX)(DI*4), Y1, Y1
+	VMOVUPS 32(AX)(DI*4), Y2
+	VADDPS  32(DX)(DI*4), Y2, Y2
+	VMOVUPS Y1, (AX)(DI*4)
+	VMOVUPS Y2, 32(AX)(DI*4)
+	ADDQ    $0x00000010, DI
 
-addBias_tail:
-	TESTQ      R8, R8
+addBias_skip2:
+	MOVQ    BX, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000008
+	JL      addBias_skip1
+	VMOVUPS (AX)(DI*4), Y1
+	VADDPS  (DX)(DI*4), Y1, Y1
+	VMOVUPS Y1, (AX)(DI*4)
+	ADDQ    $0x00000008, DI
+
+addBias_skip1:
+	TESTQ      SI, SI
 	JZ         addBias_rowdone
-	VMASKMOVPS (AX)(R9*4), Y0, Y1
-	VMASKMOVPS (DX)(R9*4), Y0, Y2
+	VMASKMOVPS (AX)(DI*4), Y0, Y1
+	VMASKMOVPS (DX)(DI*4), Y0, Y2
 	VADDPS     Y2, Y1, Y1
-	VMASKMOVPS Y1, Y0, (AX)(R9*4)
+	VMASKMOVPS Y1, Y0, (AX)(DI*4)
 
 addBias_rowdone:
 	LEAQ (AX)(BX*4), AX
@@ -1620,76 +1631,93 @@ TEXT ·biasLeakyReLUAVX2(SB), NOSPLIT, $0-52
 	VXORPS       Y1, Y1, Y1
 	LEAQ         (AX)(CX*4), CX
 	MOVQ         BX, SI
-	SUBQ         $0x00000020, SI
-	MOVQ         BX, DI
-	SUBQ         $0x00000008, DI
-	MOVQ         BX, R8
-	ANDQ         $0x00000007, R8
-	MOVQ         R8, R9
-	TESTQ        R9, R9
+	ANDQ         $0x00000007, SI
 	JZ           biasLeakyReLU_nomask
-	LEAQ         ewMaskAVX2<>+0(SB), R10
-	NEGQ         R9
-	VMOVDQU      32(R10)(R9*4), Y2
+	MOVQ         SI, DI
+	LEAQ         ewMaskAVX2<>+0(SB), R8
+	NEGQ         DI
+	VMOVDQU      32(R8)(DI*4), Y2
 
 biasLeakyReLU_nomask:
 biasLeakyReLU_row:
 	CMPQ AX, CX
 	JAE  biasLeakyReLU_done
-	XORQ R9, R9
+	XORQ DI, DI
 
 biasLeakyReLU_blocks:
-	CMPQ      R9, SI
-	JG        biasLeakyReLU_vectors
-	VMOVUPS   (AX)(R9*4), Y3
-	VADDPS    (DX)(R9*4), Y3, Y3
-	VMOVUPS   32(AX)(R9*4), Y4
-	VADDPS    32(DX)(R9*4), Y4, Y4
-	VMOVUPS   64(AX)(R9*4), Y5
-	VADDPS    64(DX)(R9*4), Y5, Y5
-	VMOVUPS   96(AX)(R9*4), Y6
-	VADDPS    96(DX)(R9*4), Y6, Y6
+	MOVQ      BX, R8
+	SUBQ      DI, R8
+	CMPQ      R8, $0x00000020
+	JL        biasLeakyReLU_halves
+	VMOVUPS   (AX)(DI*4), Y3
+	VADDPS    (DX)(DI*4), Y3, Y3
+	VMOVUPS   32(AX)(DI*4), Y4
+	VADDPS    32(DX)(DI*4), Y4, Y4
+	VMOVUPS   64(AX)(DI*4), Y5
+	VADDPS    64(DX)(DI*4), Y5, Y5
+	VMOVUPS   96(AX)(DI*4), Y6
+	VADDPS    96(DX)(DI*4), Y6, Y6
 	VMULPS    Y0, Y3, Y7
 	VCMPPS    $0x1a, Y1, Y3, Y8
 	VBLENDVPS Y8, Y7, Y3, Y3
-	VMOVUPS   Y3, (AX)(R9*4)
+	VMOVUPS   Y3, (AX)(DI*4)
 	VMULPS    Y0, Y4, Y3
 	VCMPPS    $0x1a, Y1, Y4, Y7
 	VBLENDVPS Y7, Y3, Y4, Y4
-	VMOVUPS   Y4, 32(AX)(R9*4)
+	VMOVUPS   Y4, 32(AX)(DI*4)
 	VMULPS    Y0, Y5, Y3
 	VCMPPS    $0x1a, Y1, Y5, Y4
 	VBLENDVPS Y4, Y3, Y5, Y5
-	VMOVUPS   Y5, 64(AX)(R9*4)
+	VMOVUPS   Y5, 64(AX)(DI*4)
 	VMULPS    Y0, Y6, Y3
 	VCMPPS    $0x1a, Y1, Y6, Y4
 	VBLENDVPS Y4, Y3, Y6, Y6
-	VMOVUPS   Y6, 96(AX)(R9*4)
-	ADDQ      $0x00000020, R9
+	VMOVUPS   Y6, 96(AX)(DI*4)
+	ADDQ      $0x00000020, DI
 	JMP       biasLeakyReLU_blocks
 
-biasLeakyReLU_vectors:
-	CMPQ      R9, DI
-	JG        biasLeakyReLU_tail
-	VMOVUPS   (AX)(R9*4), Y3
-	VADDPS    (DX)(R9*4), Y3, Y3
+biasLeakyReLU_halves:
+	MOVQ      BX, R8
+	SUBQ      DI, R8
+	CMPQ      R8, $0x00000010
+	JL        biasLeakyReLU_skip2
+	VMOVUPS   (AX)(DI*4), Y3
+	VADDPS    (DX)(DI*4), Y3, Y3
+	VMOVUPS   32(AX)(DI*4), Y4
+	VADDPS    32(DX)(DI*4), Y4, Y4
+	VMULPS    Y0, Y3, Y5
+	VCMPPS    $0x1a, Y1, Y3, Y6
+	VBLENDVPS Y6, Y5, Y3, Y3
+	VMOVUPS   Y3, (AX)(DI*4)
+	VMULPS    Y0, Y4, Y3
+	VCMPPS    $0x1a, Y1, Y4, Y5
+	VBLENDVPS Y5, Y3, Y4, Y4
+	VMOVUPS   Y4, 32(AX)(DI*4)
+	ADDQ      $0x00000010, DI
+
+biasLeakyReLU_skip2:
+	MOVQ      BX, R8
+	SUBQ      DI, R8
+	CMPQ      R8, $0x00000008
+	JL        biasLeakyReLU_skip1
+	VMOVUPS   (AX)(DI*4), Y3
+	VADDPS    (DX)(DI*4), Y3, Y3
 	VMULPS    Y0, Y3, Y4
 	VCMPPS    $0x1a, Y1, Y3, Y5
 	VBLENDVPS Y5, Y4, Y3, Y3
-	VMOVUPS   Y3, (AX)(R9*4)
-	ADDQ      $0x00000008, R9
-	JMP       biasLeakyReLU_vectors
+	VMOVUPS   Y3, (AX)(DI*4)
+	ADDQ      $0x00000008, DI
 
-biasLeakyReLU_tail:
-	TESTQ      R8, R8
+biasLeakyReLU_skip1:
+	TESTQ      SI, SI
 	JZ         biasLeakyReLU_rowdone
-	VMASKMOVPS (AX)(R9*4), Y2, Y3
-	VMASKMOVPS (DX)(R9*4), Y2, Y4
+	VMASKMOVPS (AX)(DI*4), Y2, Y3
+	VMASKMOVPS (DX)(DI*4), Y2, Y4
 	VADDPS     Y4, Y3, Y3
 	VMULPS     Y0, Y3, Y4
 	VCMPPS     $0x1a, Y1, Y3, Y5
 	VBLENDVPS  Y5, Y4, Y3, Y3
-	VMASKMOVPS Y3, Y2, (AX)(R9*4)
+	VMASKMOVPS Y3, Y2, (AX)(DI*4)
 
 biasLeakyReLU_rowdone:
 	LEAQ (AX)(BX*4), AX
@@ -1712,93 +1740,142 @@ TEXT ·sumRowsAVX2(SB), NOSPLIT, $0-48
 	MOVQ    CX, SI
 	SHLQ    $0x02, SI
 	MOVQ    CX, DI
-	SUBQ    $0x00000040, DI
-	MOVQ    CX, R8
-	SUBQ    $0x00000008, R8
-	ANDQ    $0x00000007, CX
-	MOVQ    CX, R9
-	TESTQ   R9, R9
+	ANDQ    $0x00000007, DI
 	JZ      sumRows_nomask
-	LEAQ    ewMaskAVX2<>+0(SB), R10
-	NEGQ    R9
-	VMOVDQU 32(R10)(R9*4), Y0
+	MOVQ    DI, R8
+	LEAQ    ewMaskAVX2<>+0(SB), R9
+	NEGQ    R8
+	VMOVDQU 32(R9)(R8*4), Y0
 
 sumRows_nomask:
-	XORQ R9, R9
+	XORQ R8, R8
 
 sumRows_blocks:
-	CMPQ    R9, DI
-	JG      sumRows_vectors
-	VMOVUPS (AX)(R9*4), Y1
-	VMOVUPS 32(AX)(R9*4), Y2
-	VMOVUPS 64(AX)(R9*4), Y3
-	VMOVUPS 96(AX)(R9*4), Y4
-	VMOVUPS 128(AX)(R9*4), Y5
-	VMOVUPS 160(AX)(R9*4), Y6
-	VMOVUPS 192(AX)(R9*4), Y7
-	VMOVUPS 224(AX)(R9*4), Y8
-	MOVQ    DX, R10
+	MOVQ    CX, R9
+	SUBQ    R8, R9
+	CMPQ    R9, $0x00000040
+	JL      sumRows_halves
+	VMOVUPS (AX)(R8*4), Y1
+	VMOVUPS 32(AX)(R8*4), Y2
+	VMOVUPS 64(AX)(R8*4), Y3
+	VMOVUPS 96(AX)(R8*4), Y4
+	VMOVUPS 128(AX)(R8*4), Y5
+	VMOVUPS 160(AX)(R8*4), Y6
+	VMOVUPS 192(AX)(R8*4), Y7
+	VMOVUPS 224(AX)(R8*4), Y8
+	MOVQ    DX, R9
 
-sumRows_rowsI:
-	CMPQ   R10, BX
-	JAE    sumRows_rowsI_end
-	VADDPS (R10)(R9*4), Y1, Y1
-	VADDPS 32(R10)(R9*4), Y2, Y2
-	VADDPS 64(R10)(R9*4), Y3, Y3
-	VADDPS 96(R10)(R9*4), Y4, Y4
-	VADDPS 128(R10)(R9*4), Y5, Y5
-	VADDPS 160(R10)(R9*4), Y6, Y6
-	VADDPS 192(R10)(R9*4), Y7, Y7
-	VADDPS 224(R10)(R9*4), Y8, Y8
-	ADDQ   SI, R10
-	JMP    sumRows_rowsI
+sumRows_rows8:
+	CMPQ   R9, BX
+	JAE    sumRows_rows8_end
+	VADDPS (R9)(R8*4), Y1, Y1
+	VADDPS 32(R9)(R8*4), Y2, Y2
+	VADDPS 64(R9)(R8*4), Y3, Y3
+	VADDPS 96(R9)(R8*4), Y4, Y4
+	VADDPS 128(R9)(R8*4), Y5, Y5
+	VADDPS 160(R9)(R8*4), Y6, Y6
+	VADDPS 192(R9)(R8*4), Y7, Y7
+	VADDPS 224(R9)(R8*4), Y8, Y8
+	ADDQ   SI, R9
+	JMP    sumRows_rows8
 
-sumRows_rowsI_end:
-	VMOVUPS Y1, (AX)(R9*4)
-	VMOVUPS Y2, 32(AX)(R9*4)
-	VMOVUPS Y3, 64(AX)(R9*4)
-	VMOVUPS Y4, 96(AX)(R9*4)
-	VMOVUPS Y5, 128(AX)(R9*4)
-	VMOVUPS Y6, 160(AX)(R9*4)
-	VMOVUPS Y7, 192(AX)(R9*4)
-	VMOVUPS Y8, 224(AX)(R9*4)
-	ADDQ    $0x00000040, R9
+sumRows_rows8_end:
+	VMOVUPS Y1, (AX)(R8*4)
+	VMOVUPS Y2, 32(AX)(R8*4)
+	VMOVUPS Y3, 64(AX)(R8*4)
+	VMOVUPS Y4, 96(AX)(R8*4)
+	VMOVUPS Y5, 128(AX)(R8*4)
+	VMOVUPS Y6, 160(AX)(R8*4)
+	VMOVUPS Y7, 192(AX)(R8*4)
+	VMOVUPS Y8, 224(AX)(R8*4)
+	ADDQ    $0x00000040, R8
 	JMP     sumRows_blocks
 
-sumRows_vectors:
-	CMPQ    R9, R8
-	JG      sumRows_tail
-	VMOVUPS (AX)(R9*4), Y1
-	MOVQ    DX, DI
+sumRows_halves:
+	MOVQ    CX, R9
+	SUBQ    R8, R9
+	CMPQ    R9, $0x00000020
+	JL      sumRows_skip4
+	VMOVUPS (AX)(R8*4), Y1
+	VMOVUPS 32(AX)(R8*4), Y2
+	VMOVUPS 64(AX)(R8*4), Y3
+	VMOVUPS 96(AX)(R8*4), Y4
+	MOVQ    DX, R9
 
-sumRows_rowsB:
-	CMPQ   DI, BX
-	JAE    sumRows_rowsB_end
-	VADDPS (DI)(R9*4), Y1, Y1
-	ADDQ   SI, DI
-	JMP    sumRows_rowsB
+sumRows_rows4:
+	CMPQ   R9, BX
+	JAE    sumRows_rows4_end
+	VADDPS (R9)(R8*4), Y1, Y1
+	VADDPS 32(R9)(R8*4), Y2, Y2
+	VADDPS 64(R9)(R8*4), Y3, Y3
+	VADDPS 96(R9)(R8*4), Y4, Y4
+	ADDQ   SI, R9
+	JMP    sumRows_rows4
 
-sumRows_rowsB_end:
-	VMOVUPS Y1, (AX)(R9*4)
-	ADDQ    $0x00000008, R9
-	JMP     sumRows_vectors
+sumRows_rows4_end:
+	VMOVUPS Y1, (AX)(R8*4)
+	VMOVUPS Y2, 32(AX)(R8*4)
+	VMOVUPS Y3, 64(AX)(R8*4)
+	VMOVUPS Y4, 96(AX)(R8*4)
+	ADDQ    $0x00000020, R8
 
-sumRows_tail:
-	TESTQ      CX, CX
+sumRows_skip4:
+	MOVQ    CX, R9
+	SUBQ    R8, R9
+	CMPQ    R9, $0x00000010
+	JL      sumRows_skip2
+	VMOVUPS (AX)(R8*4), Y1
+	VMOVUPS 32(AX)(R8*4), Y2
+	MOVQ    DX, R9
+
+sumRows_rows2:
+	CMPQ   R9, BX
+	JAE    sumRows_rows2_end
+	VADDPS (R9)(R8*4), Y1, Y1
+	VADDPS 32(R9)(R8*4), Y2, Y2
+	ADDQ   SI, R9
+	JMP    sumRows_rows2
+
+sumRows_rows2_end:
+	VMOVUPS Y1, (AX)(R8*4)
+	VMOVUPS Y2, 32(AX)(R8*4)
+	ADDQ    $0x00000010, R8
+
+sumRows_skip2:
+	MOVQ    CX, R9
+	SUBQ    R8, R9
+	CMPQ    R9, $0x00000008
+	JL      sumRows_skip1
+	VMOVUPS (AX)(R8*4), Y1
+	MOVQ    DX, CX
+
+sumRows_rows1:
+	CMPQ   CX, BX
+	JAE    sumRows_rows1_end
+	VADDPS (CX)(R8*4), Y1, Y1
+	ADDQ   SI, CX
+	JMP    sumRows_rows1
+
+sumRows_rows1_end:
+	VMOVUPS Y1, (AX)(R8*4)
+	ADDQ    $0x00000008, R8
+
+sumRows_skip1:
+	TESTQ      DI, DI
 	JZ         sumRows_rowdone
-	VMASKMOVPS (AX)(R9*4), Y0, Y1
+	VMASKMOVPS (AX)(R8*4), Y0, Y1
 	MOVQ       DX, CX
 
-sumRows_rowsBm:
+sumRows_rows1masked:
 	CMPQ       CX, BX
-	JAE        sumRows_rowsBm_end
-	VMASKMOVPS (CX)(R9*4), Y0, Y2
+	JAE        sumRows_rows1masked_end
+	VMASKMOVPS (CX)(R8*4), Y0, Y2
 	VADDPS     Y2, Y1, Y1
 	ADDQ       SI, CX
-	JMP        sumRows_rowsBm
+	JMP        sumRows_rows1masked
 
-sumRows_rowsBm_end:
-	VMASKMOVPS Y1, Y0, (AX)(R9*4)
+sumRows_rows1masked_end:
+	VMASKMOVPS Y1, Y0, (AX)(R8*4)
 
 sumRows_rowdone:
 sumRows_done:
@@ -2278,157 +2355,157 @@ tanh_blocks:
 	VMOVUPS      128(AX)(BX*4), Z2
 	VMOVUPS      192(AX)(BX*4), Z3
 	VPANDD       ew_absMask<>+0(SB), Z0, Z4
+	VPANDD       ew_absMask<>+0(SB), Z1, Z5
+	VPANDD       ew_absMask<>+0(SB), Z2, Z6
+	VPANDD       ew_absMask<>+0(SB), Z3, Z7
 	VPXORD       Z4, Z0, Z0
-	VADDPS       Z4, Z4, Z5
-	VMINPS       ew_tanhCap<>+0(SB), Z5, Z5
-	VMULPS       ew_log2e<>+0(SB), Z5, Z6
-	VCVTPS2DQ    Z6, Z7
-	VCVTDQ2PS    Z7, Z6
-	VFNMADD231PS ew_ln2Hi<>+0(SB), Z6, Z5
-	VFNMADD231PS ew_ln2Lo<>+0(SB), Z6, Z5
-	VMOVUPS      ew_expP0<>+0(SB), Z8
-	VFMADD213PS  ew_expP1<>+0(SB), Z5, Z8
-	VFMADD213PS  ew_expP2<>+0(SB), Z5, Z8
-	VFMADD213PS  ew_expP3<>+0(SB), Z5, Z8
-	VFMADD213PS  ew_expP4<>+0(SB), Z5, Z8
-	VFMADD213PS  ew_expP5<>+0(SB), Z5, Z8
-	VMULPS       Z5, Z5, Z6
-	VFMADD213PS  Z5, Z6, Z8
-	VADDPS       ew_one<>+0(SB), Z8, Z8
-	VPADDD       ew_expBias<>+0(SB), Z7, Z7
-	VPSLLD       $0x17, Z7, Z7
-	VMULPS       Z7, Z8, Z8
-	VADDPS       ew_one<>+0(SB), Z8, Z8
-	VMOVUPS      ew_two<>+0(SB), Z5
-	VDIVPS       Z8, Z5, Z5
-	VMOVUPS      ew_one<>+0(SB), Z8
-	VSUBPS       Z5, Z8, Z5
-	VMULPS       Z4, Z4, Z6
-	VMOVUPS      ew_tanhQ0<>+0(SB), Z7
-	VFMADD213PS  ew_tanhQ1<>+0(SB), Z6, Z7
-	VFMADD213PS  ew_tanhQ2<>+0(SB), Z6, Z7
-	VFMADD213PS  ew_tanhQ3<>+0(SB), Z6, Z7
-	VFMADD213PS  ew_tanhQ4<>+0(SB), Z6, Z7
-	VMULPS       Z6, Z7, Z7
-	VFMADD213PS  Z4, Z4, Z7
+	VPXORD       Z5, Z1, Z1
+	VPXORD       Z6, Z2, Z2
+	VPXORD       Z7, Z3, Z3
+	VADDPS       Z4, Z4, Z8
+	VADDPS       Z5, Z5, Z9
+	VADDPS       Z6, Z6, Z10
+	VADDPS       Z7, Z7, Z11
+	VMINPS       ew_tanhCap<>+0(SB), Z8, Z8
+	VMINPS       ew_tanhCap<>+0(SB), Z9, Z9
+	VMINPS       ew_tanhCap<>+0(SB), Z10, Z10
+	VMINPS       ew_tanhCap<>+0(SB), Z11, Z11
+	VMULPS       ew_log2e<>+0(SB), Z8, Z12
+	VMULPS       ew_log2e<>+0(SB), Z9, Z13
+	VMULPS       ew_log2e<>+0(SB), Z10, Z14
+	VMULPS       ew_log2e<>+0(SB), Z11, Z15
+	VCVTPS2DQ    Z12, Z16
+	VCVTPS2DQ    Z13, Z17
+	VCVTPS2DQ    Z14, Z18
+	VCVTPS2DQ    Z15, Z19
+	VCVTDQ2PS    Z16, Z12
+	VCVTDQ2PS    Z17, Z13
+	VCVTDQ2PS    Z18, Z14
+	VCVTDQ2PS    Z19, Z15
+	VFNMADD231PS ew_ln2Hi<>+0(SB), Z12, Z8
+	VFNMADD231PS ew_ln2Hi<>+0(SB), Z13, Z9
+	VFNMADD231PS ew_ln2Hi<>+0(SB), Z14, Z10
+	VFNMADD231PS ew_ln2Hi<>+0(SB), Z15, Z11
+	VFNMADD231PS ew_ln2Lo<>+0(SB), Z12, Z8
+	VFNMADD231PS ew_ln2Lo<>+0(SB), Z13, Z9
+	VFNMADD231PS ew_ln2Lo<>+0(SB), Z14, Z10
+	VFNMADD231PS ew_ln2Lo<>+0(SB), Z15, Z11
+	VMOVUPS      ew_expP0<>+0(SB), Z20
+	VMOVUPS      ew_expP0<>+0(SB), Z21
+	VMOVUPS      ew_expP0<>+0(SB), Z22
+	VMOVUPS      ew_expP0<>+0(SB), Z23
+	VFMADD213PS  ew_expP1<>+0(SB), Z8, Z20
+	VFMADD213PS  ew_expP1<>+0(SB), Z9, Z21
+	VFMADD213PS  ew_expP1<>+0(SB), Z10, Z22
+	VFMADD213PS  ew_expP1<>+0(SB), Z11, Z23
+	VFMADD213PS  ew_expP2<>+0(SB), Z8, Z20
+	VFMADD213PS  ew_expP2<>+0(SB), Z9, Z21
+	VFMADD213PS  ew_expP2<>+0(SB), Z10, Z22
+	VFMADD213PS  ew_expP2<>+0(SB), Z11, Z23
+	VFMADD213PS  ew_expP3<>+0(SB), Z8, Z20
+	VFMADD213PS  ew_expP3<>+0(SB), Z9, Z21
+	VFMADD213PS  ew_expP3<>+0(SB), Z10, Z22
+	VFMADD213PS  ew_expP3<>+0(SB), Z11, Z23
+	VFMADD213PS  ew_expP4<>+0(SB), Z8, Z20
+	VFMADD213PS  ew_expP4<>+0(SB), Z9, Z21
+	VFMADD213PS  ew_expP4<>+0(SB), Z10, Z22
+	VFMADD213PS  ew_expP4<>+0(SB), Z11, Z23
+	VFMADD213PS  ew_expP5<>+0(SB), Z8, Z20
+	VFMADD213PS  ew_expP5<>+0(SB), Z9, Z21
+	VFMADD213PS  ew_expP5<>+0(SB), Z10, Z22
+	VFMADD213PS  ew_expP5<>+0(SB), Z11, Z23
+	VMULPS       Z8, Z8, Z12
+	VMULPS       Z9, Z9, Z13
+	VMULPS       Z10, Z10, Z14
+	VMULPS       Z11, Z11, Z15
+	VFMADD213PS  Z8, Z12, Z20
+	VFMADD213PS  Z9, Z13, Z21
+	VFMADD213PS  Z10, Z14, Z22
+	VFMADD213PS  Z11, Z15, Z23
+	VADDPS       ew_one<>+0(SB), Z20, Z20
+	VADDPS       ew_one<>+0(SB), Z21, Z21
+	VADDPS       ew_one<>+0(SB), Z22, Z22
+	VADDPS       ew_one<>+0(SB), Z23, Z23
+	VPADDD       ew_expBias<>+0(SB), Z16, Z16
+	VPADDD       ew_expBias<>+0(SB), Z17, Z17
+	VPADDD       ew_expBias<>+0(SB), Z18, Z18
+	VPADDD       ew_expBias<>+0(SB), Z19, Z19
+	VPSLLD       $0x17, Z16, Z16
+	VPSLLD       $0x17, Z17, Z17
+	VPSLLD       $0x17, Z18, Z18
+	VPSLLD       $0x17, Z19, Z19
+	VMULPS       Z16, Z20, Z20
+	VMULPS       Z17, Z21, Z21
+	VMULPS       Z18, Z22, Z22
+	VMULPS       Z19, Z23, Z23
+	VADDPS       ew_one<>+0(SB), Z20, Z20
+	VADDPS       ew_one<>+0(SB), Z21, Z21
+	VADDPS       ew_one<>+0(SB), Z22, Z22
+	VADDPS       ew_one<>+0(SB), Z23, Z23
+	VMOVUPS      ew_two<>+0(SB), Z8
+	VDIVPS       Z20, Z8, Z8
+	VMOVUPS      ew_two<>+0(SB), Z9
+	VDIVPS       Z21, Z9, Z9
+	VMOVUPS      ew_two<>+0(SB), Z10
+	VDIVPS       Z22, Z10, Z10
+	VMOVUPS      ew_two<>+0(SB), Z11
+	VDIVPS       Z23, Z11, Z11
+	VMOVUPS      ew_one<>+0(SB), Z20
+	VSUBPS       Z8, Z20, Z8
+	VMOVUPS      ew_one<>+0(SB), Z21
+	VSUBPS       Z9, Z21, Z9
+	VMOVUPS      ew_one<>+0(SB), Z22
+	VSUBPS       Z10, Z22, Z10
+	VMOVUPS      ew_one<>+0(SB), Z23
+	VSUBPS       Z11, Z23, Z11
+	VMULPS       Z4, Z4, Z20
+	VMULPS       Z5, Z5, Z21
+	VMULPS       Z6, Z6, Z22
+	VMULPS       Z7, Z7, Z23
+	VMOVUPS      ew_tanhQ0<>+0(SB), Z12
+	VMOVUPS      ew_tanhQ0<>+0(SB), Z13
+	VMOVUPS      ew_tanhQ0<>+0(SB), Z14
+	VMOVUPS      ew_tanhQ0<>+0(SB), Z15
+	VFMADD213PS  ew_tanhQ1<>+0(SB), Z20, Z12
+	VFMADD213PS  ew_tanhQ1<>+0(SB), Z21, Z13
+	VFMADD213PS  ew_tanhQ1<>+0(SB), Z22, Z14
+	VFMADD213PS  ew_tanhQ1<>+0(SB), Z23, Z15
+	VFMADD213PS  ew_tanhQ2<>+0(SB), Z20, Z12
+	VFMADD213PS  ew_tanhQ2<>+0(SB), Z21, Z13
+	VFMADD213PS  ew_tanhQ2<>+0(SB), Z22, Z14
+	VFMADD213PS  ew_tanhQ2<>+0(SB), Z23, Z15
+	VFMADD213PS  ew_tanhQ3<>+0(SB), Z20, Z12
+	VFMADD213PS  ew_tanhQ3<>+0(SB), Z21, Z13
+	VFMADD213PS  ew_tanhQ3<>+0(SB), Z22, Z14
+	VFMADD213PS  ew_tanhQ3<>+0(SB), Z23, Z15
+	VFMADD213PS  ew_tanhQ4<>+0(SB), Z20, Z12
+	VFMADD213PS  ew_tanhQ4<>+0(SB), Z21, Z13
+	VFMADD213PS  ew_tanhQ4<>+0(SB), Z22, Z14
+	VFMADD213PS  ew_tanhQ4<>+0(SB), Z23, Z15
+	VMULPS       Z20, Z12, Z12
+	VMULPS       Z21, Z13, Z13
+	VMULPS       Z22, Z14, Z14
+	VMULPS       Z23, Z15, Z15
+	VFMADD213PS  Z4, Z4, Z12
+	VFMADD213PS  Z5, Z5, Z13
+	VFMADD213PS  Z6, Z6, Z14
+	VFMADD213PS  Z7, Z7, Z15
 	VCMPPS       $0x19, ew_tanhSmall<>+0(SB), Z4, K1
-	VBLENDMPS    Z7, Z5, K1, Z9
-	VPORD        Z0, Z9, Z9
-	VPANDD       ew_absMask<>+0(SB), Z1, Z0
-	VPXORD       Z0, Z1, Z1
-	VADDPS       Z0, Z0, Z4
-	VMINPS       ew_tanhCap<>+0(SB), Z4, Z4
-	VMULPS       ew_log2e<>+0(SB), Z4, Z5
-	VCVTPS2DQ    Z5, Z6
-	VCVTDQ2PS    Z6, Z5
-	VFNMADD231PS ew_ln2Hi<>+0(SB), Z5, Z4
-	VFNMADD231PS ew_ln2Lo<>+0(SB), Z5, Z4
-	VMOVUPS      ew_expP0<>+0(SB), Z7
-	VFMADD213PS  ew_expP1<>+0(SB), Z4, Z7
-	VFMADD213PS  ew_expP2<>+0(SB), Z4, Z7
-	VFMADD213PS  ew_expP3<>+0(SB), Z4, Z7
-	VFMADD213PS  ew_expP4<>+0(SB), Z4, Z7
-	VFMADD213PS  ew_expP5<>+0(SB), Z4, Z7
-	VMULPS       Z4, Z4, Z5
-	VFMADD213PS  Z4, Z5, Z7
-	VADDPS       ew_one<>+0(SB), Z7, Z7
-	VPADDD       ew_expBias<>+0(SB), Z6, Z6
-	VPSLLD       $0x17, Z6, Z6
-	VMULPS       Z6, Z7, Z7
-	VADDPS       ew_one<>+0(SB), Z7, Z7
-	VMOVUPS      ew_two<>+0(SB), Z4
-	VDIVPS       Z7, Z4, Z4
-	VMOVUPS      ew_one<>+0(SB), Z7
-	VSUBPS       Z4, Z7, Z4
-	VMULPS       Z0, Z0, Z5
-	VMOVUPS      ew_tanhQ0<>+0(SB), Z6
-	VFMADD213PS  ew_tanhQ1<>+0(SB), Z5, Z6
-	VFMADD213PS  ew_tanhQ2<>+0(SB), Z5, Z6
-	VFMADD213PS  ew_tanhQ3<>+0(SB), Z5, Z6
-	VFMADD213PS  ew_tanhQ4<>+0(SB), Z5, Z6
-	VMULPS       Z5, Z6, Z6
-	VFMADD213PS  Z0, Z0, Z6
-	VCMPPS       $0x19, ew_tanhSmall<>+0(SB), Z0, K1
-	VBLENDMPS    Z6, Z4, K1, Z10
-	VPORD        Z1, Z10, Z10
-	VPANDD       ew_absMask<>+0(SB), Z2, Z0
-	VPXORD       Z0, Z2, Z2
-	VADDPS       Z0, Z0, Z1
-	VMINPS       ew_tanhCap<>+0(SB), Z1, Z1
-	VMULPS       ew_log2e<>+0(SB), Z1, Z4
-	VCVTPS2DQ    Z4, Z5
-	VCVTDQ2PS    Z5, Z4
-	VFNMADD231PS ew_ln2Hi<>+0(SB), Z4, Z1
-	VFNMADD231PS ew_ln2Lo<>+0(SB), Z4, Z1
-	VMOVUPS      ew_expP0<>+0(SB), Z6
-	VFMADD213PS  ew_expP1<>+0(SB), Z1, Z6
-	VFMADD213PS  ew_expP2<>+0(SB), Z1, Z6
-	VFMADD213PS  ew_expP3<>+0(SB), Z1, Z6
-	VFMADD213PS  ew_expP4<>+0(SB), Z1, Z6
-	VFMADD213PS  ew_expP5<>+0(SB), Z1, Z6
-	VMULPS       Z1, Z1, Z4
-	VFMADD213PS  Z1, Z4, Z6
-	VADDPS       ew_one<>+0(SB), Z6, Z6
-	VPADDD       ew_expBias<>+0(SB), Z5, Z5
-	VPSLLD       $0x17, Z5, Z5
-	VMULPS       Z5, Z6, Z6
-	VADDPS       ew_one<>+0(SB), Z6, Z6
-	VMOVUPS      ew_two<>+0(SB), Z1
-	VDIVPS       Z6, Z1, Z1
-	VMOVUPS      ew_one<>+0(SB), Z6
-	VSUBPS       Z1, Z6, Z1
-	VMULPS       Z0, Z0, Z4
-	VMOVUPS      ew_tanhQ0<>+0(SB), Z5
-	VFMADD213PS  ew_tanhQ1<>+0(SB), Z4, Z5
-	VFMADD213PS  ew_tanhQ2<>+0(SB), Z4, Z5
-	VFMADD213PS  ew_tanhQ3<>+0(SB), Z4, Z5
-	VFMADD213PS  ew_tanhQ4<>+0(SB), Z4, Z5
-	VMULPS       Z4, Z5, Z5
-	VFMADD213PS  Z0, Z0, Z5
-	VCMPPS       $0x19, ew_tanhSmall<>+0(SB), Z0, K1
-	VBLENDMPS    Z5, Z1, K1, Z11
-	VPORD        Z2, Z11, Z11
-	VPANDD       ew_absMask<>+0(SB), Z3, Z0
-	VPXORD       Z0, Z3, Z3
-	VADDPS       Z0, Z0, Z1
-	VMINPS       ew_tanhCap<>+0(SB), Z1, Z1
-	VMULPS       ew_log2e<>+0(SB), Z1, Z2
-	VCVTPS2DQ    Z2, Z4
-	VCVTDQ2PS    Z4, Z2
-	VFNMADD231PS ew_ln2Hi<>+0(SB), Z2, Z1
-	VFNMADD231PS ew_ln2Lo<>+0(SB), Z2, Z1
-	VMOVUPS      ew_expP0<>+0(SB), Z5
-	VFMADD213PS  ew_expP1<>+0(SB), Z1, Z5
-	VFMADD213PS  ew_expP2<>+0(SB), Z1, Z5
-	VFMADD213PS  ew_expP3<>+0(SB), Z1, Z5
-	VFMADD213PS  ew_expP4<>+0(SB), Z1, Z5
-	VFMADD213PS  ew_expP5<>+0(SB), Z1, Z5
-	VMULPS       Z1, Z1, Z2
-	VFMADD213PS  Z1, Z2, Z5
-	VADDPS       ew_one<>+0(SB), Z5, Z5
-	VPADDD       ew_expBias<>+0(SB), Z4, Z4
-	VPSLLD       $0x17, Z4, Z4
-	VMULPS       Z4, Z5, Z5
-	VADDPS       ew_one<>+0(SB), Z5, Z5
-	VMOVUPS      ew_two<>+0(SB), Z1
-	VDIVPS       Z5, Z1, Z1
-	VMOVUPS      ew_one<>+0(SB), Z5
-	VSUBPS       Z1, Z5, Z1
-	VMULPS       Z0, Z0, Z2
-	VMOVUPS      ew_tanhQ0<>+0(SB), Z4
-	VFMADD213PS  ew_tanhQ1<>+0(SB), Z2, Z4
-	VFMADD213PS  ew_tanhQ2<>+0(SB), Z2, Z4
-	VFMADD213PS  ew_tanhQ3<>+0(SB), Z2, Z4
-	VFMADD213PS  ew_tanhQ4<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z4, Z4
-	VFMADD213PS  Z0, Z0, Z4
-	VCMPPS       $0x19, ew_tanhSmall<>+0(SB), Z0, K1
-	VBLENDMPS    Z4, Z1, K1, Z12
-	VPORD        Z3, Z12, Z12
-	VMOVUPS      Z9, (DX)(BX*4)
-	VMOVUPS      Z10, 64(DX)(BX*4)
-	VMOVUPS      Z11, 128(DX)(BX*4)
-	VMOVUPS      Z12, 192(DX)(BX*4)
+	VBLENDMPS    Z12, Z8, K1, Z24
+	VCMPPS       $0x19, ew_tanhSmall<>+0(SB), Z5, K1
+	VBLENDMPS    Z13, Z9, K1, Z25
+	VCMPPS       $0x19, ew_tanhSmall<>+0(SB), Z6, K1
+	VBLENDMPS    Z14, Z10, K1, Z26
+	VCMPPS       $0x19, ew_tanhSmall<>+0(SB), Z7, K1
+	VBLENDMPS    Z15, Z11, K1, Z27
+	VPORD        Z0, Z24, Z24
+	VPORD        Z1, Z25, Z25
+	VPORD        Z2, Z26, Z26
+	VPORD        Z3, Z27, Z27
+	VMOVUPS      Z24, (DX)(BX*4)
+	VMOVUPS      Z25, 64(DX)(BX*4)
+	VMOVUPS      Z26, 128(DX)(BX*4)
+	VMOVUPS      Z27, 192(DX)(BX*4)
 	ADDQ         $0x00000040, BX
 	JMP          tanh_blocks
 
@@ -2466,18 +2543,18 @@ tanh_vectors:
 	VDIVPS       Z5, Z2, Z2
 	VMOVUPS      ew_one<>+0(SB), Z5
 	VSUBPS       Z2, Z5, Z2
-	VMULPS       Z1, Z1, Z3
-	VMOVUPS      ew_tanhQ0<>+0(SB), Z4
-	VFMADD213PS  ew_tanhQ1<>+0(SB), Z3, Z4
-	VFMADD213PS  ew_tanhQ2<>+0(SB), Z3, Z4
-	VFMADD213PS  ew_tanhQ3<>+0(SB), Z3, Z4
-	VFMADD213PS  ew_tanhQ4<>+0(SB), Z3, Z4
-	VMULPS       Z3, Z4, Z4
-	VFMADD213PS  Z1, Z1, Z4
+	VMULPS       Z1, Z1, Z5
+	VMOVUPS      ew_tanhQ0<>+0(SB), Z3
+	VFMADD213PS  ew_tanhQ1<>+0(SB), Z5, Z3
+	VFMADD213PS  ew_tanhQ2<>+0(SB), Z5, Z3
+	VFMADD213PS  ew_tanhQ3<>+0(SB), Z5, Z3
+	VFMADD213PS  ew_tanhQ4<>+0(SB), Z5, Z3
+	VMULPS       Z5, Z3, Z3
+	VFMADD213PS  Z1, Z1, Z3
 	VCMPPS       $0x19, ew_tanhSmall<>+0(SB), Z1, K1
-	VBLENDMPS    Z4, Z2, K1, Z13
-	VPORD        Z0, Z13, Z13
-	VMOVUPS      Z13, (DX)(BX*4)
+	VBLENDMPS    Z3, Z2, K1, Z28
+	VPORD        Z0, Z28, Z28
+	VMOVUPS      Z28, (DX)(BX*4)
 	ADDQ         $0x00000010, BX
 	JMP          tanh_vectors
 
@@ -2513,18 +2590,18 @@ tanh_tail:
 	VDIVPS       Z5, Z2, Z2
 	VMOVUPS      ew_one<>+0(SB), Z5
 	VSUBPS       Z2, Z5, Z2
-	VMULPS       Z1, Z1, Z3
-	VMOVUPS      ew_tanhQ0<>+0(SB), Z4
-	VFMADD213PS  ew_tanhQ1<>+0(SB), Z3, Z4
-	VFMADD213PS  ew_tanhQ2<>+0(SB), Z3, Z4
-	VFMADD213PS  ew_tanhQ3<>+0(SB), Z3, Z4
-	VFMADD213PS  ew_tanhQ4<>+0(SB), Z3, Z4
-	VMULPS       Z3, Z4, Z4
-	VFMADD213PS  Z1, Z1, Z4
+	VMULPS       Z1, Z1, Z5
+	VMOVUPS      ew_tanhQ0<>+0(SB), Z3
+	VFMADD213PS  ew_tanhQ1<>+0(SB), Z5, Z3
+	VFMADD213PS  ew_tanhQ2<>+0(SB), Z5, Z3
+	VFMADD213PS  ew_tanhQ3<>+0(SB), Z5, Z3
+	VFMADD213PS  ew_tanhQ4<>+0(SB), Z5, Z3
+	VMULPS       Z5, Z3, Z3
+	VFMADD213PS  Z1, Z1, Z3
 	VCMPPS       $0x19, ew_tanhSmall<>+0(SB), Z1, K2
-	VBLENDMPS    Z4, Z2, K2, Z14
-	VPORD        Z0, Z14, Z14
-	VMOVUPS      Z14, K1, (DX)(BX*4)
+	VBLENDMPS    Z3, Z2, K2, Z29
+	VPORD        Z0, Z29, Z29
+	VMOVUPS      Z29, K1, (DX)(BX*4)
 
 tanh_done:
 	VZEROUPPER
@@ -2548,109 +2625,109 @@ sigmoid_blocks:
 	VMOVUPS      128(AX)(BX*4), Z2
 	VMOVUPS      192(AX)(BX*4), Z3
 	VPXORD       ew_signMask<>+0(SB), Z0, Z0
+	VPXORD       ew_signMask<>+0(SB), Z1, Z1
+	VPXORD       ew_signMask<>+0(SB), Z2, Z2
+	VPXORD       ew_signMask<>+0(SB), Z3, Z3
 	VMOVUPS      ew_expMin<>+0(SB), Z4
 	VMAXPS       Z0, Z4, Z0
+	VMOVUPS      ew_expMin<>+0(SB), Z5
+	VMAXPS       Z1, Z5, Z1
+	VMOVUPS      ew_expMin<>+0(SB), Z6
+	VMAXPS       Z2, Z6, Z2
+	VMOVUPS      ew_expMin<>+0(SB), Z7
+	VMAXPS       Z3, Z7, Z3
 	VMOVUPS      ew_expMax<>+0(SB), Z4
 	VMINPS       Z0, Z4, Z0
+	VMOVUPS      ew_expMax<>+0(SB), Z5
+	VMINPS       Z1, Z5, Z1
+	VMOVUPS      ew_expMax<>+0(SB), Z6
+	VMINPS       Z2, Z6, Z2
+	VMOVUPS      ew_expMax<>+0(SB), Z7
+	VMINPS       Z3, Z7, Z3
 	VMULPS       ew_log2e<>+0(SB), Z0, Z4
-	VCVTPS2DQ    Z4, Z6
-	VCVTDQ2PS    Z6, Z4
+	VMULPS       ew_log2e<>+0(SB), Z1, Z9
+	VMULPS       ew_log2e<>+0(SB), Z2, Z10
+	VMULPS       ew_log2e<>+0(SB), Z3, Z11
+	VCVTPS2DQ    Z4, Z12
+	VCVTPS2DQ    Z9, Z13
+	VCVTPS2DQ    Z10, Z14
+	VCVTPS2DQ    Z11, Z15
+	VCVTDQ2PS    Z12, Z4
+	VCVTDQ2PS    Z13, Z9
+	VCVTDQ2PS    Z14, Z10
+	VCVTDQ2PS    Z15, Z11
 	VFNMADD231PS ew_ln2Hi<>+0(SB), Z4, Z0
+	VFNMADD231PS ew_ln2Hi<>+0(SB), Z9, Z1
+	VFNMADD231PS ew_ln2Hi<>+0(SB), Z10, Z2
+	VFNMADD231PS ew_ln2Hi<>+0(SB), Z11, Z3
 	VFNMADD231PS ew_ln2Lo<>+0(SB), Z4, Z0
+	VFNMADD231PS ew_ln2Lo<>+0(SB), Z9, Z1
+	VFNMADD231PS ew_ln2Lo<>+0(SB), Z10, Z2
+	VFNMADD231PS ew_ln2Lo<>+0(SB), Z11, Z3
 	VMOVUPS      ew_expP0<>+0(SB), Z5
+	VMOVUPS      ew_expP0<>+0(SB), Z6
+	VMOVUPS      ew_expP0<>+0(SB), Z7
+	VMOVUPS      ew_expP0<>+0(SB), Z8
 	VFMADD213PS  ew_expP1<>+0(SB), Z0, Z5
+	VFMADD213PS  ew_expP1<>+0(SB), Z1, Z6
+	VFMADD213PS  ew_expP1<>+0(SB), Z2, Z7
+	VFMADD213PS  ew_expP1<>+0(SB), Z3, Z8
 	VFMADD213PS  ew_expP2<>+0(SB), Z0, Z5
+	VFMADD213PS  ew_expP2<>+0(SB), Z1, Z6
+	VFMADD213PS  ew_expP2<>+0(SB), Z2, Z7
+	VFMADD213PS  ew_expP2<>+0(SB), Z3, Z8
 	VFMADD213PS  ew_expP3<>+0(SB), Z0, Z5
+	VFMADD213PS  ew_expP3<>+0(SB), Z1, Z6
+	VFMADD213PS  ew_expP3<>+0(SB), Z2, Z7
+	VFMADD213PS  ew_expP3<>+0(SB), Z3, Z8
 	VFMADD213PS  ew_expP4<>+0(SB), Z0, Z5
+	VFMADD213PS  ew_expP4<>+0(SB), Z1, Z6
+	VFMADD213PS  ew_expP4<>+0(SB), Z2, Z7
+	VFMADD213PS  ew_expP4<>+0(SB), Z3, Z8
 	VFMADD213PS  ew_expP5<>+0(SB), Z0, Z5
+	VFMADD213PS  ew_expP5<>+0(SB), Z1, Z6
+	VFMADD213PS  ew_expP5<>+0(SB), Z2, Z7
+	VFMADD213PS  ew_expP5<>+0(SB), Z3, Z8
 	VMULPS       Z0, Z0, Z4
+	VMULPS       Z1, Z1, Z9
+	VMULPS       Z2, Z2, Z10
+	VMULPS       Z3, Z3, Z11
 	VFMADD213PS  Z0, Z4, Z5
+	VFMADD213PS  Z1, Z9, Z6
+	VFMADD213PS  Z2, Z10, Z7
+	VFMADD213PS  Z3, Z11, Z8
 	VADDPS       ew_one<>+0(SB), Z5, Z5
-	VPADDD       ew_expBias<>+0(SB), Z6, Z6
-	VPSLLD       $0x17, Z6, Z6
-	VMULPS       Z6, Z5, Z5
+	VADDPS       ew_one<>+0(SB), Z6, Z6
+	VADDPS       ew_one<>+0(SB), Z7, Z7
+	VADDPS       ew_one<>+0(SB), Z8, Z8
+	VPADDD       ew_expBias<>+0(SB), Z12, Z12
+	VPADDD       ew_expBias<>+0(SB), Z13, Z13
+	VPADDD       ew_expBias<>+0(SB), Z14, Z14
+	VPADDD       ew_expBias<>+0(SB), Z15, Z15
+	VPSLLD       $0x17, Z12, Z12
+	VPSLLD       $0x17, Z13, Z13
+	VPSLLD       $0x17, Z14, Z14
+	VPSLLD       $0x17, Z15, Z15
+	VMULPS       Z12, Z5, Z5
+	VMULPS       Z13, Z6, Z6
+	VMULPS       Z14, Z7, Z7
+	VMULPS       Z15, Z8, Z8
 	VADDPS       ew_one<>+0(SB), Z5, Z5
+	VADDPS       ew_one<>+0(SB), Z6, Z6
+	VADDPS       ew_one<>+0(SB), Z7, Z7
+	VADDPS       ew_one<>+0(SB), Z8, Z8
 	VMOVUPS      ew_one<>+0(SB), Z4
 	VDIVPS       Z5, Z4, Z4
-	VPXORD       ew_signMask<>+0(SB), Z1, Z1
-	VMOVUPS      ew_expMin<>+0(SB), Z0
-	VMAXPS       Z1, Z0, Z1
-	VMOVUPS      ew_expMax<>+0(SB), Z0
-	VMINPS       Z1, Z0, Z1
-	VMULPS       ew_log2e<>+0(SB), Z1, Z0
-	VCVTPS2DQ    Z0, Z6
-	VCVTDQ2PS    Z6, Z0
-	VFNMADD231PS ew_ln2Hi<>+0(SB), Z0, Z1
-	VFNMADD231PS ew_ln2Lo<>+0(SB), Z0, Z1
-	VMOVUPS      ew_expP0<>+0(SB), Z5
-	VFMADD213PS  ew_expP1<>+0(SB), Z1, Z5
-	VFMADD213PS  ew_expP2<>+0(SB), Z1, Z5
-	VFMADD213PS  ew_expP3<>+0(SB), Z1, Z5
-	VFMADD213PS  ew_expP4<>+0(SB), Z1, Z5
-	VFMADD213PS  ew_expP5<>+0(SB), Z1, Z5
-	VMULPS       Z1, Z1, Z0
-	VFMADD213PS  Z1, Z0, Z5
-	VADDPS       ew_one<>+0(SB), Z5, Z5
-	VPADDD       ew_expBias<>+0(SB), Z6, Z6
-	VPSLLD       $0x17, Z6, Z6
-	VMULPS       Z6, Z5, Z5
-	VADDPS       ew_one<>+0(SB), Z5, Z5
-	VMOVUPS      ew_one<>+0(SB), Z0
-	VDIVPS       Z5, Z0, Z0
-	VPXORD       ew_signMask<>+0(SB), Z2, Z2
-	VMOVUPS      ew_expMin<>+0(SB), Z1
-	VMAXPS       Z2, Z1, Z2
-	VMOVUPS      ew_expMax<>+0(SB), Z1
-	VMINPS       Z2, Z1, Z2
-	VMULPS       ew_log2e<>+0(SB), Z2, Z1
-	VCVTPS2DQ    Z1, Z6
-	VCVTDQ2PS    Z6, Z1
-	VFNMADD231PS ew_ln2Hi<>+0(SB), Z1, Z2
-	VFNMADD231PS ew_ln2Lo<>+0(SB), Z1, Z2
-	VMOVUPS      ew_expP0<>+0(SB), Z5
-	VFMADD213PS  ew_expP1<>+0(SB), Z2, Z5
-	VFMADD213PS  ew_expP2<>+0(SB), Z2, Z5
-	VFMADD213PS  ew_expP3<>+0(SB), Z2, Z5
-	VFMADD213PS  ew_expP4<>+0(SB), Z2, Z5
-	VFMADD213PS  ew_expP5<>+0(SB), Z2, Z5
-	VMULPS       Z2, Z2, Z1
-	VFMADD213PS  Z2, Z1, Z5
-	VADDPS       ew_one<>+0(SB), Z5, Z5
-	VPADDD       ew_expBias<>+0(SB), Z6, Z6
-	VPSLLD       $0x17, Z6, Z6
-	VMULPS       Z6, Z5, Z5
-	VADDPS       ew_one<>+0(SB), Z5, Z5
-	VMOVUPS      ew_one<>+0(SB), Z1
-	VDIVPS       Z5, Z1, Z1
-	VPXORD       ew_signMask<>+0(SB), Z3, Z3
-	VMOVUPS      ew_expMin<>+0(SB), Z2
-	VMAXPS       Z3, Z2, Z3
-	VMOVUPS      ew_expMax<>+0(SB), Z2
-	VMINPS       Z3, Z2, Z3
-	VMULPS       ew_log2e<>+0(SB), Z3, Z2
-	VCVTPS2DQ    Z2, Z6
-	VCVTDQ2PS    Z6, Z2
-	VFNMADD231PS ew_ln2Hi<>+0(SB), Z2, Z3
-	VFNMADD231PS ew_ln2Lo<>+0(SB), Z2, Z3
-	VMOVUPS      ew_expP0<>+0(SB), Z5
-	VFMADD213PS  ew_expP1<>+0(SB), Z3, Z5
-	VFMADD213PS  ew_expP2<>+0(SB), Z3, Z5
-	VFMADD213PS  ew_expP3<>+0(SB), Z3, Z5
-	VFMADD213PS  ew_expP4<>+0(SB), Z3, Z5
-	VFMADD213PS  ew_expP5<>+0(SB), Z3, Z5
-	VMULPS       Z3, Z3, Z2
-	VFMADD213PS  Z3, Z2, Z5
-	VADDPS       ew_one<>+0(SB), Z5, Z5
-	VPADDD       ew_expBias<>+0(SB), Z6, Z6
-	VPSLLD       $0x17, Z6, Z6
-	VMULPS       Z6, Z5, Z5
-	VADDPS       ew_one<>+0(SB), Z5, Z5
-	VMOVUPS      ew_one<>+0(SB), Z2
-	VDIVPS       Z5, Z2, Z2
+	VMOVUPS      ew_one<>+0(SB), Z5
+	VDIVPS       Z6, Z5, Z5
+	VMOVUPS      ew_one<>+0(SB), Z6
+	VDIVPS       Z7, Z6, Z6
+	VMOVUPS      ew_one<>+0(SB), Z7
+	VDIVPS       Z8, Z7, Z7
 	VMOVUPS      Z4, (DX)(BX*4)
-	VMOVUPS      Z0, 64(DX)(BX*4)
-	VMOVUPS      Z1, 128(DX)(BX*4)
-	VMOVUPS      Z2, 192(DX)(BX*4)
+	VMOVUPS      Z5, 64(DX)(BX*4)
+	VMOVUPS      Z6, 128(DX)(BX*4)
+	VMOVUPS      Z7, 192(DX)(BX*4)
 	ADDQ         $0x00000040, BX
 	JMP          sigmoid_blocks
 
@@ -3047,57 +3124,68 @@ TEXT ·addBiasAVX512(SB), NOSPLIT, $0-48
 	JZ    addBias_done
 	LEAQ  (AX)(CX*4), CX
 	MOVQ  BX, SI
-	SUBQ  $0x00000040, SI
-	MOVQ  BX, DI
-	SUBQ  $0x00000010, DI
-	MOVQ  BX, R8
-	ANDQ  $0x0000000f, R8
-	MOVQ  R8, R9
-	TESTQ R9, R9
+	ANDQ  $0x0000000f, SI
 	JZ    addBias_nomask
-	LEAQ  ewMaskAVX512<>+0(SB), R10
-	KMOVW (R10)(R9*2), K1
+	MOVQ  SI, DI
+	LEAQ  ewMaskAVX512<>+0(SB), R8
+	KMOVW (R8)(DI*2), K1
 
 addBias_nomask:
 addBias_row:
 	CMPQ AX, CX
 	JAE  addBias_done
-	XORQ R9, R9
+	XORQ DI, DI
 
 addBias_blocks:
-	CMPQ    R9, SI
-	JG      addBias_vectors
-	VMOVUPS (AX)(R9*4), Z0
-	VADDPS  (DX)(R9*4), Z0, Z0
-	VMOVUPS 64(AX)(R9*4), Z1
-	VADDPS  64(DX)(R9*4), Z1, Z1
-	VMOVUPS 128(AX)(R9*4), Z2
-	VADDPS  128(DX)(R9*4), Z2, Z2
-	VMOVUPS 192(AX)(R9*4), Z3
-	VADDPS  192(DX)(R9*4), Z3, Z3
-	VMOVUPS Z0, (AX)(R9*4)
-	VMOVUPS Z1, 64(AX)(R9*4)
-	VMOVUPS Z2, 128(AX)(R9*4)
-	VMOVUPS Z3, 192(AX)(R9*4)
-	ADDQ    $0x00000040, R9
+	MOVQ    BX, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000040
+	JL      addBias_halves
+	VMOVUPS (AX)(DI*4), Z0
+	VADDPS  (DX)(DI*4), Z0, Z0
+	VMOVUPS 64(AX)(DI*4), Z1
+	VADDPS  64(DX)(DI*4), Z1, Z1
+	VMOVUPS 128(AX)(DI*4), Z2
+	VADDPS  128(DX)(DI*4), Z2, Z2
+	VMOVUPS 192(AX)(DI*4), Z3
+	VADDPS  192(DX)(DI*4), Z3, Z3
+	VMOVUPS Z0, (AX)(DI*4)
+	VMOVUPS Z1, 64(AX)(DI*4)
+	VMOVUPS Z2, 128(AX)(DI*4)
+	VMOVUPS Z3, 192(AX)(DI*4)
+	ADDQ    $0x00000040, DI
 	JMP     addBias_blocks
 
-addBias_vectors:
-	CMPQ    R9, DI
-	JG      addBias_tail
-	VMOVUPS (AX)(R9*4), Z0
-	VADDPS  (DX)(R9*4), Z0, Z0
-	VMOVUPS Z0, (AX)(R9*4)
-	ADDQ    $0x00000010, R9
-	JMP     addBias_vectors
+addBias_halves:
+	MOVQ    BX, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000020
+	JL      addBias_skip2
+	VMOVUPS (AX)(DI*4), Z0
+	VADDPS  (DX)(DI*4), Z0, Z0
+	VMOVUPS 64(AX)(DI*4), Z1
+	VADDPS  64(DX)(DI*4), Z1, Z1
+	VMOVUPS Z0, (AX)(DI*4)
+	VMOVUPS Z1, 64(AX)(DI*4)
+	ADDQ    $0x00000020, DI
 
-addBias_tail:
-	TESTQ     R8, R8
+addBias_skip2:
+	MOVQ    BX, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000010
+	JL      addBias_skip1
+	VMOVUPS (AX)(DI*4), Z0
+	VADDPS  (DX)(DI*4), Z0, Z0
+	VMOVUPS Z0, (AX)(DI*4)
+	ADDQ    $0x00000010, DI
+
+addBias_skip1:
+	TESTQ     SI, SI
 	JZ        addBias_rowdone
-	VMOVUPS.Z (AX)(R9*4), K1, Z0
-	VMOVUPS.Z (DX)(R9*4), K1, Z1
+	VMOVUPS.Z (AX)(DI*4), K1, Z0
+	VMOVUPS.Z (DX)(DI*4), K1, Z1
 	VADDPS    Z1, Z0, Z0
-	VMOVUPS   Z0, K1, (AX)(R9*4)
+	VMOVUPS   Z0, K1, (AX)(DI*4)
 
 addBias_rowdone:
 	LEAQ (AX)(BX*4), AX
@@ -3120,69 +3208,84 @@ TEXT ·biasLeakyReLUAVX512(SB), NOSPLIT, $0-52
 	VPXORD       Z1, Z1, Z1
 	LEAQ         (AX)(CX*4), CX
 	MOVQ         BX, SI
-	SUBQ         $0x00000040, SI
-	MOVQ         BX, DI
-	SUBQ         $0x00000010, DI
-	MOVQ         BX, R8
-	ANDQ         $0x0000000f, R8
-	MOVQ         R8, R9
-	TESTQ        R9, R9
+	ANDQ         $0x0000000f, SI
 	JZ           biasLeakyReLU_nomask
-	LEAQ         ewMaskAVX512<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	MOVQ         SI, DI
+	LEAQ         ewMaskAVX512<>+0(SB), R8
+	KMOVW        (R8)(DI*2), K1
 
 biasLeakyReLU_nomask:
 biasLeakyReLU_row:
 	CMPQ AX, CX
 	JAE  biasLeakyReLU_done
-	XORQ R9, R9
+	XORQ DI, DI
 
 biasLeakyReLU_blocks:
-	CMPQ    R9, SI
-	JG      biasLeakyReLU_vectors
-	VMOVUPS (AX)(R9*4), Z2
-	VADDPS  (DX)(R9*4), Z2, Z2
-	VMOVUPS 64(AX)(R9*4), Z3
-	VADDPS  64(DX)(R9*4), Z3, Z3
-	VMOVUPS 128(AX)(R9*4), Z4
-	VADDPS  128(DX)(R9*4), Z4, Z4
-	VMOVUPS 192(AX)(R9*4), Z5
-	VADDPS  192(DX)(R9*4), Z5, Z5
+	MOVQ    BX, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000040
+	JL      biasLeakyReLU_halves
+	VMOVUPS (AX)(DI*4), Z2
+	VADDPS  (DX)(DI*4), Z2, Z2
+	VMOVUPS 64(AX)(DI*4), Z3
+	VADDPS  64(DX)(DI*4), Z3, Z3
+	VMOVUPS 128(AX)(DI*4), Z4
+	VADDPS  128(DX)(DI*4), Z4, Z4
+	VMOVUPS 192(AX)(DI*4), Z5
+	VADDPS  192(DX)(DI*4), Z5, Z5
 	VCMPPS  $0x1a, Z1, Z2, K2
 	VMULPS  Z0, Z2, K2, Z2
-	VMOVUPS Z2, (AX)(R9*4)
+	VMOVUPS Z2, (AX)(DI*4)
 	VCMPPS  $0x1a, Z1, Z3, K2
 	VMULPS  Z0, Z3, K2, Z3
-	VMOVUPS Z3, 64(AX)(R9*4)
+	VMOVUPS Z3, 64(AX)(DI*4)
 	VCMPPS  $0x1a, Z1, Z4, K2
 	VMULPS  Z0, Z4, K2, Z4
-	VMOVUPS Z4, 128(AX)(R9*4)
+	VMOVUPS Z4, 128(AX)(DI*4)
 	VCMPPS  $0x1a, Z1, Z5, K2
 	VMULPS  Z0, Z5, K2, Z5
-	VMOVUPS Z5, 192(AX)(R9*4)
-	ADDQ    $0x00000040, R9
+	VMOVUPS Z5, 192(AX)(DI*4)
+	ADDQ    $0x00000040, DI
 	JMP     biasLeakyReLU_blocks
 
-biasLeakyReLU_vectors:
-	CMPQ    R9, DI
-	JG      biasLeakyReLU_tail
-	VMOVUPS (AX)(R9*4), Z2
-	VADDPS  (DX)(R9*4), Z2, Z2
+biasLeakyReLU_halves:
+	MOVQ    BX, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000020
+	JL      biasLeakyReLU_skip2
+	VMOVUPS (AX)(DI*4), Z2
+	VADDPS  (DX)(DI*4), Z2, Z2
+	VMOVUPS 64(AX)(DI*4), Z3
+	VADDPS  64(DX)(DI*4), Z3, Z3
 	VCMPPS  $0x1a, Z1, Z2, K2
 	VMULPS  Z0, Z2, K2, Z2
-	VMOVUPS Z2, (AX)(R9*4)
-	ADDQ    $0x00000010, R9
-	JMP     biasLeakyReLU_vectors
+	VMOVUPS Z2, (AX)(DI*4)
+	VCMPPS  $0x1a, Z1, Z3, K2
+	VMULPS  Z0, Z3, K2, Z3
+	VMOVUPS Z3, 64(AX)(DI*4)
+	ADDQ    $0x00000020, DI
 
-biasLeakyReLU_tail:
-	TESTQ     R8, R8
+biasLeakyReLU_skip2:
+	MOVQ    BX, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000010
+	JL      biasLeakyReLU_skip1
+	VMOVUPS (AX)(DI*4), Z2
+	VADDPS  (DX)(DI*4), Z2, Z2
+	VCMPPS  $0x1a, Z1, Z2, K2
+	VMULPS  Z0, Z2, K2, Z2
+	VMOVUPS Z2, (AX)(DI*4)
+	ADDQ    $0x00000010, DI
+
+biasLeakyReLU_skip1:
+	TESTQ     SI, SI
 	JZ        biasLeakyReLU_rowdone
-	VMOVUPS.Z (AX)(R9*4), K1, Z2
-	VMOVUPS.Z (DX)(R9*4), K1, Z3
+	VMOVUPS.Z (AX)(DI*4), K1, Z2
+	VMOVUPS.Z (DX)(DI*4), K1, Z3
 	VADDPS    Z3, Z2, Z2
 	VCMPPS    $0x1a, Z1, Z2, K2
 	VMULPS    Z0, Z2, K2, Z2
-	VMOVUPS   Z2, K1, (AX)(R9*4)
+	VMOVUPS   Z2, K1, (AX)(DI*4)
 
 biasLeakyReLU_rowdone:
 	LEAQ (AX)(BX*4), AX
@@ -3205,116 +3308,205 @@ TEXT ·sumRowsAVX512(SB), NOSPLIT, $0-48
 	MOVQ  CX, SI
 	SHLQ  $0x02, SI
 	MOVQ  CX, DI
-	SUBQ  $0x00000100, DI
-	MOVQ  CX, R8
-	SUBQ  $0x00000010, R8
-	ANDQ  $0x0000000f, CX
-	MOVQ  CX, R9
-	TESTQ R9, R9
+	ANDQ  $0x0000000f, DI
 	JZ    sumRows_nomask
-	LEAQ  ewMaskAVX512<>+0(SB), R10
-	KMOVW (R10)(R9*2), K1
+	MOVQ  DI, R8
+	LEAQ  ewMaskAVX512<>+0(SB), R9
+	KMOVW (R9)(R8*2), K1
 
 sumRows_nomask:
-	XORQ R9, R9
+	XORQ R8, R8
 
 sumRows_blocks:
-	CMPQ    R9, DI
-	JG      sumRows_vectors
-	VMOVUPS (AX)(R9*4), Z0
-	VMOVUPS 64(AX)(R9*4), Z1
-	VMOVUPS 128(AX)(R9*4), Z2
-	VMOVUPS 192(AX)(R9*4), Z3
-	VMOVUPS 256(AX)(R9*4), Z4
-	VMOVUPS 320(AX)(R9*4), Z5
-	VMOVUPS 384(AX)(R9*4), Z6
-	VMOVUPS 448(AX)(R9*4), Z7
-	VMOVUPS 512(AX)(R9*4), Z8
-	VMOVUPS 576(AX)(R9*4), Z9
-	VMOVUPS 640(AX)(R9*4), Z10
-	VMOVUPS 704(AX)(R9*4), Z11
-	VMOVUPS 768(AX)(R9*4), Z12
-	VMOVUPS 832(AX)(R9*4), Z13
-	VMOVUPS 896(AX)(R9*4), Z14
-	VMOVUPS 960(AX)(R9*4), Z15
-	MOVQ    DX, R10
+	MOVQ    CX, R9
+	SUBQ    R8, R9
+	CMPQ    R9, $0x00000100
+	JL      sumRows_halves
+	VMOVUPS (AX)(R8*4), Z0
+	VMOVUPS 64(AX)(R8*4), Z1
+	VMOVUPS 128(AX)(R8*4), Z2
+	VMOVUPS 192(AX)(R8*4), Z3
+	VMOVUPS 256(AX)(R8*4), Z4
+	VMOVUPS 320(AX)(R8*4), Z5
+	VMOVUPS 384(AX)(R8*4), Z6
+	VMOVUPS 448(AX)(R8*4), Z7
+	VMOVUPS 512(AX)(R8*4), Z8
+	VMOVUPS 576(AX)(R8*4), Z9
+	VMOVUPS 640(AX)(R8*4), Z10
+	VMOVUPS 704(AX)(R8*4), Z11
+	VMOVUPS 768(AX)(R8*4), Z12
+	VMOVUPS 832(AX)(R8*4), Z13
+	VMOVUPS 896(AX)(R8*4), Z14
+	VMOVUPS 960(AX)(R8*4), Z15
+	MOVQ    DX, R9
 
-sumRows_rowsQ:
-	CMPQ   R10, BX
-	JAE    sumRows_rowsQ_end
-	VADDPS (R10)(R9*4), Z0, Z0
-	VADDPS 64(R10)(R9*4), Z1, Z1
-	VADDPS 128(R10)(R9*4), Z2, Z2
-	VADDPS 192(R10)(R9*4), Z3, Z3
-	VADDPS 256(R10)(R9*4), Z4, Z4
-	VADDPS 320(R10)(R9*4), Z5, Z5
-	VADDPS 384(R10)(R9*4), Z6, Z6
-	VADDPS 448(R10)(R9*4), Z7, Z7
-	VADDPS 512(R10)(R9*4), Z8, Z8
-	VADDPS 576(R10)(R9*4), Z9, Z9
-	VADDPS 640(R10)(R9*4), Z10, Z10
-	VADDPS 704(R10)(R9*4), Z11, Z11
-	VADDPS 768(R10)(R9*4), Z12, Z12
-	VADDPS 832(R10)(R9*4), Z13, Z13
-	VADDPS 896(R10)(R9*4), Z14, Z14
-	VADDPS 960(R10)(R9*4), Z15, Z15
-	ADDQ   SI, R10
-	JMP    sumRows_rowsQ
+sumRows_rows16:
+	CMPQ   R9, BX
+	JAE    sumRows_rows16_end
+	VADDPS (R9)(R8*4), Z0, Z0
+	VADDPS 64(R9)(R8*4), Z1, Z1
+	VADDPS 128(R9)(R8*4), Z2, Z2
+	VADDPS 192(R9)(R8*4), Z3, Z3
+	VADDPS 256(R9)(R8*4), Z4, Z4
+	VADDPS 320(R9)(R8*4), Z5, Z5
+	VADDPS 384(R9)(R8*4), Z6, Z6
+	VADDPS 448(R9)(R8*4), Z7, Z7
+	VADDPS 512(R9)(R8*4), Z8, Z8
+	VADDPS 576(R9)(R8*4), Z9, Z9
+	VADDPS 640(R9)(R8*4), Z10, Z10
+	VADDPS 704(R9)(R8*4), Z11, Z11
+	VADDPS 768(R9)(R8*4), Z12, Z12
+	VADDPS 832(R9)(R8*4), Z13, Z13
+	VADDPS 896(R9)(R8*4), Z14, Z14
+	VADDPS 960(R9)(R8*4), Z15, Z15
+	ADDQ   SI, R9
+	JMP    sumRows_rows16
 
-sumRows_rowsQ_end:
-	VMOVUPS Z0, (AX)(R9*4)
-	VMOVUPS Z1, 64(AX)(R9*4)
-	VMOVUPS Z2, 128(AX)(R9*4)
-	VMOVUPS Z3, 192(AX)(R9*4)
-	VMOVUPS Z4, 256(AX)(R9*4)
-	VMOVUPS Z5, 320(AX)(R9*4)
-	VMOVUPS Z6, 384(AX)(R9*4)
-	VMOVUPS Z7, 448(AX)(R9*4)
-	VMOVUPS Z8, 512(AX)(R9*4)
-	VMOVUPS Z9, 576(AX)(R9*4)
-	VMOVUPS Z10, 640(AX)(R9*4)
-	VMOVUPS Z11, 704(AX)(R9*4)
-	VMOVUPS Z12, 768(AX)(R9*4)
-	VMOVUPS Z13, 832(AX)(R9*4)
-	VMOVUPS Z14, 896(AX)(R9*4)
-	VMOVUPS Z15, 960(AX)(R9*4)
-	ADDQ    $0x00000100, R9
+sumRows_rows16_end:
+	VMOVUPS Z0, (AX)(R8*4)
+	VMOVUPS Z1, 64(AX)(R8*4)
+	VMOVUPS Z2, 128(AX)(R8*4)
+	VMOVUPS Z3, 192(AX)(R8*4)
+	VMOVUPS Z4, 256(AX)(R8*4)
+	VMOVUPS Z5, 320(AX)(R8*4)
+	VMOVUPS Z6, 384(AX)(R8*4)
+	VMOVUPS Z7, 448(AX)(R8*4)
+	VMOVUPS Z8, 512(AX)(R8*4)
+	VMOVUPS Z9, 576(AX)(R8*4)
+	VMOVUPS Z10, 640(AX)(R8*4)
+	VMOVUPS Z11, 704(AX)(R8*4)
+	VMOVUPS Z12, 768(AX)(R8*4)
+	VMOVUPS Z13, 832(AX)(R8*4)
+	VMOVUPS Z14, 896(AX)(R8*4)
+	VMOVUPS Z15, 960(AX)(R8*4)
+	ADDQ    $0x00000100, R8
 	JMP     sumRows_blocks
 
-sumRows_vectors:
-	CMPQ    R9, R8
-	JG      sumRows_tail
-	VMOVUPS (AX)(R9*4), Z0
-	MOVQ    DX, DI
+sumRows_halves:
+	MOVQ    CX, R9
+	SUBQ    R8, R9
+	CMPQ    R9, $0x00000080
+	JL      sumRows_skip8
+	VMOVUPS (AX)(R8*4), Z0
+	VMOVUPS 64(AX)(R8*4), Z1
+	VMOVUPS 128(AX)(R8*4), Z2
+	VMOVUPS 192(AX)(R8*4), Z3
+	VMOVUPS 256(AX)(R8*4), Z4
+	VMOVUPS 320(AX)(R8*4), Z5
+	VMOVUPS 384(AX)(R8*4), Z6
+	VMOVUPS 448(AX)(R8*4), Z7
+	MOVQ    DX, R9
 
-sumRows_rowsB:
-	CMPQ   DI, BX
-	JAE    sumRows_rowsB_end
-	VADDPS (DI)(R9*4), Z0, Z0
-	ADDQ   SI, DI
-	JMP    sumRows_rowsB
+sumRows_rows8:
+	CMPQ   R9, BX
+	JAE    sumRows_rows8_end
+	VADDPS (R9)(R8*4), Z0, Z0
+	VADDPS 64(R9)(R8*4), Z1, Z1
+	VADDPS 128(R9)(R8*4), Z2, Z2
+	VADDPS 192(R9)(R8*4), Z3, Z3
+	VADDPS 256(R9)(R8*4), Z4, Z4
+	VADDPS 320(R9)(R8*4), Z5, Z5
+	VADDPS 384(R9)(R8*4), Z6, Z6
+	VADDPS 448(R9)(R8*4), Z7, Z7
+	ADDQ   SI, R9
+	JMP    sumRows_rows8
 
-sumRows_rowsB_end:
-	VMOVUPS Z0, (AX)(R9*4)
-	ADDQ    $0x00000010, R9
-	JMP     sumRows_vectors
+sumRows_rows8_end:
+	VMOVUPS Z0, (AX)(R8*4)
+	VMOVUPS Z1, 64(AX)(R8*4)
+	VMOVUPS Z2, 128(AX)(R8*4)
+	VMOVUPS Z3, 192(AX)(R8*4)
+	VMOVUPS Z4, 256(AX)(R8*4)
+	VMOVUPS Z5, 320(AX)(R8*4)
+	VMOVUPS Z6, 384(AX)(R8*4)
+	VMOVUPS Z7, 448(AX)(R8*4)
+	ADDQ    $0x00000080, R8
 
-sumRows_tail:
-	TESTQ     CX, CX
+sumRows_skip8:
+	MOVQ    CX, R9
+	SUBQ    R8, R9
+	CMPQ    R9, $0x00000040
+	JL      sumRows_skip4
+	VMOVUPS (AX)(R8*4), Z0
+	VMOVUPS 64(AX)(R8*4), Z1
+	VMOVUPS 128(AX)(R8*4), Z2
+	VMOVUPS 192(AX)(R8*4), Z3
+	MOVQ    DX, R9
+
+sumRows_rows4:
+	CMPQ   R9, BX
+	JAE    sumRows_rows4_end
+	VADDPS (R9)(R8*4), Z0, Z0
+	VADDPS 64(R9)(R8*4), Z1, Z1
+	VADDPS 128(R9)(R8*4), Z2, Z2
+	VADDPS 192(R9)(R8*4), Z3, Z3
+	ADDQ   SI, R9
+	JMP    sumRows_rows4
+
+sumRows_rows4_end:
+	VMOVUPS Z0, (AX)(R8*4)
+	VMOVUPS Z1, 64(AX)(R8*4)
+	VMOVUPS Z2, 128(AX)(R8*4)
+	VMOVUPS Z3, 192(AX)(R8*4)
+	ADDQ    $0x00000040, R8
+
+sumRows_skip4:
+	MOVQ    CX, R9
+	SUBQ    R8, R9
+	CMPQ    R9, $0x00000020
+	JL      sumRows_skip2
+	VMOVUPS (AX)(R8*4), Z0
+	VMOVUPS 64(AX)(R8*4), Z1
+	MOVQ    DX, R9
+
+sumRows_rows2:
+	CMPQ   R9, BX
+	JAE    sumRows_rows2_end
+	VADDPS (R9)(R8*4), Z0, Z0
+	VADDPS 64(R9)(R8*4), Z1, Z1
+	ADDQ   SI, R9
+	JMP    sumRows_rows2
+
+sumRows_rows2_end:
+	VMOVUPS Z0, (AX)(R8*4)
+	VMOVUPS Z1, 64(AX)(R8*4)
+	ADDQ    $0x00000020, R8
+
+sumRows_skip2:
+	MOVQ    CX, R9
+	SUBQ    R8, R9
+	CMPQ    R9, $0x00000010
+	JL      sumRows_skip1
+	VMOVUPS (AX)(R8*4), Z0
+	MOVQ    DX, CX
+
+sumRows_rows1:
+	CMPQ   CX, BX
+	JAE    sumRows_rows1_end
+	VADDPS (CX)(R8*4), Z0, Z0
+	ADDQ   SI, CX
+	JMP    sumRows_rows1
+
+sumRows_rows1_end:
+	VMOVUPS Z0, (AX)(R8*4)
+	ADDQ    $0x00000010, R8
+
+sumRows_skip1:
+	TESTQ     DI, DI
 	JZ        sumRows_rowdone
-	VMOVUPS.Z (AX)(R9*4), K1, Z0
+	VMOVUPS.Z (AX)(R8*4), K1, Z0
 	MOVQ      DX, CX
 
-sumRows_rowsBm:
+sumRows_rows1masked:
 	CMPQ      CX, BX
-	JAE       sumRows_rowsBm_end
-	VMOVUPS.Z (CX)(R9*4), K1, Z1
+	JAE       sumRows_rows1masked_end
+	VMOVUPS.Z (CX)(R8*4), K1, Z1
 	VADDPS    Z1, Z0, Z0
 	ADDQ      SI, CX
-	JMP       sumRows_rowsBm
+	JMP       sumRows_rows1masked
 
-sumRows_rowsBm_end:
-	VMOVUPS Z0, K1, (AX)(R9*4)
+sumRows_rows1masked_end:
+	VMOVUPS Z0, K1, (AX)(R8*4)
 
 sumRows_rowdone:
 sumRows_done:

@@ -503,6 +503,258 @@ done:
 rowsdone:
 	RET
 
+// func tanhNEON(dst, x []float32)
+TEXT ·tanhNEON(SB), NOSPLIT, $0-48
+	MOVW $0x3fb8aa3b, R9 // 1.442695
+	VMOV R9, V20.S[0]
+	MOVW $0x3f318000, R9 // 0.6933594
+	VMOV R9, V20.S[1]
+	MOVW $0xb95e8083, R9 // -0.00021219444
+	VMOV R9, V20.S[2]
+	MOVW $0x39506967, R9 // 0.00019875691
+	VMOV R9, V20.S[3]
+	MOVW $0x3ab743ce, R9 // 0.0013981999
+	VMOV R9, V21.S[0]
+	MOVW $0x3c088908, R9 // 0.008333452
+	VMOV R9, V21.S[1]
+	MOVW $0x3d2aa9c1, R9 // 0.041665796
+	VMOV R9, V21.S[2]
+	MOVW $0x3e2aaaaa, R9 // 0.16666666
+	VMOV R9, V21.S[3]
+	MOVW $0x3f000000, R9 // 0.5
+	VMOV R9, V22.S[0]
+	MOVW $0x3f800000, R9 // 1
+	VDUP R9, V24.S4
+	MOVW $0x0000007f, R9 // exponent bias
+	VDUP R9, V26.S4
+	MOVW $0xbbbaf0ea, R9 // -0.0057049887
+	VMOV R9, V22.S[1]
+	MOVW $0x3ca9134e, R9 // 0.020639088
+	VMOV R9, V22.S[2]
+	MOVW $0xbd5c1e2d, R9 // -0.053739715
+	VMOV R9, V22.S[3]
+	MOVW $0x3e088393, R9 // 0.13331442
+	VMOV R9, V23.S[0]
+	MOVW $0xbeaaaa99, R9 // -0.3333328
+	VMOV R9, V23.S[1]
+	MOVW $0x40000000, R9 // 2
+	VDUP R9, V25.S4
+	MOVW $0x80000000, R9 // sign bit
+	VDUP R9, V27.S4
+	MOVW $0x41a00000, R9 // 20
+	VDUP R9, V28.S4
+	MOVW $0x3f200000, R9 // 0.625
+	VDUP R9, V29.S4
+	MOVD x_base+24(FP), R0
+	MOVD dst_base+0(FP), R1
+	MOVD dst_len+8(FP), R3
+	CMP $8, R3
+	BLT vec
+wide:
+	VLD1.P 32(R0), [V0.S4, V1.S4]
+	WORD $0x4ea0f804 // fabs v4.4s, v0.4s
+	WORD $0x4e24d485 // fadd v5.4s, v4.4s, v4.4s
+	WORD $0x4ebcf4a5 // fmin v5.4s, v5.4s, v28.4s
+	WORD $0x4f9490a6 // fmul v6.4s, v5.4s, v20.s[0]
+	WORD $0x4e21a8c7 // fcvtns v7.4s, v6.4s
+	WORD $0x4e21d8e6 // scvtf v6.4s, v7.4s
+	WORD $0x4fb450c5 // fmls v5.4s, v6.4s, v20.s[1]
+	WORD $0x4f9458c5 // fmls v5.4s, v6.4s, v20.s[2]
+	VDUP V20.S[3], V8.S4
+	VDUP V21.S[0], V9.S4
+	VFMLA V8.S4, V5.S4, V9.S4
+	VDUP V21.S[1], V8.S4
+	VFMLA V9.S4, V5.S4, V8.S4
+	VDUP V21.S[2], V9.S4
+	VFMLA V8.S4, V5.S4, V9.S4
+	VDUP V21.S[3], V8.S4
+	VFMLA V9.S4, V5.S4, V8.S4
+	VDUP V22.S[0], V9.S4
+	VFMLA V8.S4, V5.S4, V9.S4
+	WORD $0x6e25dca6 // fmul v6.4s, v5.4s, v5.4s
+	VMOV V5.B16, V8.B16
+	VFMLA V9.S4, V6.S4, V8.S4
+	WORD $0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	WORD $0x4eba84e7 // add v7.4s, v7.4s, v26.4s
+	WORD $0x4f3754e7 // shl v7.4s, v7.4s, #23
+	WORD $0x6e27dd08 // fmul v8.4s, v8.4s, v7.4s
+	WORD $0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	WORD $0x6e28ff2a // fdiv v10.4s, v25.4s, v8.4s
+	WORD $0x4eaad70a // fsub v10.4s, v24.4s, v10.4s
+	WORD $0x6e24dc85 // fmul v5.4s, v4.4s, v4.4s
+	VDUP V22.S[1], V6.S4
+	VDUP V22.S[2], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V5.S4, V6.S4
+	VDUP V23.S[0], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V23.S[1], V6.S4
+	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x6e26dca6 // fmul v6.4s, v5.4s, v6.4s
+	VMOV V4.B16, V8.B16
+	VFMLA V6.S4, V4.S4, V8.S4
+	WORD $0x6ea4e7a2 // fcmgt v2.4s, v29.4s, v4.4s
+	VBSL V10.B16, V8.B16, V2.B16
+	VBIT V27.B16, V0.B16, V2.B16
+	WORD $0x4ea0f82c // fabs v12.4s, v1.4s
+	WORD $0x4e2cd58d // fadd v13.4s, v12.4s, v12.4s
+	WORD $0x4ebcf5ad // fmin v13.4s, v13.4s, v28.4s
+	WORD $0x4f9491ae // fmul v14.4s, v13.4s, v20.s[0]
+	WORD $0x4e21a9cf // fcvtns v15.4s, v14.4s
+	WORD $0x4e21d9ee // scvtf v14.4s, v15.4s
+	WORD $0x4fb451cd // fmls v13.4s, v14.4s, v20.s[1]
+	WORD $0x4f9459cd // fmls v13.4s, v14.4s, v20.s[2]
+	VDUP V20.S[3], V16.S4
+	VDUP V21.S[0], V17.S4
+	VFMLA V16.S4, V13.S4, V17.S4
+	VDUP V21.S[1], V16.S4
+	VFMLA V17.S4, V13.S4, V16.S4
+	VDUP V21.S[2], V17.S4
+	VFMLA V16.S4, V13.S4, V17.S4
+	VDUP V21.S[3], V16.S4
+	VFMLA V17.S4, V13.S4, V16.S4
+	VDUP V22.S[0], V17.S4
+	VFMLA V16.S4, V13.S4, V17.S4
+	WORD $0x6e2dddae // fmul v14.4s, v13.4s, v13.4s
+	VMOV V13.B16, V16.B16
+	VFMLA V17.S4, V14.S4, V16.S4
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	WORD $0x4eba85ef // add v15.4s, v15.4s, v26.4s
+	WORD $0x4f3755ef // shl v15.4s, v15.4s, #23
+	WORD $0x6e2fde10 // fmul v16.4s, v16.4s, v15.4s
+	WORD $0x4e38d610 // fadd v16.4s, v16.4s, v24.4s
+	WORD $0x6e30ff32 // fdiv v18.4s, v25.4s, v16.4s
+	WORD $0x4eb2d712 // fsub v18.4s, v24.4s, v18.4s
+	WORD $0x6e2cdd8d // fmul v13.4s, v12.4s, v12.4s
+	VDUP V22.S[1], V14.S4
+	VDUP V22.S[2], V15.S4
+	VFMLA V14.S4, V13.S4, V15.S4
+	VDUP V22.S[3], V14.S4
+	VFMLA V15.S4, V13.S4, V14.S4
+	VDUP V23.S[0], V15.S4
+	VFMLA V14.S4, V13.S4, V15.S4
+	VDUP V23.S[1], V14.S4
+	VFMLA V15.S4, V13.S4, V14.S4
+	WORD $0x6e2eddae // fmul v14.4s, v13.4s, v14.4s
+	VMOV V12.B16, V16.B16
+	VFMLA V14.S4, V12.S4, V16.S4
+	WORD $0x6eace7a3 // fcmgt v3.4s, v29.4s, v12.4s
+	VBSL V18.B16, V16.B16, V3.B16
+	VBIT V27.B16, V1.B16, V3.B16
+	VST1.P [V2.S4, V3.S4], 32(R1)
+	SUB $8, R3
+	CMP $8, R3
+	BGE wide
+vec:
+	CMP $4, R3
+	BLT tail
+vecloop:
+	VLD1.P 16(R0), [V0.S4]
+	WORD $0x4ea0f804 // fabs v4.4s, v0.4s
+	WORD $0x4e24d485 // fadd v5.4s, v4.4s, v4.4s
+	WORD $0x4ebcf4a5 // fmin v5.4s, v5.4s, v28.4s
+	WORD $0x4f9490a6 // fmul v6.4s, v5.4s, v20.s[0]
+	WORD $0x4e21a8c7 // fcvtns v7.4s, v6.4s
+	WORD $0x4e21d8e6 // scvtf v6.4s, v7.4s
+	WORD $0x4fb450c5 // fmls v5.4s, v6.4s, v20.s[1]
+	WORD $0x4f9458c5 // fmls v5.4s, v6.4s, v20.s[2]
+	VDUP V20.S[3], V8.S4
+	VDUP V21.S[0], V9.S4
+	VFMLA V8.S4, V5.S4, V9.S4
+	VDUP V21.S[1], V8.S4
+	VFMLA V9.S4, V5.S4, V8.S4
+	VDUP V21.S[2], V9.S4
+	VFMLA V8.S4, V5.S4, V9.S4
+	VDUP V21.S[3], V8.S4
+	VFMLA V9.S4, V5.S4, V8.S4
+	VDUP V22.S[0], V9.S4
+	VFMLA V8.S4, V5.S4, V9.S4
+	WORD $0x6e25dca6 // fmul v6.4s, v5.4s, v5.4s
+	VMOV V5.B16, V8.B16
+	VFMLA V9.S4, V6.S4, V8.S4
+	WORD $0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	WORD $0x4eba84e7 // add v7.4s, v7.4s, v26.4s
+	WORD $0x4f3754e7 // shl v7.4s, v7.4s, #23
+	WORD $0x6e27dd08 // fmul v8.4s, v8.4s, v7.4s
+	WORD $0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	WORD $0x6e28ff2a // fdiv v10.4s, v25.4s, v8.4s
+	WORD $0x4eaad70a // fsub v10.4s, v24.4s, v10.4s
+	WORD $0x6e24dc85 // fmul v5.4s, v4.4s, v4.4s
+	VDUP V22.S[1], V6.S4
+	VDUP V22.S[2], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V5.S4, V6.S4
+	VDUP V23.S[0], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V23.S[1], V6.S4
+	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x6e26dca6 // fmul v6.4s, v5.4s, v6.4s
+	VMOV V4.B16, V8.B16
+	VFMLA V6.S4, V4.S4, V8.S4
+	WORD $0x6ea4e7a2 // fcmgt v2.4s, v29.4s, v4.4s
+	VBSL V10.B16, V8.B16, V2.B16
+	VBIT V27.B16, V0.B16, V2.B16
+	VST1.P [V2.S4], 16(R1)
+	SUB $4, R3
+	CMP $4, R3
+	BGE vecloop
+tail:
+	CBZ R3, done
+tailloop:
+	FMOVS.P 4(R0), F0
+	WORD $0x4ea0f804 // fabs v4.4s, v0.4s
+	WORD $0x4e24d485 // fadd v5.4s, v4.4s, v4.4s
+	WORD $0x4ebcf4a5 // fmin v5.4s, v5.4s, v28.4s
+	WORD $0x4f9490a6 // fmul v6.4s, v5.4s, v20.s[0]
+	WORD $0x4e21a8c7 // fcvtns v7.4s, v6.4s
+	WORD $0x4e21d8e6 // scvtf v6.4s, v7.4s
+	WORD $0x4fb450c5 // fmls v5.4s, v6.4s, v20.s[1]
+	WORD $0x4f9458c5 // fmls v5.4s, v6.4s, v20.s[2]
+	VDUP V20.S[3], V8.S4
+	VDUP V21.S[0], V9.S4
+	VFMLA V8.S4, V5.S4, V9.S4
+	VDUP V21.S[1], V8.S4
+	VFMLA V9.S4, V5.S4, V8.S4
+	VDUP V21.S[2], V9.S4
+	VFMLA V8.S4, V5.S4, V9.S4
+	VDUP V21.S[3], V8.S4
+	VFMLA V9.S4, V5.S4, V8.S4
+	VDUP V22.S[0], V9.S4
+	VFMLA V8.S4, V5.S4, V9.S4
+	WORD $0x6e25dca6 // fmul v6.4s, v5.4s, v5.4s
+	VMOV V5.B16, V8.B16
+	VFMLA V9.S4, V6.S4, V8.S4
+	WORD $0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	WORD $0x4eba84e7 // add v7.4s, v7.4s, v26.4s
+	WORD $0x4f3754e7 // shl v7.4s, v7.4s, #23
+	WORD $0x6e27dd08 // fmul v8.4s, v8.4s, v7.4s
+	WORD $0x4e38d508 // fadd v8.4s, v8.4s, v24.4s
+	WORD $0x6e28ff2a // fdiv v10.4s, v25.4s, v8.4s
+	WORD $0x4eaad70a // fsub v10.4s, v24.4s, v10.4s
+	WORD $0x6e24dc85 // fmul v5.4s, v4.4s, v4.4s
+	VDUP V22.S[1], V6.S4
+	VDUP V22.S[2], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V7.S4, V5.S4, V6.S4
+	VDUP V23.S[0], V7.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V23.S[1], V6.S4
+	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x6e26dca6 // fmul v6.4s, v5.4s, v6.4s
+	VMOV V4.B16, V8.B16
+	VFMLA V6.S4, V4.S4, V8.S4
+	WORD $0x6ea4e7a2 // fcmgt v2.4s, v29.4s, v4.4s
+	VBSL V10.B16, V8.B16, V2.B16
+	VBIT V27.B16, V0.B16, V2.B16
+	FMOVS.P F2, 4(R1)
+	SUBS $1, R3, R3
+	BNE tailloop
+done:
+	RET
+
 // func tanhBackwardNEON(dx, dy, y []float32)
 TEXT ·tanhBackwardNEON(SB), NOSPLIT, $0-72
 	FMOVS $1.0, F30
@@ -554,6 +806,176 @@ tailloop:
 	VFMLS V4.S4, V4.S4, V8.S4
 	WORD $0x6e28dc08 // fmul v8.4s, v0.4s, v8.4s
 	FMOVS.P F8, 4(R2)
+	SUBS $1, R3, R3
+	BNE tailloop
+done:
+	RET
+
+// func sigmoidNEON(dst, x []float32)
+TEXT ·sigmoidNEON(SB), NOSPLIT, $0-48
+	MOVW $0x3fb8aa3b, R9 // 1.442695
+	VMOV R9, V20.S[0]
+	MOVW $0x3f318000, R9 // 0.6933594
+	VMOV R9, V20.S[1]
+	MOVW $0xb95e8083, R9 // -0.00021219444
+	VMOV R9, V20.S[2]
+	MOVW $0x39506967, R9 // 0.00019875691
+	VMOV R9, V20.S[3]
+	MOVW $0x3ab743ce, R9 // 0.0013981999
+	VMOV R9, V21.S[0]
+	MOVW $0x3c088908, R9 // 0.008333452
+	VMOV R9, V21.S[1]
+	MOVW $0x3d2aa9c1, R9 // 0.041665796
+	VMOV R9, V21.S[2]
+	MOVW $0x3e2aaaaa, R9 // 0.16666666
+	VMOV R9, V21.S[3]
+	MOVW $0x3f000000, R9 // 0.5
+	VMOV R9, V22.S[0]
+	MOVW $0x3f800000, R9 // 1
+	VDUP R9, V24.S4
+	MOVW $0x0000007f, R9 // exponent bias
+	VDUP R9, V26.S4
+	MOVW $0xc2ae999a, R9 // -87.3
+	VDUP R9, V28.S4
+	MOVW $0x42b0999a, R9 // 88.3
+	VDUP R9, V29.S4
+	MOVD x_base+24(FP), R0
+	MOVD dst_base+0(FP), R1
+	MOVD dst_len+8(FP), R3
+	CMP $8, R3
+	BLT vec
+wide:
+	VLD1.P 32(R0), [V0.S4, V1.S4]
+	WORD $0x6ea0f804 // fneg v4.4s, v0.4s
+	WORD $0x4e3cf484 // fmax v4.4s, v4.4s, v28.4s
+	WORD $0x4ebdf484 // fmin v4.4s, v4.4s, v29.4s
+	WORD $0x4f949085 // fmul v5.4s, v4.4s, v20.s[0]
+	WORD $0x4e21a8a6 // fcvtns v6.4s, v5.4s
+	WORD $0x4e21d8c5 // scvtf v5.4s, v6.4s
+	WORD $0x4fb450a4 // fmls v4.4s, v5.4s, v20.s[1]
+	WORD $0x4f9458a4 // fmls v4.4s, v5.4s, v20.s[2]
+	VDUP V20.S[3], V7.S4
+	VDUP V21.S[0], V8.S4
+	VFMLA V7.S4, V4.S4, V8.S4
+	VDUP V21.S[1], V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V21.S[2], V8.S4
+	VFMLA V7.S4, V4.S4, V8.S4
+	VDUP V21.S[3], V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[0], V8.S4
+	VFMLA V7.S4, V4.S4, V8.S4
+	WORD $0x6e24dc85 // fmul v5.4s, v4.4s, v4.4s
+	VMOV V4.B16, V7.B16
+	VFMLA V8.S4, V5.S4, V7.S4
+	WORD $0x4e38d4e7 // fadd v7.4s, v7.4s, v24.4s
+	WORD $0x4eba84c6 // add v6.4s, v6.4s, v26.4s
+	WORD $0x4f3754c6 // shl v6.4s, v6.4s, #23
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	WORD $0x4e38d4e7 // fadd v7.4s, v7.4s, v24.4s
+	WORD $0x6e27ff02 // fdiv v2.4s, v24.4s, v7.4s
+	WORD $0x6ea0f82c // fneg v12.4s, v1.4s
+	WORD $0x4e3cf58c // fmax v12.4s, v12.4s, v28.4s
+	WORD $0x4ebdf58c // fmin v12.4s, v12.4s, v29.4s
+	WORD $0x4f94918d // fmul v13.4s, v12.4s, v20.s[0]
+	WORD $0x4e21a9ae // fcvtns v14.4s, v13.4s
+	WORD $0x4e21d9cd // scvtf v13.4s, v14.4s
+	WORD $0x4fb451ac // fmls v12.4s, v13.4s, v20.s[1]
+	WORD $0x4f9459ac // fmls v12.4s, v13.4s, v20.s[2]
+	VDUP V20.S[3], V15.S4
+	VDUP V21.S[0], V16.S4
+	VFMLA V15.S4, V12.S4, V16.S4
+	VDUP V21.S[1], V15.S4
+	VFMLA V16.S4, V12.S4, V15.S4
+	VDUP V21.S[2], V16.S4
+	VFMLA V15.S4, V12.S4, V16.S4
+	VDUP V21.S[3], V15.S4
+	VFMLA V16.S4, V12.S4, V15.S4
+	VDUP V22.S[0], V16.S4
+	VFMLA V15.S4, V12.S4, V16.S4
+	WORD $0x6e2cdd8d // fmul v13.4s, v12.4s, v12.4s
+	VMOV V12.B16, V15.B16
+	VFMLA V16.S4, V13.S4, V15.S4
+	WORD $0x4e38d5ef // fadd v15.4s, v15.4s, v24.4s
+	WORD $0x4eba85ce // add v14.4s, v14.4s, v26.4s
+	WORD $0x4f3755ce // shl v14.4s, v14.4s, #23
+	WORD $0x6e2eddef // fmul v15.4s, v15.4s, v14.4s
+	WORD $0x4e38d5ef // fadd v15.4s, v15.4s, v24.4s
+	WORD $0x6e2fff03 // fdiv v3.4s, v24.4s, v15.4s
+	VST1.P [V2.S4, V3.S4], 32(R1)
+	SUB $8, R3
+	CMP $8, R3
+	BGE wide
+vec:
+	CMP $4, R3
+	BLT tail
+vecloop:
+	VLD1.P 16(R0), [V0.S4]
+	WORD $0x6ea0f804 // fneg v4.4s, v0.4s
+	WORD $0x4e3cf484 // fmax v4.4s, v4.4s, v28.4s
+	WORD $0x4ebdf484 // fmin v4.4s, v4.4s, v29.4s
+	WORD $0x4f949085 // fmul v5.4s, v4.4s, v20.s[0]
+	WORD $0x4e21a8a6 // fcvtns v6.4s, v5.4s
+	WORD $0x4e21d8c5 // scvtf v5.4s, v6.4s
+	WORD $0x4fb450a4 // fmls v4.4s, v5.4s, v20.s[1]
+	WORD $0x4f9458a4 // fmls v4.4s, v5.4s, v20.s[2]
+	VDUP V20.S[3], V7.S4
+	VDUP V21.S[0], V8.S4
+	VFMLA V7.S4, V4.S4, V8.S4
+	VDUP V21.S[1], V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V21.S[2], V8.S4
+	VFMLA V7.S4, V4.S4, V8.S4
+	VDUP V21.S[3], V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[0], V8.S4
+	VFMLA V7.S4, V4.S4, V8.S4
+	WORD $0x6e24dc85 // fmul v5.4s, v4.4s, v4.4s
+	VMOV V4.B16, V7.B16
+	VFMLA V8.S4, V5.S4, V7.S4
+	WORD $0x4e38d4e7 // fadd v7.4s, v7.4s, v24.4s
+	WORD $0x4eba84c6 // add v6.4s, v6.4s, v26.4s
+	WORD $0x4f3754c6 // shl v6.4s, v6.4s, #23
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	WORD $0x4e38d4e7 // fadd v7.4s, v7.4s, v24.4s
+	WORD $0x6e27ff02 // fdiv v2.4s, v24.4s, v7.4s
+	VST1.P [V2.S4], 16(R1)
+	SUB $4, R3
+	CMP $4, R3
+	BGE vecloop
+tail:
+	CBZ R3, done
+tailloop:
+	FMOVS.P 4(R0), F0
+	WORD $0x6ea0f804 // fneg v4.4s, v0.4s
+	WORD $0x4e3cf484 // fmax v4.4s, v4.4s, v28.4s
+	WORD $0x4ebdf484 // fmin v4.4s, v4.4s, v29.4s
+	WORD $0x4f949085 // fmul v5.4s, v4.4s, v20.s[0]
+	WORD $0x4e21a8a6 // fcvtns v6.4s, v5.4s
+	WORD $0x4e21d8c5 // scvtf v5.4s, v6.4s
+	WORD $0x4fb450a4 // fmls v4.4s, v5.4s, v20.s[1]
+	WORD $0x4f9458a4 // fmls v4.4s, v5.4s, v20.s[2]
+	VDUP V20.S[3], V7.S4
+	VDUP V21.S[0], V8.S4
+	VFMLA V7.S4, V4.S4, V8.S4
+	VDUP V21.S[1], V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V21.S[2], V8.S4
+	VFMLA V7.S4, V4.S4, V8.S4
+	VDUP V21.S[3], V7.S4
+	VFMLA V8.S4, V4.S4, V7.S4
+	VDUP V22.S[0], V8.S4
+	VFMLA V7.S4, V4.S4, V8.S4
+	WORD $0x6e24dc85 // fmul v5.4s, v4.4s, v4.4s
+	VMOV V4.B16, V7.B16
+	VFMLA V8.S4, V5.S4, V7.S4
+	WORD $0x4e38d4e7 // fadd v7.4s, v7.4s, v24.4s
+	WORD $0x4eba84c6 // add v6.4s, v6.4s, v26.4s
+	WORD $0x4f3754c6 // shl v6.4s, v6.4s, #23
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	WORD $0x4e38d4e7 // fadd v7.4s, v7.4s, v24.4s
+	WORD $0x6e27ff02 // fdiv v2.4s, v24.4s, v7.4s
+	FMOVS.P F2, 4(R1)
 	SUBS $1, R3, R3
 	BNE tailloop
 done:

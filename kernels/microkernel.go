@@ -23,18 +23,20 @@ type gemmConfig struct {
 	kernel     microKernel
 	skinny     skinnyConfig
 
-	// Optional transposing packers (nil: the Go loops in sgemm_pack.go):
-	// packAT packs MR rows of a non-transposed A, packBT NR rows of a
-	// transposed B.
+	// Optional packers (nil: the Go loops in sgemm_pack.go), used for
+	// full micro-panels. Transposing: packAT packs MR rows of a
+	// non-transposed A, packBT NR rows of a transposed B. Copying: packAN
+	// packs a transposed A (MR values per k step), packBN a
+	// non-transposed B (NR values per k step).
 	packAT, packBT panelPacker
+	packAN, packBN panelPacker
 }
 
 // panelPacker packs R rows of a row-major matrix into a micro-panel stored
 // column by column, R fixed per packer:
 //
-//	dst[p*R+r] = src[r*ld+p]    for r < R, p < k&^3
-//
-// leaving the last k%4 columns to the caller.
+//	dst[p*R+r] = src[r*ld+p]    for r < R, p < k    (transposing)
+//	dst[p*R+r] = src[p*ld+r]    for r < R, p < k    (copying)
 type panelPacker func(k int, src []float32, ld int, dst []float32)
 
 // dotsKernel is the contract of the skinny-shape kernels for a

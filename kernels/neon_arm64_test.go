@@ -184,6 +184,12 @@ var neonKernels = []neonKernel{
 	{"biasLeakyReLU", 2, true, []int{0}, true,
 		func(s [][]float32) float32 { biasLeakyReLUGeneric(s[0], s[1], neonAlpha); return 0 },
 		func(s [][]float32) float32 { biasLeakyReLUNEON(s[0], s[1], neonAlpha); return 0 }},
+	{"tanh", 2, false, []int{0}, false,
+		func(s [][]float32) float32 { tanhGeneric(s[0], s[1]); return 0 },
+		func(s [][]float32) float32 { tanhNEON(s[0], s[1]); return 0 }},
+	{"sigmoid", 2, false, []int{0}, false,
+		func(s [][]float32) float32 { sigmoidGeneric(s[0], s[1]); return 0 },
+		func(s [][]float32) float32 { sigmoidNEON(s[0], s[1]); return 0 }},
 	{"tanhBackward", 3, false, []int{0}, false,
 		func(s [][]float32) float32 { tanhBackwardGeneric(s[0], s[1], s[2]); return 0 },
 		func(s [][]float32) float32 { tanhBackwardNEON(s[0], s[1], s[2]); return 0 }},
@@ -323,4 +329,81 @@ func FuzzNEONElementwise(f *testing.F) {
 		kc := neonKernels[int(which)%len(neonKernels)]
 		checkNEONKernel(t, rand.New(rand.NewSource(seed)), kc, int(n)%5000, int(rows%9), int(off%16))
 	})
+}
+
+// TestNEONSkinnyKernels checks every dots and axpys kernel against a plain
+// loop, for k up to 44 with padded leading dimensions, and that nothing
+// past out[:rows*n] is written.
+func TestNEONSkinnyKernels(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	gen := func() float32 { return float32(r.Intn(129)-64) / 16 } // sums are exact
+	type dots struct {
+		rows, n int
+		f       dotsKernel
+	}
+	dk := []dots{
+		{4, 1, sgemmDots4x1NEON}, {4, 2, sgemmDots4x2NEON}, {4, 3, sgemmDots4x3NEON}, {4, 4, sgemmDots4x4NEON},
+		{1, 1, sgemmDots1x1NEON}, {1, 2, sgemmDots1x2NEON}, {1, 3, sgemmDots1x3NEON}, {1, 4, sgemmDots1x4NEON},
+	}
+	for _, d := range dk {
+		for k := 0; k <= 44; k += 4 {
+			lda, ldb := k+1+k%3, k+2
+			a, _ := neonSlice((d.rows-1)*lda+k, 1, gen)
+			b, _ := neonSlice((d.n-1)*ldb+k, 2, gen)
+			out, all := neonSlice(d.rows*d.n, 3, func() float32 { return float32(math.NaN()) })
+			d.f(k, a, lda, b, ldb, out)
+			for i := 0; i < d.rows; i++ {
+				for j := 0; j < d.n; j++ {
+					var want float32
+					for p := 0; p < k; p++ {
+						want += a[i*lda+p] * b[j*ldb+p]
+					}
+					if out[i*d.n+j] != want {
+						t.Fatalf("dots %dx%d k=%d: out[%d][%d] = %v, want %v", d.rows, d.n, k, i, j, out[i*d.n+j], want)
+					}
+				}
+			}
+			if !neonGuardsIntact(all, 3, d.rows*d.n) {
+				t.Fatalf("dots %dx%d k=%d: wrote outside out", d.rows, d.n, k)
+			}
+		}
+	}
+
+	type axpys struct {
+		rows, n int
+		f       axpysKernel
+	}
+	ak := []axpys{
+		{16, 1, sgemmAxpys16x1NEON}, {16, 2, sgemmAxpys16x2NEON}, {16, 3, sgemmAxpys16x3NEON}, {16, 4, sgemmAxpys16x4NEON},
+		{4, 1, sgemmAxpys4x1NEON}, {4, 2, sgemmAxpys4x2NEON}, {4, 3, sgemmAxpys4x3NEON}, {4, 4, sgemmAxpys4x4NEON},
+	}
+	for _, x := range ak {
+		for k := 0; k <= 41; k++ {
+			for _, bT := range []bool{false, true} {
+				lda := x.rows + k%5
+				ldbp, ldbj := x.n+1, 1 // B stored k x n
+				if bT {
+					ldbp, ldbj = 1, k+2 // B stored n x k
+				}
+				a, _ := neonSlice(max(0, (k-1)*lda+x.rows), 1, gen)
+				b, _ := neonSlice(max(0, (k-1)*ldbp+(x.n-1)*ldbj+1), 2, gen)
+				out, all := neonSlice(x.rows*x.n, 3, func() float32 { return float32(math.NaN()) })
+				x.f(k, a, lda, b, ldbp, ldbj, out)
+				for i := 0; i < x.rows; i++ {
+					for j := 0; j < x.n; j++ {
+						var want float32
+						for p := 0; p < k; p++ {
+							want += a[p*lda+i] * b[p*ldbp+j*ldbj]
+						}
+						if out[j*x.rows+i] != want {
+							t.Fatalf("axpys %dx%d k=%d bT=%v: out[%d][%d] = %v, want %v", x.rows, x.n, k, bT, j, i, out[j*x.rows+i], want)
+						}
+					}
+				}
+				if !neonGuardsIntact(all, 3, x.rows*x.n) {
+					t.Fatalf("axpys %dx%d k=%d: wrote outside out", x.rows, x.n, k)
+				}
+			}
+		}
+	}
 }

@@ -4,10 +4,13 @@
 
 package kernels
 
-// The register tile of sgemmKernel8x12NEON.
+// The register tile of sgemmKernel8x12NEON and the shapes of the skinny kernels.
 const (
-	neonMR = 8
-	neonNR = 12
+	neonMR          = 8
+	neonNR          = 12
+	neonSkinnyWidth = 4
+	neonDotsRows    = 4
+	neonAxpysVecs   = 4
 )
 
 // sgemmKernel8x12NEON is the 8x12 micro-kernel of the contract in microkernel.go:
@@ -15,6 +18,86 @@ const (
 //
 //go:noescape
 func sgemmKernel8x12NEON(k int, a, b []float32, alpha, beta float32, c []float32, ldc int)
+
+// sgemmDots4x1NEON is the 4x1 dots kernel of the contract in microkernel.go.
+//
+//go:noescape
+func sgemmDots4x1NEON(k int, a []float32, lda int, b []float32, ldb int, out []float32)
+
+// sgemmDots1x1NEON is the 1x1 dots kernel of the contract in microkernel.go.
+//
+//go:noescape
+func sgemmDots1x1NEON(k int, a []float32, lda int, b []float32, ldb int, out []float32)
+
+// sgemmDots4x2NEON is the 4x2 dots kernel of the contract in microkernel.go.
+//
+//go:noescape
+func sgemmDots4x2NEON(k int, a []float32, lda int, b []float32, ldb int, out []float32)
+
+// sgemmDots1x2NEON is the 1x2 dots kernel of the contract in microkernel.go.
+//
+//go:noescape
+func sgemmDots1x2NEON(k int, a []float32, lda int, b []float32, ldb int, out []float32)
+
+// sgemmDots4x3NEON is the 4x3 dots kernel of the contract in microkernel.go.
+//
+//go:noescape
+func sgemmDots4x3NEON(k int, a []float32, lda int, b []float32, ldb int, out []float32)
+
+// sgemmDots1x3NEON is the 1x3 dots kernel of the contract in microkernel.go.
+//
+//go:noescape
+func sgemmDots1x3NEON(k int, a []float32, lda int, b []float32, ldb int, out []float32)
+
+// sgemmDots4x4NEON is the 4x4 dots kernel of the contract in microkernel.go.
+//
+//go:noescape
+func sgemmDots4x4NEON(k int, a []float32, lda int, b []float32, ldb int, out []float32)
+
+// sgemmDots1x4NEON is the 1x4 dots kernel of the contract in microkernel.go.
+//
+//go:noescape
+func sgemmDots1x4NEON(k int, a []float32, lda int, b []float32, ldb int, out []float32)
+
+// sgemmAxpys16x1NEON is the 16x1 axpys kernel of the contract in microkernel.go.
+//
+//go:noescape
+func sgemmAxpys16x1NEON(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)
+
+// sgemmAxpys4x1NEON is the 4x1 axpys kernel of the contract in microkernel.go.
+//
+//go:noescape
+func sgemmAxpys4x1NEON(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)
+
+// sgemmAxpys16x2NEON is the 16x2 axpys kernel of the contract in microkernel.go.
+//
+//go:noescape
+func sgemmAxpys16x2NEON(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)
+
+// sgemmAxpys4x2NEON is the 4x2 axpys kernel of the contract in microkernel.go.
+//
+//go:noescape
+func sgemmAxpys4x2NEON(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)
+
+// sgemmAxpys16x3NEON is the 16x3 axpys kernel of the contract in microkernel.go.
+//
+//go:noescape
+func sgemmAxpys16x3NEON(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)
+
+// sgemmAxpys4x3NEON is the 4x3 axpys kernel of the contract in microkernel.go.
+//
+//go:noescape
+func sgemmAxpys4x3NEON(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)
+
+// sgemmAxpys16x4NEON is the 16x4 axpys kernel of the contract in microkernel.go.
+//
+//go:noescape
+func sgemmAxpys16x4NEON(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)
+
+// sgemmAxpys4x4NEON is the 4x4 axpys kernel of the contract in microkernel.go.
+//
+//go:noescape
+func sgemmAxpys4x4NEON(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)
 
 // axpyNEON is axpyGeneric: y[i] += alpha * x[i], len(y) >= len(x).
 //
@@ -71,11 +154,22 @@ func leakyReLUBackwardNEON(dx, dy, y []float32, alpha float32)
 //go:noescape
 func biasLeakyReLUNEON(x, bias []float32, alpha float32)
 
+// tanhNEON computes dst[i] = tanh(x[i]) like the AVX2 kernel, len(x) >= len(dst).
+//
+//go:noescape
+func tanhNEON(dst, x []float32)
+
 // tanhBackwardNEON is tanhBackwardGeneric: dx[i] = dy[i] * (1 - y[i]*y[i]),
 // len(dy), len(y) >= len(dx).
 //
 //go:noescape
 func tanhBackwardNEON(dx, dy, y []float32)
+
+// sigmoidNEON computes dst[i] = 1/(1+exp(-x[i])) like the AVX2 kernel,
+// len(x) >= len(dst).
+//
+//go:noescape
+func sigmoidNEON(dst, x []float32)
 
 // sigmoidBackwardNEON is sigmoidBackwardGeneric: dx[i] = dy[i] * y[i] * (1 - y[i]),
 // len(dy), len(y) >= len(dx).

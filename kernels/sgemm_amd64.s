@@ -5,35 +5,73 @@
 #include "textflag.h"
 
 // func sgemmKernel12x32AVX512(k int, a []float32, b []float32, alpha float32, beta float32, c []float32, ldc int)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·sgemmKernel12x32AVX512(SB), NOSPLIT, $0-96
-	MOVQ   k+0(FP), AX
-	MOVQ   a_base+8(FP), CX
-	MOVQ   b_base+32(FP), DX
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-	VXORPS Z10, Z10, Z10
-	VXORPS Z11, Z11, Z11
-	VXORPS Z12, Z12, Z12
-	VXORPS Z13, Z13, Z13
-	VXORPS Z14, Z14, Z14
-	VXORPS Z15, Z15, Z15
-	VXORPS Z16, Z16, Z16
-	VXORPS Z17, Z17, Z17
-	VXORPS Z18, Z18, Z18
-	VXORPS Z19, Z19, Z19
-	VXORPS Z20, Z20, Z20
-	VXORPS Z21, Z21, Z21
-	VXORPS Z22, Z22, Z22
-	VXORPS Z23, Z23, Z23
+	MOVQ       k+0(FP), AX
+	MOVQ       a_base+8(FP), CX
+	MOVQ       b_base+32(FP), DX
+	MOVQ       c_base+64(FP), BX
+	MOVQ       ldc+88(FP), SI
+	SHLQ       $0x02, SI
+	PREFETCHT0 (BX)
+	PREFETCHT0 124(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 124(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 124(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 124(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 124(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 124(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 124(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 124(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 124(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 124(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 124(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 124(BX)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	VXORPS     Z11, Z11, Z11
+	VXORPS     Z12, Z12, Z12
+	VXORPS     Z13, Z13, Z13
+	VXORPS     Z14, Z14, Z14
+	VXORPS     Z15, Z15, Z15
+	VXORPS     Z16, Z16, Z16
+	VXORPS     Z17, Z17, Z17
+	VXORPS     Z18, Z18, Z18
+	VXORPS     Z19, Z19, Z19
+	VXORPS     Z20, Z20, Z20
+	VXORPS     Z21, Z21, Z21
+	VXORPS     Z22, Z22, Z22
+	VXORPS     Z23, Z23, Z23
 
 loop4:
 	CMPQ         AX, $0x04
@@ -401,23 +439,43 @@ withbeta:
 	RET
 
 // func sgemmKernel6x16AVX2(k int, a []float32, b []float32, alpha float32, beta float32, c []float32, ldc int)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·sgemmKernel6x16AVX2(SB), NOSPLIT, $0-96
-	MOVQ   k+0(FP), AX
-	MOVQ   a_base+8(FP), CX
-	MOVQ   b_base+32(FP), DX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
+	MOVQ       k+0(FP), AX
+	MOVQ       a_base+8(FP), CX
+	MOVQ       b_base+32(FP), DX
+	MOVQ       c_base+64(FP), BX
+	MOVQ       ldc+88(FP), SI
+	SHLQ       $0x02, SI
+	PREFETCHT0 (BX)
+	PREFETCHT0 60(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 60(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 60(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 60(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 60(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 60(BX)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
 
 loop4:
 	CMPQ         AX, $0x04
@@ -623,7 +681,7 @@ withbeta:
 	RET
 
 // func sgemmDots4x1AVX512(k int, a []float32, lda int, b []float32, ldb int, out []float32)
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, MMX+
 TEXT ·sgemmDots4x1AVX512(SB), NOSPLIT, $0-96
 	MOVQ   k+0(FP), AX
 	SHLQ   $0x02, AX
@@ -646,12 +704,16 @@ loop:
 	CMPQ        R8, AX
 	JGE         reduce
 	VMOVUPS     (DI)(R8*1), Z4
+	PREFETCHT0  1024(DX)(R8*1)
 	VMOVUPS     (DX)(R8*1), Z5
 	VFMADD231PS Z4, Z5, Z0
+	PREFETCHT0  1024(BX)(R8*1)
 	VMOVUPS     (BX)(R8*1), Z5
 	VFMADD231PS Z4, Z5, Z1
+	PREFETCHT0  1024(SI)(R8*1)
 	VMOVUPS     (SI)(R8*1), Z5
 	VFMADD231PS Z4, Z5, Z2
+	PREFETCHT0  1024(CX)(R8*1)
 	VMOVUPS     (CX)(R8*1), Z5
 	VFMADD231PS Z4, Z5, Z3
 	ADDQ        $0x00000040, R8
@@ -699,7 +761,7 @@ reduce:
 	RET
 
 // func sgemmDots1x1AVX512(k int, a []float32, lda int, b []float32, ldb int, out []float32)
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, MMX+
 TEXT ·sgemmDots1x1AVX512(SB), NOSPLIT, $0-96
 	MOVQ   k+0(FP), AX
 	SHLQ   $0x02, AX
@@ -716,6 +778,7 @@ loop:
 	CMPQ        BX, AX
 	JGE         reduce
 	VMOVUPS     (DX)(BX*1), Z1
+	PREFETCHT0  1024(CX)(BX*1)
 	VMOVUPS     (CX)(BX*1), Z2
 	VFMADD231PS Z1, Z2, Z0
 	ADDQ        $0x00000040, BX
@@ -736,7 +799,7 @@ reduce:
 	RET
 
 // func sgemmDots2x1AVX2(k int, a []float32, lda int, b []float32, ldb int, out []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·sgemmDots2x1AVX2(SB), NOSPLIT, $0-96
 	MOVQ   k+0(FP), AX
 	SHLQ   $0x02, AX
@@ -755,8 +818,10 @@ loop:
 	CMPQ        SI, AX
 	JGE         reduce
 	VMOVUPS     (BX)(SI*1), Y2
+	PREFETCHT0  1024(DX)(SI*1)
 	VMOVUPS     (DX)(SI*1), Y3
 	VFMADD231PS Y2, Y3, Y0
+	PREFETCHT0  1024(CX)(SI*1)
 	VMOVUPS     (CX)(SI*1), Y3
 	VFMADD231PS Y2, Y3, Y1
 	ADDQ        $0x00000020, SI
@@ -782,7 +847,7 @@ reduce:
 	RET
 
 // func sgemmDots1x1AVX2(k int, a []float32, lda int, b []float32, ldb int, out []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·sgemmDots1x1AVX2(SB), NOSPLIT, $0-96
 	MOVQ   k+0(FP), AX
 	SHLQ   $0x02, AX
@@ -799,6 +864,7 @@ loop:
 	CMPQ        BX, AX
 	JGE         reduce
 	VMOVUPS     (DX)(BX*1), Y1
+	PREFETCHT0  1024(CX)(BX*1)
 	VMOVUPS     (CX)(BX*1), Y2
 	VFMADD231PS Y1, Y2, Y0
 	ADDQ        $0x00000020, BX
@@ -817,7 +883,7 @@ reduce:
 	RET
 
 // func sgemmDots4x2AVX512(k int, a []float32, lda int, b []float32, ldb int, out []float32)
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, MMX+
 TEXT ·sgemmDots4x2AVX512(SB), NOSPLIT, $0-96
 	MOVQ   k+0(FP), AX
 	SHLQ   $0x02, AX
@@ -846,15 +912,19 @@ loop:
 	JGE         reduce
 	VMOVUPS     (R8)(R9*1), Z8
 	VMOVUPS     (DX)(R9*1), Z9
+	PREFETCHT0  1024(BX)(R9*1)
 	VMOVUPS     (BX)(R9*1), Z10
 	VFMADD231PS Z8, Z10, Z0
 	VFMADD231PS Z9, Z10, Z1
+	PREFETCHT0  1024(SI)(R9*1)
 	VMOVUPS     (SI)(R9*1), Z10
 	VFMADD231PS Z8, Z10, Z2
 	VFMADD231PS Z9, Z10, Z3
+	PREFETCHT0  1024(DI)(R9*1)
 	VMOVUPS     (DI)(R9*1), Z10
 	VFMADD231PS Z8, Z10, Z4
 	VFMADD231PS Z9, Z10, Z5
+	PREFETCHT0  1024(CX)(R9*1)
 	VMOVUPS     (CX)(R9*1), Z10
 	VFMADD231PS Z8, Z10, Z6
 	VFMADD231PS Z9, Z10, Z7
@@ -939,7 +1009,7 @@ reduce:
 	RET
 
 // func sgemmDots1x2AVX512(k int, a []float32, lda int, b []float32, ldb int, out []float32)
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, MMX+
 TEXT ·sgemmDots1x2AVX512(SB), NOSPLIT, $0-96
 	MOVQ   k+0(FP), AX
 	SHLQ   $0x02, AX
@@ -959,6 +1029,7 @@ loop:
 	JGE         reduce
 	VMOVUPS     (BX)(SI*1), Z2
 	VMOVUPS     (CX)(SI*1), Z3
+	PREFETCHT0  1024(DX)(SI*1)
 	VMOVUPS     (DX)(SI*1), Z4
 	VFMADD231PS Z2, Z4, Z0
 	VFMADD231PS Z3, Z4, Z1
@@ -989,7 +1060,7 @@ reduce:
 	RET
 
 // func sgemmDots2x2AVX2(k int, a []float32, lda int, b []float32, ldb int, out []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·sgemmDots2x2AVX2(SB), NOSPLIT, $0-96
 	MOVQ   k+0(FP), AX
 	SHLQ   $0x02, AX
@@ -1012,9 +1083,11 @@ loop:
 	JGE         reduce
 	VMOVUPS     (SI)(DI*1), Y4
 	VMOVUPS     (DX)(DI*1), Y5
+	PREFETCHT0  1024(BX)(DI*1)
 	VMOVUPS     (BX)(DI*1), Y6
 	VFMADD231PS Y4, Y6, Y0
 	VFMADD231PS Y5, Y6, Y1
+	PREFETCHT0  1024(CX)(DI*1)
 	VMOVUPS     (CX)(DI*1), Y6
 	VFMADD231PS Y4, Y6, Y2
 	VFMADD231PS Y5, Y6, Y3
@@ -1055,7 +1128,7 @@ reduce:
 	RET
 
 // func sgemmDots1x2AVX2(k int, a []float32, lda int, b []float32, ldb int, out []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·sgemmDots1x2AVX2(SB), NOSPLIT, $0-96
 	MOVQ   k+0(FP), AX
 	SHLQ   $0x02, AX
@@ -1075,6 +1148,7 @@ loop:
 	JGE         reduce
 	VMOVUPS     (BX)(SI*1), Y2
 	VMOVUPS     (CX)(SI*1), Y3
+	PREFETCHT0  1024(DX)(SI*1)
 	VMOVUPS     (DX)(SI*1), Y4
 	VFMADD231PS Y2, Y4, Y0
 	VFMADD231PS Y3, Y4, Y1
@@ -1101,7 +1175,7 @@ reduce:
 	RET
 
 // func sgemmDots4x3AVX512(k int, a []float32, lda int, b []float32, ldb int, out []float32)
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, MMX+
 TEXT ·sgemmDots4x3AVX512(SB), NOSPLIT, $0-96
 	MOVQ   k+0(FP), AX
 	SHLQ   $0x02, AX
@@ -1136,18 +1210,22 @@ loop:
 	VMOVUPS     (R8)(R10*1), Z12
 	VMOVUPS     (R9)(R10*1), Z13
 	VMOVUPS     (DX)(R10*1), Z14
+	PREFETCHT0  1024(BX)(R10*1)
 	VMOVUPS     (BX)(R10*1), Z15
 	VFMADD231PS Z12, Z15, Z0
 	VFMADD231PS Z13, Z15, Z1
 	VFMADD231PS Z14, Z15, Z2
+	PREFETCHT0  1024(SI)(R10*1)
 	VMOVUPS     (SI)(R10*1), Z15
 	VFMADD231PS Z12, Z15, Z3
 	VFMADD231PS Z13, Z15, Z4
 	VFMADD231PS Z14, Z15, Z5
+	PREFETCHT0  1024(DI)(R10*1)
 	VMOVUPS     (DI)(R10*1), Z15
 	VFMADD231PS Z12, Z15, Z6
 	VFMADD231PS Z13, Z15, Z7
 	VFMADD231PS Z14, Z15, Z8
+	PREFETCHT0  1024(CX)(R10*1)
 	VMOVUPS     (CX)(R10*1), Z15
 	VFMADD231PS Z12, Z15, Z9
 	VFMADD231PS Z13, Z15, Z10
@@ -1269,7 +1347,7 @@ reduce:
 	RET
 
 // func sgemmDots1x3AVX512(k int, a []float32, lda int, b []float32, ldb int, out []float32)
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, MMX+
 TEXT ·sgemmDots1x3AVX512(SB), NOSPLIT, $0-96
 	MOVQ   k+0(FP), AX
 	SHLQ   $0x02, AX
@@ -1292,6 +1370,7 @@ loop:
 	VMOVUPS     (BX)(DI*1), Z3
 	VMOVUPS     (SI)(DI*1), Z4
 	VMOVUPS     (CX)(DI*1), Z5
+	PREFETCHT0  1024(DX)(DI*1)
 	VMOVUPS     (DX)(DI*1), Z6
 	VFMADD231PS Z3, Z6, Z0
 	VFMADD231PS Z4, Z6, Z1
@@ -1332,7 +1411,7 @@ reduce:
 	RET
 
 // func sgemmDots2x3AVX2(k int, a []float32, lda int, b []float32, ldb int, out []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·sgemmDots2x3AVX2(SB), NOSPLIT, $0-96
 	MOVQ   k+0(FP), AX
 	SHLQ   $0x02, AX
@@ -1359,10 +1438,12 @@ loop:
 	VMOVUPS     (SI)(R8*1), Y6
 	VMOVUPS     (DI)(R8*1), Y7
 	VMOVUPS     (DX)(R8*1), Y8
+	PREFETCHT0  1024(BX)(R8*1)
 	VMOVUPS     (BX)(R8*1), Y9
 	VFMADD231PS Y6, Y9, Y0
 	VFMADD231PS Y7, Y9, Y1
 	VFMADD231PS Y8, Y9, Y2
+	PREFETCHT0  1024(CX)(R8*1)
 	VMOVUPS     (CX)(R8*1), Y9
 	VFMADD231PS Y6, Y9, Y3
 	VFMADD231PS Y7, Y9, Y4
@@ -1418,7 +1499,7 @@ reduce:
 	RET
 
 // func sgemmDots1x3AVX2(k int, a []float32, lda int, b []float32, ldb int, out []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·sgemmDots1x3AVX2(SB), NOSPLIT, $0-96
 	MOVQ   k+0(FP), AX
 	SHLQ   $0x02, AX
@@ -1441,6 +1522,7 @@ loop:
 	VMOVUPS     (BX)(DI*1), Y3
 	VMOVUPS     (SI)(DI*1), Y4
 	VMOVUPS     (CX)(DI*1), Y5
+	PREFETCHT0  1024(DX)(DI*1)
 	VMOVUPS     (DX)(DI*1), Y6
 	VFMADD231PS Y3, Y6, Y0
 	VFMADD231PS Y4, Y6, Y1
@@ -1475,7 +1557,7 @@ reduce:
 	RET
 
 // func sgemmDots4x4AVX512(k int, a []float32, lda int, b []float32, ldb int, out []float32)
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, MMX+
 TEXT ·sgemmDots4x4AVX512(SB), NOSPLIT, $0-96
 	MOVQ   k+0(FP), AX
 	SHLQ   $0x02, AX
@@ -1516,21 +1598,25 @@ loop:
 	VMOVUPS     (R9)(R11*1), Z17
 	VMOVUPS     (R10)(R11*1), Z18
 	VMOVUPS     (DX)(R11*1), Z19
+	PREFETCHT0  1024(BX)(R11*1)
 	VMOVUPS     (BX)(R11*1), Z20
 	VFMADD231PS Z16, Z20, Z0
 	VFMADD231PS Z17, Z20, Z1
 	VFMADD231PS Z18, Z20, Z2
 	VFMADD231PS Z19, Z20, Z3
+	PREFETCHT0  1024(SI)(R11*1)
 	VMOVUPS     (SI)(R11*1), Z20
 	VFMADD231PS Z16, Z20, Z4
 	VFMADD231PS Z17, Z20, Z5
 	VFMADD231PS Z18, Z20, Z6
 	VFMADD231PS Z19, Z20, Z7
+	PREFETCHT0  1024(DI)(R11*1)
 	VMOVUPS     (DI)(R11*1), Z20
 	VFMADD231PS Z16, Z20, Z8
 	VFMADD231PS Z17, Z20, Z9
 	VFMADD231PS Z18, Z20, Z10
 	VFMADD231PS Z19, Z20, Z11
+	PREFETCHT0  1024(CX)(R11*1)
 	VMOVUPS     (CX)(R11*1), Z20
 	VFMADD231PS Z16, Z20, Z12
 	VFMADD231PS Z17, Z20, Z13
@@ -1689,7 +1775,7 @@ reduce:
 	RET
 
 // func sgemmDots1x4AVX512(k int, a []float32, lda int, b []float32, ldb int, out []float32)
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, MMX+
 TEXT ·sgemmDots1x4AVX512(SB), NOSPLIT, $0-96
 	MOVQ   k+0(FP), AX
 	SHLQ   $0x02, AX
@@ -1715,6 +1801,7 @@ loop:
 	VMOVUPS     (SI)(R8*1), Z5
 	VMOVUPS     (DI)(R8*1), Z6
 	VMOVUPS     (CX)(R8*1), Z7
+	PREFETCHT0  1024(DX)(R8*1)
 	VMOVUPS     (DX)(R8*1), Z8
 	VFMADD231PS Z4, Z8, Z0
 	VFMADD231PS Z5, Z8, Z1
@@ -1765,7 +1852,7 @@ reduce:
 	RET
 
 // func sgemmDots2x4AVX2(k int, a []float32, lda int, b []float32, ldb int, out []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·sgemmDots2x4AVX2(SB), NOSPLIT, $0-96
 	MOVQ   k+0(FP), AX
 	SHLQ   $0x02, AX
@@ -1796,11 +1883,13 @@ loop:
 	VMOVUPS     (DI)(R9*1), Y9
 	VMOVUPS     (R8)(R9*1), Y10
 	VMOVUPS     (DX)(R9*1), Y11
+	PREFETCHT0  1024(BX)(R9*1)
 	VMOVUPS     (BX)(R9*1), Y12
 	VFMADD231PS Y8, Y12, Y0
 	VFMADD231PS Y9, Y12, Y1
 	VFMADD231PS Y10, Y12, Y2
 	VFMADD231PS Y11, Y12, Y3
+	PREFETCHT0  1024(CX)(R9*1)
 	VMOVUPS     (CX)(R9*1), Y12
 	VFMADD231PS Y8, Y12, Y4
 	VFMADD231PS Y9, Y12, Y5
@@ -1871,7 +1960,7 @@ reduce:
 	RET
 
 // func sgemmDots1x4AVX2(k int, a []float32, lda int, b []float32, ldb int, out []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·sgemmDots1x4AVX2(SB), NOSPLIT, $0-96
 	MOVQ   k+0(FP), AX
 	SHLQ   $0x02, AX
@@ -1897,6 +1986,7 @@ loop:
 	VMOVUPS     (SI)(R8*1), Y5
 	VMOVUPS     (DI)(R8*1), Y6
 	VMOVUPS     (CX)(R8*1), Y7
+	PREFETCHT0  1024(DX)(R8*1)
 	VMOVUPS     (DX)(R8*1), Y8
 	VFMADD231PS Y4, Y8, Y0
 	VFMADD231PS Y5, Y8, Y1
@@ -1939,7 +2029,7 @@ reduce:
 	RET
 
 // func sgemmAxpys4x1AVX512(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·sgemmAxpys4x1AVX512(SB), NOSPLIT, $0-104
 	MOVQ   k+0(FP), AX
 	MOVQ   a_base+8(FP), CX
@@ -1951,6 +2041,8 @@ TEXT ·sgemmAxpys4x1AVX512(SB), NOSPLIT, $0-104
 	MOVQ   ldbj+72(FP), DI
 	SHLQ   $0x02, DI
 	LEAQ   (DI)(DI*2), DI
+	MOVQ   DX, DI
+	SHLQ   $0x03, DI
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -1959,9 +2051,13 @@ TEXT ·sgemmAxpys4x1AVX512(SB), NOSPLIT, $0-104
 loop:
 	TESTQ        AX, AX
 	JZ           store
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (CX), Z4
+	PREFETCHT0   64(CX)(DI*1)
 	VMOVUPS      64(CX), Z5
+	PREFETCHT0   128(CX)(DI*1)
 	VMOVUPS      128(CX), Z6
+	PREFETCHT0   192(CX)(DI*1)
 	VMOVUPS      192(CX), Z7
 	VBROADCASTSS (BX), Z8
 	VFMADD231PS  Z4, Z8, Z0
@@ -1983,7 +2079,7 @@ store:
 	RET
 
 // func sgemmAxpys1x1AVX512(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·sgemmAxpys1x1AVX512(SB), NOSPLIT, $0-104
 	MOVQ   k+0(FP), AX
 	MOVQ   a_base+8(FP), CX
@@ -1995,11 +2091,14 @@ TEXT ·sgemmAxpys1x1AVX512(SB), NOSPLIT, $0-104
 	MOVQ   ldbj+72(FP), DI
 	SHLQ   $0x02, DI
 	LEAQ   (DI)(DI*2), DI
+	MOVQ   DX, DI
+	SHLQ   $0x03, DI
 	VXORPS Z0, Z0, Z0
 
 loop:
 	TESTQ        AX, AX
 	JZ           store
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (CX), Z1
 	VBROADCASTSS (BX), Z2
 	VFMADD231PS  Z1, Z2, Z0
@@ -2015,7 +2114,7 @@ store:
 	RET
 
 // func sgemmAxpys2x1AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·sgemmAxpys2x1AVX2(SB), NOSPLIT, $0-104
 	MOVQ   k+0(FP), AX
 	MOVQ   a_base+8(FP), CX
@@ -2027,12 +2126,15 @@ TEXT ·sgemmAxpys2x1AVX2(SB), NOSPLIT, $0-104
 	MOVQ   ldbj+72(FP), DI
 	SHLQ   $0x02, DI
 	LEAQ   (DI)(DI*2), DI
+	MOVQ   DX, DI
+	SHLQ   $0x03, DI
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 
 loop:
 	TESTQ        AX, AX
 	JZ           store
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (CX), Y2
 	VMOVUPS      32(CX), Y3
 	VBROADCASTSS (BX), Y4
@@ -2051,7 +2153,7 @@ store:
 	RET
 
 // func sgemmAxpys1x1AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·sgemmAxpys1x1AVX2(SB), NOSPLIT, $0-104
 	MOVQ   k+0(FP), AX
 	MOVQ   a_base+8(FP), CX
@@ -2063,11 +2165,14 @@ TEXT ·sgemmAxpys1x1AVX2(SB), NOSPLIT, $0-104
 	MOVQ   ldbj+72(FP), DI
 	SHLQ   $0x02, DI
 	LEAQ   (DI)(DI*2), DI
+	MOVQ   DX, DI
+	SHLQ   $0x03, DI
 	VXORPS Y0, Y0, Y0
 
 loop:
 	TESTQ        AX, AX
 	JZ           store
+	PREFETCHT0   (CX)(DI*1)
 	VMOVUPS      (CX), Y1
 	VBROADCASTSS (BX), Y2
 	VFMADD231PS  Y1, Y2, Y0
@@ -2083,7 +2188,7 @@ store:
 	RET
 
 // func sgemmAxpys4x2AVX512(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·sgemmAxpys4x2AVX512(SB), NOSPLIT, $0-104
 	MOVQ   k+0(FP), AX
 	MOVQ   a_base+8(FP), CX
@@ -2095,6 +2200,8 @@ TEXT ·sgemmAxpys4x2AVX512(SB), NOSPLIT, $0-104
 	MOVQ   ldbj+72(FP), DI
 	SHLQ   $0x02, DI
 	LEAQ   (DI)(DI*2), R8
+	MOVQ   DX, R8
+	SHLQ   $0x03, R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -2107,9 +2214,13 @@ TEXT ·sgemmAxpys4x2AVX512(SB), NOSPLIT, $0-104
 loop:
 	TESTQ        AX, AX
 	JZ           store
+	PREFETCHT0   (CX)(R8*1)
 	VMOVUPS      (CX), Z8
+	PREFETCHT0   64(CX)(R8*1)
 	VMOVUPS      64(CX), Z9
+	PREFETCHT0   128(CX)(R8*1)
 	VMOVUPS      128(CX), Z10
+	PREFETCHT0   192(CX)(R8*1)
 	VMOVUPS      192(CX), Z11
 	VBROADCASTSS (BX), Z12
 	VFMADD231PS  Z8, Z12, Z0
@@ -2140,7 +2251,7 @@ store:
 	RET
 
 // func sgemmAxpys1x2AVX512(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·sgemmAxpys1x2AVX512(SB), NOSPLIT, $0-104
 	MOVQ   k+0(FP), AX
 	MOVQ   a_base+8(FP), CX
@@ -2152,12 +2263,15 @@ TEXT ·sgemmAxpys1x2AVX512(SB), NOSPLIT, $0-104
 	MOVQ   ldbj+72(FP), DI
 	SHLQ   $0x02, DI
 	LEAQ   (DI)(DI*2), R8
+	MOVQ   DX, R8
+	SHLQ   $0x03, R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 
 loop:
 	TESTQ        AX, AX
 	JZ           store
+	PREFETCHT0   (CX)(R8*1)
 	VMOVUPS      (CX), Z2
 	VBROADCASTSS (BX), Z3
 	VFMADD231PS  Z2, Z3, Z0
@@ -2176,7 +2290,7 @@ store:
 	RET
 
 // func sgemmAxpys2x2AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·sgemmAxpys2x2AVX2(SB), NOSPLIT, $0-104
 	MOVQ   k+0(FP), AX
 	MOVQ   a_base+8(FP), CX
@@ -2188,6 +2302,8 @@ TEXT ·sgemmAxpys2x2AVX2(SB), NOSPLIT, $0-104
 	MOVQ   ldbj+72(FP), DI
 	SHLQ   $0x02, DI
 	LEAQ   (DI)(DI*2), R8
+	MOVQ   DX, R8
+	SHLQ   $0x03, R8
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -2196,6 +2312,7 @@ TEXT ·sgemmAxpys2x2AVX2(SB), NOSPLIT, $0-104
 loop:
 	TESTQ        AX, AX
 	JZ           store
+	PREFETCHT0   (CX)(R8*1)
 	VMOVUPS      (CX), Y4
 	VMOVUPS      32(CX), Y5
 	VBROADCASTSS (BX), Y6
@@ -2219,7 +2336,7 @@ store:
 	RET
 
 // func sgemmAxpys1x2AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·sgemmAxpys1x2AVX2(SB), NOSPLIT, $0-104
 	MOVQ   k+0(FP), AX
 	MOVQ   a_base+8(FP), CX
@@ -2231,12 +2348,15 @@ TEXT ·sgemmAxpys1x2AVX2(SB), NOSPLIT, $0-104
 	MOVQ   ldbj+72(FP), DI
 	SHLQ   $0x02, DI
 	LEAQ   (DI)(DI*2), R8
+	MOVQ   DX, R8
+	SHLQ   $0x03, R8
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 
 loop:
 	TESTQ        AX, AX
 	JZ           store
+	PREFETCHT0   (CX)(R8*1)
 	VMOVUPS      (CX), Y2
 	VBROADCASTSS (BX), Y3
 	VFMADD231PS  Y2, Y3, Y0
@@ -2255,7 +2375,7 @@ store:
 	RET
 
 // func sgemmAxpys4x3AVX512(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·sgemmAxpys4x3AVX512(SB), NOSPLIT, $0-104
 	MOVQ   k+0(FP), AX
 	MOVQ   a_base+8(FP), CX
@@ -2267,6 +2387,8 @@ TEXT ·sgemmAxpys4x3AVX512(SB), NOSPLIT, $0-104
 	MOVQ   ldbj+72(FP), DI
 	SHLQ   $0x02, DI
 	LEAQ   (DI)(DI*2), R8
+	MOVQ   DX, R8
+	SHLQ   $0x03, R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -2283,9 +2405,13 @@ TEXT ·sgemmAxpys4x3AVX512(SB), NOSPLIT, $0-104
 loop:
 	TESTQ        AX, AX
 	JZ           store
+	PREFETCHT0   (CX)(R8*1)
 	VMOVUPS      (CX), Z12
+	PREFETCHT0   64(CX)(R8*1)
 	VMOVUPS      64(CX), Z13
+	PREFETCHT0   128(CX)(R8*1)
 	VMOVUPS      128(CX), Z14
+	PREFETCHT0   192(CX)(R8*1)
 	VMOVUPS      192(CX), Z15
 	VBROADCASTSS (BX), Z16
 	VFMADD231PS  Z12, Z16, Z0
@@ -2325,7 +2451,7 @@ store:
 	RET
 
 // func sgemmAxpys1x3AVX512(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·sgemmAxpys1x3AVX512(SB), NOSPLIT, $0-104
 	MOVQ   k+0(FP), AX
 	MOVQ   a_base+8(FP), CX
@@ -2337,6 +2463,8 @@ TEXT ·sgemmAxpys1x3AVX512(SB), NOSPLIT, $0-104
 	MOVQ   ldbj+72(FP), DI
 	SHLQ   $0x02, DI
 	LEAQ   (DI)(DI*2), R8
+	MOVQ   DX, R8
+	SHLQ   $0x03, R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -2344,6 +2472,7 @@ TEXT ·sgemmAxpys1x3AVX512(SB), NOSPLIT, $0-104
 loop:
 	TESTQ        AX, AX
 	JZ           store
+	PREFETCHT0   (CX)(R8*1)
 	VMOVUPS      (CX), Z3
 	VBROADCASTSS (BX), Z4
 	VFMADD231PS  Z3, Z4, Z0
@@ -2365,7 +2494,7 @@ store:
 	RET
 
 // func sgemmAxpys2x3AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·sgemmAxpys2x3AVX2(SB), NOSPLIT, $0-104
 	MOVQ   k+0(FP), AX
 	MOVQ   a_base+8(FP), CX
@@ -2377,6 +2506,8 @@ TEXT ·sgemmAxpys2x3AVX2(SB), NOSPLIT, $0-104
 	MOVQ   ldbj+72(FP), DI
 	SHLQ   $0x02, DI
 	LEAQ   (DI)(DI*2), R8
+	MOVQ   DX, R8
+	SHLQ   $0x03, R8
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -2387,6 +2518,7 @@ TEXT ·sgemmAxpys2x3AVX2(SB), NOSPLIT, $0-104
 loop:
 	TESTQ        AX, AX
 	JZ           store
+	PREFETCHT0   (CX)(R8*1)
 	VMOVUPS      (CX), Y6
 	VMOVUPS      32(CX), Y7
 	VBROADCASTSS (BX), Y8
@@ -2415,7 +2547,7 @@ store:
 	RET
 
 // func sgemmAxpys1x3AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·sgemmAxpys1x3AVX2(SB), NOSPLIT, $0-104
 	MOVQ   k+0(FP), AX
 	MOVQ   a_base+8(FP), CX
@@ -2427,6 +2559,8 @@ TEXT ·sgemmAxpys1x3AVX2(SB), NOSPLIT, $0-104
 	MOVQ   ldbj+72(FP), DI
 	SHLQ   $0x02, DI
 	LEAQ   (DI)(DI*2), R8
+	MOVQ   DX, R8
+	SHLQ   $0x03, R8
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -2434,6 +2568,7 @@ TEXT ·sgemmAxpys1x3AVX2(SB), NOSPLIT, $0-104
 loop:
 	TESTQ        AX, AX
 	JZ           store
+	PREFETCHT0   (CX)(R8*1)
 	VMOVUPS      (CX), Y3
 	VBROADCASTSS (BX), Y4
 	VFMADD231PS  Y3, Y4, Y0
@@ -2455,7 +2590,7 @@ store:
 	RET
 
 // func sgemmAxpys4x4AVX512(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·sgemmAxpys4x4AVX512(SB), NOSPLIT, $0-104
 	MOVQ   k+0(FP), AX
 	MOVQ   a_base+8(FP), CX
@@ -2467,6 +2602,8 @@ TEXT ·sgemmAxpys4x4AVX512(SB), NOSPLIT, $0-104
 	MOVQ   ldbj+72(FP), DI
 	SHLQ   $0x02, DI
 	LEAQ   (DI)(DI*2), R8
+	MOVQ   DX, R9
+	SHLQ   $0x03, R9
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -2487,9 +2624,13 @@ TEXT ·sgemmAxpys4x4AVX512(SB), NOSPLIT, $0-104
 loop:
 	TESTQ        AX, AX
 	JZ           store
+	PREFETCHT0   (CX)(R9*1)
 	VMOVUPS      (CX), Z16
+	PREFETCHT0   64(CX)(R9*1)
 	VMOVUPS      64(CX), Z17
+	PREFETCHT0   128(CX)(R9*1)
 	VMOVUPS      128(CX), Z18
+	PREFETCHT0   192(CX)(R9*1)
 	VMOVUPS      192(CX), Z19
 	VBROADCASTSS (BX), Z20
 	VFMADD231PS  Z16, Z20, Z0
@@ -2538,7 +2679,7 @@ store:
 	RET
 
 // func sgemmAxpys1x4AVX512(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·sgemmAxpys1x4AVX512(SB), NOSPLIT, $0-104
 	MOVQ   k+0(FP), AX
 	MOVQ   a_base+8(FP), CX
@@ -2550,6 +2691,8 @@ TEXT ·sgemmAxpys1x4AVX512(SB), NOSPLIT, $0-104
 	MOVQ   ldbj+72(FP), DI
 	SHLQ   $0x02, DI
 	LEAQ   (DI)(DI*2), R8
+	MOVQ   DX, R9
+	SHLQ   $0x03, R9
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -2558,6 +2701,7 @@ TEXT ·sgemmAxpys1x4AVX512(SB), NOSPLIT, $0-104
 loop:
 	TESTQ        AX, AX
 	JZ           store
+	PREFETCHT0   (CX)(R9*1)
 	VMOVUPS      (CX), Z4
 	VBROADCASTSS (BX), Z5
 	VFMADD231PS  Z4, Z5, Z0
@@ -2582,7 +2726,7 @@ store:
 	RET
 
 // func sgemmAxpys2x4AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·sgemmAxpys2x4AVX2(SB), NOSPLIT, $0-104
 	MOVQ   k+0(FP), AX
 	MOVQ   a_base+8(FP), CX
@@ -2594,6 +2738,8 @@ TEXT ·sgemmAxpys2x4AVX2(SB), NOSPLIT, $0-104
 	MOVQ   ldbj+72(FP), DI
 	SHLQ   $0x02, DI
 	LEAQ   (DI)(DI*2), R8
+	MOVQ   DX, R9
+	SHLQ   $0x03, R9
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -2606,6 +2752,7 @@ TEXT ·sgemmAxpys2x4AVX2(SB), NOSPLIT, $0-104
 loop:
 	TESTQ        AX, AX
 	JZ           store
+	PREFETCHT0   (CX)(R9*1)
 	VMOVUPS      (CX), Y8
 	VMOVUPS      32(CX), Y9
 	VBROADCASTSS (BX), Y10
@@ -2639,7 +2786,7 @@ store:
 	RET
 
 // func sgemmAxpys1x4AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·sgemmAxpys1x4AVX2(SB), NOSPLIT, $0-104
 	MOVQ   k+0(FP), AX
 	MOVQ   a_base+8(FP), CX
@@ -2651,6 +2798,8 @@ TEXT ·sgemmAxpys1x4AVX2(SB), NOSPLIT, $0-104
 	MOVQ   ldbj+72(FP), DI
 	SHLQ   $0x02, DI
 	LEAQ   (DI)(DI*2), R8
+	MOVQ   DX, R9
+	SHLQ   $0x03, R9
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -2659,6 +2808,7 @@ TEXT ·sgemmAxpys1x4AVX2(SB), NOSPLIT, $0-104
 loop:
 	TESTQ        AX, AX
 	JZ           store
+	PREFETCHT0   (CX)(R9*1)
 	VMOVUPS      (CX), Y4
 	VBROADCASTSS (BX), Y5
 	VFMADD231PS  Y4, Y5, Y0
@@ -2686,24 +2836,25 @@ store:
 // Requires: AVX
 TEXT ·sgemmPackT12(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), AX
-	ANDQ $-4, AX
-	MOVQ src_base+8(FP), CX
-	MOVQ dst_base+40(FP), DX
-	MOVQ ld+32(FP), BX
-	SHLQ $0x02, BX
-	LEAQ (BX)(BX*2), SI
-	MOVQ BX, DI
-	SHLQ $0x02, DI
-	LEAQ (CX)(AX*4), AX
+	MOVQ AX, CX
+	ANDQ $-4, CX
+	MOVQ src_base+8(FP), DX
+	MOVQ dst_base+40(FP), BX
+	MOVQ ld+32(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
+	MOVQ SI, R8
+	SHLQ $0x02, R8
+	LEAQ (DX)(CX*4), R9
 
 loop:
-	CMPQ      CX, AX
+	CMPQ      DX, R9
 	JGE       done
-	MOVQ      CX, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(BX*1), X1
-	VMOVUPS   (R8)(BX*2), X2
-	VMOVUPS   (R8)(SI*1), X3
+	MOVQ      DX, R10
+	VMOVUPS   (R10), X0
+	VMOVUPS   (R10)(SI*1), X1
+	VMOVUPS   (R10)(SI*2), X2
+	VMOVUPS   (R10)(DI*1), X3
 	VUNPCKLPS X1, X0, X4
 	VUNPCKHPS X1, X0, X5
 	VUNPCKLPS X3, X2, X1
@@ -2712,15 +2863,15 @@ loop:
 	VMOVHLPS  X4, X1, X1
 	VMOVLHPS  X3, X5, X2
 	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, (DX)
-	VMOVUPS   X1, 48(DX)
-	VMOVUPS   X2, 96(DX)
-	VMOVUPS   X3, 144(DX)
-	ADDQ      DI, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(BX*1), X1
-	VMOVUPS   (R8)(BX*2), X2
-	VMOVUPS   (R8)(SI*1), X3
+	VMOVUPS   X0, (BX)
+	VMOVUPS   X1, 48(BX)
+	VMOVUPS   X2, 96(BX)
+	VMOVUPS   X3, 144(BX)
+	ADDQ      R8, R10
+	VMOVUPS   (R10), X0
+	VMOVUPS   (R10)(SI*1), X1
+	VMOVUPS   (R10)(SI*2), X2
+	VMOVUPS   (R10)(DI*1), X3
 	VUNPCKLPS X1, X0, X4
 	VUNPCKHPS X1, X0, X5
 	VUNPCKLPS X3, X2, X1
@@ -2729,15 +2880,15 @@ loop:
 	VMOVHLPS  X4, X1, X1
 	VMOVLHPS  X3, X5, X2
 	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, 16(DX)
-	VMOVUPS   X1, 64(DX)
-	VMOVUPS   X2, 112(DX)
-	VMOVUPS   X3, 160(DX)
-	ADDQ      DI, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(BX*1), X1
-	VMOVUPS   (R8)(BX*2), X2
-	VMOVUPS   (R8)(SI*1), X3
+	VMOVUPS   X0, 16(BX)
+	VMOVUPS   X1, 64(BX)
+	VMOVUPS   X2, 112(BX)
+	VMOVUPS   X3, 160(BX)
+	ADDQ      R8, R10
+	VMOVUPS   (R10), X0
+	VMOVUPS   (R10)(SI*1), X1
+	VMOVUPS   (R10)(SI*2), X2
+	VMOVUPS   (R10)(DI*1), X3
 	VUNPCKLPS X1, X0, X4
 	VUNPCKHPS X1, X0, X5
 	VUNPCKLPS X3, X2, X1
@@ -2746,40 +2897,88 @@ loop:
 	VMOVHLPS  X4, X1, X1
 	VMOVLHPS  X3, X5, X2
 	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, 32(DX)
-	VMOVUPS   X1, 80(DX)
-	VMOVUPS   X2, 128(DX)
-	VMOVUPS   X3, 176(DX)
-	ADDQ      DI, R8
-	ADDQ      $0x10, CX
-	ADDQ      $0x000000c0, DX
+	VMOVUPS   X0, 32(BX)
+	VMOVUPS   X1, 80(BX)
+	VMOVUPS   X2, 128(BX)
+	VMOVUPS   X3, 176(BX)
+	ADDQ      R8, R10
+	ADDQ      $0x10, DX
+	ADDQ      $0x000000c0, BX
 	JMP       loop
 
 done:
+	SUBQ CX, AX
+	LEAQ (DX)(AX*4), R9
+
+tailloop:
+	CMPQ   DX, R9
+	JGE    tailend
+	MOVQ   DX, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, (BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 4(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 8(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 12(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 16(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 20(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 24(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 28(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 32(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 36(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 40(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 44(BX)
+	ADDQ   $0x04, DX
+	ADDQ   $0x00000030, BX
+	JMP    tailloop
+
+tailend:
 	RET
 
 // func sgemmPackT32(k int, src []float32, ld int, dst []float32)
 // Requires: AVX
 TEXT ·sgemmPackT32(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), AX
-	ANDQ $-4, AX
-	MOVQ src_base+8(FP), CX
-	MOVQ dst_base+40(FP), DX
-	MOVQ ld+32(FP), BX
-	SHLQ $0x02, BX
-	LEAQ (BX)(BX*2), SI
-	MOVQ BX, DI
-	SHLQ $0x02, DI
-	LEAQ (CX)(AX*4), AX
+	MOVQ AX, CX
+	ANDQ $-4, CX
+	MOVQ src_base+8(FP), DX
+	MOVQ dst_base+40(FP), BX
+	MOVQ ld+32(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
+	MOVQ SI, R8
+	SHLQ $0x02, R8
+	LEAQ (DX)(CX*4), R9
 
 loop:
-	CMPQ      CX, AX
+	CMPQ      DX, R9
 	JGE       done
-	MOVQ      CX, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(BX*1), X1
-	VMOVUPS   (R8)(BX*2), X2
-	VMOVUPS   (R8)(SI*1), X3
+	MOVQ      DX, R10
+	VMOVUPS   (R10), X0
+	VMOVUPS   (R10)(SI*1), X1
+	VMOVUPS   (R10)(SI*2), X2
+	VMOVUPS   (R10)(DI*1), X3
 	VUNPCKLPS X1, X0, X4
 	VUNPCKHPS X1, X0, X5
 	VUNPCKLPS X3, X2, X1
@@ -2788,15 +2987,15 @@ loop:
 	VMOVHLPS  X4, X1, X1
 	VMOVLHPS  X3, X5, X2
 	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, (DX)
-	VMOVUPS   X1, 128(DX)
-	VMOVUPS   X2, 256(DX)
-	VMOVUPS   X3, 384(DX)
-	ADDQ      DI, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(BX*1), X1
-	VMOVUPS   (R8)(BX*2), X2
-	VMOVUPS   (R8)(SI*1), X3
+	VMOVUPS   X0, (BX)
+	VMOVUPS   X1, 128(BX)
+	VMOVUPS   X2, 256(BX)
+	VMOVUPS   X3, 384(BX)
+	ADDQ      R8, R10
+	VMOVUPS   (R10), X0
+	VMOVUPS   (R10)(SI*1), X1
+	VMOVUPS   (R10)(SI*2), X2
+	VMOVUPS   (R10)(DI*1), X3
 	VUNPCKLPS X1, X0, X4
 	VUNPCKHPS X1, X0, X5
 	VUNPCKLPS X3, X2, X1
@@ -2805,15 +3004,15 @@ loop:
 	VMOVHLPS  X4, X1, X1
 	VMOVLHPS  X3, X5, X2
 	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, 16(DX)
-	VMOVUPS   X1, 144(DX)
-	VMOVUPS   X2, 272(DX)
-	VMOVUPS   X3, 400(DX)
-	ADDQ      DI, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(BX*1), X1
-	VMOVUPS   (R8)(BX*2), X2
-	VMOVUPS   (R8)(SI*1), X3
+	VMOVUPS   X0, 16(BX)
+	VMOVUPS   X1, 144(BX)
+	VMOVUPS   X2, 272(BX)
+	VMOVUPS   X3, 400(BX)
+	ADDQ      R8, R10
+	VMOVUPS   (R10), X0
+	VMOVUPS   (R10)(SI*1), X1
+	VMOVUPS   (R10)(SI*2), X2
+	VMOVUPS   (R10)(DI*1), X3
 	VUNPCKLPS X1, X0, X4
 	VUNPCKHPS X1, X0, X5
 	VUNPCKLPS X3, X2, X1
@@ -2822,15 +3021,15 @@ loop:
 	VMOVHLPS  X4, X1, X1
 	VMOVLHPS  X3, X5, X2
 	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, 32(DX)
-	VMOVUPS   X1, 160(DX)
-	VMOVUPS   X2, 288(DX)
-	VMOVUPS   X3, 416(DX)
-	ADDQ      DI, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(BX*1), X1
-	VMOVUPS   (R8)(BX*2), X2
-	VMOVUPS   (R8)(SI*1), X3
+	VMOVUPS   X0, 32(BX)
+	VMOVUPS   X1, 160(BX)
+	VMOVUPS   X2, 288(BX)
+	VMOVUPS   X3, 416(BX)
+	ADDQ      R8, R10
+	VMOVUPS   (R10), X0
+	VMOVUPS   (R10)(SI*1), X1
+	VMOVUPS   (R10)(SI*2), X2
+	VMOVUPS   (R10)(DI*1), X3
 	VUNPCKLPS X1, X0, X4
 	VUNPCKHPS X1, X0, X5
 	VUNPCKLPS X3, X2, X1
@@ -2839,15 +3038,15 @@ loop:
 	VMOVHLPS  X4, X1, X1
 	VMOVLHPS  X3, X5, X2
 	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, 48(DX)
-	VMOVUPS   X1, 176(DX)
-	VMOVUPS   X2, 304(DX)
-	VMOVUPS   X3, 432(DX)
-	ADDQ      DI, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(BX*1), X1
-	VMOVUPS   (R8)(BX*2), X2
-	VMOVUPS   (R8)(SI*1), X3
+	VMOVUPS   X0, 48(BX)
+	VMOVUPS   X1, 176(BX)
+	VMOVUPS   X2, 304(BX)
+	VMOVUPS   X3, 432(BX)
+	ADDQ      R8, R10
+	VMOVUPS   (R10), X0
+	VMOVUPS   (R10)(SI*1), X1
+	VMOVUPS   (R10)(SI*2), X2
+	VMOVUPS   (R10)(DI*1), X3
 	VUNPCKLPS X1, X0, X4
 	VUNPCKHPS X1, X0, X5
 	VUNPCKLPS X3, X2, X1
@@ -2856,15 +3055,15 @@ loop:
 	VMOVHLPS  X4, X1, X1
 	VMOVLHPS  X3, X5, X2
 	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, 64(DX)
-	VMOVUPS   X1, 192(DX)
-	VMOVUPS   X2, 320(DX)
-	VMOVUPS   X3, 448(DX)
-	ADDQ      DI, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(BX*1), X1
-	VMOVUPS   (R8)(BX*2), X2
-	VMOVUPS   (R8)(SI*1), X3
+	VMOVUPS   X0, 64(BX)
+	VMOVUPS   X1, 192(BX)
+	VMOVUPS   X2, 320(BX)
+	VMOVUPS   X3, 448(BX)
+	ADDQ      R8, R10
+	VMOVUPS   (R10), X0
+	VMOVUPS   (R10)(SI*1), X1
+	VMOVUPS   (R10)(SI*2), X2
+	VMOVUPS   (R10)(DI*1), X3
 	VUNPCKLPS X1, X0, X4
 	VUNPCKHPS X1, X0, X5
 	VUNPCKLPS X3, X2, X1
@@ -2873,15 +3072,15 @@ loop:
 	VMOVHLPS  X4, X1, X1
 	VMOVLHPS  X3, X5, X2
 	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, 80(DX)
-	VMOVUPS   X1, 208(DX)
-	VMOVUPS   X2, 336(DX)
-	VMOVUPS   X3, 464(DX)
-	ADDQ      DI, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(BX*1), X1
-	VMOVUPS   (R8)(BX*2), X2
-	VMOVUPS   (R8)(SI*1), X3
+	VMOVUPS   X0, 80(BX)
+	VMOVUPS   X1, 208(BX)
+	VMOVUPS   X2, 336(BX)
+	VMOVUPS   X3, 464(BX)
+	ADDQ      R8, R10
+	VMOVUPS   (R10), X0
+	VMOVUPS   (R10)(SI*1), X1
+	VMOVUPS   (R10)(SI*2), X2
+	VMOVUPS   (R10)(DI*1), X3
 	VUNPCKLPS X1, X0, X4
 	VUNPCKHPS X1, X0, X5
 	VUNPCKLPS X3, X2, X1
@@ -2890,15 +3089,15 @@ loop:
 	VMOVHLPS  X4, X1, X1
 	VMOVLHPS  X3, X5, X2
 	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, 96(DX)
-	VMOVUPS   X1, 224(DX)
-	VMOVUPS   X2, 352(DX)
-	VMOVUPS   X3, 480(DX)
-	ADDQ      DI, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(BX*1), X1
-	VMOVUPS   (R8)(BX*2), X2
-	VMOVUPS   (R8)(SI*1), X3
+	VMOVUPS   X0, 96(BX)
+	VMOVUPS   X1, 224(BX)
+	VMOVUPS   X2, 352(BX)
+	VMOVUPS   X3, 480(BX)
+	ADDQ      R8, R10
+	VMOVUPS   (R10), X0
+	VMOVUPS   (R10)(SI*1), X1
+	VMOVUPS   (R10)(SI*2), X2
+	VMOVUPS   (R10)(DI*1), X3
 	VUNPCKLPS X1, X0, X4
 	VUNPCKHPS X1, X0, X5
 	VUNPCKLPS X3, X2, X1
@@ -2907,40 +3106,148 @@ loop:
 	VMOVHLPS  X4, X1, X1
 	VMOVLHPS  X3, X5, X2
 	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, 112(DX)
-	VMOVUPS   X1, 240(DX)
-	VMOVUPS   X2, 368(DX)
-	VMOVUPS   X3, 496(DX)
-	ADDQ      DI, R8
-	ADDQ      $0x10, CX
-	ADDQ      $0x00000200, DX
+	VMOVUPS   X0, 112(BX)
+	VMOVUPS   X1, 240(BX)
+	VMOVUPS   X2, 368(BX)
+	VMOVUPS   X3, 496(BX)
+	ADDQ      R8, R10
+	ADDQ      $0x10, DX
+	ADDQ      $0x00000200, BX
 	JMP       loop
 
 done:
+	SUBQ CX, AX
+	LEAQ (DX)(AX*4), R9
+
+tailloop:
+	CMPQ   DX, R9
+	JGE    tailend
+	MOVQ   DX, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, (BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 4(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 8(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 12(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 16(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 20(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 24(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 28(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 32(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 36(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 40(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 44(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 48(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 52(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 56(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 60(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 64(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 68(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 72(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 76(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 80(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 84(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 88(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 92(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 96(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 100(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 104(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 108(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 112(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 116(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 120(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 124(BX)
+	ADDQ   $0x04, DX
+	ADDQ   $0x00000080, BX
+	JMP    tailloop
+
+tailend:
 	RET
 
 // func sgemmPackT6(k int, src []float32, ld int, dst []float32)
 // Requires: AVX
 TEXT ·sgemmPackT6(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), AX
-	ANDQ $-4, AX
-	MOVQ src_base+8(FP), CX
-	MOVQ dst_base+40(FP), DX
-	MOVQ ld+32(FP), BX
-	SHLQ $0x02, BX
-	LEAQ (BX)(BX*2), SI
-	MOVQ BX, DI
-	SHLQ $0x02, DI
-	LEAQ (CX)(AX*4), AX
+	MOVQ AX, CX
+	ANDQ $-4, CX
+	MOVQ src_base+8(FP), DX
+	MOVQ dst_base+40(FP), BX
+	MOVQ ld+32(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
+	MOVQ SI, R8
+	SHLQ $0x02, R8
+	LEAQ (DX)(CX*4), R9
 
 loop:
-	CMPQ      CX, AX
+	CMPQ      DX, R9
 	JGE       done
-	MOVQ      CX, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(BX*1), X1
-	VMOVUPS   (R8)(BX*2), X2
-	VMOVUPS   (R8)(SI*1), X3
+	MOVQ      DX, R10
+	VMOVUPS   (R10), X0
+	VMOVUPS   (R10)(SI*1), X1
+	VMOVUPS   (R10)(SI*2), X2
+	VMOVUPS   (R10)(DI*1), X3
 	VUNPCKLPS X1, X0, X4
 	VUNPCKHPS X1, X0, X5
 	VUNPCKLPS X3, X2, X1
@@ -2949,115 +3256,308 @@ loop:
 	VMOVHLPS  X4, X1, X1
 	VMOVLHPS  X3, X5, X2
 	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, (DX)
-	VMOVUPS   X1, 24(DX)
-	VMOVUPS   X2, 48(DX)
-	VMOVUPS   X3, 72(DX)
-	ADDQ      DI, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(BX*1), X1
+	VMOVUPS   X0, (BX)
+	VMOVUPS   X1, 24(BX)
+	VMOVUPS   X2, 48(BX)
+	VMOVUPS   X3, 72(BX)
+	ADDQ      R8, R10
+	VMOVUPS   (R10), X0
+	VMOVUPS   (R10)(SI*1), X1
 	VUNPCKLPS X1, X0, X2
 	VUNPCKHPS X1, X0, X0
-	VMOVLPS   X2, 16(DX)
-	VMOVHPS   X2, 40(DX)
-	VMOVLPS   X0, 64(DX)
-	VMOVHPS   X0, 88(DX)
-	ADDQ      $0x10, CX
-	ADDQ      $0x00000060, DX
+	VMOVLPS   X2, 16(BX)
+	VMOVHPS   X2, 40(BX)
+	VMOVLPS   X0, 64(BX)
+	VMOVHPS   X0, 88(BX)
+	ADDQ      $0x10, DX
+	ADDQ      $0x00000060, BX
 	JMP       loop
 
 done:
+	SUBQ CX, AX
+	LEAQ (DX)(AX*4), R9
+
+tailloop:
+	CMPQ   DX, R9
+	JGE    tailend
+	MOVQ   DX, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, (BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 4(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 8(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 12(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 16(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 20(BX)
+	ADDQ   $0x04, DX
+	ADDQ   $0x00000018, BX
+	JMP    tailloop
+
+tailend:
 	RET
 
 // func sgemmPackT16(k int, src []float32, ld int, dst []float32)
 // Requires: AVX
 TEXT ·sgemmPackT16(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), AX
-	ANDQ $-4, AX
+	MOVQ AX, CX
+	ANDQ $-4, CX
+	MOVQ src_base+8(FP), DX
+	MOVQ dst_base+40(FP), BX
+	MOVQ ld+32(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
+	MOVQ SI, R8
+	SHLQ $0x02, R8
+	LEAQ (DX)(CX*4), R9
+
+loop:
+	CMPQ      DX, R9
+	JGE       done
+	MOVQ      DX, R10
+	VMOVUPS   (R10), X0
+	VMOVUPS   (R10)(SI*1), X1
+	VMOVUPS   (R10)(SI*2), X2
+	VMOVUPS   (R10)(DI*1), X3
+	VUNPCKLPS X1, X0, X4
+	VUNPCKHPS X1, X0, X5
+	VUNPCKLPS X3, X2, X1
+	VUNPCKHPS X3, X2, X3
+	VMOVLHPS  X1, X4, X0
+	VMOVHLPS  X4, X1, X1
+	VMOVLHPS  X3, X5, X2
+	VMOVHLPS  X5, X3, X3
+	VMOVUPS   X0, (BX)
+	VMOVUPS   X1, 64(BX)
+	VMOVUPS   X2, 128(BX)
+	VMOVUPS   X3, 192(BX)
+	ADDQ      R8, R10
+	VMOVUPS   (R10), X0
+	VMOVUPS   (R10)(SI*1), X1
+	VMOVUPS   (R10)(SI*2), X2
+	VMOVUPS   (R10)(DI*1), X3
+	VUNPCKLPS X1, X0, X4
+	VUNPCKHPS X1, X0, X5
+	VUNPCKLPS X3, X2, X1
+	VUNPCKHPS X3, X2, X3
+	VMOVLHPS  X1, X4, X0
+	VMOVHLPS  X4, X1, X1
+	VMOVLHPS  X3, X5, X2
+	VMOVHLPS  X5, X3, X3
+	VMOVUPS   X0, 16(BX)
+	VMOVUPS   X1, 80(BX)
+	VMOVUPS   X2, 144(BX)
+	VMOVUPS   X3, 208(BX)
+	ADDQ      R8, R10
+	VMOVUPS   (R10), X0
+	VMOVUPS   (R10)(SI*1), X1
+	VMOVUPS   (R10)(SI*2), X2
+	VMOVUPS   (R10)(DI*1), X3
+	VUNPCKLPS X1, X0, X4
+	VUNPCKHPS X1, X0, X5
+	VUNPCKLPS X3, X2, X1
+	VUNPCKHPS X3, X2, X3
+	VMOVLHPS  X1, X4, X0
+	VMOVHLPS  X4, X1, X1
+	VMOVLHPS  X3, X5, X2
+	VMOVHLPS  X5, X3, X3
+	VMOVUPS   X0, 32(BX)
+	VMOVUPS   X1, 96(BX)
+	VMOVUPS   X2, 160(BX)
+	VMOVUPS   X3, 224(BX)
+	ADDQ      R8, R10
+	VMOVUPS   (R10), X0
+	VMOVUPS   (R10)(SI*1), X1
+	VMOVUPS   (R10)(SI*2), X2
+	VMOVUPS   (R10)(DI*1), X3
+	VUNPCKLPS X1, X0, X4
+	VUNPCKHPS X1, X0, X5
+	VUNPCKLPS X3, X2, X1
+	VUNPCKHPS X3, X2, X3
+	VMOVLHPS  X1, X4, X0
+	VMOVHLPS  X4, X1, X1
+	VMOVLHPS  X3, X5, X2
+	VMOVHLPS  X5, X3, X3
+	VMOVUPS   X0, 48(BX)
+	VMOVUPS   X1, 112(BX)
+	VMOVUPS   X2, 176(BX)
+	VMOVUPS   X3, 240(BX)
+	ADDQ      R8, R10
+	ADDQ      $0x10, DX
+	ADDQ      $0x00000100, BX
+	JMP       loop
+
+done:
+	SUBQ CX, AX
+	LEAQ (DX)(AX*4), R9
+
+tailloop:
+	CMPQ   DX, R9
+	JGE    tailend
+	MOVQ   DX, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, (BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 4(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 8(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 12(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 16(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 20(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 24(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 28(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 32(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 36(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 40(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 44(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 48(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 52(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 56(BX)
+	ADDQ   SI, R10
+	VMOVSS (R10), X0
+	VMOVSS X0, 60(BX)
+	ADDQ   $0x04, DX
+	ADDQ   $0x00000040, BX
+	JMP    tailloop
+
+tailend:
+	RET
+
+// func sgemmPackN12(k int, src []float32, ld int, dst []float32)
+// Requires: AVX
+TEXT ·sgemmPackN12(SB), NOSPLIT, $0-64
+	MOVQ k+0(FP), AX
 	MOVQ src_base+8(FP), CX
 	MOVQ dst_base+40(FP), DX
 	MOVQ ld+32(FP), BX
 	SHLQ $0x02, BX
-	LEAQ (BX)(BX*2), SI
-	MOVQ BX, DI
-	SHLQ $0x02, DI
-	LEAQ (CX)(AX*4), AX
 
 loop:
-	CMPQ      CX, AX
-	JGE       done
-	MOVQ      CX, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(BX*1), X1
-	VMOVUPS   (R8)(BX*2), X2
-	VMOVUPS   (R8)(SI*1), X3
-	VUNPCKLPS X1, X0, X4
-	VUNPCKHPS X1, X0, X5
-	VUNPCKLPS X3, X2, X1
-	VUNPCKHPS X3, X2, X3
-	VMOVLHPS  X1, X4, X0
-	VMOVHLPS  X4, X1, X1
-	VMOVLHPS  X3, X5, X2
-	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, (DX)
-	VMOVUPS   X1, 64(DX)
-	VMOVUPS   X2, 128(DX)
-	VMOVUPS   X3, 192(DX)
-	ADDQ      DI, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(BX*1), X1
-	VMOVUPS   (R8)(BX*2), X2
-	VMOVUPS   (R8)(SI*1), X3
-	VUNPCKLPS X1, X0, X4
-	VUNPCKHPS X1, X0, X5
-	VUNPCKLPS X3, X2, X1
-	VUNPCKHPS X3, X2, X3
-	VMOVLHPS  X1, X4, X0
-	VMOVHLPS  X4, X1, X1
-	VMOVLHPS  X3, X5, X2
-	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, 16(DX)
-	VMOVUPS   X1, 80(DX)
-	VMOVUPS   X2, 144(DX)
-	VMOVUPS   X3, 208(DX)
-	ADDQ      DI, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(BX*1), X1
-	VMOVUPS   (R8)(BX*2), X2
-	VMOVUPS   (R8)(SI*1), X3
-	VUNPCKLPS X1, X0, X4
-	VUNPCKHPS X1, X0, X5
-	VUNPCKLPS X3, X2, X1
-	VUNPCKHPS X3, X2, X3
-	VMOVLHPS  X1, X4, X0
-	VMOVHLPS  X4, X1, X1
-	VMOVLHPS  X3, X5, X2
-	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, 32(DX)
-	VMOVUPS   X1, 96(DX)
-	VMOVUPS   X2, 160(DX)
-	VMOVUPS   X3, 224(DX)
-	ADDQ      DI, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(BX*1), X1
-	VMOVUPS   (R8)(BX*2), X2
-	VMOVUPS   (R8)(SI*1), X3
-	VUNPCKLPS X1, X0, X4
-	VUNPCKHPS X1, X0, X5
-	VUNPCKLPS X3, X2, X1
-	VUNPCKHPS X3, X2, X3
-	VMOVLHPS  X1, X4, X0
-	VMOVHLPS  X4, X1, X1
-	VMOVLHPS  X3, X5, X2
-	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, 48(DX)
-	VMOVUPS   X1, 112(DX)
-	VMOVUPS   X2, 176(DX)
-	VMOVUPS   X3, 240(DX)
-	ADDQ      DI, R8
-	ADDQ      $0x10, CX
-	ADDQ      $0x00000100, DX
-	JMP       loop
+	TESTQ   AX, AX
+	JZ      done
+	VMOVUPS (CX), Y0
+	VMOVUPS Y0, (DX)
+	VMOVUPS 32(CX), X0
+	VMOVUPS X0, 32(DX)
+	ADDQ    BX, CX
+	ADDQ    $0x00000030, DX
+	DECQ    AX
+	JMP     loop
 
 done:
+	VZEROUPPER
+	RET
+
+// func sgemmPackN32(k int, src []float32, ld int, dst []float32)
+// Requires: AVX
+TEXT ·sgemmPackN32(SB), NOSPLIT, $0-64
+	MOVQ k+0(FP), AX
+	MOVQ src_base+8(FP), CX
+	MOVQ dst_base+40(FP), DX
+	MOVQ ld+32(FP), BX
+	SHLQ $0x02, BX
+
+loop:
+	TESTQ   AX, AX
+	JZ      done
+	VMOVUPS (CX), Y0
+	VMOVUPS Y0, (DX)
+	VMOVUPS 32(CX), Y0
+	VMOVUPS Y0, 32(DX)
+	VMOVUPS 64(CX), Y0
+	VMOVUPS Y0, 64(DX)
+	VMOVUPS 96(CX), Y0
+	VMOVUPS Y0, 96(DX)
+	ADDQ    BX, CX
+	ADDQ    $0x00000080, DX
+	DECQ    AX
+	JMP     loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgemmPackN6(k int, src []float32, ld int, dst []float32)
+// Requires: AVX
+TEXT ·sgemmPackN6(SB), NOSPLIT, $0-64
+	MOVQ k+0(FP), AX
+	MOVQ src_base+8(FP), CX
+	MOVQ dst_base+40(FP), DX
+	MOVQ ld+32(FP), BX
+	SHLQ $0x02, BX
+
+loop:
+	TESTQ   AX, AX
+	JZ      done
+	VMOVUPS (CX), X0
+	VMOVUPS X0, (DX)
+	VMOVSD  16(CX), X0
+	VMOVSD  X0, 16(DX)
+	ADDQ    BX, CX
+	ADDQ    $0x00000018, DX
+	DECQ    AX
+	JMP     loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgemmPackN16(k int, src []float32, ld int, dst []float32)
+// Requires: AVX
+TEXT ·sgemmPackN16(SB), NOSPLIT, $0-64
+	MOVQ k+0(FP), AX
+	MOVQ src_base+8(FP), CX
+	MOVQ dst_base+40(FP), DX
+	MOVQ ld+32(FP), BX
+	SHLQ $0x02, BX
+
+loop:
+	TESTQ   AX, AX
+	JZ      done
+	VMOVUPS (CX), Y0
+	VMOVUPS Y0, (DX)
+	VMOVUPS 32(CX), Y0
+	VMOVUPS Y0, 32(DX)
+	ADDQ    BX, CX
+	ADDQ    $0x00000040, DX
+	DECQ    AX
+	JMP     loop
+
+done:
+	VZEROUPPER
 	RET

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -74,6 +75,47 @@ func BenchmarkSgemm(b *testing.B) {
 				}
 				p.setThreads(threads)
 				b.Run(p.name, func(b *testing.B) { run(b, p.sgemm) })
+			}
+		})
+	}
+}
+
+// BenchmarkSgemmThreads measures thread scaling on the active path:
+// BenchmarkSgemmThreads/<shape>/t<n> for n = 1, 2 (and GOMAXPROCS when
+// larger) with interleaved runs. Besides GFLOPS it reports "cores", CPU
+// time over wall time: on a shared machine a ratio of two-thread to
+// one-thread GFLOPS means something only where cores came out near 2.
+func BenchmarkSgemmThreads(b *testing.B) {
+	defer SetThreads(Threads())
+	counts := []int{1, 2}
+	if p := runtime.GOMAXPROCS(0); p > 2 {
+		counts = append(counts, p)
+	}
+	for _, s := range GemmBenchShapes() {
+		if s.Flops() < 1e9 {
+			continue
+		}
+		rng := rand.New(rand.NewPCG(1, 1))
+		lda, ldb, ldc := s.Operands()
+		a := operand(rng, s.M*s.K/lda, lda, lda, 0)
+		bm := operand(rng, s.K*s.N/ldb, ldb, ldb, 0)
+		c := make([]float32, s.M*s.N)
+		b.Run(s.Name, func(b *testing.B) {
+			for _, n := range counts {
+				b.Run(fmt.Sprintf("t%d", n), func(b *testing.B) {
+					SetThreads(n)
+					Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1, a, lda, bm, ldb, 0, c, ldc)
+					b.ResetTimer()
+					cpu0 := processCPUTime()
+					for b.Loop() {
+						Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1, a, lda, bm, ldb, 0, c, ldc)
+					}
+					cpu := processCPUTime() - cpu0
+					reportGFLOPS(b, s.Flops(), cpu)
+					if cpu > 0 {
+						b.ReportMetric(cpu.Seconds()/b.Elapsed().Seconds(), "cores")
+					}
+				})
 			}
 		})
 	}

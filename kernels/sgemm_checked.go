@@ -28,8 +28,8 @@ func checkedDots(rows, n int, f dotsKernel) dotsKernel {
 	}
 }
 
-// checkedPacker wraps an assembly panel packer of R rows with the length
-// checks of the panelPacker contract.
+// checkedPacker wraps an assembly transposing panel packer of R rows with
+// the length checks of the panelPacker contract.
 func checkedPacker(rows int, f panelPacker) panelPacker {
 	return func(k int, src []float32, ld int, dst []float32) {
 		if k < 0 || ld < k || len(dst) < rows*k || k > 0 && len(src) < (rows-1)*ld+k {
@@ -52,5 +52,16 @@ func checkedAxpys(rows, n int, f axpysKernel) axpysKernel {
 				rows, n, k, len(a), lda, len(b), ldbp, ldbj, len(out)))
 		}
 		f(k, a, lda, b, ldbp, ldbj, out)
+	}
+}
+
+// checkedCopier wraps an assembly copying panel packer of R values per step
+// with the length checks of the panelPacker contract.
+func checkedCopier(rows int, f panelPacker) panelPacker {
+	return func(k int, src []float32, ld int, dst []float32) {
+		if k < 0 || ld < rows || len(dst) < rows*k || k > 0 && len(src) < (k-1)*ld+rows {
+			panic(fmt.Sprintf("gokern: internal: %d-value copier: k=%d len(src)=%d ld=%d len(dst)=%d", rows, k, len(src), ld, len(dst)))
+		}
+		f(k, src, ld, dst)
 	}
 }

@@ -145,14 +145,14 @@ func (j *gemmJob) packed(buf *gemmBuffers, i0, i1, j0, j1 int) {
 		nc := min(ncMax, j1-jc)
 		for pc := 0; pc < j.k; pc += kcMax {
 			kc := min(kcMax, j.k-pc)
-			packB(buf.b, j.transB, j.b, j.ldb, pc, jc, kc, nc, NR, g.packBT)
+			packB(buf.b, j.transB, j.b, j.ldb, pc, jc, kc, nc, NR, g.packBT, g.packBN)
 			beta := j.beta
 			if pc > 0 {
 				beta = 1
 			}
 			for ic := i0; ic < i1; ic += mcMax {
 				mc := min(mcMax, i1-ic)
-				packA(buf.a, j.transA, j.a, j.lda, ic, pc, mc, kc, MR, g.packAT)
+				packA(buf.a, j.transA, j.a, j.lda, ic, pc, mc, kc, MR, g.packAT, g.packAN)
 				j.macro(buf, ic, jc, mc, nc, kc, beta)
 			}
 		}

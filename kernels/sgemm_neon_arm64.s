@@ -300,3 +300,801 @@ storenobeta:
 	VST1 [V29.S4, V30.S4, V31.S4], (R3)
 	ADD R4, R3
 	RET
+
+// func sgemmDots4x1NEON(k int, a []float32, lda int, b []float32, ldb int, out []float32)
+TEXT ·sgemmDots4x1NEON(SB), NOSPLIT, $0-96
+	MOVD lda+32(FP), R9
+	LSL $2, R9, R9
+	MOVD a_base+8(FP), R1
+	ADD R9, R1, R2
+	ADD R9, R2, R3
+	ADD R9, R3, R4
+	MOVD ldb+64(FP), R9
+	LSL $2, R9, R9
+	MOVD b_base+40(FP), R5
+	MOVD out_base+72(FP), R10
+	MOVD k+0(FP), R0
+	LSR $2, R0, R0
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	CBZ R0, reduce
+loop:
+	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R2), [V1.S4]
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
+	VLD1.P 16(R5), [V4.S4]
+	VFMLA V0.S4, V4.S4, V16.S4
+	VFMLA V1.S4, V4.S4, V17.S4
+	VFMLA V2.S4, V4.S4, V18.S4
+	VFMLA V3.S4, V4.S4, V19.S4
+	SUBS $1, R0, R0
+	BNE loop
+reduce:
+	WORD $0x6e30d610 // faddp v16.4s, v16.4s, v16.4s
+	WORD $0x7e30da10 // faddp s16, v16.2s
+	FMOVS F16, 0(R10)
+	WORD $0x6e31d631 // faddp v17.4s, v17.4s, v17.4s
+	WORD $0x7e30da31 // faddp s17, v17.2s
+	FMOVS F17, 4(R10)
+	WORD $0x6e32d652 // faddp v18.4s, v18.4s, v18.4s
+	WORD $0x7e30da52 // faddp s18, v18.2s
+	FMOVS F18, 8(R10)
+	WORD $0x6e33d673 // faddp v19.4s, v19.4s, v19.4s
+	WORD $0x7e30da73 // faddp s19, v19.2s
+	FMOVS F19, 12(R10)
+	RET
+
+// func sgemmDots1x1NEON(k int, a []float32, lda int, b []float32, ldb int, out []float32)
+TEXT ·sgemmDots1x1NEON(SB), NOSPLIT, $0-96
+	MOVD lda+32(FP), R9
+	LSL $2, R9, R9
+	MOVD a_base+8(FP), R1
+	MOVD ldb+64(FP), R9
+	LSL $2, R9, R9
+	MOVD b_base+40(FP), R5
+	MOVD out_base+72(FP), R10
+	MOVD k+0(FP), R0
+	LSR $2, R0, R0
+	VEOR V16.B16, V16.B16, V16.B16
+	CBZ R0, reduce
+loop:
+	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R5), [V4.S4]
+	VFMLA V0.S4, V4.S4, V16.S4
+	SUBS $1, R0, R0
+	BNE loop
+reduce:
+	WORD $0x6e30d610 // faddp v16.4s, v16.4s, v16.4s
+	WORD $0x7e30da10 // faddp s16, v16.2s
+	FMOVS F16, 0(R10)
+	RET
+
+// func sgemmDots4x2NEON(k int, a []float32, lda int, b []float32, ldb int, out []float32)
+TEXT ·sgemmDots4x2NEON(SB), NOSPLIT, $0-96
+	MOVD lda+32(FP), R9
+	LSL $2, R9, R9
+	MOVD a_base+8(FP), R1
+	ADD R9, R1, R2
+	ADD R9, R2, R3
+	ADD R9, R3, R4
+	MOVD ldb+64(FP), R9
+	LSL $2, R9, R9
+	MOVD b_base+40(FP), R5
+	ADD R9, R5, R6
+	MOVD out_base+72(FP), R10
+	MOVD k+0(FP), R0
+	LSR $2, R0, R0
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	CBZ R0, reduce
+loop:
+	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R2), [V1.S4]
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
+	VLD1.P 16(R5), [V4.S4]
+	VLD1.P 16(R6), [V5.S4]
+	VFMLA V0.S4, V4.S4, V16.S4
+	VFMLA V0.S4, V5.S4, V17.S4
+	VFMLA V1.S4, V4.S4, V18.S4
+	VFMLA V1.S4, V5.S4, V19.S4
+	VFMLA V2.S4, V4.S4, V20.S4
+	VFMLA V2.S4, V5.S4, V21.S4
+	VFMLA V3.S4, V4.S4, V22.S4
+	VFMLA V3.S4, V5.S4, V23.S4
+	SUBS $1, R0, R0
+	BNE loop
+reduce:
+	WORD $0x6e30d610 // faddp v16.4s, v16.4s, v16.4s
+	WORD $0x7e30da10 // faddp s16, v16.2s
+	FMOVS F16, 0(R10)
+	WORD $0x6e31d631 // faddp v17.4s, v17.4s, v17.4s
+	WORD $0x7e30da31 // faddp s17, v17.2s
+	FMOVS F17, 4(R10)
+	WORD $0x6e32d652 // faddp v18.4s, v18.4s, v18.4s
+	WORD $0x7e30da52 // faddp s18, v18.2s
+	FMOVS F18, 8(R10)
+	WORD $0x6e33d673 // faddp v19.4s, v19.4s, v19.4s
+	WORD $0x7e30da73 // faddp s19, v19.2s
+	FMOVS F19, 12(R10)
+	WORD $0x6e34d694 // faddp v20.4s, v20.4s, v20.4s
+	WORD $0x7e30da94 // faddp s20, v20.2s
+	FMOVS F20, 16(R10)
+	WORD $0x6e35d6b5 // faddp v21.4s, v21.4s, v21.4s
+	WORD $0x7e30dab5 // faddp s21, v21.2s
+	FMOVS F21, 20(R10)
+	WORD $0x6e36d6d6 // faddp v22.4s, v22.4s, v22.4s
+	WORD $0x7e30dad6 // faddp s22, v22.2s
+	FMOVS F22, 24(R10)
+	WORD $0x6e37d6f7 // faddp v23.4s, v23.4s, v23.4s
+	WORD $0x7e30daf7 // faddp s23, v23.2s
+	FMOVS F23, 28(R10)
+	RET
+
+// func sgemmDots1x2NEON(k int, a []float32, lda int, b []float32, ldb int, out []float32)
+TEXT ·sgemmDots1x2NEON(SB), NOSPLIT, $0-96
+	MOVD lda+32(FP), R9
+	LSL $2, R9, R9
+	MOVD a_base+8(FP), R1
+	MOVD ldb+64(FP), R9
+	LSL $2, R9, R9
+	MOVD b_base+40(FP), R5
+	ADD R9, R5, R6
+	MOVD out_base+72(FP), R10
+	MOVD k+0(FP), R0
+	LSR $2, R0, R0
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	CBZ R0, reduce
+loop:
+	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R5), [V4.S4]
+	VLD1.P 16(R6), [V5.S4]
+	VFMLA V0.S4, V4.S4, V16.S4
+	VFMLA V0.S4, V5.S4, V17.S4
+	SUBS $1, R0, R0
+	BNE loop
+reduce:
+	WORD $0x6e30d610 // faddp v16.4s, v16.4s, v16.4s
+	WORD $0x7e30da10 // faddp s16, v16.2s
+	FMOVS F16, 0(R10)
+	WORD $0x6e31d631 // faddp v17.4s, v17.4s, v17.4s
+	WORD $0x7e30da31 // faddp s17, v17.2s
+	FMOVS F17, 4(R10)
+	RET
+
+// func sgemmDots4x3NEON(k int, a []float32, lda int, b []float32, ldb int, out []float32)
+TEXT ·sgemmDots4x3NEON(SB), NOSPLIT, $0-96
+	MOVD lda+32(FP), R9
+	LSL $2, R9, R9
+	MOVD a_base+8(FP), R1
+	ADD R9, R1, R2
+	ADD R9, R2, R3
+	ADD R9, R3, R4
+	MOVD ldb+64(FP), R9
+	LSL $2, R9, R9
+	MOVD b_base+40(FP), R5
+	ADD R9, R5, R6
+	ADD R9, R6, R7
+	MOVD out_base+72(FP), R10
+	MOVD k+0(FP), R0
+	LSR $2, R0, R0
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V25.B16, V25.B16, V25.B16
+	VEOR V26.B16, V26.B16, V26.B16
+	VEOR V27.B16, V27.B16, V27.B16
+	CBZ R0, reduce
+loop:
+	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R2), [V1.S4]
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
+	VLD1.P 16(R5), [V4.S4]
+	VLD1.P 16(R6), [V5.S4]
+	VLD1.P 16(R7), [V6.S4]
+	VFMLA V0.S4, V4.S4, V16.S4
+	VFMLA V0.S4, V5.S4, V17.S4
+	VFMLA V0.S4, V6.S4, V18.S4
+	VFMLA V1.S4, V4.S4, V19.S4
+	VFMLA V1.S4, V5.S4, V20.S4
+	VFMLA V1.S4, V6.S4, V21.S4
+	VFMLA V2.S4, V4.S4, V22.S4
+	VFMLA V2.S4, V5.S4, V23.S4
+	VFMLA V2.S4, V6.S4, V24.S4
+	VFMLA V3.S4, V4.S4, V25.S4
+	VFMLA V3.S4, V5.S4, V26.S4
+	VFMLA V3.S4, V6.S4, V27.S4
+	SUBS $1, R0, R0
+	BNE loop
+reduce:
+	WORD $0x6e30d610 // faddp v16.4s, v16.4s, v16.4s
+	WORD $0x7e30da10 // faddp s16, v16.2s
+	FMOVS F16, 0(R10)
+	WORD $0x6e31d631 // faddp v17.4s, v17.4s, v17.4s
+	WORD $0x7e30da31 // faddp s17, v17.2s
+	FMOVS F17, 4(R10)
+	WORD $0x6e32d652 // faddp v18.4s, v18.4s, v18.4s
+	WORD $0x7e30da52 // faddp s18, v18.2s
+	FMOVS F18, 8(R10)
+	WORD $0x6e33d673 // faddp v19.4s, v19.4s, v19.4s
+	WORD $0x7e30da73 // faddp s19, v19.2s
+	FMOVS F19, 12(R10)
+	WORD $0x6e34d694 // faddp v20.4s, v20.4s, v20.4s
+	WORD $0x7e30da94 // faddp s20, v20.2s
+	FMOVS F20, 16(R10)
+	WORD $0x6e35d6b5 // faddp v21.4s, v21.4s, v21.4s
+	WORD $0x7e30dab5 // faddp s21, v21.2s
+	FMOVS F21, 20(R10)
+	WORD $0x6e36d6d6 // faddp v22.4s, v22.4s, v22.4s
+	WORD $0x7e30dad6 // faddp s22, v22.2s
+	FMOVS F22, 24(R10)
+	WORD $0x6e37d6f7 // faddp v23.4s, v23.4s, v23.4s
+	WORD $0x7e30daf7 // faddp s23, v23.2s
+	FMOVS F23, 28(R10)
+	WORD $0x6e38d718 // faddp v24.4s, v24.4s, v24.4s
+	WORD $0x7e30db18 // faddp s24, v24.2s
+	FMOVS F24, 32(R10)
+	WORD $0x6e39d739 // faddp v25.4s, v25.4s, v25.4s
+	WORD $0x7e30db39 // faddp s25, v25.2s
+	FMOVS F25, 36(R10)
+	WORD $0x6e3ad75a // faddp v26.4s, v26.4s, v26.4s
+	WORD $0x7e30db5a // faddp s26, v26.2s
+	FMOVS F26, 40(R10)
+	WORD $0x6e3bd77b // faddp v27.4s, v27.4s, v27.4s
+	WORD $0x7e30db7b // faddp s27, v27.2s
+	FMOVS F27, 44(R10)
+	RET
+
+// func sgemmDots1x3NEON(k int, a []float32, lda int, b []float32, ldb int, out []float32)
+TEXT ·sgemmDots1x3NEON(SB), NOSPLIT, $0-96
+	MOVD lda+32(FP), R9
+	LSL $2, R9, R9
+	MOVD a_base+8(FP), R1
+	MOVD ldb+64(FP), R9
+	LSL $2, R9, R9
+	MOVD b_base+40(FP), R5
+	ADD R9, R5, R6
+	ADD R9, R6, R7
+	MOVD out_base+72(FP), R10
+	MOVD k+0(FP), R0
+	LSR $2, R0, R0
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	CBZ R0, reduce
+loop:
+	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R5), [V4.S4]
+	VLD1.P 16(R6), [V5.S4]
+	VLD1.P 16(R7), [V6.S4]
+	VFMLA V0.S4, V4.S4, V16.S4
+	VFMLA V0.S4, V5.S4, V17.S4
+	VFMLA V0.S4, V6.S4, V18.S4
+	SUBS $1, R0, R0
+	BNE loop
+reduce:
+	WORD $0x6e30d610 // faddp v16.4s, v16.4s, v16.4s
+	WORD $0x7e30da10 // faddp s16, v16.2s
+	FMOVS F16, 0(R10)
+	WORD $0x6e31d631 // faddp v17.4s, v17.4s, v17.4s
+	WORD $0x7e30da31 // faddp s17, v17.2s
+	FMOVS F17, 4(R10)
+	WORD $0x6e32d652 // faddp v18.4s, v18.4s, v18.4s
+	WORD $0x7e30da52 // faddp s18, v18.2s
+	FMOVS F18, 8(R10)
+	RET
+
+// func sgemmDots4x4NEON(k int, a []float32, lda int, b []float32, ldb int, out []float32)
+TEXT ·sgemmDots4x4NEON(SB), NOSPLIT, $0-96
+	MOVD lda+32(FP), R9
+	LSL $2, R9, R9
+	MOVD a_base+8(FP), R1
+	ADD R9, R1, R2
+	ADD R9, R2, R3
+	ADD R9, R3, R4
+	MOVD ldb+64(FP), R9
+	LSL $2, R9, R9
+	MOVD b_base+40(FP), R5
+	ADD R9, R5, R6
+	ADD R9, R6, R7
+	ADD R9, R7, R8
+	MOVD out_base+72(FP), R10
+	MOVD k+0(FP), R0
+	LSR $2, R0, R0
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V25.B16, V25.B16, V25.B16
+	VEOR V26.B16, V26.B16, V26.B16
+	VEOR V27.B16, V27.B16, V27.B16
+	VEOR V28.B16, V28.B16, V28.B16
+	VEOR V29.B16, V29.B16, V29.B16
+	VEOR V30.B16, V30.B16, V30.B16
+	VEOR V31.B16, V31.B16, V31.B16
+	CBZ R0, reduce
+loop:
+	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R2), [V1.S4]
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
+	VLD1.P 16(R5), [V4.S4]
+	VLD1.P 16(R6), [V5.S4]
+	VLD1.P 16(R7), [V6.S4]
+	VLD1.P 16(R8), [V7.S4]
+	VFMLA V0.S4, V4.S4, V16.S4
+	VFMLA V0.S4, V5.S4, V17.S4
+	VFMLA V0.S4, V6.S4, V18.S4
+	VFMLA V0.S4, V7.S4, V19.S4
+	VFMLA V1.S4, V4.S4, V20.S4
+	VFMLA V1.S4, V5.S4, V21.S4
+	VFMLA V1.S4, V6.S4, V22.S4
+	VFMLA V1.S4, V7.S4, V23.S4
+	VFMLA V2.S4, V4.S4, V24.S4
+	VFMLA V2.S4, V5.S4, V25.S4
+	VFMLA V2.S4, V6.S4, V26.S4
+	VFMLA V2.S4, V7.S4, V27.S4
+	VFMLA V3.S4, V4.S4, V28.S4
+	VFMLA V3.S4, V5.S4, V29.S4
+	VFMLA V3.S4, V6.S4, V30.S4
+	VFMLA V3.S4, V7.S4, V31.S4
+	SUBS $1, R0, R0
+	BNE loop
+reduce:
+	WORD $0x6e30d610 // faddp v16.4s, v16.4s, v16.4s
+	WORD $0x7e30da10 // faddp s16, v16.2s
+	FMOVS F16, 0(R10)
+	WORD $0x6e31d631 // faddp v17.4s, v17.4s, v17.4s
+	WORD $0x7e30da31 // faddp s17, v17.2s
+	FMOVS F17, 4(R10)
+	WORD $0x6e32d652 // faddp v18.4s, v18.4s, v18.4s
+	WORD $0x7e30da52 // faddp s18, v18.2s
+	FMOVS F18, 8(R10)
+	WORD $0x6e33d673 // faddp v19.4s, v19.4s, v19.4s
+	WORD $0x7e30da73 // faddp s19, v19.2s
+	FMOVS F19, 12(R10)
+	WORD $0x6e34d694 // faddp v20.4s, v20.4s, v20.4s
+	WORD $0x7e30da94 // faddp s20, v20.2s
+	FMOVS F20, 16(R10)
+	WORD $0x6e35d6b5 // faddp v21.4s, v21.4s, v21.4s
+	WORD $0x7e30dab5 // faddp s21, v21.2s
+	FMOVS F21, 20(R10)
+	WORD $0x6e36d6d6 // faddp v22.4s, v22.4s, v22.4s
+	WORD $0x7e30dad6 // faddp s22, v22.2s
+	FMOVS F22, 24(R10)
+	WORD $0x6e37d6f7 // faddp v23.4s, v23.4s, v23.4s
+	WORD $0x7e30daf7 // faddp s23, v23.2s
+	FMOVS F23, 28(R10)
+	WORD $0x6e38d718 // faddp v24.4s, v24.4s, v24.4s
+	WORD $0x7e30db18 // faddp s24, v24.2s
+	FMOVS F24, 32(R10)
+	WORD $0x6e39d739 // faddp v25.4s, v25.4s, v25.4s
+	WORD $0x7e30db39 // faddp s25, v25.2s
+	FMOVS F25, 36(R10)
+	WORD $0x6e3ad75a // faddp v26.4s, v26.4s, v26.4s
+	WORD $0x7e30db5a // faddp s26, v26.2s
+	FMOVS F26, 40(R10)
+	WORD $0x6e3bd77b // faddp v27.4s, v27.4s, v27.4s
+	WORD $0x7e30db7b // faddp s27, v27.2s
+	FMOVS F27, 44(R10)
+	WORD $0x6e3cd79c // faddp v28.4s, v28.4s, v28.4s
+	WORD $0x7e30db9c // faddp s28, v28.2s
+	FMOVS F28, 48(R10)
+	WORD $0x6e3dd7bd // faddp v29.4s, v29.4s, v29.4s
+	WORD $0x7e30dbbd // faddp s29, v29.2s
+	FMOVS F29, 52(R10)
+	WORD $0x6e3ed7de // faddp v30.4s, v30.4s, v30.4s
+	WORD $0x7e30dbde // faddp s30, v30.2s
+	FMOVS F30, 56(R10)
+	WORD $0x6e3fd7ff // faddp v31.4s, v31.4s, v31.4s
+	WORD $0x7e30dbff // faddp s31, v31.2s
+	FMOVS F31, 60(R10)
+	RET
+
+// func sgemmDots1x4NEON(k int, a []float32, lda int, b []float32, ldb int, out []float32)
+TEXT ·sgemmDots1x4NEON(SB), NOSPLIT, $0-96
+	MOVD lda+32(FP), R9
+	LSL $2, R9, R9
+	MOVD a_base+8(FP), R1
+	MOVD ldb+64(FP), R9
+	LSL $2, R9, R9
+	MOVD b_base+40(FP), R5
+	ADD R9, R5, R6
+	ADD R9, R6, R7
+	ADD R9, R7, R8
+	MOVD out_base+72(FP), R10
+	MOVD k+0(FP), R0
+	LSR $2, R0, R0
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	CBZ R0, reduce
+loop:
+	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R5), [V4.S4]
+	VLD1.P 16(R6), [V5.S4]
+	VLD1.P 16(R7), [V6.S4]
+	VLD1.P 16(R8), [V7.S4]
+	VFMLA V0.S4, V4.S4, V16.S4
+	VFMLA V0.S4, V5.S4, V17.S4
+	VFMLA V0.S4, V6.S4, V18.S4
+	VFMLA V0.S4, V7.S4, V19.S4
+	SUBS $1, R0, R0
+	BNE loop
+reduce:
+	WORD $0x6e30d610 // faddp v16.4s, v16.4s, v16.4s
+	WORD $0x7e30da10 // faddp s16, v16.2s
+	FMOVS F16, 0(R10)
+	WORD $0x6e31d631 // faddp v17.4s, v17.4s, v17.4s
+	WORD $0x7e30da31 // faddp s17, v17.2s
+	FMOVS F17, 4(R10)
+	WORD $0x6e32d652 // faddp v18.4s, v18.4s, v18.4s
+	WORD $0x7e30da52 // faddp s18, v18.2s
+	FMOVS F18, 8(R10)
+	WORD $0x6e33d673 // faddp v19.4s, v19.4s, v19.4s
+	WORD $0x7e30da73 // faddp s19, v19.2s
+	FMOVS F19, 12(R10)
+	RET
+
+// func sgemmAxpys16x1NEON(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)
+TEXT ·sgemmAxpys16x1NEON(SB), NOSPLIT, $0-104
+	MOVD k+0(FP), R0
+	MOVD a_base+8(FP), R9
+	MOVD lda+32(FP), R11
+	LSL $2, R11, R11
+	MOVD ldbp+64(FP), R12
+	LSL $2, R12, R12
+	MOVD ldbj+72(FP), R13
+	LSL $2, R13, R13
+	MOVD b_base+40(FP), R1
+	MOVD out_base+80(FP), R10
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	CBZ R0, store
+loop:
+	VLD1 (R9), [V0.S4, V1.S4, V2.S4, V3.S4]
+	ADD R11, R9
+	VLD1R (R1), [V8.S4]
+	ADD R12, R1
+	VFMLA V0.S4, V8.S4, V16.S4
+	VFMLA V1.S4, V8.S4, V17.S4
+	VFMLA V2.S4, V8.S4, V18.S4
+	VFMLA V3.S4, V8.S4, V19.S4
+	SUBS $1, R0, R0
+	BNE loop
+store:
+	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R10)
+	RET
+
+// func sgemmAxpys4x1NEON(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)
+TEXT ·sgemmAxpys4x1NEON(SB), NOSPLIT, $0-104
+	MOVD k+0(FP), R0
+	MOVD a_base+8(FP), R9
+	MOVD lda+32(FP), R11
+	LSL $2, R11, R11
+	MOVD ldbp+64(FP), R12
+	LSL $2, R12, R12
+	MOVD ldbj+72(FP), R13
+	LSL $2, R13, R13
+	MOVD b_base+40(FP), R1
+	MOVD out_base+80(FP), R10
+	VEOR V16.B16, V16.B16, V16.B16
+	CBZ R0, store
+loop:
+	VLD1 (R9), [V0.S4]
+	ADD R11, R9
+	VLD1R (R1), [V8.S4]
+	ADD R12, R1
+	VFMLA V0.S4, V8.S4, V16.S4
+	SUBS $1, R0, R0
+	BNE loop
+store:
+	VST1.P [V16.S4], 16(R10)
+	RET
+
+// func sgemmAxpys16x2NEON(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)
+TEXT ·sgemmAxpys16x2NEON(SB), NOSPLIT, $0-104
+	MOVD k+0(FP), R0
+	MOVD a_base+8(FP), R9
+	MOVD lda+32(FP), R11
+	LSL $2, R11, R11
+	MOVD ldbp+64(FP), R12
+	LSL $2, R12, R12
+	MOVD ldbj+72(FP), R13
+	LSL $2, R13, R13
+	MOVD b_base+40(FP), R1
+	ADD R13, R1, R2
+	MOVD out_base+80(FP), R10
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	CBZ R0, store
+loop:
+	VLD1 (R9), [V0.S4, V1.S4, V2.S4, V3.S4]
+	ADD R11, R9
+	VLD1R (R1), [V8.S4]
+	ADD R12, R1
+	VLD1R (R2), [V9.S4]
+	ADD R12, R2
+	VFMLA V0.S4, V8.S4, V16.S4
+	VFMLA V1.S4, V8.S4, V17.S4
+	VFMLA V2.S4, V8.S4, V18.S4
+	VFMLA V3.S4, V8.S4, V19.S4
+	VFMLA V0.S4, V9.S4, V20.S4
+	VFMLA V1.S4, V9.S4, V21.S4
+	VFMLA V2.S4, V9.S4, V22.S4
+	VFMLA V3.S4, V9.S4, V23.S4
+	SUBS $1, R0, R0
+	BNE loop
+store:
+	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R10)
+	VST1.P [V20.S4, V21.S4, V22.S4, V23.S4], 64(R10)
+	RET
+
+// func sgemmAxpys4x2NEON(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)
+TEXT ·sgemmAxpys4x2NEON(SB), NOSPLIT, $0-104
+	MOVD k+0(FP), R0
+	MOVD a_base+8(FP), R9
+	MOVD lda+32(FP), R11
+	LSL $2, R11, R11
+	MOVD ldbp+64(FP), R12
+	LSL $2, R12, R12
+	MOVD ldbj+72(FP), R13
+	LSL $2, R13, R13
+	MOVD b_base+40(FP), R1
+	ADD R13, R1, R2
+	MOVD out_base+80(FP), R10
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	CBZ R0, store
+loop:
+	VLD1 (R9), [V0.S4]
+	ADD R11, R9
+	VLD1R (R1), [V8.S4]
+	ADD R12, R1
+	VLD1R (R2), [V9.S4]
+	ADD R12, R2
+	VFMLA V0.S4, V8.S4, V16.S4
+	VFMLA V0.S4, V9.S4, V17.S4
+	SUBS $1, R0, R0
+	BNE loop
+store:
+	VST1.P [V16.S4], 16(R10)
+	VST1.P [V17.S4], 16(R10)
+	RET
+
+// func sgemmAxpys16x3NEON(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)
+TEXT ·sgemmAxpys16x3NEON(SB), NOSPLIT, $0-104
+	MOVD k+0(FP), R0
+	MOVD a_base+8(FP), R9
+	MOVD lda+32(FP), R11
+	LSL $2, R11, R11
+	MOVD ldbp+64(FP), R12
+	LSL $2, R12, R12
+	MOVD ldbj+72(FP), R13
+	LSL $2, R13, R13
+	MOVD b_base+40(FP), R1
+	ADD R13, R1, R2
+	ADD R13, R2, R3
+	MOVD out_base+80(FP), R10
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V25.B16, V25.B16, V25.B16
+	VEOR V26.B16, V26.B16, V26.B16
+	VEOR V27.B16, V27.B16, V27.B16
+	CBZ R0, store
+loop:
+	VLD1 (R9), [V0.S4, V1.S4, V2.S4, V3.S4]
+	ADD R11, R9
+	VLD1R (R1), [V8.S4]
+	ADD R12, R1
+	VLD1R (R2), [V9.S4]
+	ADD R12, R2
+	VLD1R (R3), [V10.S4]
+	ADD R12, R3
+	VFMLA V0.S4, V8.S4, V16.S4
+	VFMLA V1.S4, V8.S4, V17.S4
+	VFMLA V2.S4, V8.S4, V18.S4
+	VFMLA V3.S4, V8.S4, V19.S4
+	VFMLA V0.S4, V9.S4, V20.S4
+	VFMLA V1.S4, V9.S4, V21.S4
+	VFMLA V2.S4, V9.S4, V22.S4
+	VFMLA V3.S4, V9.S4, V23.S4
+	VFMLA V0.S4, V10.S4, V24.S4
+	VFMLA V1.S4, V10.S4, V25.S4
+	VFMLA V2.S4, V10.S4, V26.S4
+	VFMLA V3.S4, V10.S4, V27.S4
+	SUBS $1, R0, R0
+	BNE loop
+store:
+	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R10)
+	VST1.P [V20.S4, V21.S4, V22.S4, V23.S4], 64(R10)
+	VST1.P [V24.S4, V25.S4, V26.S4, V27.S4], 64(R10)
+	RET
+
+// func sgemmAxpys4x3NEON(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)
+TEXT ·sgemmAxpys4x3NEON(SB), NOSPLIT, $0-104
+	MOVD k+0(FP), R0
+	MOVD a_base+8(FP), R9
+	MOVD lda+32(FP), R11
+	LSL $2, R11, R11
+	MOVD ldbp+64(FP), R12
+	LSL $2, R12, R12
+	MOVD ldbj+72(FP), R13
+	LSL $2, R13, R13
+	MOVD b_base+40(FP), R1
+	ADD R13, R1, R2
+	ADD R13, R2, R3
+	MOVD out_base+80(FP), R10
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	CBZ R0, store
+loop:
+	VLD1 (R9), [V0.S4]
+	ADD R11, R9
+	VLD1R (R1), [V8.S4]
+	ADD R12, R1
+	VLD1R (R2), [V9.S4]
+	ADD R12, R2
+	VLD1R (R3), [V10.S4]
+	ADD R12, R3
+	VFMLA V0.S4, V8.S4, V16.S4
+	VFMLA V0.S4, V9.S4, V17.S4
+	VFMLA V0.S4, V10.S4, V18.S4
+	SUBS $1, R0, R0
+	BNE loop
+store:
+	VST1.P [V16.S4], 16(R10)
+	VST1.P [V17.S4], 16(R10)
+	VST1.P [V18.S4], 16(R10)
+	RET
+
+// func sgemmAxpys16x4NEON(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)
+TEXT ·sgemmAxpys16x4NEON(SB), NOSPLIT, $0-104
+	MOVD k+0(FP), R0
+	MOVD a_base+8(FP), R9
+	MOVD lda+32(FP), R11
+	LSL $2, R11, R11
+	MOVD ldbp+64(FP), R12
+	LSL $2, R12, R12
+	MOVD ldbj+72(FP), R13
+	LSL $2, R13, R13
+	MOVD b_base+40(FP), R1
+	ADD R13, R1, R2
+	ADD R13, R2, R3
+	ADD R13, R3, R4
+	MOVD out_base+80(FP), R10
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V25.B16, V25.B16, V25.B16
+	VEOR V26.B16, V26.B16, V26.B16
+	VEOR V27.B16, V27.B16, V27.B16
+	VEOR V28.B16, V28.B16, V28.B16
+	VEOR V29.B16, V29.B16, V29.B16
+	VEOR V30.B16, V30.B16, V30.B16
+	VEOR V31.B16, V31.B16, V31.B16
+	CBZ R0, store
+loop:
+	VLD1 (R9), [V0.S4, V1.S4, V2.S4, V3.S4]
+	ADD R11, R9
+	VLD1R (R1), [V8.S4]
+	ADD R12, R1
+	VLD1R (R2), [V9.S4]
+	ADD R12, R2
+	VLD1R (R3), [V10.S4]
+	ADD R12, R3
+	VLD1R (R4), [V11.S4]
+	ADD R12, R4
+	VFMLA V0.S4, V8.S4, V16.S4
+	VFMLA V1.S4, V8.S4, V17.S4
+	VFMLA V2.S4, V8.S4, V18.S4
+	VFMLA V3.S4, V8.S4, V19.S4
+	VFMLA V0.S4, V9.S4, V20.S4
+	VFMLA V1.S4, V9.S4, V21.S4
+	VFMLA V2.S4, V9.S4, V22.S4
+	VFMLA V3.S4, V9.S4, V23.S4
+	VFMLA V0.S4, V10.S4, V24.S4
+	VFMLA V1.S4, V10.S4, V25.S4
+	VFMLA V2.S4, V10.S4, V26.S4
+	VFMLA V3.S4, V10.S4, V27.S4
+	VFMLA V0.S4, V11.S4, V28.S4
+	VFMLA V1.S4, V11.S4, V29.S4
+	VFMLA V2.S4, V11.S4, V30.S4
+	VFMLA V3.S4, V11.S4, V31.S4
+	SUBS $1, R0, R0
+	BNE loop
+store:
+	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R10)
+	VST1.P [V20.S4, V21.S4, V22.S4, V23.S4], 64(R10)
+	VST1.P [V24.S4, V25.S4, V26.S4, V27.S4], 64(R10)
+	VST1.P [V28.S4, V29.S4, V30.S4, V31.S4], 64(R10)
+	RET
+
+// func sgemmAxpys4x4NEON(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)
+TEXT ·sgemmAxpys4x4NEON(SB), NOSPLIT, $0-104
+	MOVD k+0(FP), R0
+	MOVD a_base+8(FP), R9
+	MOVD lda+32(FP), R11
+	LSL $2, R11, R11
+	MOVD ldbp+64(FP), R12
+	LSL $2, R12, R12
+	MOVD ldbj+72(FP), R13
+	LSL $2, R13, R13
+	MOVD b_base+40(FP), R1
+	ADD R13, R1, R2
+	ADD R13, R2, R3
+	ADD R13, R3, R4
+	MOVD out_base+80(FP), R10
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	CBZ R0, store
+loop:
+	VLD1 (R9), [V0.S4]
+	ADD R11, R9
+	VLD1R (R1), [V8.S4]
+	ADD R12, R1
+	VLD1R (R2), [V9.S4]
+	ADD R12, R2
+	VLD1R (R3), [V10.S4]
+	ADD R12, R3
+	VLD1R (R4), [V11.S4]
+	ADD R12, R4
+	VFMLA V0.S4, V8.S4, V16.S4
+	VFMLA V0.S4, V9.S4, V17.S4
+	VFMLA V0.S4, V10.S4, V18.S4
+	VFMLA V0.S4, V11.S4, V19.S4
+	SUBS $1, R0, R0
+	BNE loop
+store:
+	VST1.P [V16.S4], 16(R10)
+	VST1.P [V17.S4], 16(R10)
+	VST1.P [V18.S4], 16(R10)
+	VST1.P [V19.S4], 16(R10)
+	RET

@@ -175,21 +175,41 @@ func sgemmAxpys2x4AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj 
 func sgemmAxpys1x4AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
 
 // sgemmPackT12 packs 12 rows of src (stride ld) column by column:
-// dst[p*12+r] = src[r*ld+p] for p < k&^3. The caller guarantees
+// dst[p*12+r] = src[r*ld+p] for p < k. The caller guarantees
 // len(src) >= 11*ld+k and len(dst) >= 12*k.
 func sgemmPackT12(k int, src []float32, ld int, dst []float32)
 
 // sgemmPackT32 packs 32 rows of src (stride ld) column by column:
-// dst[p*32+r] = src[r*ld+p] for p < k&^3. The caller guarantees
+// dst[p*32+r] = src[r*ld+p] for p < k. The caller guarantees
 // len(src) >= 31*ld+k and len(dst) >= 32*k.
 func sgemmPackT32(k int, src []float32, ld int, dst []float32)
 
 // sgemmPackT6 packs 6 rows of src (stride ld) column by column:
-// dst[p*6+r] = src[r*ld+p] for p < k&^3. The caller guarantees
+// dst[p*6+r] = src[r*ld+p] for p < k. The caller guarantees
 // len(src) >= 5*ld+k and len(dst) >= 6*k.
 func sgemmPackT6(k int, src []float32, ld int, dst []float32)
 
 // sgemmPackT16 packs 16 rows of src (stride ld) column by column:
-// dst[p*16+r] = src[r*ld+p] for p < k&^3. The caller guarantees
+// dst[p*16+r] = src[r*ld+p] for p < k. The caller guarantees
 // len(src) >= 15*ld+k and len(dst) >= 16*k.
 func sgemmPackT16(k int, src []float32, ld int, dst []float32)
+
+// sgemmPackN12 copies 12 values per step of k from src (stride ld):
+// dst[p*12+r] = src[p*ld+r] for p < k. The caller guarantees
+// len(src) >= (k-1)*ld+12 and len(dst) >= 12*k.
+func sgemmPackN12(k int, src []float32, ld int, dst []float32)
+
+// sgemmPackN32 copies 32 values per step of k from src (stride ld):
+// dst[p*32+r] = src[p*ld+r] for p < k. The caller guarantees
+// len(src) >= (k-1)*ld+32 and len(dst) >= 32*k.
+func sgemmPackN32(k int, src []float32, ld int, dst []float32)
+
+// sgemmPackN6 copies 6 values per step of k from src (stride ld):
+// dst[p*6+r] = src[p*ld+r] for p < k. The caller guarantees
+// len(src) >= (k-1)*ld+6 and len(dst) >= 6*k.
+func sgemmPackN6(k int, src []float32, ld int, dst []float32)
+
+// sgemmPackN16 copies 16 values per step of k from src (stride ld):
+// dst[p*16+r] = src[p*ld+r] for p < k. The caller guarantees
+// len(src) >= (k-1)*ld+16 and len(dst) >= 16*k.
+func sgemmPackN16(k int, src []float32, ld int, dst []float32)

@@ -129,8 +129,9 @@ func (s isa) xor(a Op, b, dst reg.VecVirtual) {
 
 func (s isa) zero(v reg.VecVirtual) { s.xor(v, v, v) }
 
-// blendNotPositive replaces the lanes of v that are not > 0 (zero, negative
-// or NaN) by alpha*v: LeakyReLU with the sign taken from test.
+// leaky replaces the lanes of v where test is not > 0 (zero, negative or
+// NaN) by alpha*v: LeakyReLU of v with the sign taken from test. zero holds
+// 0 in every lane.
 func (s isa) leaky(test, v, alpha, zero reg.VecVirtual) {
 	if s.zmm {
 		k := K()
@@ -145,8 +146,8 @@ func (s isa) leaky(test, v, alpha, zero reg.VecVirtual) {
 	VBLENDVPS(m, t, v, v) // v = m ? t : v
 }
 
-// blend sets dst = m ? a : b lane by lane, where m is a comparison result.
-func (s isa) selectLT(x Op, limit Mem, a, b, dst reg.VecVirtual, pred uint8) {
+// selectCmp sets dst = (x pred limit) ? a : b lane by lane.
+func (s isa) selectCmp(x Op, limit Mem, a, b, dst reg.VecVirtual, pred uint8) {
 	if s.zmm {
 		k := K()
 		VCMPPS(U8(pred), limit, x, k)

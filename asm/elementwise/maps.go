@@ -2,7 +2,6 @@ package main
 
 import (
 	. "github.com/mmcloughlin/avo/build"
-	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 )
 
@@ -22,6 +21,10 @@ type mapKernel struct {
 	// which computes the outputs of one vector from its inputs; it may
 	// overwrite its inputs.
 	prepare func(s isa) func(in []reg.VecVirtual) []reg.VecVirtual
+	// block, for one-input one-output kernels with long dependency chains,
+	// replaces prepare: it computes every vector of a block at once, step
+	// by step, so independent instructions sit next to each other.
+	block func(s isa, xs []reg.VecVirtual) []reg.VecVirtual
 }
 
 var mapKernels = []mapKernel{
@@ -125,21 +128,13 @@ var mapKernels = []mapKernel{
 		name: "tanh", sig: "func(dst, x []float32)",
 		doc: "Tanh: dst[i] = tanh(x[i])", ins: []string{"x"}, outs: []string{"dst"},
 		unroll: [2]int{2, 4},
-		prepare: func(s isa) func([]reg.VecVirtual) []reg.VecVirtual {
-			return func(in []reg.VecVirtual) []reg.VecVirtual {
-				return []reg.VecVirtual{s.tanh(in[0])}
-			}
-		},
+		block:  isa.tanh,
 	},
 	{
 		name: "sigmoid", sig: "func(dst, x []float32)",
 		doc: "Sigmoid: dst[i] = 1/(1+exp(-x[i]))", ins: []string{"x"}, outs: []string{"dst"},
 		unroll: [2]int{2, 4},
-		prepare: func(s isa) func([]reg.VecVirtual) []reg.VecVirtual {
-			return func(in []reg.VecVirtual) []reg.VecVirtual {
-				return []reg.VecVirtual{s.sigmoid(in[0])}
-			}
-		},
+		block:  isa.sigmoid,
 	},
 	{
 		name: "adam", sig: "func(p, g, m, v []float32, lrT, c1, c2, eps float32)",
@@ -195,7 +190,28 @@ func (k mapKernel) generate(s isa) {
 			base[name] = loadBase(name)
 		}
 	}
-	body := k.prepare(s)
+	var body func([]reg.VecVirtual) []reg.VecVirtual
+	if k.prepare != nil {
+		body = k.prepare(s)
+	}
+	// compute runs the body on the inputs of count vectors.
+	compute := func(in [][]reg.VecVirtual) [][]reg.VecVirtual {
+		out := make([][]reg.VecVirtual, len(in))
+		if k.block != nil {
+			xs := make([]reg.VecVirtual, len(in))
+			for u := range in {
+				xs[u] = in[u][0]
+			}
+			for u, y := range k.block(s, xs) {
+				out[u] = []reg.VecVirtual{y}
+			}
+			return out
+		}
+		for u := range in {
+			out[u] = body(in[u])
+		}
+		return out
+	}
 	block := func(i reg.GPVirtual, count int) {
 		in := make([][]reg.VecVirtual, count)
 		for u := range in {
@@ -205,10 +221,7 @@ func (k mapKernel) generate(s isa) {
 				in[u] = append(in[u], v)
 			}
 		}
-		out := make([][]reg.VecVirtual, count)
-		for u := range in {
-			out[u] = body(in[u])
-		}
+		out := compute(in)
 		for u := range out {
 			for j, name := range k.outs {
 				s.store(out[u][j], s.elem(base[name], i, u))
@@ -222,91 +235,11 @@ func (k mapKernel) generate(s isa) {
 			s.loadMasked(s.elem(base[name], i, 0), m, v)
 			in = append(in, v)
 		}
-		out := body(in)
+		out := compute([][]reg.VecVirtual{in})[0]
 		for j, name := range k.outs {
 			s.storeMasked(out[j], m, s.elem(base[name], i, 0))
 		}
 	}
 	s.stream(k.name, n, unroll, block, tail)
 	ret()
-}
-
-// exp returns e^t for t in [-87.3, 88.3] (the caller clamps): 2^k * e^r
-// with k = round(t*log2(e)), r = t - k*ln2 and e^r by Cephes' degree-5
-// polynomial, scaled by building 2^k in the exponent field. NaN propagates.
-func (s isa) exp(t reg.VecVirtual) reg.VecVirtual {
-	fk := s.vec()
-	VMULPS(c("log2e"), t, fk)
-	ki := s.vec()
-	VCVTPS2DQ(fk, ki) // round to nearest (MXCSR default)
-	VCVTDQ2PS(ki, fk)
-	VFNMADD231PS(c("ln2Hi"), fk, t) // t -= k*ln2Hi
-	VFNMADD231PS(c("ln2Lo"), fk, t) // t -= k*ln2Lo
-	p := s.vec()
-	VMOVUPS(c("expP0"), p)
-	for _, name := range []string{"expP1", "expP2", "expP3", "expP4", "expP5"} {
-		VFMADD213PS(c(name), t, p) // p = p*r + c
-	}
-	z := fk
-	VMULPS(t, t, z)
-	VFMADD213PS(t, z, p) // p*r^2 + r
-	VADDPS(c("one"), p, p)
-	VPADDD(c("expBias"), ki, ki)
-	VPSLLD(U8(23), ki, ki) // 2^k
-	VMULPS(ki, p, p)
-	return p
-}
-
-// sigmoid returns 1/(1+exp(-x)). The clamp keeps NaN (max and min return
-// their second source, Avo's first operand, when either is NaN).
-func (s isa) sigmoid(x reg.VecVirtual) reg.VecVirtual {
-	s.xor(c("signMask"), x, x) // -x
-	lim := s.vec()
-	VMOVUPS(c("expMin"), lim)
-	VMAXPS(x, lim, x)
-	VMOVUPS(c("expMax"), lim)
-	VMINPS(x, lim, x)
-	e := s.exp(x)
-	VADDPS(c("one"), e, e)
-	VMOVUPS(c("one"), lim)
-	VDIVPS(e, lim, lim) // 1 / (1+e)
-	return lim
-}
-
-// tanh returns tanh(x) as sign(x) * tanh(|x|), with the small and large
-// branches both computed and blended.
-func (s isa) tanh(x reg.VecVirtual) reg.VecVirtual {
-	a := s.vec()
-	s.and(c("absMask"), x, a)
-	s.xor(a, x, x) // x is now its sign bit
-
-	// Large |x|: 1 - 2/(exp(min(2|x|, cap))+1). NaN becomes cap here; the
-	// blend below takes the small branch for NaN, which propagates it.
-	t := s.vec()
-	VADDPS(a, a, t)
-	VMINPS(c("tanhCap"), t, t)
-	e := s.exp(t)
-	VADDPS(c("one"), e, e)
-	big := s.vec()
-	VMOVUPS(c("two"), big)
-	VDIVPS(e, big, big) // 2/(e+1)
-	one := e
-	VMOVUPS(c("one"), one)
-	VSUBPS(big, one, big)
-
-	// Small |x|: a + a*z*Q(z) with z = a*a.
-	z := s.vec()
-	VMULPS(a, a, z)
-	q := s.vec()
-	VMOVUPS(c("tanhQ0"), q)
-	for _, name := range []string{"tanhQ1", "tanhQ2", "tanhQ3", "tanhQ4"} {
-		VFMADD213PS(c(name), z, q)
-	}
-	VMULPS(z, q, q)
-	VFMADD213PS(a, a, q) // a*q + a
-
-	r := s.vec()
-	s.selectLT(a, c("tanhSmall"), q, big, r, cmpNGEUQ) // !(a >= 0.625) ? small : big
-	s.or(x, r, r)
-	return r
 }

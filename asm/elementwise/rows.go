@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
@@ -13,54 +15,59 @@ func genRows(s isa) {
 	sumRows(s)
 }
 
-// rowLoop is a row-oriented walk over n columns of one row: blocks of
-// unroll vectors, single vectors, then the masked tail when the row width
-// is not a multiple of the lanes. The column index j restarts every row;
-// limU and lim1 are n - unroll*lanes and n - lanes, precomputed.
+// rowLoop walks the n columns of a row: blocks of unroll vectors in a
+// loop, then at most one block each of unroll/2, unroll/4, ..., 1 vectors,
+// then the masked tail when n is not a multiple of the lanes. Halving the
+// block keeps a row of 8 vectors in one block when unroll is 16, which
+// matters to SumRows: each block is a separate pass over all the rows.
 type rowLoop struct {
-	s          isa
-	prefix     string
-	unroll     int
-	limU, lim1 reg.GPVirtual
-	rem        reg.GPVirtual // n % lanes
-	m          mask          // valid when rem != 0
+	s      isa
+	prefix string
+	unroll int
+	n      reg.GPVirtual
+	rem    reg.GPVirtual // n % lanes
+	m      mask          // valid when rem != 0
 }
 
+// newRowLoop computes the tail mask, once for every row.
 func newRowLoop(s isa, prefix string, n reg.GPVirtual, unroll int) *rowLoop {
-	l := &rowLoop{s: s, prefix: prefix, unroll: unroll, limU: GP64(), lim1: GP64(), rem: GP64()}
-	MOVQ(n, l.limU)
-	SUBQ(U32(unroll*s.lanes), l.limU)
-	MOVQ(n, l.lim1)
-	SUBQ(U32(s.lanes), l.lim1)
+	l := &rowLoop{s: s, prefix: prefix, unroll: unroll, n: n, rem: GP64()}
 	MOVQ(n, l.rem)
 	ANDQ(U32(s.lanes-1), l.rem)
+	JZ(LabelRef(prefix + "_nomask"))
 	r := GP64()
 	MOVQ(l.rem, r)
-	TESTQ(r, r)
-	JZ(LabelRef(prefix + "_nomask"))
 	l.m = s.tailMask(r)
 	Label(prefix + "_nomask")
 	return l
 }
 
-// columns emits the walk over one row's columns.
+// columns emits the walk over one row's columns. The column index j
+// restarts at 0 every row.
 func (l *rowLoop) columns(block func(j reg.GPVirtual, count int), tail func(j reg.GPVirtual)) {
 	s, p := l.s, l.prefix
-	j := GP64()
+	j, left := GP64(), GP64()
 	XORQ(j, j)
+	// fits jumps to skip unless count more vectors fit in the row.
+	fits := func(count int, skip string) {
+		MOVQ(l.n, left)
+		SUBQ(j, left)
+		CMPQ(left, U32(count*s.lanes))
+		JL(LabelRef(skip))
+	}
 	Label(p + "_blocks")
-	CMPQ(j, l.limU)
-	JG(LabelRef(p + "_vectors"))
+	fits(l.unroll, p+"_halves")
 	block(j, l.unroll)
 	ADDQ(U32(l.unroll*s.lanes), j)
 	JMP(LabelRef(p + "_blocks"))
-	Label(p + "_vectors")
-	CMPQ(j, l.lim1)
-	JG(LabelRef(p + "_tail"))
-	block(j, 1)
-	ADDQ(U32(s.lanes), j)
-	JMP(LabelRef(p + "_vectors"))
-	Label(p + "_tail")
+	Label(p + "_halves")
+	for u := l.unroll / 2; u >= 1; u /= 2 {
+		skip := fmt.Sprintf("%s_skip%d", p, u)
+		fits(u, skip)
+		block(j, u)
+		ADDQ(U32(u*s.lanes), j)
+		Label(skip)
+	}
 	TESTQ(l.rem, l.rem)
 	JZ(LabelRef(p + "_rowdone"))
 	tail(j)
@@ -152,9 +159,9 @@ func sumRows(s isa) {
 		}
 		p := GP64()
 		MOVQ(x, p)
-		lbl := name + "_rows" + string(rune('A'+count))
+		lbl := fmt.Sprintf("%s_rows%d", name, count)
 		if masked {
-			lbl += "m"
+			lbl += "masked"
 		}
 		Label(lbl)
 		CMPQ(p, end)

@@ -40,7 +40,7 @@ func elementwiseFuncs() []*Func {
 		axpy(), scale(), dot(), sum(), mul(),
 		addBias(), sumRows(),
 		leakyReLU(), leakyReLUBackward(), biasLeakyReLU(),
-		tanhBackward(), sigmoidBackward(),
+		tanh(), tanhBackward(), sigmoid(), sigmoidBackward(),
 		adam(),
 	}
 }

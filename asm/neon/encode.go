@@ -36,12 +36,15 @@ const (
 	opFCMGTZ   = 0x4ea0c800 // fcmgt Vd.4S, Vn.4S, #0.0
 	opFRINTN   = 0x4e218800 // round to nearest, ties to even
 	opFCVTZS   = 0x4ea1b800 // float to int32, toward zero
+	opFCVTNS   = 0x4e21a800 // float to int32, to nearest, ties to even
+	opFABS     = 0x4ea0f800
 	opSCVTF    = 0x4e21d800 // int32 to float
 	opFADDPs   = 0x7e30d800 // faddp Sd, Vn.2S (scalar pairwise)
 	opSHL      = 0x4f205400 // shl Vd.4S, Vn.4S, #imm (immh:immb = 32+imm)
 	opADD      = 0x4ea08400 // integer add Vd.4S, Vn.4S, Vm.4S
 	opFMLAelem = 0x4f801000 // fmla Vd.4S, Vn.4S, Vm.S[i]
 	opFMULelem = 0x4f809000 // fmul Vd.4S, Vn.4S, Vm.S[i]
+	opFMLSelem = 0x4f805000 // fmls Vd.4S, Vn.4S, Vm.S[i]
 )
 
 var threeSameNames = map[uint32]string{
@@ -52,7 +55,7 @@ var threeSameNames = map[uint32]string{
 
 var twoMiscNames = map[uint32]string{
 	opFSQRT: "fsqrt", opFNEG: "fneg", opFRINTN: "frintn", opFCVTZS: "fcvtzs",
-	opSCVTF: "scvtf",
+	opSCVTF: "scvtf", opFCVTNS: "fcvtns", opFABS: "fabs",
 }
 
 func threeSame(op uint32, d, n, m V) Inst {
@@ -108,6 +111,12 @@ func FRINTN(d, n V) Inst { return twoMisc(opFRINTN, d, n) }
 // FCVTZS converts each lane to int32, rounding toward zero.
 func FCVTZS(d, n V) Inst { return twoMisc(opFCVTZS, d, n) }
 
+// FCVTNS converts each lane to int32, rounding to nearest, ties to even.
+func FCVTNS(d, n V) Inst { return twoMisc(opFCVTNS, d, n) }
+
+// FABS is d = |n|.
+func FABS(d, n V) Inst { return twoMisc(opFABS, d, n) }
+
 // SCVTF converts each int32 lane to float32.
 func SCVTF(d, n V) Inst { return twoMisc(opSCVTF, d, n) }
 
@@ -158,3 +167,6 @@ func FMLAe(d, n, m V, i int) Inst { return byElement(opFMLAelem, "fmla", d, n, m
 
 // FMULe is d = n * m[i].
 func FMULe(d, n, m V, i int) Inst { return byElement(opFMULelem, "fmul", d, n, m, i) }
+
+// FMLSe is d -= n * m[i].
+func FMLSe(d, n, m V, i int) Inst { return byElement(opFMLSelem, "fmls", d, n, m, i) }

@@ -32,9 +32,9 @@ var (
 	}
 	twoOps = map[string]func(d, n V) Inst{
 		"FSQRT": FSQRT, "FNEG": FNEG, "FRINTN": FRINTN, "FCVTZS": FCVTZS,
-		"SCVTF": SCVTF, "FCMGTZ": FCMGTZ, "FADDPS": FADDPS,
+		"SCVTF": SCVTF, "FCVTNS": FCVTNS, "FABS": FABS, "FCMGTZ": FCMGTZ, "FADDPS": FADDPS,
 	}
-	elemOps = map[string]func(d, n, m V, i int) Inst{"FMLAe": FMLAe, "FMULe": FMULe}
+	elemOps = map[string]func(d, n, m V, i int) Inst{"FMLAe": FMLAe, "FMULe": FMULe, "FMLSe": FMLSe}
 )
 
 func check(t *testing.T, name string, in Inst) {
@@ -82,7 +82,7 @@ func TestEncodeShift(t *testing.T) {
 // compares it with the mnemonic in its comment, so the output files are
 // checked too, not only the encoder's constructors.
 func TestGeneratedWords(t *testing.T) {
-	funcs := append([]*Func{sgemmKernel()}, elementwiseFuncs()...)
+	funcs := append(append([]*Func{sgemmKernel()}, skinnyFuncs()...), elementwiseFuncs()...)
 	n := 0
 	for _, line := range strings.Split(string(asmFile(funcs)), "\n") {
 		line = strings.TrimSpace(line)
@@ -110,7 +110,7 @@ func TestGeneratedWords(t *testing.T) {
 // TestDeterministic: go generate must write the same bytes every time.
 func TestDeterministic(t *testing.T) {
 	gen := func() string {
-		funcs := append([]*Func{sgemmKernel()}, elementwiseFuncs()...)
+		funcs := append(append([]*Func{sgemmKernel()}, skinnyFuncs()...), elementwiseFuncs()...)
 		return string(asmFile(funcs)) + string(stubFile(funcs))
 	}
 	if first, second := gen(), gen(); first != second {

@@ -66,6 +66,11 @@ func main() {
 	for _, r := range []int{12, 32, 6, 16} {
 		packT(r)
 	}
+	// Copying packers for the micro-panels whose k steps are contiguous
+	// runs: op(A) transposed (MR values) and op(B) not transposed (NR).
+	for _, r := range []int{12, 32, 6, 16} {
+		packN(r)
+	}
 	Generate()
 }
 
@@ -88,6 +93,24 @@ func microKernel(is isa, mr, nv int) {
 	k := Load(Param("k"), GP64())
 	ap := Mem{Base: Load(Param("a").Base(), GP64())}
 	bp := Mem{Base: Load(Param("b").Base(), GP64())}
+
+	// Prefetch the tile of C (first and last element of each row) so its
+	// cache misses overlap the k loop instead of stalling the epilogue;
+	// on big matrices C is far from L1 when its tile comes round again.
+	{
+		pc := GP64()
+		Load(Param("c").Base(), pc)
+		pld := GP64()
+		Load(Param("ldc"), pld)
+		SHLQ(U8(2), pld)
+		for i := 0; i < mr; i++ {
+			PREFETCHT0(Mem{Base: pc})
+			PREFETCHT0(Mem{Base: pc, Disp: 4 * (nr - 1)})
+			if i < mr-1 {
+				ADDQ(pld, pc)
+			}
+		}
+	}
 
 	acc := make([][]VecVirtual, mr)
 	for i := range acc {
@@ -177,6 +200,9 @@ func microKernel(is isa, mr, nv int) {
 	RET()
 }
 
+// dotsPrefetch is how far ahead, in bytes, the dots kernels prefetch A.
+const dotsPrefetch = 1024
+
 // dots emits sgemmDots<rows>x<n><ISA>: for r < rows and j < n,
 //
 //	out[r*n+j] = sum over p < k of a[r*lda+p] * b[j*ldb+p]
@@ -234,6 +260,9 @@ func dots(is isa, rows, n int) {
 		VMOVUPS(Mem{Base: brow[j], Index: off, Scale: 1}, bv[j])
 	}
 	for r := 0; r < rows; r++ {
+		// Rows of A stream from memory once: fetch ahead of the hardware
+		// prefetcher (a prefetch past the end of a row cannot fault).
+		PREFETCHT0(Mem{Base: arow[r], Index: off, Scale: 1, Disp: dotsPrefetch})
 		av := is.vec()
 		VMOVUPS(Mem{Base: arow[r], Index: off, Scale: 1}, av)
 		for j := 0; j < n; j++ {
@@ -292,23 +321,25 @@ func paramAddr(name string) Mem {
 	return b.Addr
 }
 
-// packT emits sgemmPackT<R>: for p < k&^3 and r < R,
+// packT emits sgemmPackT<R>: for p < k and r < R,
 //
 //	dst[p*R+r] = src[r*ld+p]
 //
 // which packs R rows of a row-major matrix into a micro-panel stored column
 // by column. It moves 4x4 blocks through SSE registers (VEX-encoded, so no
-// SSE/AVX transition) with the unpack/movlhps transpose; R = 4g or 4g+2.
-// The caller packs the last k%4 columns.
+// SSE/AVX transition) with the unpack/movlhps transpose, R = 4g or 4g+2,
+// and the last k%4 columns one value at a time.
 func packT(rows int) {
 	name := fmt.Sprintf("sgemmPackT%d", rows)
 	TEXT(name, NOSPLIT, "func(k int, src []float32, ld int, dst []float32)")
 	Doc(
 		fmt.Sprintf("%s packs %d rows of src (stride ld) column by column:", name, rows),
-		fmt.Sprintf("dst[p*%d+r] = src[r*ld+p] for p < k&^3. The caller guarantees", rows),
+		fmt.Sprintf("dst[p*%d+r] = src[r*ld+p] for p < k. The caller guarantees", rows),
 		fmt.Sprintf("len(src) >= %d*ld+k and len(dst) >= %d*k.", rows-1, rows),
 	)
-	k := Load(Param("k"), GP64())
+	kAll := Load(Param("k"), GP64())
+	k := GP64()
+	MOVQ(kAll, k)
 	ANDQ(I32(-4), k)
 	rowp := Load(Param("src").Base(), GP64())
 	dst := Mem{Base: Load(Param("dst").Base(), GP64())}
@@ -368,8 +399,31 @@ func packT(rows int) {
 	JMP(LabelRef("loop"))
 
 	Label("done")
+	// The last k%4 columns, one value at a time.
+	SUBQ(k, kAll) // columns left: k%4
+	LEAQ(Mem{Base: rowp, Index: kAll, Scale: 4}, end)
+	Label("tailloop")
+	CMPQ(rowp, end)
+	JGE(LabelRef("tailend"))
+	MOVQ(rowp, gp)
+	for r := 0; r < rows; r++ {
+		x := XMM()
+		VMOVSS(Mem{Base: gp}, x)
+		VMOVSS(x, dst.Offset(4*r))
+		if r < rows-1 {
+			ADDQ(ld, gp)
+		}
+	}
+	ADDQ(U8(4), rowp)
+	ADDQ(U32(4*rows), dst.Base)
+	JMP(LabelRef("tailloop"))
+	Label("tailend")
 	RET()
 }
+
+// axpysPrefetchLog2 sets how many rows ahead (1 << it) the axpys kernels
+// prefetch A.
+const axpysPrefetchLog2 = 3
 
 // axpys emits sgemmAxpys<v>x<n><ISA>, the skinny kernel for A stored
 // transposed (k x m): for i < v*width and j < n,
@@ -399,6 +453,9 @@ func axpys(is isa, v, n int) {
 	SHLQ(U8(2), ldbj)
 	ldbj3 := GP64()
 	LEAQ(Mem{Base: ldbj, Index: ldbj, Scale: 2}, ldbj3)
+	pfd := GP64()
+	MOVQ(lda, pfd)
+	SHLQ(U8(axpysPrefetchLog2), pfd)
 
 	acc := make([][]VecVirtual, n)
 	for j := range acc {
@@ -413,6 +470,12 @@ func axpys(is isa, v, n int) {
 	JZ(LabelRef("store"))
 	av := make([]VecVirtual, v)
 	for u := range av {
+		// Row p+axpysPrefetch of A, the same columns: the rows are lda
+		// apart, a stride the hardware prefetchers may not follow early
+		// enough. A prefetch past the end of A cannot fault.
+		if (u*is.width*4)%64 == 0 {
+			PREFETCHT0(Mem{Base: ap, Index: pfd, Scale: 1, Disp: 4 * u * is.width})
+		}
 		av[u] = is.vec()
 		VMOVUPS(Mem{Base: ap, Disp: 4 * u * is.width}, av[u])
 	}
@@ -446,6 +509,59 @@ func axpys(is isa, v, n int) {
 			VMOVUPS(acc[j][u], out.Offset(4*(j*w+u*is.width)))
 		}
 	}
+	VZEROUPPER()
+	RET()
+}
+
+// packN emits sgemmPackN<R>: for p < k and r < R,
+//
+//	dst[p*R+r] = src[p*ld+r]
+//
+// copying R contiguous values per step of k from a strided source into a
+// dense micro-panel, in chunks of 8, 4 and 2 values (R = 4g or 4g+2), with
+// AVX encodings only so both amd64 paths can use it.
+func packN(rows int) {
+	name := fmt.Sprintf("sgemmPackN%d", rows)
+	TEXT(name, NOSPLIT, "func(k int, src []float32, ld int, dst []float32)")
+	Doc(
+		fmt.Sprintf("%s copies %d values per step of k from src (stride ld):", name, rows),
+		fmt.Sprintf("dst[p*%d+r] = src[p*ld+r] for p < k. The caller guarantees", rows),
+		fmt.Sprintf("len(src) >= (k-1)*ld+%d and len(dst) >= %d*k.", rows, rows),
+	)
+	k := Load(Param("k"), GP64())
+	src := Load(Param("src").Base(), GP64())
+	dst := Load(Param("dst").Base(), GP64())
+	ld := Load(Param("ld"), GP64())
+	SHLQ(U8(2), ld)
+	Label("loop")
+	TESTQ(k, k)
+	JZ(LabelRef("done"))
+	off := 0
+	for ; off+8 <= rows; off += 8 {
+		y := YMM()
+		VMOVUPS(Mem{Base: src, Disp: 4 * off}, y)
+		VMOVUPS(y, Mem{Base: dst, Disp: 4 * off})
+	}
+	if off+4 <= rows {
+		x := XMM()
+		VMOVUPS(Mem{Base: src, Disp: 4 * off}, x)
+		VMOVUPS(x, Mem{Base: dst, Disp: 4 * off})
+		off += 4
+	}
+	if off+2 <= rows {
+		x := XMM()
+		VMOVSD(Mem{Base: src, Disp: 4 * off}, x)
+		VMOVSD(x, Mem{Base: dst, Disp: 4 * off})
+		off += 2
+	}
+	if off != rows {
+		panic("packN: rows must be 4g or 4g+2")
+	}
+	ADDQ(ld, src)
+	ADDQ(U32(4*rows), dst)
+	DECQ(k)
+	JMP(LabelRef("loop"))
+	Label("done")
 	VZEROUPPER()
 	RET()
 }

@@ -34,8 +34,12 @@ func Paths() []string {
 func Lanes(path string) int { return probes()[path].lanes }
 
 // Measure returns the FMA peak of path in GFLOPS with threads goroutines
-// running the probe at once (threads < 1 means GOMAXPROCS), timing each
-// goroutine for about d and summing their rates. It returns an error for a
+// running the probe at once (threads < 1 means GOMAXPROCS), each locked to
+// its OS thread and timed for about d by that thread's CPU clock (on
+// Linux; the wall clock elsewhere), and sums their rates. Timing CPU time
+// keeps other work on a shared machine from lowering the figure by
+// preempting the probe; work on a sibling hyperthread still can, which is
+// why Best takes the best of several attempts. It returns an error for a
 // path this CPU or build cannot run.
 func Measure(path string, threads int, d time.Duration) (float64, error) {
 	p, ok := probes()[path]
@@ -57,9 +61,10 @@ func Measure(path string, threads int, d time.Duration) (float64, error) {
 			defer wg.Done()
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
-			start := time.Now()
+			clock := threadClock()
+			start := clock()
 			p.run(trips)
-			rates[t] = flops(p, trips) / time.Since(start).Seconds()
+			rates[t] = flops(p, trips) / max(clock()-start, time.Microsecond).Seconds()
 		}()
 	}
 	wg.Wait()
@@ -72,11 +77,14 @@ func Measure(path string, threads int, d time.Duration) (float64, error) {
 
 // calibrate finds a trip count that takes about d on one core.
 func calibrate(p probe, d time.Duration) int {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	clock := threadClock()
 	trips := 1 << 10
 	for {
-		start := time.Now()
+		start := clock()
 		p.run(trips)
-		el := time.Since(start)
+		el := clock() - start
 		if el >= d/8 || trips >= 1<<40 {
 			scaled := float64(trips) * float64(d) / float64(max(el, time.Microsecond))
 			return max(1, int(scaled))
@@ -104,4 +112,10 @@ func Best(path string, threads int, d time.Duration, attempts int) (float64, err
 		best = max(best, g)
 	}
 	return best, nil
+}
+
+// wallClock is time since an arbitrary origin.
+func wallClock() func() time.Duration {
+	origin := time.Now()
+	return func() time.Duration { return time.Since(origin) }
 }
