@@ -8,7 +8,9 @@ trap 'rm -rf "$tmp"' EXIT
 # Snapshot every generated file before and after regenerating.
 snapshot() {
   git ls-files -co --exclude-standard | while read -r f; do
-    [ -f "$f" ] && head -c 200 "$f" | grep -q 'Code generated .* DO NOT EDIT' && sha256sum "$f"
+    if [ -f "$f" ] && head -c 300 "$f" | grep -q 'Code generated .* DO NOT EDIT'; then
+      sha256sum "$f"
+    fi
   done | sort
 }
 snapshot > "$tmp/before"

@@ -15,8 +15,12 @@ cd "$(dirname "$0")/.."
 
 qemu=${QEMU_AARCH64:-qemu-aarch64}
 if ! command -v "$qemu" >/dev/null; then
+  # CI installs qemu-user (.ci/run), so there a missing emulator is an error;
+  # on a developer's machine the arm64 step is skipped, loudly.
   echo "test-arm64: $qemu not found (Debian: apt-get install qemu-user)" >&2
-  exit 1
+  if [ "${CI:-}" = true ]; then exit 1; fi
+  echo "test-arm64: WARNING: arm64 tests skipped" >&2
+  exit 0
 fi
 # The tests choose their kernel paths; a forced path would hide the others.
 unset GOKERN_KERNELS

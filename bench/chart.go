@@ -70,7 +70,7 @@ func (r *Report) WriteCharts(dir string) ([]string, error) {
 // epochChart: one bar per path, the median s/epoch, with min..max whiskers.
 func (r *Report) epochChart() *plot.Plot {
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("DCGAN training, %d thread(s): seconds per epoch (lower is better)", r.Config.Threads)
+	p.Title.Text = fmt.Sprintf("DCGAN training, batch %d, %d thread(s): s/epoch, median and min..max (lower is better)", r.Config.Batch, r.Config.Threads)
 	p.Y.Label.Text = "s/epoch"
 	vals := make(plotter.Values, len(r.Epoch))
 	names := make([]string, len(r.Epoch))
@@ -91,10 +91,10 @@ func (r *Report) epochChart() *plot.Plot {
 	}
 	labels := make([]string, len(r.Epoch))
 	for i, e := range r.Epoch {
-		labels[i] = fmt.Sprintf("%.3g s", e.SecPerEpoch.Median)
+		labels[i] = fmt.Sprintf("%.0f s", e.SecPerEpoch.Median)
 	}
 	if l, err := plotter.NewLabels(plotter.XYLabels{XYs: errs, Labels: labels}); err == nil {
-		l.Offset = vg.Point{X: -vg.Points(12), Y: vg.Points(4)}
+		l.Offset = vg.Point{X: vg.Points(4), Y: vg.Points(2)}
 		p.Add(l)
 	}
 	p.NominalX(names...)

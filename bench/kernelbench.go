@@ -52,7 +52,7 @@ func usePath(p string) func() {
 func (o Options) record(out []KernelResult, group, name string, flops, bytes float64, cs []contender) []KernelResult {
 	o.logf("  %s %s", group, name)
 	for i, s := range o.timeContenders(cs) {
-		out = append(out, NewKernelResult(group, name, cs[i].name, s, flopsOr(flops), bytes))
+		out = append(out, NewKernelResult(group, name, cs[i].name, s, flops, bytes))
 	}
 	return out
 }

@@ -20,7 +20,3 @@ type Options struct {
 	Peers     bool          // add gonum (and OpenBLAS where built) to GEMM tables
 	Log       io.Writer     // progress lines; nil for none
 }
-
-// flopsOr returns f when positive, else 0 (for kernels that do no
-// arithmetic worth counting).
-func flopsOr(f float64) float64 { return max(f, 0) }

@@ -17,15 +17,16 @@ func grow(s []float32, n int) []float32 {
 	return s[:n]
 }
 
-// gemmPool is the persistent worker pool: one parked goroutine per extra
-// thread, started the first time a call needs it and kept for later calls.
+// gemmPool is the persistent worker pool: one parked goroutine per thread
+// (up to SetThreads' count), started the first time a call needs it and
+// kept for later calls.
 // One multi-threaded call runs at a time; a call arriving while the pool is
 // busy runs single-threaded on its caller's goroutine with spare buffers.
 type gemmPool struct {
 	mu      sync.Mutex // held by the call using the pool
 	job     gemmJob
 	wg      sync.WaitGroup
-	workers []chan int     // workers[i] runs part i+1
+	workers []chan int     // workers[i] runs part i
 	bufs    []*gemmBuffers // bufs[i] belongs to part i
 }
 
@@ -70,23 +71,28 @@ func runGemm(j *gemmJob) {
 	putSpare(buf)
 }
 
-// run executes j's parts on the pool; the caller holds p.mu.
+// run executes j's parts on the pool; the caller holds p.mu. Every part,
+// the first included, runs on a worker while the caller waits. A goroutine
+// readied by a channel send goes to the sender's runnext slot, which the
+// Go scheduler lets other Ps steal only after a pause while the sender's P
+// is busy; with the caller parked, its P picks up a worker at once and
+// idle Ps take the others from its run queue. The cost is one goroutine
+// switch per call, against at least minPartFlops of work per part.
 func (p *gemmPool) run(j *gemmJob) {
 	for len(p.bufs) < j.parts {
 		p.bufs = append(p.bufs, new(gemmBuffers))
 	}
-	for len(p.workers) < j.parts-1 {
+	for len(p.workers) < j.parts {
 		ch := make(chan int)
 		p.workers = append(p.workers, ch)
 		go p.work(ch)
 	}
 	p.job = *j
 	p.job.prepare(p.bufs[0])
-	p.wg.Add(p.job.parts - 1)
-	for i := 1; i < p.job.parts; i++ {
-		p.workers[i-1] <- i
+	p.wg.Add(p.job.parts)
+	for i := 0; i < p.job.parts; i++ {
+		p.workers[i] <- i
 	}
-	p.job.part(0, p.bufs[0])
 	p.wg.Wait()
 	p.job = gemmJob{} // drop references to the caller's slices
 }

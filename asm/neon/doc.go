@@ -31,7 +31,8 @@
 //
 // Inner loop model, per step of k: 2 loads (LD1 of 2 and of 3 registers,
 // 80 bytes), 24 FMLA; the loop is unrolled 4 times in k, so loop overhead is
-// 2 instructions per 4 steps: 26.5 instructions per 192 flops.
+// 3 instructions (SUB, CMP, BGE) per 4 steps: 26.75 instructions per
+// 192 flops.
 //
 //   - 2 FMA pipes of 128 bits (Cortex-A76/A78, Neoverse N1): 24 FMLA take
 //     12 cycles; the 2 loads fit in the load ports' idle slots (2/cycle), so
@@ -39,12 +40,12 @@
 //     peak. FMLA latency 4 cycles x 2 pipes needs 8 independent chains; the
 //     kernel has 24.
 //   - 4 FMA pipes (Neoverse V2, Apple M-series): 24 FMLA in 6 cycles against
-//     2 loads and 26.5 instructions per step, within a 6- to 8-wide front
+//     2 loads and 26.75 instructions per step, within a 6- to 8-wide front
 //     end: 32 flops/cycle, again peak; latency 4 x 4 pipes = 16 chains < 24.
 //
 // Loads are 5 vectors for 24 FMLA (4.8 FMA per vector loaded, 0.42 bytes
-// per flop); a 4x4 kernel would need 2 per 4 FMLA and be load-bound on any
-// core with fewer load ports than FMA pipes.
+// per flop); a 4x4 tile needs one vector load per two FMLA, so a 4-pipe
+// core would have to load two vectors every cycle just to keep pace.
 //
 // # Skinny-shape kernels
 //
