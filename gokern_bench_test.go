@@ -44,9 +44,11 @@ func use(tb testing.TB, name string) func() {
 	return func() { _ = kernels.Use(prev) }
 }
 
-// peaks caches the FMA peak ceiling of each path at each thread count:
-// threads x the best of three one-thread probes (interference only ever
-// lowers a probe), as the report command computes it.
+// peaks caches the FMA peak ceiling of each path at each thread count as
+// the report command computes it: the best of three probes with that many
+// threads at once (interference only ever lowers a probe), or of three
+// one-thread probes if higher. (Hyperthreads share a core's FMA units, so
+// the ceiling is not threads x one thread.)
 var peaks sync.Map
 
 func peakOf(path string) float64 {
@@ -58,7 +60,8 @@ func peakOf(path string) float64 {
 		return g.(float64)
 	}
 	single, _ := peak.Best(path, 1, 50*time.Millisecond, 3)
-	ceiling := float64(runtime.GOMAXPROCS(0)) * single
+	together, _ := peak.Best(path, runtime.GOMAXPROCS(0), 50*time.Millisecond, 3)
+	ceiling := max(single, together)
 	peaks.Store(key, ceiling)
 	return ceiling
 }

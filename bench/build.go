@@ -119,7 +119,7 @@ func Build(o Options, sections []string) (*Report, error) {
 				continue // a path without a probe (neon) gets no peak
 			}
 			conc, _ := peak.Best(p, o.Threads, d, 3)
-			pk := Peak{Path: p, Single: single, Threads: o.Threads, Concurrent: conc, Ceiling: max(conc, float64(o.Threads)*single)}
+			pk := Peak{Path: p, Single: single, Threads: o.Threads, Concurrent: conc, Ceiling: max(conc, single)}
 			r.Peaks = append(r.Peaks, pk)
 			peaks[p] = pk
 		}

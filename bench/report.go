@@ -44,17 +44,18 @@ type Config struct {
 	Runs      int      `json:"runs"`       // timed runs per case
 }
 
-// Peak is the measured FMA peak of a kernel path. Ceiling, the figure "%
-// of peak" divides by, is Threads x Single (or Concurrent if higher): what
-// the cores would sustain with no interference. Concurrent is what all Threads probes sustained
-// together in this run; on a machine shared with other work, or with SMT
-// siblings sharing FMA units, it falls below Ceiling.
+// Peak is the measured FMA peak of a kernel path: Single on one thread,
+// Concurrent with Threads probes running at once (each the best of several
+// attempts, timed by thread CPU clocks so preemption does not lower them).
+// Ceiling, the figure "% of peak" divides by, is Concurrent (or Single if
+// higher): it is not Threads x Single because hyperthreads share a core's
+// FMA units, so two threads on sibling CPUs peak at about one core's rate.
 type Peak struct {
 	Path       string  `json:"path"`
 	Single     float64 `json:"single_gflops"` // one thread, best of several probes
 	Threads    int     `json:"threads"`
-	Concurrent float64 `json:"concurrent_gflops"`
-	Ceiling    float64 `json:"ceiling_gflops"`
+	Concurrent float64 `json:"concurrent_gflops"` // Threads probes together
+	Ceiling    float64 `json:"ceiling_gflops"`    // max(Concurrent, Single)
 }
 
 // EpochResult is the training throughput of one kernel path (or "gonum":
@@ -156,7 +157,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		r.IterationFLOPs/1e9, ItersPerEpoch)
 
 	if len(r.Peaks) > 0 {
-		fmt.Fprintf(b, "\n## FMA peak (GFLOPS)\n\n| path | 1 thread | %d threads, measured together | ceiling: %d x 1 thread, used for %% of peak |\n|---|---:|---:|---:|\n", c.Threads, c.Threads)
+		fmt.Fprintf(b, "\n## FMA peak (GFLOPS)\n\n| path | 1 thread | %d threads together | ceiling used for %% of peak |\n|---|---:|---:|---:|\n", c.Threads)
 		for _, p := range r.Peaks {
 			fmt.Fprintf(b, "| %s | %.1f | %.1f | %.1f |\n", p.Path, p.Single, p.Concurrent, p.Ceiling)
 		}

@@ -15,8 +15,12 @@ iteration, all threads):
 
     peer=pytorch threads=1 batch=128 s_per_iter=0.81 runs=5 min=0.80 max=0.83 cpu_s_per_iter=0.80
 
-Usage: python3 bench/peers/pytorch_dcgan.py [--threads 1] [--batch 128]
+Usage: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+       python3 bench/peers/pytorch_dcgan.py [--threads 1] [--batch 128]
        [--iters 3] [--warmup 1] [--runs 5]
+
+--threads sets torch.set_num_threads; Debian's torch also calls OpenBLAS,
+whose own thread pool only OPENBLAS_NUM_THREADS limits (run.sh sets both).
 """
 
 import argparse

@@ -27,7 +27,9 @@ $GO build -o "$tmp/bench" ./bench/cmd/bench
 echo "# same DCGAN, batch $BATCH, $THREADS thread(s), $ROUNDS alternating rounds of 1 warm-up + 1 timed run of $ITERS iterations"
 for ((r = 1; r <= ROUNDS; r++)); do
 	"$tmp/bench" -peer -threads "$THREADS" -batch "$BATCH" -iters "$ITERS" -runs 1 -warmup 1 | tee -a "$tmp/ours"
-	"$PYTHON" bench/peers/pytorch_dcgan.py --threads "$THREADS" --batch "$BATCH" --iters "$ITERS" --runs 1 --warmup 1 2>/dev/null | tee -a "$tmp/theirs"
+	# torch.set_num_threads covers PyTorch's own pool; Debian's torch also
+	# calls OpenBLAS, whose pthread pool would otherwise use every core.
+	OMP_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREADS="$THREADS" "$PYTHON" bench/peers/pytorch_dcgan.py --threads "$THREADS" --batch "$BATCH" --iters "$ITERS" --runs 1 --warmup 1 2>/dev/null | tee -a "$tmp/theirs"
 done
 
 # median KEY FILE: the median of KEY=value over the lines of FILE.
