@@ -3,7 +3,9 @@
 package kernels
 
 // setupElementwiseAVX2 installs the AVX2+FMA element-wise kernels generated
-// by asm/elementwise into im.
+// by asm/elementwise into im. The bias wrappers are written out per path
+// rather than built from a shared helper taking the kernel as a function
+// value: an indirect call would make the stack buffer escape to the heap.
 func setupElementwiseAVX2(im *impl) {
 	im.axpy = axpyAVX2
 	im.scale = scaleAVX2
@@ -52,7 +54,7 @@ func setupElementwiseAVX512(im *impl) {
 	im.mul = mulAVX512
 	im.addBias = func(x, bias []float32) {
 		if len(bias) >= wideBias {
-			addBiasAVX2(x, bias)
+			addBiasAVX512(x, bias)
 			return
 		}
 		var buf [wideBiasMax]float32
@@ -65,7 +67,7 @@ func setupElementwiseAVX512(im *impl) {
 	im.leakyReLUBackward = leakyReLUBackwardAVX512
 	im.biasLeakyReLU = func(x, bias []float32, alpha float32) {
 		if len(bias) >= wideBias {
-			biasLeakyReLUAVX2(x, bias, alpha)
+			biasLeakyReLUAVX512(x, bias, alpha)
 			return
 		}
 		var buf [wideBiasMax]float32
