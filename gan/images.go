@@ -2,12 +2,12 @@ package gan
 
 import (
 	"bufio"
-	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"os"
-	"path/filepath"
+
+	"github.com/gokern/gokern/internal/atomicfile"
 )
 
 // GridImage lays out n NHWC images (values in [-1, 1], ImageSize floats
@@ -69,28 +69,8 @@ func WritePNG(path string, img image.Image) error {
 	})
 }
 
-// writeFileAtomic writes a file through fill into a temporary file in the
-// same folder, syncs it and renames it over path.
-func writeFileAtomic(path string, fill func(*os.File) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-			err = fmt.Errorf("writing %s: %w", path, err)
-		}
-	}()
-	if err = fill(f); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+// writeFileAtomic writes a file through fill so that a crash leaves the old
+// file or the whole new one (see internal/atomicfile).
+func writeFileAtomic(path string, fill func(*os.File) error) error {
+	return atomicfile.Write(path, fill)
 }

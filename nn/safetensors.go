@@ -9,8 +9,9 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"sort"
+
+	"github.com/gokern/gokern/internal/atomicfile"
 )
 
 // The safetensors format (https://github.com/huggingface/safetensors): an
@@ -71,50 +72,23 @@ func writeSafetensors(path string, tensors []stTensor, meta map[string]string) (
 		hj = append(hj, bytes.Repeat([]byte{' '}, 8-r)...)
 	}
 
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	err = atomicfile.Write(path, func(f *os.File) error {
+		w := bufio.NewWriterSize(f, 1<<16)
+		var lenBuf [8]byte
+		binary.LittleEndian.PutUint64(lenBuf[:], uint64(len(hj)))
+		w.Write(lenBuf[:])
+		w.Write(hj)
+		var buf [4]byte
+		for _, t := range tensors {
+			for _, v := range t.data {
+				binary.LittleEndian.PutUint32(buf[:], math.Float32bits(v))
+				w.Write(buf[:])
+			}
+		}
+		return w.Flush()
+	})
 	if err != nil {
-		return fmt.Errorf("nn: save %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	w := bufio.NewWriterSize(f, 1<<16)
-	var lenBuf [8]byte
-	binary.LittleEndian.PutUint64(lenBuf[:], uint64(len(hj)))
-	w.Write(lenBuf[:])
-	w.Write(hj)
-	var buf [4]byte
-	for _, t := range tensors {
-		for _, v := range t.data {
-			binary.LittleEndian.PutUint32(buf[:], math.Float32bits(v))
-			w.Write(buf[:])
-		}
-	}
-	if err = w.Flush(); err != nil {
-		return fmt.Errorf("nn: save %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("nn: save %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("nn: save %s: %w", path, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("nn: save %s: %w", path, err)
-	}
-	// Make the rename itself durable; failure to sync a directory is not
-	// fatal on systems that do not support it.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
+		return fmt.Errorf("nn: save: %w", err)
 	}
 	return nil
 }
