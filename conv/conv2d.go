@@ -84,9 +84,13 @@ func (c *Conv2D) Forward(n int, x, w, bias, y []float32) {
 		c.forwardImplicit(n, x, w, bias, y)
 		return
 	}
-	cols := c.im2col(g, x)
 	f, k := c.spec.Filters, g.Cols()
-	kernels.Sgemm(false, false, g.Rows(), f, k, 1, cols, k, w, f, 0, y, f)
+	inLen, outLen := c.geom.InputLen(), c.geom.Rows()*f
+	for s0, m := range c.chunks(n) {
+		gc := c.geom.WithBatch(m)
+		cols := c.im2col(gc, x[s0*inLen:(s0+m)*inLen])
+		kernels.Sgemm(false, false, gc.Rows(), f, k, 1, cols, k, w, f, 0, y[s0*outLen:(s0+m)*outLen], f)
+	}
 	if bias != nil {
 		kernels.AddBias(y, bias)
 	}
@@ -104,10 +108,14 @@ func (c *Conv2D) BackwardData(n int, dy, w, dx []float32) {
 		kernels.Sgemm(false, true, g.Rows(), k, f, 1, dy, f, w, f, 0, dx, k)
 		return
 	}
-	dcols := c.workspace(g)
-	kernels.Sgemm(false, true, g.Rows(), k, f, 1, dy, f, w, f, 0, dcols, k)
 	clear(dx)
-	c.colJob.parallelCol2im(dx, dcols, g)
+	inLen, outLen := c.geom.InputLen(), c.geom.Rows()*f
+	for s0, m := range c.chunks(n) {
+		gc := c.geom.WithBatch(m)
+		dcols := c.workspace(gc)
+		kernels.Sgemm(false, true, gc.Rows(), k, f, 1, dy[s0*outLen:(s0+m)*outLen], f, w, f, 0, dcols, k)
+		c.colJob.parallelCol2im(dx[s0*inLen:(s0+m)*inLen], dcols, gc)
+	}
 }
 
 // BackwardWeights computes dw = dL/dw and, when dbias is not nil, dbias =
@@ -128,9 +136,16 @@ func (c *Conv2D) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 	// The cols matrix of the forward pass is rebuilt rather than kept: the
 	// caller may have changed x since, and rebuilding costs one pass over
 	// memory against the GEMM's K*F flops per element.
-	cols := c.im2col(g, x)
 	k := g.Cols()
-	kernels.Sgemm(true, false, k, f, g.Rows(), 1, cols, k, dy, f, 0, dw, f)
+	inLen, outLen := c.geom.InputLen(), c.geom.Rows()*f
+	var beta float32 // the first chunk overwrites dw, the others add to it
+	clear(dw)        // for an empty batch, where no chunk runs
+	for s0, m := range c.chunks(n) {
+		gc := c.geom.WithBatch(m)
+		cols := c.im2col(gc, x[s0*inLen:(s0+m)*inLen])
+		kernels.Sgemm(true, false, k, f, gc.Rows(), 1, cols, k, dy[s0*outLen:(s0+m)*outLen], f, beta, dw, f)
+		beta = 1
+	}
 }
 
 // im2col returns the cols matrix of x: x itself when im2col is the
@@ -142,6 +157,12 @@ func (c *Conv2D) im2col(g im2col.Geometry, x []float32) []float32 {
 	cols := c.workspace(g)
 	c.colJob.parallelIm2col(cols, x, g)
 	return cols
+}
+
+// chunks splits a batch of n samples into chunks small enough for their
+// cols block to stay in cache; see samplesPerChunk.
+func (c *Conv2D) chunks(n int) func(yield func(s0, m int) bool) {
+	return batchChunks(n, samplesPerChunk(c.geom.Rows()*c.geom.Cols(), n))
 }
 
 // workspace returns the cols workspace sized for g.

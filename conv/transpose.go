@@ -83,10 +83,14 @@ func (c *Conv2DTranspose) Forward(n int, x, w, bias, y []float32) {
 	// cols[pix, (kh, kw, f)] = sum_c x[pix, c] * w[(kh, kw, f), c], then
 	// every entry is scattered to the output pixel that tap reaches.
 	k, ch := g.Cols(), c.spec.C
-	cols := c.workspace(g)
-	kernels.Sgemm(false, true, g.Rows(), k, ch, 1, x, ch, w, ch, 0, cols, k)
 	clear(y)
-	c.colJob.parallelCol2im(y, cols, g)
+	xLen, yLen := c.spec.H*c.spec.W*ch, c.geom.InputLen()
+	for s0, m := range c.chunks(n) {
+		gc := c.geom.WithBatch(m)
+		cols := c.workspace(gc)
+		kernels.Sgemm(false, true, gc.Rows(), k, ch, 1, x[s0*xLen:(s0+m)*xLen], ch, w, ch, 0, cols, k)
+		c.colJob.parallelCol2im(y[s0*yLen:(s0+m)*yLen], cols, gc)
+	}
 	if bias != nil {
 		kernels.AddBias(y, bias)
 	}
@@ -97,9 +101,13 @@ func (c *Conv2DTranspose) Forward(n int, x, w, bias, y []float32) {
 func (c *Conv2DTranspose) BackwardData(n int, dy, w, dx []float32) {
 	g := c.checkArgs("Conv2DTranspose.BackwardData", n, dx, w, dy, "dx", "dy")
 	k, ch := g.Cols(), c.spec.C
-	cols := c.workspace(g)
-	c.colJob.parallelIm2col(cols, dy, g)
-	kernels.Sgemm(false, false, g.Rows(), ch, k, 1, cols, k, w, ch, 0, dx, ch)
+	xLen, yLen := c.spec.H*c.spec.W*ch, c.geom.InputLen()
+	for s0, m := range c.chunks(n) {
+		gc := c.geom.WithBatch(m)
+		cols := c.workspace(gc)
+		c.colJob.parallelIm2col(cols, dy[s0*yLen:(s0+m)*yLen], gc)
+		kernels.Sgemm(false, false, gc.Rows(), ch, k, 1, cols, k, w, ch, 0, dx[s0*xLen:(s0+m)*xLen], ch)
+	}
 }
 
 // BackwardWeights computes dw = dL/dw and, when dbias is not nil, dbias =
@@ -113,9 +121,22 @@ func (c *Conv2DTranspose) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 		kernels.SumRows(dbias, dy)
 	}
 	k, ch := g.Cols(), c.spec.C
-	cols := c.workspace(g)
-	c.colJob.parallelIm2col(cols, dy, g)
-	kernels.Sgemm(true, false, k, ch, g.Rows(), 1, cols, k, x, ch, 0, dw, ch)
+	xLen, yLen := c.spec.H*c.spec.W*ch, c.geom.InputLen()
+	var beta float32 // the first chunk overwrites dw, the others add to it
+	clear(dw)        // for an empty batch, where no chunk runs
+	for s0, m := range c.chunks(n) {
+		gc := c.geom.WithBatch(m)
+		cols := c.workspace(gc)
+		c.colJob.parallelIm2col(cols, dy[s0*yLen:(s0+m)*yLen], gc)
+		kernels.Sgemm(true, false, k, ch, gc.Rows(), 1, cols, k, x[s0*xLen:(s0+m)*xLen], ch, beta, dw, ch)
+		beta = 1
+	}
+}
+
+// chunks splits a batch of n samples into chunks small enough for their
+// cols block to stay in cache; see samplesPerChunk.
+func (c *Conv2DTranspose) chunks(n int) func(yield func(s0, m int) bool) {
+	return batchChunks(n, samplesPerChunk(c.geom.Rows()*c.geom.Cols(), n))
 }
 
 // workspace returns the cols workspace sized for g.

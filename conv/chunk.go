@@ -1,0 +1,37 @@
+package conv
+
+// The im2col path works through a batch in chunks of samples rather than
+// all at once. The cols matrix is written by one step (im2col, or a GEMM)
+// and read by the next (a GEMM, or col2im); for a whole batch of 128 it is
+// up to 268 MB (the generator's third Conv2DTranspose), so every pass
+// over it goes to DRAM. A chunk's block of a few MiB stays in the cache
+// between the two steps, and the GEMMs on a chunk are still large enough
+// (hundreds of rows) to run at full speed. Chunks never split the GEMMs'
+// summation in a way that depends on the thread count, so results stay
+// bitwise identical for every thread count.
+
+// colsChunkFloats is the target size of one chunk's cols block: 4 MiB, a
+// share of Zen 5's 32 MiB L3 that leaves room for the packed GEMM panels
+// and the other core's working set.
+const colsChunkFloats = 1 << 20
+
+// samplesPerChunk returns how many samples of perSample cols values make a
+// chunk, at least 1 and at most n.
+func samplesPerChunk(perSample, n int) int {
+	if perSample <= 0 {
+		return max(n, 1)
+	}
+	return max(1, min(n, colsChunkFloats/perSample))
+}
+
+// batchChunks yields (first sample, samples) for consecutive chunks of at
+// most size samples covering [0, n).
+func batchChunks(n, size int) func(yield func(s0, m int) bool) {
+	return func(yield func(s0, m int) bool) {
+		for s0 := 0; s0 < n; s0 += size {
+			if !yield(s0, min(size, n-s0)) {
+				return
+			}
+		}
+	}
+}
