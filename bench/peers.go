@@ -1,7 +1,7 @@
 package bench
 
 import (
-	"github.com/gokern/gokern/bench/internal/openblas"
+	"github.com/gokern/gokern/internal/openblas"
 	"github.com/gokern/gokern/kernels"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"

@@ -2,7 +2,7 @@
 
 package kernels
 
-import "github.com/gokern/gokern/kernels/internal/openblas"
+import "github.com/gokern/gokern/internal/openblas"
 
 func init() {
 	gemmPeers = append(gemmPeers, gemmPeer{name: "openblas", setThreads: openblas.SetThreads, sgemm: openblas.Sgemm})

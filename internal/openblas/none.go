@@ -1,7 +1,7 @@
 //go:build !openblas || !cgo
 
-// Package openblas wraps OpenBLAS's cblas_sgemm for the benchmark harness's
-// peer columns when built with the openblas build tag; without it, as here,
+// Package openblas wraps OpenBLAS's cblas_sgemm for the benchmarks' peer
+// columns when built with the openblas build tag; without it, as here,
 // Available is false and the functions panic.
 package openblas
 
