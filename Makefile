@@ -9,10 +9,10 @@ STATICCHECK_VERSION := v0.8.2
 
 all: test
 
-## test: formatting, vet, staticcheck, stale generated code, the full suite
-## (every kernel path), -race on the threaded code, the purego build, and the
-## arm64 build under qemu-user.
-test: lint check-generated test-go test-race test-purego test-arm64
+## test: formatting, vet, staticcheck, stale generated code, the arm64 build
+## under qemu-user, the purego build, -race on the threaded code, and last the
+## full suite on every kernel path (so its summary closes the output).
+test: lint check-generated test-arm64 test-purego test-race test-go
 
 tools: $(STATICCHECK)
 
