@@ -15,7 +15,7 @@ import (
 func (s isa) vecs(n int) []reg.VecVirtual {
 	v := make([]reg.VecVirtual, n)
 	for i := range v {
-		v[i] = s.vec()
+		v[i] = s.Vec()
 	}
 	return v
 }

@@ -3,16 +3,15 @@ package main
 import (
 	"math"
 
+	"github.com/gokern/gokern/asm/internal/avx"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 )
 
 // Tail-mask tables.
 var (
-	// maskAVX2 is 8 all-ones 32-bit words followed by 8 zero words.
-	maskAVX2 Mem
-	// maskAVX512[r] is the uint16 opmask of the first r lanes.
-	maskAVX512 Mem
+	// masks are the tail-mask tables.
+	masks avx.Masks
 )
 
 // constant is a float32 (or int32) repeated across 16 lanes, so both ymm
@@ -74,20 +73,9 @@ func c(name string) Mem {
 	return m
 }
 
-// defineData emits the mask tables and the constants.
+// defineData emits the avx.Mask tables and the constants.
 func defineData() {
-	maskAVX2 = GLOBL("ewMaskAVX2", RODATA|NOPTR)
-	for i := 0; i < 16; i++ {
-		v := uint32(0)
-		if i < 8 {
-			v = 0xffffffff
-		}
-		DATA(4*i, U32(v))
-	}
-	maskAVX512 = GLOBL("ewMaskAVX512", RODATA|NOPTR)
-	for r := 0; r < 16; r++ {
-		DATA(2*r, U16(uint16(1)<<r-1))
-	}
+	masks = avx.DefineMasks("ew")
 	for _, k := range constants {
 		m := GLOBL("ew_"+k.name, RODATA|NOPTR)
 		for i := 0; i < 16; i++ {

@@ -14,6 +14,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/gokern/gokern/asm/internal/avx"
 	. "github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/gotypes"
 	. "github.com/mmcloughlin/avo/operand"
@@ -31,80 +32,22 @@ func main() {
 	Generate()
 }
 
-// isa describes one vector instruction set.
-type isa struct {
-	suffix string // function name suffix: AVX2 or AVX512
-	lanes  int    // float32 lanes per vector
-	zmm    bool
-}
+// isa is one vector instruction set, with this generator's helpers.
+type isa struct{ avx.ISA }
 
 var (
-	avx2   = isa{suffix: "AVX2", lanes: 8}
-	avx512 = isa{suffix: "AVX512", lanes: 16, zmm: true}
+	avx2   = isa{avx.AVX2}
+	avx512 = isa{avx.AVX512}
 )
-
-func (s isa) vec() reg.VecVirtual {
-	if s.zmm {
-		return ZMM()
-	}
-	return YMM()
-}
-
-// bytes is the size of one vector.
-func (s isa) bytes() int { return 4 * s.lanes }
-
-// mask selects the first n%lanes lanes for the tail vector: a ymm register
-// of all-ones lanes on AVX2, an opmask register on AVX-512.
-type mask struct {
-	y reg.VecVirtual
-	k reg.OpmaskVirtual
-}
-
-// tailMask returns the mask of the first rem lanes, 0 < rem < lanes. It
-// clobbers rem.
-func (s isa) tailMask(rem reg.GPVirtual) mask {
-	t := GP64()
-	if s.zmm {
-		// maskAVX512[r] = 1<<r - 1 as uint16.
-		LEAQ(maskAVX512, t)
-		k := K()
-		KMOVW(Mem{Base: t, Index: rem, Scale: 2}, k)
-		return mask{k: k}
-	}
-	// maskAVX2 holds 8 all-ones words then 8 zero words; the 8 words at
-	// word 8-rem start with rem all-ones lanes.
-	LEAQ(maskAVX2, t)
-	NEGQ(rem)
-	v := YMM()
-	VMOVDQU(Mem{Base: t, Index: rem, Scale: 4, Disp: 32}, v)
-	return mask{y: v}
-}
 
 func (s isa) load(m Mem, v reg.VecVirtual) { VMOVUPS(m, v) }
 
 func (s isa) store(v reg.VecVirtual, m Mem) { VMOVUPS(v, m) }
 
-// loadMasked loads the masked lanes and zeroes the others.
-func (s isa) loadMasked(m Mem, k mask, v reg.VecVirtual) {
-	if s.zmm {
-		VMOVUPS_Z(m, k.k, v)
-		return
-	}
-	VMASKMOVPS(m, k.y, v)
-}
-
-func (s isa) storeMasked(v reg.VecVirtual, k mask, m Mem) {
-	if s.zmm {
-		VMOVUPS(v, k.k, m)
-		return
-	}
-	VMASKMOVPS(v, k.y, m)
-}
-
 // Bitwise operations: VANDPS and friends on zmm need AVX512DQ, the integer
 // forms only AVX512F.
 func (s isa) and(a Op, b, dst reg.VecVirtual) {
-	if s.zmm {
+	if s.ZMM {
 		VPANDD(a, b, dst)
 		return
 	}
@@ -112,7 +55,7 @@ func (s isa) and(a Op, b, dst reg.VecVirtual) {
 }
 
 func (s isa) or(a Op, b, dst reg.VecVirtual) {
-	if s.zmm {
+	if s.ZMM {
 		VPORD(a, b, dst)
 		return
 	}
@@ -120,7 +63,7 @@ func (s isa) or(a Op, b, dst reg.VecVirtual) {
 }
 
 func (s isa) xor(a Op, b, dst reg.VecVirtual) {
-	if s.zmm {
+	if s.ZMM {
 		VPXORD(a, b, dst)
 		return
 	}
@@ -133,7 +76,7 @@ func (s isa) zero(v reg.VecVirtual) { s.xor(v, v, v) }
 // NaN) by alpha*v: LeakyReLU of v with the sign taken from test. zero holds
 // 0 in every lane.
 func (s isa) leaky(test, v, alpha, zero reg.VecVirtual) {
-	if s.zmm {
+	if s.ZMM {
 		k := K()
 		VCMPPS(U8(cmpNGTUQ), zero, test, k) // k = !(test > 0)
 		VMULPS(alpha, v, k, v)              // v{k} = alpha*v
@@ -148,7 +91,7 @@ func (s isa) leaky(test, v, alpha, zero reg.VecVirtual) {
 
 // selectCmp sets dst = (x pred limit) ? a : b lane by lane.
 func (s isa) selectCmp(x Op, limit Mem, a, b, dst reg.VecVirtual, pred uint8) {
-	if s.zmm {
+	if s.ZMM {
 		k := K()
 		VCMPPS(U8(pred), limit, x, k)
 		VBLENDMPS(a, b, k, dst)
@@ -167,7 +110,7 @@ const (
 
 // broadcast loads the float32 parameter name into every lane of a vector.
 func (s isa) broadcast(name string) reg.VecVirtual {
-	v := s.vec()
+	v := s.Vec()
 	VBROADCASTSS(addr(Param(name)), v)
 	return v
 }
@@ -199,50 +142,50 @@ func loadBase(name string) reg.GPVirtual {
 
 // elem addresses vector j of the block at element index i of base.
 func (s isa) elem(base, i reg.GPVirtual, j int) Mem {
-	return Mem{Base: base, Index: i, Scale: 4, Disp: j * s.bytes()}
+	return Mem{Base: base, Index: i, Scale: 4, Disp: j * s.Bytes()}
 }
 
 // stream walks n elements with an index register: blocks of unroll
 // vectors, then single vectors, then one masked vector for the last
 // n%lanes elements.
-func (s isa) stream(prefix string, n reg.GPVirtual, unroll int, block func(i reg.GPVirtual, count int), tail func(i reg.GPVirtual, m mask)) {
+func (s isa) stream(prefix string, n reg.GPVirtual, unroll int, block func(i reg.GPVirtual, count int), tail func(i reg.GPVirtual, m avx.Mask)) {
 	i := GP64()
 	XORQ(i, i)
 	lim := GP64()
 	if unroll > 1 {
 		MOVQ(n, lim)
-		SUBQ(U32(unroll*s.lanes), lim)
+		SUBQ(U32(unroll*s.Lanes), lim)
 		Label(prefix + "_blocks")
 		CMPQ(i, lim)
 		JG(LabelRef(prefix + "_single"))
 		block(i, unroll)
-		ADDQ(U32(unroll*s.lanes), i)
+		ADDQ(U32(unroll*s.Lanes), i)
 		JMP(LabelRef(prefix + "_blocks"))
 		Label(prefix + "_single")
 	}
 	MOVQ(n, lim)
-	SUBQ(U32(s.lanes), lim)
+	SUBQ(U32(s.Lanes), lim)
 	Label(prefix + "_vectors")
 	CMPQ(i, lim)
 	JG(LabelRef(prefix + "_tail"))
 	block(i, 1)
-	ADDQ(U32(s.lanes), i)
+	ADDQ(U32(s.Lanes), i)
 	JMP(LabelRef(prefix + "_vectors"))
 	Label(prefix + "_tail")
 	rem := GP64()
 	MOVQ(n, rem)
 	SUBQ(i, rem)
 	JZ(LabelRef(prefix + "_done"))
-	tail(i, s.tailMask(rem))
+	tail(i, s.TailMask(masks, rem))
 	Label(prefix + "_done")
 }
 
-func (s isa) name(kernel string) string { return kernel + s.suffix }
+func (s isa) name(kernel string) string { return kernel + s.Suffix }
 
 func (s isa) text(kernel, sig, doc string) {
 	TEXT(s.name(kernel), NOSPLIT, sig)
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s is the %s kernel of %s.", s.name(kernel), s.suffix, doc))
+	Doc(fmt.Sprintf("%s is the %s kernel of %s.", s.name(kernel), s.Suffix, doc))
 }
 
 // ret ends a function.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/gokern/gokern/asm/internal/avx"
 	. "github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/reg"
 )
@@ -69,7 +70,7 @@ var mapKernels = []mapKernel{
 		unroll: [2]int{4, 4},
 		prepare: func(s isa) func([]reg.VecVirtual) []reg.VecVirtual {
 			alpha := s.broadcast("alpha")
-			zero := s.vec()
+			zero := s.Vec()
 			s.zero(zero)
 			return func(in []reg.VecVirtual) []reg.VecVirtual {
 				s.leaky(in[0], in[0], alpha, zero)
@@ -83,7 +84,7 @@ var mapKernels = []mapKernel{
 		unroll: [2]int{4, 4},
 		prepare: func(s isa) func([]reg.VecVirtual) []reg.VecVirtual {
 			alpha := s.broadcast("alpha")
-			zero := s.vec()
+			zero := s.Vec()
 			s.zero(zero)
 			return func(in []reg.VecVirtual) []reg.VecVirtual {
 				s.leaky(in[1], in[0], alpha, zero)
@@ -96,7 +97,7 @@ var mapKernels = []mapKernel{
 		doc: "TanhBackward: dx[i] = dy[i] * (1 - y[i]*y[i])", ins: []string{"dy", "y"}, outs: []string{"dx"},
 		unroll: [2]int{4, 4},
 		prepare: func(s isa) func([]reg.VecVirtual) []reg.VecVirtual {
-			one := s.vec()
+			one := s.Vec()
 			VMOVUPS(c("one"), one)
 			return func(in []reg.VecVirtual) []reg.VecVirtual {
 				// Unfused, in the reference's order, so results match it.
@@ -113,7 +114,7 @@ var mapKernels = []mapKernel{
 		doc: "SigmoidBackward: dx[i] = dy[i] * y[i] * (1 - y[i])", ins: []string{"dy", "y"}, outs: []string{"dx"},
 		unroll: [2]int{4, 4},
 		prepare: func(s isa) func([]reg.VecVirtual) []reg.VecVirtual {
-			one := s.vec()
+			one := s.Vec()
 			VMOVUPS(c("one"), one)
 			return func(in []reg.VecVirtual) []reg.VecVirtual {
 				dy, y := in[0], in[1]
@@ -146,7 +147,7 @@ var mapKernels = []mapKernel{
 			return func(in []reg.VecVirtual) []reg.VecVirtual {
 				// Unfused, in the reference's order, so results match it.
 				p, g, m, v := in[0], in[1], in[2], in[3]
-				t := s.vec()
+				t := s.Vec()
 				VSUBPS(m, g, t) // g - m
 				VMULPS(c1, t, t)
 				VADDPS(t, m, m) // m + c1*(g-m)
@@ -174,7 +175,7 @@ func genMaps(s isa) {
 func (k mapKernel) generate(s isa) {
 	s.text(k.name, k.sig, k.doc)
 	unroll := k.unroll[0]
-	if s.zmm {
+	if s.ZMM {
 		unroll = k.unroll[1]
 	}
 	// Pointers of every distinct slice.
@@ -216,7 +217,7 @@ func (k mapKernel) generate(s isa) {
 		in := make([][]reg.VecVirtual, count)
 		for u := range in {
 			for _, name := range k.ins {
-				v := s.vec()
+				v := s.Vec()
 				s.load(s.elem(base[name], i, u), v)
 				in[u] = append(in[u], v)
 			}
@@ -228,16 +229,16 @@ func (k mapKernel) generate(s isa) {
 			}
 		}
 	}
-	tail := func(i reg.GPVirtual, m mask) {
+	tail := func(i reg.GPVirtual, m avx.Mask) {
 		var in []reg.VecVirtual
 		for _, name := range k.ins {
-			v := s.vec()
-			s.loadMasked(s.elem(base[name], i, 0), m, v)
+			v := s.Vec()
+			s.LoadMasked(s.elem(base[name], i, 0), m, v)
 			in = append(in, v)
 		}
 		out := compute([][]reg.VecVirtual{in})[0]
 		for j, name := range k.outs {
-			s.storeMasked(out[j], m, s.elem(base[name], i, 0))
+			s.StoreMasked(out[j], m, s.elem(base[name], i, 0))
 		}
 	}
 	s.stream(k.name, n, unroll, block, tail)

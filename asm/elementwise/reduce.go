@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/gokern/gokern/asm/internal/avx"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
@@ -27,7 +28,7 @@ func reduction(s isa, name, sig, doc string, ins []string) {
 	}
 	acc := make([]reg.VecVirtual, accumulators)
 	for j := range acc {
-		acc[j] = s.vec()
+		acc[j] = s.Vec()
 		s.zero(acc[j])
 	}
 	block := func(i reg.GPVirtual, count int) {
@@ -36,17 +37,17 @@ func reduction(s isa, name, sig, doc string, ins []string) {
 				VADDPS(s.elem(x, i, u), acc[u], acc[u])
 				continue
 			}
-			v := s.vec()
+			v := s.Vec()
 			s.load(s.elem(x, i, u), v)
 			VFMADD231PS(s.elem(y, i, u), v, acc[u])
 		}
 	}
-	tail := func(i reg.GPVirtual, m mask) {
-		v := s.vec()
-		s.loadMasked(s.elem(x, i, 0), m, v)
+	tail := func(i reg.GPVirtual, m avx.Mask) {
+		v := s.Vec()
+		s.LoadMasked(s.elem(x, i, 0), m, v)
 		if y != nil {
-			w := s.vec()
-			s.loadMasked(s.elem(y, i, 0), m, w)
+			w := s.Vec()
+			s.LoadMasked(s.elem(y, i, 0), m, w)
 			VMULPS(w, v, v)
 		}
 		VADDPS(v, acc[1], acc[1])
@@ -65,14 +66,14 @@ func reduction(s isa, name, sig, doc string, ins []string) {
 // hsum adds the lanes of v; the result is lane 0 of the returned register.
 func (s isa) hsum(v reg.VecVirtual) reg.VecVirtual {
 	y := v.AsY().(reg.VecVirtual)
-	if s.zmm {
+	if s.ZMM {
 		hi := YMM()
 		VEXTRACTF64X4(U8(1), v, hi)
 		VADDPS(hi, y, y)
 	}
 	x := y.AsX().(reg.VecVirtual)
 	hi := XMM()
-	if s.zmm {
+	if s.ZMM {
 		VEXTRACTF32X4(U8(1), y, hi)
 	} else {
 		VEXTRACTF128(U8(1), y, hi)

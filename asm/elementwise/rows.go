@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/gokern/gokern/asm/internal/avx"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
@@ -26,18 +27,18 @@ type rowLoop struct {
 	unroll int
 	n      reg.GPVirtual
 	rem    reg.GPVirtual // n % lanes
-	m      mask          // valid when rem != 0
+	m      avx.Mask      // valid when rem != 0
 }
 
-// newRowLoop computes the tail mask, once for every row.
+// newRowLoop computes the tail avx.Mask, once for every row.
 func newRowLoop(s isa, prefix string, n reg.GPVirtual, unroll int) *rowLoop {
 	l := &rowLoop{s: s, prefix: prefix, unroll: unroll, n: n, rem: GP64()}
 	MOVQ(n, l.rem)
-	ANDQ(U32(s.lanes-1), l.rem)
+	ANDQ(U32(s.Lanes-1), l.rem)
 	JZ(LabelRef(prefix + "_nomask"))
 	r := GP64()
 	MOVQ(l.rem, r)
-	l.m = s.tailMask(r)
+	l.m = s.TailMask(masks, r)
 	Label(prefix + "_nomask")
 	return l
 }
@@ -52,20 +53,20 @@ func (l *rowLoop) columns(block func(j reg.GPVirtual, count int), tail func(j re
 	fits := func(count int, skip string) {
 		MOVQ(l.n, left)
 		SUBQ(j, left)
-		CMPQ(left, U32(count*s.lanes))
+		CMPQ(left, U32(count*s.Lanes))
 		JL(LabelRef(skip))
 	}
 	Label(p + "_blocks")
 	fits(l.unroll, p+"_halves")
 	block(j, l.unroll)
-	ADDQ(U32(l.unroll*s.lanes), j)
+	ADDQ(U32(l.unroll*s.Lanes), j)
 	JMP(LabelRef(p + "_blocks"))
 	Label(p + "_halves")
 	for u := l.unroll / 2; u >= 1; u /= 2 {
 		skip := fmt.Sprintf("%s_skip%d", p, u)
 		fits(u, skip)
 		block(j, u)
-		ADDQ(U32(u*s.lanes), j)
+		ADDQ(U32(u*s.Lanes), j)
 		Label(skip)
 	}
 	TESTQ(l.rem, l.rem)
@@ -85,7 +86,7 @@ func biasRows(s isa, name, sig, doc string, leaky bool) {
 	var alpha, zero reg.VecVirtual
 	if leaky {
 		alpha = s.broadcast("alpha")
-		zero = s.vec()
+		zero = s.Vec()
 		s.zero(zero)
 	}
 	end := GP64()
@@ -102,7 +103,7 @@ func biasRows(s isa, name, sig, doc string, leaky bool) {
 	l.columns(func(j reg.GPVirtual, count int) {
 		vs := make([]reg.VecVirtual, count)
 		for u := range vs {
-			vs[u] = s.vec()
+			vs[u] = s.Vec()
 			s.load(s.elem(x, j, u), vs[u])
 			VADDPS(s.elem(bias, j, u), vs[u], vs[u])
 		}
@@ -111,12 +112,12 @@ func biasRows(s isa, name, sig, doc string, leaky bool) {
 			s.store(vs[u], s.elem(x, j, u))
 		}
 	}, func(j reg.GPVirtual) {
-		v, b := s.vec(), s.vec()
-		s.loadMasked(s.elem(x, j, 0), l.m, v)
-		s.loadMasked(s.elem(bias, j, 0), l.m, b)
+		v, b := s.Vec(), s.Vec()
+		s.LoadMasked(s.elem(x, j, 0), l.m, v)
+		s.LoadMasked(s.elem(bias, j, 0), l.m, b)
 		VADDPS(b, v, v)
 		compute(v)
-		s.storeMasked(v, l.m, s.elem(x, j, 0))
+		s.StoreMasked(v, l.m, s.elem(x, j, 0))
 	})
 	LEAQ(Mem{Base: x, Index: n, Scale: 4}, x)
 	JMP(LabelRef(name + "_row"))
@@ -141,7 +142,7 @@ func sumRows(s isa) {
 	MOVQ(n, rowBytes)
 	SHLQ(U8(2), rowBytes)
 	unroll := 8 // accumulators only: VADDPS takes x from memory
-	if s.zmm {
+	if s.ZMM {
 		unroll = 16
 	}
 	l := newRowLoop(s, name, n, unroll)
@@ -150,9 +151,9 @@ func sumRows(s isa) {
 	column := func(j reg.GPVirtual, count int, masked bool) {
 		acc := make([]reg.VecVirtual, count)
 		for u := range acc {
-			acc[u] = s.vec()
+			acc[u] = s.Vec()
 			if masked {
-				s.loadMasked(s.elem(dst, j, u), l.m, acc[u])
+				s.LoadMasked(s.elem(dst, j, u), l.m, acc[u])
 			} else {
 				s.load(s.elem(dst, j, u), acc[u])
 			}
@@ -168,8 +169,8 @@ func sumRows(s isa) {
 		JAE(LabelRef(lbl + "_end"))
 		for u := range acc {
 			if masked {
-				v := s.vec()
-				s.loadMasked(s.elem(p, j, u), l.m, v)
+				v := s.Vec()
+				s.LoadMasked(s.elem(p, j, u), l.m, v)
 				VADDPS(v, acc[u], acc[u])
 			} else {
 				VADDPS(s.elem(p, j, u), acc[u], acc[u])
@@ -180,7 +181,7 @@ func sumRows(s isa) {
 		Label(lbl + "_end")
 		for u := range acc {
 			if masked {
-				s.storeMasked(acc[u], l.m, s.elem(dst, j, u))
+				s.StoreMasked(acc[u], l.m, s.elem(dst, j, u))
 			} else {
 				s.store(acc[u], s.elem(dst, j, u))
 			}

@@ -26,6 +26,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/gokern/gokern/asm/internal/avx"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
@@ -37,7 +38,7 @@ const maxFilters = 4
 
 func main() {
 	ConstraintExpr("!purego")
-	defineMasks()
+	masks = avx.DefineMasks("im2col")
 	for _, s := range []isa{avx2, avx512} {
 		for f := 1; f <= maxFilters; f++ {
 			genDotRuns(s, f, 1)
@@ -53,93 +54,19 @@ func main() {
 	Generate()
 }
 
-// isa describes one vector instruction set.
-type isa struct {
-	suffix string
-	lanes  int
-	zmm    bool
-}
+// isa is one vector instruction set, with this generator's helpers.
+type isa struct{ avx.ISA }
 
 var (
-	avx2   = isa{suffix: "AVX2", lanes: 8}
-	avx512 = isa{suffix: "AVX512", lanes: 16, zmm: true}
+	avx2   = isa{avx.AVX2}
+	avx512 = isa{avx.AVX512}
 )
 
-func (s isa) vec() reg.VecVirtual {
-	if s.zmm {
-		return ZMM()
-	}
-	return YMM()
-}
-
-func (s isa) bytes() int { return 4 * s.lanes }
-
-var maskAVX2, maskAVX512 Mem
-
-// defineMasks emits the tail-mask tables: for AVX2 8 all-ones words then 8
-// zero words (the 8 words from word 8-r start with r ones), for AVX-512
-// the uint16 opmask 1<<r - 1 at index r.
-func defineMasks() {
-	maskAVX2 = GLOBL("im2colMaskAVX2", RODATA|NOPTR)
-	for i := 0; i < 16; i++ {
-		v := uint32(0)
-		if i < 8 {
-			v = 0xffffffff
-		}
-		DATA(4*i, U32(v))
-	}
-	maskAVX512 = GLOBL("im2colMaskAVX512", RODATA|NOPTR)
-	for r := 0; r < 16; r++ {
-		DATA(2*r, U16(uint16(1)<<r-1))
-	}
-}
-
-// mask is a tail mask: a ymm lane mask on AVX2, an opmask on AVX-512.
-type mask struct {
-	y reg.VecVirtual
-	k reg.OpmaskVirtual
-}
-
-// tailMask returns the mask of the first rem lanes, 0 < rem < lanes,
-// without changing rem.
-func (s isa) tailMask(rem reg.GPVirtual) mask {
-	t := GP64()
-	if s.zmm {
-		LEAQ(maskAVX512, t)
-		k := K()
-		KMOVW(Mem{Base: t, Index: rem, Scale: 2}, k)
-		return mask{k: k}
-	}
-	LEAQ(maskAVX2, t)
-	n := GP64()
-	MOVQ(rem, n)
-	NEGQ(n)
-	v := YMM()
-	VMOVDQU(Mem{Base: t, Index: n, Scale: 4, Disp: 32}, v)
-	return mask{y: v}
-}
-
-// loadMasked loads the masked lanes and zeroes the others; masked-off
-// lanes are never read, so they cannot fault.
-func (s isa) loadMasked(m Mem, k mask, v reg.VecVirtual) {
-	if s.zmm {
-		VMOVUPS_Z(m, k.k, v)
-		return
-	}
-	VMASKMOVPS(m, k.y, v)
-}
-
-// storeMasked writes only the masked lanes.
-func (s isa) storeMasked(v reg.VecVirtual, k mask, m Mem) {
-	if s.zmm {
-		VMOVUPS(v, k.k, m)
-		return
-	}
-	VMASKMOVPS(v, k.y, m)
-}
+// masks are the tail-mask tables of the generated file.
+var masks avx.Masks
 
 func (s isa) zero(v reg.VecVirtual) {
-	if s.zmm {
+	if s.ZMM {
 		VPXORD(v, v, v)
 		return
 	}
@@ -148,7 +75,7 @@ func (s isa) zero(v reg.VecVirtual) {
 
 // at addresses vector j of the block at element index i of base.
 func (s isa) at(base, i reg.GPVirtual, j int) Mem {
-	return Mem{Base: base, Index: i, Scale: 4, Disp: j * s.bytes()}
+	return Mem{Base: base, Index: i, Scale: 4, Disp: j * s.Bytes()}
 }
 
 // ld loads the integer or pointer parameter name into a new register.
@@ -204,27 +131,27 @@ func (s isa) runLoop(name string, nRuns, runLen, strideBytes reg.GPVirtual, ins,
 }
 
 // blocks emits the vector loops of one run: step(i, j, m) handles vector j
-// of the block at element index i, with m the tail mask for a partial
+// of the block at element index i, with m the tail avx.Mask for a partial
 // vector (nil for full ones); blocks of two vectors, then one, then the
 // masked tail.
-func (s isa) blocks(name string, i, runLen reg.GPVirtual, tail *mask, step func(i reg.GPVirtual, j int, m *mask)) {
+func (s isa) blocks(name string, i, runLen reg.GPVirtual, tail *avx.Mask, step func(i reg.GPVirtual, j int, m *avx.Mask)) {
 	end := GP64()
 	MOVQ(runLen, end)
-	SUBQ(U32(2*s.lanes), end)
+	SUBQ(U32(2*s.Lanes), end)
 	Label(name + "_pair")
 	CMPQ(i, end)
 	JG(LabelRef(name + "_single"))
 	step(i, 0, nil)
 	step(i, 1, nil)
-	ADDQ(U32(2*s.lanes), i)
+	ADDQ(U32(2*s.Lanes), i)
 	JMP(LabelRef(name + "_pair"))
 	Label(name + "_single")
 	MOVQ(runLen, end)
-	SUBQ(U32(s.lanes), end)
+	SUBQ(U32(s.Lanes), end)
 	CMPQ(i, end)
 	JG(LabelRef(name + "_tail"))
 	step(i, 0, nil)
-	ADDQ(U32(s.lanes), i)
+	ADDQ(U32(s.Lanes), i)
 	Label(name + "_tail")
 	CMPQ(i, runLen)
 	JGE(LabelRef(name + "_next"))
@@ -233,15 +160,15 @@ func (s isa) blocks(name string, i, runLen reg.GPVirtual, tail *mask, step func(
 }
 
 // setup emits the early return for empty work and the tail mask.
-func (s isa) setup(name string, nRuns, runLen reg.GPVirtual) *mask {
+func (s isa) setup(name string, nRuns, runLen reg.GPVirtual) *avx.Mask {
 	TESTQ(nRuns, nRuns)
 	JZ(LabelRef(name + "_done"))
 	TESTQ(runLen, runLen)
 	JZ(LabelRef(name + "_done"))
 	rem := GP64()
 	MOVQ(runLen, rem)
-	ANDQ(U32(s.lanes-1), rem)
-	m := s.tailMask(rem)
+	ANDQ(U32(s.Lanes-1), rem)
+	m := s.TailMask(masks, rem)
 	return &m
 }
 
@@ -250,7 +177,7 @@ func (s isa) broadcastCoefs(f int) []reg.VecVirtual {
 	a := ld("a")
 	var v []reg.VecVirtual
 	for j := 0; j < f; j++ {
-		c := s.vec()
+		c := s.Vec()
 		VBROADCASTSS(Mem{Base: a, Disp: 4 * j}, c)
 		v = append(v, c)
 	}
@@ -272,9 +199,9 @@ func pixelInputs(x reg.GPVirtual, p int) []reg.GPVirtual {
 // kernelName is dotRuns3AVX512 for one pixel, dotRuns3x2AVX512 for two.
 func kernelName(kind string, f, p int, s isa) string {
 	if p == 1 {
-		return fmt.Sprintf("%s%d%s", kind, f, s.suffix)
+		return fmt.Sprintf("%s%d%s", kind, f, s.Suffix)
 	}
-	return fmt.Sprintf("%s%dx%d%s", kind, f, p, s.suffix)
+	return fmt.Sprintf("%s%dx%d%s", kind, f, p, s.Suffix)
 }
 
 // signature is the Go signature of a kernel for p pixels.
@@ -308,7 +235,7 @@ func genDotRuns(s isa, f, p int) {
 	// Independent accumulators (per pixel, filter, and even/odd vector of
 	// a block when registers allow) overlap the FMA latencies.
 	regs := 16
-	if s.zmm {
+	if s.ZMM {
 		regs = 32
 	}
 	sets := 2
@@ -320,7 +247,7 @@ func genDotRuns(s isa, f, p int) {
 		acc[q] = make([][]reg.VecVirtual, f)
 		for j := range acc[q] {
 			for v := 0; v < sets; v++ {
-				a := s.vec()
+				a := s.Vec()
 				s.zero(a)
 				acc[q][j] = append(acc[q][j], a)
 			}
@@ -328,25 +255,25 @@ func genDotRuns(s isa, f, p int) {
 	}
 	tail := s.setup(name, nRuns, runLen)
 	s.runLoop(name, nRuns, runLen, strideBytes, ins, rows, func(i reg.GPVirtual) {
-		s.blocks(name, i, runLen, tail, func(i reg.GPVirtual, v int, m *mask) {
+		s.blocks(name, i, runLen, tail, func(i reg.GPVirtual, v int, m *avx.Mask) {
 			xv := make([]reg.VecVirtual, p)
 			for q := range xv {
-				xv[q] = s.vec()
+				xv[q] = s.Vec()
 				if m == nil {
 					VMOVUPS(s.at(ins[q], i, v), xv[q])
 				} else {
-					s.loadMasked(s.at(ins[q], i, v), *m, xv[q])
+					s.LoadMasked(s.at(ins[q], i, v), *m, xv[q])
 				}
 			}
 			for j := 0; j < f; j++ {
 				var wop Op = s.at(rows[j], i, v)
 				if m != nil || p > 1 {
 					// Load once for every pixel (masked: only valid lanes).
-					wv := s.vec()
+					wv := s.Vec()
 					if m == nil {
 						VMOVUPS(s.at(rows[j], i, v), wv)
 					} else {
-						s.loadMasked(s.at(rows[j], i, v), *m, wv)
+						s.LoadMasked(s.at(rows[j], i, v), *m, wv)
 					}
 					wop = wv
 				}
@@ -379,14 +306,14 @@ func (s isa) hsumAdd(a, b reg.VecVirtual, m Mem) {
 		VADDPS(b, a, a)
 	}
 	y := a.AsY()
-	if s.zmm {
+	if s.ZMM {
 		hi := YMM()
 		VEXTRACTF64X4(U8(1), a, hi)
 		VADDPS(hi, y, y)
 	}
 	x := a.AsX()
 	hx := XMM()
-	if s.zmm {
+	if s.ZMM {
 		VEXTRACTF32X4(U8(1), y, hx)
 	} else {
 		VEXTRACTF128(U8(1), y, hx)
@@ -401,7 +328,7 @@ func (s isa) hsumAdd(a, b reg.VecVirtual, m Mem) {
 }
 
 func genAxpyRuns(s isa, f int) {
-	name := fmt.Sprintf("axpyRuns%d%s", f, s.suffix)
+	name := fmt.Sprintf("axpyRuns%d%s", f, s.Suffix)
 	TEXT(name, NOSPLIT, signature("y", "w", "a", 1))
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s adds to nRuns runs of y (runLen floats every yStride) the combination sum over f < %d of a[f] times the matching runs of the rows of w (row stride k).", name, f))
@@ -411,8 +338,8 @@ func genAxpyRuns(s isa, f int) {
 	coef := s.broadcastCoefs(f)
 	tail := s.setup(name, nRuns, runLen)
 	s.runLoop(name, nRuns, runLen, strideBytes, []reg.GPVirtual{y}, rows, func(i reg.GPVirtual) {
-		s.blocks(name, i, runLen, tail, func(i reg.GPVirtual, v int, m *mask) {
-			yv := s.vec()
+		s.blocks(name, i, runLen, tail, func(i reg.GPVirtual, v int, m *avx.Mask) {
+			yv := s.Vec()
 			if m == nil {
 				VMOVUPS(s.at(y, i, v), yv)
 				for j := 0; j < f; j++ {
@@ -421,13 +348,13 @@ func genAxpyRuns(s isa, f int) {
 				VMOVUPS(yv, s.at(y, i, v))
 				return
 			}
-			s.loadMasked(s.at(y, i, v), *m, yv)
+			s.LoadMasked(s.at(y, i, v), *m, yv)
 			for j := 0; j < f; j++ {
-				wv := s.vec()
-				s.loadMasked(s.at(rows[j], i, v), *m, wv)
+				wv := s.Vec()
+				s.LoadMasked(s.at(rows[j], i, v), *m, wv)
 				VFMADD231PS(wv, coef[j], yv)
 			}
-			s.storeMasked(yv, *m, s.at(y, i, v))
+			s.StoreMasked(yv, *m, s.at(y, i, v))
 		})
 	})
 	Label(name + "_done")
@@ -448,22 +375,22 @@ func genGerRuns(s isa, f, p int) {
 	coef := s.broadcastCoefs(p * f) // coef[q*f+j] = a[q*f+j]
 	tail := s.setup(name, nRuns, runLen)
 	s.runLoop(name, nRuns, runLen, strideBytes, ins, rows, func(i reg.GPVirtual) {
-		s.blocks(name, i, runLen, tail, func(i reg.GPVirtual, v int, m *mask) {
+		s.blocks(name, i, runLen, tail, func(i reg.GPVirtual, v int, m *avx.Mask) {
 			xv := make([]reg.VecVirtual, p)
 			for q := range xv {
-				xv[q] = s.vec()
+				xv[q] = s.Vec()
 				if m == nil {
 					VMOVUPS(s.at(ins[q], i, v), xv[q])
 				} else {
-					s.loadMasked(s.at(ins[q], i, v), *m, xv[q])
+					s.LoadMasked(s.at(ins[q], i, v), *m, xv[q])
 				}
 			}
 			for j := 0; j < f; j++ {
-				dv := s.vec()
+				dv := s.Vec()
 				if m == nil {
 					VMOVUPS(s.at(rows[j], i, v), dv)
 				} else {
-					s.loadMasked(s.at(rows[j], i, v), *m, dv)
+					s.LoadMasked(s.at(rows[j], i, v), *m, dv)
 				}
 				for q := 0; q < p; q++ {
 					VFMADD231PS(xv[q], coef[q*f+j], dv)
@@ -471,7 +398,7 @@ func genGerRuns(s isa, f, p int) {
 				if m == nil {
 					VMOVUPS(dv, s.at(rows[j], i, v))
 				} else {
-					s.storeMasked(dv, *m, s.at(rows[j], i, v))
+					s.StoreMasked(dv, *m, s.at(rows[j], i, v))
 				}
 			}
 		})
@@ -490,7 +417,7 @@ const gatherBlock = 8
 // registers for the whole walk over the rows, so each FMA costs one load
 // of w (and each row one broadcast), and dst is written once.
 func genGatherRows(s isa) {
-	name := "gatherRows" + s.suffix
+	name := "gatherRows" + s.Suffix
 	TEXT(name, NOSPLIT, "func(dst *float32, c int, w *float32, coef *float32, nRows int)")
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s sets dst[0:c] to the sum over r < nRows of coef[r] times w[r*c : r*c+c]; nRows and c must be positive.", name))
@@ -504,10 +431,10 @@ func genGatherRows(s isa) {
 
 	// walk emits the loop over rows for nv vectors at column col, then
 	// stores them (masked when m is not nil).
-	walk := func(label string, nv int, m *mask) {
+	walk := func(label string, nv int, m *avx.Mask) {
 		acc := make([]reg.VecVirtual, nv)
 		for v := range acc {
-			acc[v] = s.vec()
+			acc[v] = s.Vec()
 			s.zero(acc[v])
 		}
 		wp, cp, r := GP64(), GP64(), GP64()
@@ -515,14 +442,14 @@ func genGatherRows(s isa) {
 		MOVQ(coef, cp)
 		MOVQ(nRows, r)
 		Label(label)
-		b := s.vec()
+		b := s.Vec()
 		VBROADCASTSS(Mem{Base: cp}, b)
 		for v := range acc {
 			if m == nil {
-				VFMADD231PS(Mem{Base: wp, Disp: v * s.bytes()}, b, acc[v])
+				VFMADD231PS(Mem{Base: wp, Disp: v * s.Bytes()}, b, acc[v])
 			} else {
-				t := s.vec()
-				s.loadMasked(Mem{Base: wp, Disp: v * s.bytes()}, *m, t)
+				t := s.Vec()
+				s.LoadMasked(Mem{Base: wp, Disp: v * s.Bytes()}, *m, t)
 				VFMADD231PS(t, b, acc[v])
 			}
 		}
@@ -531,31 +458,31 @@ func genGatherRows(s isa) {
 		DECQ(r)
 		JNZ(LabelRef(label))
 		for v := range acc {
-			out := Mem{Base: dst, Index: col, Scale: 4, Disp: v * s.bytes()}
+			out := Mem{Base: dst, Index: col, Scale: 4, Disp: v * s.Bytes()}
 			if m == nil {
 				VMOVUPS(acc[v], out)
 			} else {
-				s.storeMasked(acc[v], *m, out)
+				s.StoreMasked(acc[v], *m, out)
 			}
 		}
 	}
 
 	MOVQ(c, end)
-	SUBQ(U32(gatherBlock*s.lanes), end)
+	SUBQ(U32(gatherBlock*s.Lanes), end)
 	Label(name + "_block")
 	CMPQ(col, end)
 	JG(LabelRef(name + "_single"))
 	walk(name+"_blockrow", gatherBlock, nil)
-	ADDQ(U32(gatherBlock*s.lanes), col)
+	ADDQ(U32(gatherBlock*s.Lanes), col)
 	JMP(LabelRef(name + "_block"))
 
 	Label(name + "_single")
 	MOVQ(c, end)
-	SUBQ(U32(s.lanes), end)
+	SUBQ(U32(s.Lanes), end)
 	CMPQ(col, end)
 	JG(LabelRef(name + "_tail"))
 	walk(name+"_singlerow", 1, nil)
-	ADDQ(U32(s.lanes), col)
+	ADDQ(U32(s.Lanes), col)
 	JMP(LabelRef(name + "_single"))
 
 	Label(name + "_tail")
@@ -564,7 +491,7 @@ func genGatherRows(s isa) {
 	rem := GP64()
 	MOVQ(c, rem)
 	SUBQ(col, rem)
-	m := s.tailMask(rem)
+	m := s.TailMask(masks, rem)
 	walk(name+"_tailrow", 1, &m)
 
 	Label(name + "_done")
