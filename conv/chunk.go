@@ -1,5 +1,7 @@
 package conv
 
+import "github.com/gokern/gokern/kernels"
+
 // The im2col path works through a batch in chunks of samples rather than
 // all at once. The cols matrix is written by one step (im2col, or a GEMM)
 // and read by the next (a GEMM, or col2im); for a whole batch of 128 it is
@@ -17,8 +19,15 @@ const colsChunkFloats = 1 << 20
 
 // samplesPerChunk returns how many samples of perSample cols values make a
 // chunk, at least 1 and at most n.
+//
+// Chunking is used on one thread only. With more, every chunk adds a
+// barrier after its im2col and its GEMM and makes each thread repack the
+// weights. In interleaved runs of BenchmarkIteration/avx512/batch=128
+// (./gan) on 2 threads, chunks never won: level in two runs, and in one
+// 600-718 ms against 533-551 ms unchunked. On one thread, 4 MiB chunks
+// saved 6-8% every time.
 func samplesPerChunk(perSample, n int) int {
-	if perSample <= 0 {
+	if perSample <= 0 || kernels.Threads() > 1 {
 		return max(n, 1)
 	}
 	return max(1, min(n, colsChunkFloats/perSample))
