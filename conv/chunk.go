@@ -8,9 +8,11 @@ import "github.com/gokern/gokern/kernels"
 // up to 268 MB (the generator's third Conv2DTranspose), so every pass
 // over it goes to DRAM. A chunk's block of a few MiB stays in the cache
 // between the two steps, and the GEMMs on a chunk are still large enough
-// (hundreds of rows) to run at full speed. Chunks never split the GEMMs'
-// summation in a way that depends on the thread count, so results stay
-// bitwise identical for every thread count.
+// (hundreds of rows) to run at full speed. Only the forward and
+// backward-data passes are chunked: each output row there depends on one
+// sample alone, so chunking changes no result, and results stay bitwise
+// identical whatever the thread count. The weight gradient sums over the
+// whole batch and stays one GEMM.
 
 // colsChunkFloats is the target size of one chunk's cols block: 4 MiB, a
 // share of Zen 5's 32 MiB L3 that leaves room for the packed GEMM panels

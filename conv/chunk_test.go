@@ -44,3 +44,57 @@ func TestChunkedBatchMatchesNaive(t *testing.T) {
 		}
 	})
 }
+
+// TestChunkingChangesNoResult checks that a chunked batch (one thread) and
+// an unchunked one (several threads) give bitwise the same results.
+func TestChunkingChangesNoResult(t *testing.T) {
+	defer kernels.SetThreads(kernels.Threads())
+	layers := []LayerConfig{
+		{Name: "im2col", Spec: Spec{H: 16, W: 16, C: 16, Filters: 8, KH: 3, KW: 3, StrideH: 1, StrideW: 1, Padding: im2col.Same}},
+		{Name: "transpose", Transpose: true, Spec: Spec{H: 16, W: 16, C: 8, Filters: 16, KH: 4, KW: 4, StrideH: 2, StrideW: 2, Padding: im2col.Same}},
+	}
+	rng := rand.New(rand.NewPCG(8, 8))
+	for _, l := range layers {
+		op, err := l.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		oh, ow, f := op.OutShape()
+		s := l.Spec
+		// 57 samples are 3 chunks of the Conv2D (28 a chunk) and 4 of the
+		// Conv2DTranspose (16 a chunk) on one thread.
+		const n = 57
+		kernels.SetThreads(1)
+		if per := samplesPerChunk(opCols(op), n); per >= n {
+			t.Fatalf("%s: a batch of %d is one chunk of %d", l.Name, n, per)
+		}
+		x, w, dy := randSlice(rng, n*s.H*s.W*s.C), randSlice(rng, s.WeightLen()), randSlice(rng, n*oh*ow*f)
+		var results [2][3][]float32
+		for i, threads := range []int{1, 3} {
+			kernels.SetThreads(threads)
+			r := [3][]float32{make([]float32, len(dy)), make([]float32, len(x)), make([]float32, len(w))}
+			op.Forward(n, x, w, nil, r[0])
+			op.BackwardData(n, dy, w, r[1])
+			op.BackwardWeights(n, x, dy, r[2], nil)
+			results[i] = r
+		}
+		for k := range results[0] {
+			for i := range results[0][k] {
+				if results[0][k][i] != results[1][k][i] {
+					t.Fatalf("%s (batch %d): result %d [%d]: %v chunked, %v unchunked", l.Name, n, k, i, results[0][k][i], results[1][k][i])
+				}
+			}
+		}
+	}
+}
+
+// opCols is the number of cols values one sample of op's im2col path holds.
+func opCols(op Op) int {
+	switch c := op.(type) {
+	case *Conv2D:
+		return c.geom.Rows() * c.geom.Cols()
+	case *Conv2DTranspose:
+		return c.geom.Rows() * c.geom.Cols()
+	}
+	panic("unknown op")
+}

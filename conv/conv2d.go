@@ -136,16 +136,12 @@ func (c *Conv2D) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 	// The cols matrix of the forward pass is rebuilt rather than kept: the
 	// caller may have changed x since, and rebuilding costs one pass over
 	// memory against the GEMM's K*F flops per element.
+	// One GEMM over the whole batch, not chunks: dw sums over every
+	// sample, and splitting that sum would make the result depend on the
+	// chunking (see chunk.go).
+	cols := c.im2col(g, x)
 	k := g.Cols()
-	inLen, outLen := c.geom.InputLen(), c.geom.Rows()*f
-	var beta float32 // the first chunk overwrites dw, the others add to it
-	clear(dw)        // for an empty batch, where no chunk runs
-	for s0, m := range c.chunks(n) {
-		gc := c.geom.WithBatch(m)
-		cols := c.im2col(gc, x[s0*inLen:(s0+m)*inLen])
-		kernels.Sgemm(true, false, k, f, gc.Rows(), 1, cols, k, dy[s0*outLen:(s0+m)*outLen], f, beta, dw, f)
-		beta = 1
-	}
+	kernels.Sgemm(true, false, k, f, g.Rows(), 1, cols, k, dy, f, 0, dw, f)
 }
 
 // im2col returns the cols matrix of x: x itself when im2col is the

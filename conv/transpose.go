@@ -120,17 +120,13 @@ func (c *Conv2DTranspose) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 		clear(dbias)
 		kernels.SumRows(dbias, dy)
 	}
+	// One GEMM over the whole batch, not chunks: dw sums over every
+	// sample, and splitting that sum would make the result depend on the
+	// chunking (see chunk.go).
 	k, ch := g.Cols(), c.spec.C
-	xLen, yLen := c.spec.H*c.spec.W*ch, c.geom.InputLen()
-	var beta float32 // the first chunk overwrites dw, the others add to it
-	clear(dw)        // for an empty batch, where no chunk runs
-	for s0, m := range c.chunks(n) {
-		gc := c.geom.WithBatch(m)
-		cols := c.workspace(gc)
-		c.colJob.parallelIm2col(cols, dy[s0*yLen:(s0+m)*yLen], gc)
-		kernels.Sgemm(true, false, k, ch, gc.Rows(), 1, cols, k, x[s0*xLen:(s0+m)*xLen], ch, beta, dw, ch)
-		beta = 1
-	}
+	cols := c.workspace(g)
+	c.colJob.parallelIm2col(cols, dy, g)
+	kernels.Sgemm(true, false, k, ch, g.Rows(), 1, cols, k, x, ch, 0, dw, ch)
 }
 
 // chunks splits a batch of n samples into chunks small enough for their
