@@ -34,15 +34,3 @@ func samplesPerChunk(perSample, n int) int {
 	}
 	return max(1, min(n, colsChunkFloats/perSample))
 }
-
-// batchChunks yields (first sample, samples) for consecutive chunks of at
-// most size samples covering [0, n).
-func batchChunks(n, size int) func(yield func(s0, m int) bool) {
-	return func(yield func(s0, m int) bool) {
-		for s0 := 0; s0 < n; s0 += size {
-			if !yield(s0, min(size, n-s0)) {
-				return
-			}
-		}
-	}
-}

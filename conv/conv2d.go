@@ -86,7 +86,8 @@ func (c *Conv2D) Forward(n int, x, w, bias, y []float32) {
 	}
 	f, k := c.spec.Filters, g.Cols()
 	inLen, outLen := c.geom.InputLen(), c.geom.Rows()*f
-	for s0, m := range c.chunks(n) {
+	for s0, cs := 0, c.chunkSize(n); s0 < n; s0 += cs {
+		m := min(cs, n-s0)
 		gc := c.geom.WithBatch(m)
 		cols := c.im2col(gc, x[s0*inLen:(s0+m)*inLen])
 		kernels.Sgemm(false, false, gc.Rows(), f, k, 1, cols, k, w, f, 0, y[s0*outLen:(s0+m)*outLen], f)
@@ -110,7 +111,8 @@ func (c *Conv2D) BackwardData(n int, dy, w, dx []float32) {
 	}
 	clear(dx)
 	inLen, outLen := c.geom.InputLen(), c.geom.Rows()*f
-	for s0, m := range c.chunks(n) {
+	for s0, cs := 0, c.chunkSize(n); s0 < n; s0 += cs {
+		m := min(cs, n-s0)
 		gc := c.geom.WithBatch(m)
 		dcols := c.workspace(gc)
 		kernels.Sgemm(false, true, gc.Rows(), k, f, 1, dy[s0*outLen:(s0+m)*outLen], f, w, f, 0, dcols, k)
@@ -155,10 +157,10 @@ func (c *Conv2D) im2col(g im2col.Geometry, x []float32) []float32 {
 	return cols
 }
 
-// chunks splits a batch of n samples into chunks small enough for their
-// cols block to stay in cache; see samplesPerChunk.
-func (c *Conv2D) chunks(n int) func(yield func(s0, m int) bool) {
-	return batchChunks(n, samplesPerChunk(c.geom.Rows()*c.geom.Cols(), n))
+// chunkSize is how many samples make a chunk small enough for its cols
+// block to stay in cache; see samplesPerChunk.
+func (c *Conv2D) chunkSize(n int) int {
+	return samplesPerChunk(c.geom.Rows()*c.geom.Cols(), n)
 }
 
 // workspace returns the cols workspace sized for g.

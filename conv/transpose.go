@@ -85,7 +85,8 @@ func (c *Conv2DTranspose) Forward(n int, x, w, bias, y []float32) {
 	k, ch := g.Cols(), c.spec.C
 	clear(y)
 	xLen, yLen := c.spec.H*c.spec.W*ch, c.geom.InputLen()
-	for s0, m := range c.chunks(n) {
+	for s0, cs := 0, c.chunkSize(n); s0 < n; s0 += cs {
+		m := min(cs, n-s0)
 		gc := c.geom.WithBatch(m)
 		cols := c.workspace(gc)
 		kernels.Sgemm(false, true, gc.Rows(), k, ch, 1, x[s0*xLen:(s0+m)*xLen], ch, w, ch, 0, cols, k)
@@ -102,7 +103,8 @@ func (c *Conv2DTranspose) BackwardData(n int, dy, w, dx []float32) {
 	g := c.checkArgs("Conv2DTranspose.BackwardData", n, dx, w, dy, "dx", "dy")
 	k, ch := g.Cols(), c.spec.C
 	xLen, yLen := c.spec.H*c.spec.W*ch, c.geom.InputLen()
-	for s0, m := range c.chunks(n) {
+	for s0, cs := 0, c.chunkSize(n); s0 < n; s0 += cs {
+		m := min(cs, n-s0)
 		gc := c.geom.WithBatch(m)
 		cols := c.workspace(gc)
 		c.colJob.parallelIm2col(cols, dy[s0*yLen:(s0+m)*yLen], gc)
@@ -129,10 +131,10 @@ func (c *Conv2DTranspose) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 	kernels.Sgemm(true, false, k, ch, g.Rows(), 1, cols, k, x, ch, 0, dw, ch)
 }
 
-// chunks splits a batch of n samples into chunks small enough for their
-// cols block to stay in cache; see samplesPerChunk.
-func (c *Conv2DTranspose) chunks(n int) func(yield func(s0, m int) bool) {
-	return batchChunks(n, samplesPerChunk(c.geom.Rows()*c.geom.Cols(), n))
+// chunkSize is how many samples make a chunk small enough for its cols
+// block to stay in cache; see samplesPerChunk.
+func (c *Conv2DTranspose) chunkSize(n int) int {
+	return samplesPerChunk(c.geom.Rows()*c.geom.Cols(), n)
 }
 
 // workspace returns the cols workspace sized for g.
