@@ -16,6 +16,7 @@ type convLayer struct {
 	Activation              Activation
 
 	op            conv.Op
+	spec          conv.Spec
 	in, out       []int
 	kernel, bias  *Param
 	params        []*Param
@@ -28,6 +29,12 @@ type convLayer struct {
 }
 
 func (l *convLayer) Type() string { return l.typ }
+
+// Spec returns the convolution the layer computes, per-sample input shape
+// included; it is the zero Spec until the layer is built. It lets code
+// outside nn (the benchmark harness's FLOP counts and GEMM shapes) read a
+// model's geometry from the model itself.
+func (l *convLayer) Spec() conv.Spec { return l.spec }
 
 func (l *convLayer) Params() []*Param {
 	return l.params
@@ -45,11 +52,12 @@ func (l *convLayer) build(in []int, newOp func(conv.Spec) (conv.Op, error)) ([]i
 	if len(in) != 3 {
 		return nil, fmt.Errorf("nn: %s (%s): input shape %v, want [height, width, channels]", l.name, l.typ, in)
 	}
-	op, err := newOp(conv.Spec{H: in[0], W: in[1], C: in[2], Filters: l.Filters, KH: l.Kernel, KW: l.Kernel, StrideH: l.Stride, StrideW: l.Stride, Padding: l.Padding})
+	spec := conv.Spec{H: in[0], W: in[1], C: in[2], Filters: l.Filters, KH: l.Kernel, KW: l.Kernel, StrideH: l.Stride, StrideW: l.Stride, Padding: l.Padding}
+	op, err := newOp(spec)
 	if err != nil {
 		return nil, fmt.Errorf("nn: %s (%s): %w", l.name, l.typ, err)
 	}
-	l.op = op
+	l.op, l.spec = op, spec
 	oh, ow, f := op.OutShape()
 	l.in = append([]int(nil), in...)
 	l.out = []int{oh, ow, f}
@@ -75,17 +83,15 @@ func (l *convLayer) Forward(x *Tensor, training bool) *Tensor {
 }
 
 func (l *convLayer) Backward(dy *Tensor) *Tensor {
-	n, dz := l.backwardParams0(dy)
+	n, dz := l.paramGrads(dy)
 	l.dx.resize(n, l.in)
 	l.op.BackwardData(n, dz, l.kernel.Value, l.dx.Data)
 	return &l.dx
 }
 
-func (l *convLayer) backwardParams(dy *Tensor) { l.backwardParams0(dy) }
-
-// backwardParams0 computes the parameter gradients (unless frozen) and
+// paramGrads computes the parameter gradients (unless frozen) and
 // returns the batch size and the gradient before the activation.
-func (l *convLayer) backwardParams0(dy *Tensor) (int, []float32) {
+func (l *convLayer) paramGrads(dy *Tensor) (int, []float32) {
 	n := checkInput(l, "output gradient", dy, l.out)
 	if l.x == nil || l.x.Batch() != n {
 		panic(fmt.Sprintf("nn: %s (%s): Backward batch %d does not match the last Forward's", l.name, l.typ, n))

@@ -32,6 +32,10 @@ func (l *Dense) WithActivation(a Activation) *Dense { l.Activation = a; return l
 
 func (l *Dense) Type() string { return "Dense" }
 
+// Inputs returns the number of inputs per sample, 0 until the layer is
+// built.
+func (l *Dense) Inputs() int { return l.in }
+
 func (l *Dense) Build(in []int) ([]int, error) {
 	if len(in) != 1 {
 		return nil, fmt.Errorf("nn: %s (Dense): input shape %v, want one vector per sample (add a Flatten)", l.name, in)
@@ -75,18 +79,16 @@ func (l *Dense) Forward(x *Tensor, training bool) *Tensor {
 }
 
 func (l *Dense) Backward(dy *Tensor) *Tensor {
-	n, dz := l.backwardParams0(dy)
+	n, dz := l.paramGrads(dy)
 	// dx = dz W^T.
 	l.dx.resize(n, l.inShape)
 	kernels.Sgemm(false, true, n, l.in, l.Units, 1, dz, l.Units, l.kernel.Value, l.Units, 0, l.dx.Data, l.in)
 	return &l.dx
 }
 
-func (l *Dense) backwardParams(dy *Tensor) { l.backwardParams0(dy) }
-
-// backwardParams0 computes the parameter gradients (unless frozen) and
+// paramGrads computes the parameter gradients (unless frozen) and
 // returns the batch size and the gradient before the activation.
-func (l *Dense) backwardParams0(dy *Tensor) (int, []float32) {
+func (l *Dense) paramGrads(dy *Tensor) (int, []float32) {
 	n := checkInput(l, "output gradient", dy, l.outShape)
 	if l.x == nil || l.x.Batch() != n {
 		panic(fmt.Sprintf("nn: %s (Dense): Backward batch %d does not match the last Forward's", l.name, n))

@@ -24,9 +24,12 @@
 // unfreeze the discriminator for its own update and freeze it for the
 // generator's (Adam.Step panics on a gradient a frozen Backward skipped).
 //
-// BackwardParams is Backward for a model whose input is data (images,
-// latent vectors): it skips the first layer's input gradient, which for a
-// convolution is a col2im pass. Sequential.SetProfiler attaches a Profiler
+// Extending: a layer written outside nn implements Layer; one that holds
+// other layers also implements Container, so Sequential finds its
+// parameters and names them in weight files. A training loop can take any
+// Optimizer (Adam is one). Fusing a LeakyReLU into the layer before it is
+// an internal optimisation of nn's own layers. Sequential.SetProfiler
+// attaches a Profiler
 // that accumulates each layer's forward and backward time; a fused
 // LeakyReLU's forward time is counted in the layer before it.
 //

@@ -2,6 +2,10 @@ package nn
 
 import "github.com/gokern/gokern/kernels"
 
+// Fusion is internal to nn: only its own Dense and convolution layers take
+// it over, and a layer written outside nn simply runs the LeakyReLU after
+// it as a separate layer (the same values, one more pass over memory).
+//
 // fusion describes a LeakyReLU merged into the layer before it: that layer
 // skips its own bias pass and applies bias and activation together with
 // kernels.BiasLeakyReLU, saving two passes over the activations. The

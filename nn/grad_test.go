@@ -270,36 +270,3 @@ func ExampleBinaryCrossEntropy() {
 	fmt.Printf("loss %.4f, dL/dp %.4f %.4f\n", loss, dp[0], dp[1])
 	// Output: loss 0.1643, dL/dp -0.5556 0.6250
 }
-
-// TestBackwardParams checks that BackwardParams fills the same parameter
-// gradients as Backward, bit for bit, through a nested first model.
-func TestBackwardParams(t *testing.T) {
-	kernels.ForEach(func(path string) {
-		g, d := newMiniGAN(t)
-		gan, err := NewSequential("gan", g.InShape(), g, d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		gan.Init(4)
-		x := NewTensor(3, 8)
-		randomize(rand.New(rand.NewPCG(1, 5)), x.Data, 1)
-		dp := NewTensor(3, 1)
-		randomize(rand.New(rand.NewPCG(2, 5)), dp.Data, 1)
-		gan.Forward(x, false)
-		gan.Backward(dp)
-		want := make([][]float32, 0)
-		for _, p := range gan.Params() {
-			want = append(want, append([]float32(nil), p.Grad...))
-			clear(p.Grad)
-		}
-		gan.Forward(x, false)
-		gan.BackwardParams(dp)
-		for i, p := range gan.Params() {
-			for j := range p.Grad {
-				if math.Float32bits(p.Grad[j]) != math.Float32bits(want[i][j]) {
-					t.Fatalf("%s: %s[%d]: BackwardParams %v, Backward %v", path, p.Name, j, p.Grad[j], want[i][j])
-				}
-			}
-		}
-	})
-}

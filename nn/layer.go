@@ -24,6 +24,18 @@ type Layer interface {
 	Params() []*Param
 }
 
+// Container is a layer that holds other layers, as Sequential does.
+// Sequential descends into containers to list trainable parameters and to
+// name parameters in weight files ("generator/dense_1/kernel"), so a
+// container written outside nn composes like a nested Sequential. Layers
+// lists the held layers in order; the slice is shared, do not modify it.
+type Container interface {
+	Layer
+	Layers() []Layer
+}
+
+var _ Container = (*Sequential)(nil)
+
 // Param is one trainable array and its gradient, both laid out as Shape in
 // Keras' order (Dense kernel [in, out], Conv2D kernel [kh, kw, in, out]).
 type Param struct {

@@ -86,7 +86,7 @@ func (m *Sequential) SetProfiler(p *Profiler) {
 	m.prof = p
 	m.slots = m.slots[:0]
 	for _, l := range m.layers {
-		if s, ok := l.(*Sequential); ok {
+		if s, ok := l.(interface{ SetProfiler(*Profiler) }); ok {
 			s.SetProfiler(p)
 			m.slots = append(m.slots, -1)
 			continue

@@ -8,8 +8,8 @@ import (
 )
 
 // Sequential is a stack of layers, each feeding the next. It is itself a
-// Layer, so models compose: a GAN is a Sequential of a generator and a
-// discriminator.
+// Layer (a Container), so models compose: a GAN is a Sequential of a
+// generator and a discriminator.
 type Sequential struct {
 	base
 	layers  []Layer
@@ -138,18 +138,7 @@ func (m *Sequential) Forward(x *Tensor, training bool) *Tensor {
 // Backward runs the layers' Backward in reverse order and returns the
 // gradient with respect to the model's input. Parameter gradients are
 // overwritten, except in frozen layers, which skip them.
-func (m *Sequential) Backward(dy *Tensor) *Tensor { return m.backward(dy, true) }
-
-// BackwardParams is Backward for a model whose input is data rather than
-// another layer's output: it fills the parameter gradients but skips the
-// gradient with respect to the input, which for a first convolution is a
-// costly col2im pass. Nested models pass the saving on to their first
-// layer.
-func (m *Sequential) BackwardParams(dy *Tensor) { m.backward(dy, false) }
-
-func (m *Sequential) backwardParams(dy *Tensor) { m.backward(dy, false) }
-
-func (m *Sequential) backward(dy *Tensor, needInput bool) *Tensor {
+func (m *Sequential) Backward(dy *Tensor) *Tensor {
 	for i := len(m.layers) - 1; i >= 0; i-- {
 		l := m.layers[i]
 		var t0 time.Time
@@ -157,23 +146,12 @@ func (m *Sequential) backward(dy *Tensor, needInput bool) *Tensor {
 		if timed {
 			t0 = time.Now()
 		}
-		if p, ok := l.(paramsOnly); i == 0 && !needInput && ok {
-			p.backwardParams(dy)
-			dy = nil
-		} else {
-			dy = l.Backward(dy)
-		}
+		dy = l.Backward(dy)
 		if timed {
 			m.prof.addBackward(m.slots[i], time.Since(t0))
 		}
 	}
 	return dy
-}
-
-// paramsOnly is implemented by layers that can compute their parameter
-// gradients without the input gradient.
-type paramsOnly interface {
-	backwardParams(dy *Tensor)
 }
 
 // Params returns every parameter of every layer, frozen or not, in layer
@@ -184,15 +162,18 @@ func (m *Sequential) Params() []*Param { return m.params }
 // frozen: empty when the model is frozen. The result is reused by the next
 // call, so that a training step allocates nothing.
 func (m *Sequential) TrainableParams() []*Param {
-	m.trainBuf = m.appendTrainable(m.trainBuf[:0])
+	m.trainBuf = appendTrainable(m.trainBuf[:0], m.layers)
 	return m.trainBuf
 }
 
-func (m *Sequential) appendTrainable(ps []*Param) []*Param {
-	for _, l := range m.layers {
+// appendTrainable appends the parameters of the layers that are not
+// frozen, descending into containers, whose layers may be frozen one by
+// one.
+func appendTrainable(ps []*Param, layers []Layer) []*Param {
+	for _, l := range layers {
 		switch t := l.(type) {
-		case *Sequential:
-			ps = t.appendTrainable(ps)
+		case Container:
+			ps = appendTrainable(ps, t.Layers())
 		case trainable:
 			if t.Trainable() {
 				ps = append(ps, l.Params()...)
@@ -238,9 +219,15 @@ func countParams(ps []*Param) int {
 // names of the nested models holding it ("generator/dense_1/kernel"); the
 // model's own name is not included.
 func (m *Sequential) namedParams(prefix string, dst []namedParam) []namedParam {
-	for _, l := range m.layers {
-		if s, ok := l.(*Sequential); ok {
-			dst = s.namedParams(prefix+s.name+"/", dst)
+	return appendNamedParams(dst, prefix, m.layers)
+}
+
+// appendNamedParams appends the parameters of layers, descending into
+// containers, each named after the containers holding it.
+func appendNamedParams(dst []namedParam, prefix string, layers []Layer) []namedParam {
+	for _, l := range layers {
+		if c, ok := l.(Container); ok {
+			dst = appendNamedParams(dst, prefix+c.Name()+"/", c.Layers())
 			continue
 		}
 		for _, p := range l.Params() {

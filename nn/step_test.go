@@ -62,20 +62,20 @@ func (tr *ganTrainer) step() {
 	tr.d.SetTrainable(true)
 	p := tr.d.Forward(tr.real, true)
 	l1 := BinaryCrossEntropy(p.Data, tr.ones, tr.dp.Data)
-	tr.d.BackwardParams(tr.dp)
+	tr.d.Backward(tr.dp)
 	tr.optD.Step(tr.d.TrainableParams())
 
 	fake := tr.g.Forward(tr.noise, true)
 	p = tr.d.Forward(fake, true)
 	l2 := BinaryCrossEntropy(p.Data, tr.zeros, tr.dp.Data)
-	tr.d.BackwardParams(tr.dp)
+	tr.d.Backward(tr.dp)
 	tr.optD.Step(tr.d.TrainableParams())
 	tr.lossD = (l1 + l2) / 2
 
 	tr.d.SetTrainable(false)
 	p = tr.gan.Forward(tr.ganNoise, true)
 	tr.lossG = BinaryCrossEntropy(p.Data, tr.onesGAN, tr.dpGAN.Data)
-	tr.gan.BackwardParams(tr.dpGAN)
+	tr.gan.Backward(tr.dpGAN)
 	tr.optG.Step(tr.gan.TrainableParams())
 }
 
@@ -219,29 +219,5 @@ func TestProfiler(t *testing.T) {
 	tr.step()
 	if p.Total() != 0 {
 		t.Error("profiling continued after SetProfiler(nil)")
-	}
-}
-
-// BenchmarkDiscriminatorBackward compares Backward with BackwardParams for
-// the seed's discriminator on 64 images: the difference is the first
-// convolution's input gradient.
-func BenchmarkDiscriminatorBackward(b *testing.B) {
-	d := newDiscriminator(b, false)
-	d.Init(1)
-	x := NewTensor(64, 32, 32, 3)
-	randomize(rand.New(rand.NewPCG(1, 1)), x.Data, 1)
-	dp := NewTensor(64, 1)
-	randomize(rand.New(rand.NewPCG(2, 1)), dp.Data, 0.01)
-	d.Forward(x, true)
-	for _, c := range []struct {
-		name string
-		f    func()
-	}{{"Backward", func() { d.Backward(dp) }}, {"BackwardParams", func() { d.BackwardParams(dp) }}} {
-		b.Run(c.name, func(b *testing.B) {
-			c.f()
-			for range b.N {
-				c.f()
-			}
-		})
 	}
 }
