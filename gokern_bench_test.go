@@ -10,8 +10,8 @@ import (
 
 	"github.com/gokern/gokern/bench"
 	"github.com/gokern/gokern/bench/peak"
-	"github.com/gokern/gokern/conv"
 	"github.com/gokern/gokern/gan"
+	"github.com/gokern/gokern/internal/sgemmhook"
 	"github.com/gokern/gokern/kernels"
 )
 
@@ -34,9 +34,9 @@ func use(tb testing.TB, name string) func() {
 	prev := kernels.Active()
 	kernels.SetThreads(runtime.GOMAXPROCS(0)) // follow -cpu
 	if f, ok := bench.GemmPeers()[name]; ok {
-		kernels.OverrideSgemm(f)
+		sgemmhook.Set(f)
 		bench.SetPeerThreads(runtime.GOMAXPROCS(0))
-		return func() { kernels.OverrideSgemm(nil) }
+		return func() { sgemmhook.Set(nil) }
 	}
 	if err := kernels.Use(name); err != nil {
 		tb.Fatal(err)
@@ -117,33 +117,65 @@ func BenchmarkEpoch(b *testing.B) {
 	}
 }
 
-// BenchmarkSgemm runs kernels.Sgemm on the DCGAN's characteristic shapes
-// (bench.SgemmShapes) on every path and peer.
+// BenchmarkSgemm runs kernels.Sgemm on powers of two from 256 to 2048 and
+// on the DCGAN's characteristic shapes (bench.SgemmShapes, derived from the
+// models package gan builds), on every path and peer, as
+// BenchmarkSgemm/<shape>/<path>. Threads follow -cpu. Besides GFLOPS it
+// reports GFLOPS per CPU-second ("cpuGFLOPS"): on a shared machine the
+// wall clock includes time other jobs held the core, the CPU time does
+// not. Run with -benchtime=Nx for the big shapes.
 func BenchmarkSgemm(b *testing.B) {
-	for _, s := range bench.SgemmShapes() {
+	var shapes []bench.GemmShape
+	for n := 256; n <= 2048; n *= 2 {
+		shapes = append(shapes, bench.GemmShape{Name: fmt.Sprintf("square%d", n), M: n, N: n, K: n})
+	}
+	for _, s := range append(shapes, bench.SgemmShapes()...) {
+		lda, ldb, ldc := s.Operands()
 		a, bb, c := fill(s.M*s.K), fill(s.K*s.N), make([]float32, s.M*s.N)
 		b.Run(s.String(), func(b *testing.B) {
 			for _, name := range contenders() {
 				b.Run(name, func(b *testing.B) {
 					defer use(b, name)()
-					kernels.Sgemm(false, false, s.M, s.N, s.K, 1, a, s.K, bb, s.N, 0, c, s.N)
+					kernels.Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1, a, lda, bb, ldb, 0, c, ldc) // warm buffers and pages
 					b.ResetTimer()
+					cpu0 := bench.CPUTime()
 					for range b.N {
-						kernels.Sgemm(false, false, s.M, s.N, s.K, 1, a, s.K, bb, s.N, 0, c, s.N)
+						kernels.Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1, a, lda, bb, ldb, 0, c, ldc)
 					}
+					cpu := bench.CPUTime() - cpu0
 					b.ReportMetric(s.FLOPs()*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+					if cpu > 0 {
+						b.ReportMetric(s.FLOPs()*float64(b.N)/cpu.Seconds()/1e9, "cpuGFLOPS")
+					}
 				})
 			}
 		})
 	}
 }
 
-// BenchmarkConv runs each DCGAN convolution layer (conv.DCGANLayers) forward,
-// backward-data and backward-weights at batch 64 on every path and peer.
+// convLayers returns the DCGAN's convolution layers (bench.Layers reads
+// them from the models package gan builds).
+func convLayers(b *testing.B) []bench.Layer {
+	d, g, err := bench.Layers(100)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out []bench.Layer
+	for _, l := range append(d, g...) {
+		if l.Type != "Dense" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// BenchmarkConv runs each DCGAN convolution layer forward, backward-data
+// and backward-weights at batch 64 on every path and peer, as
+// BenchmarkConv/<model>/<layer>/<direction>/<path>.
 func BenchmarkConv(b *testing.B) {
 	const n = 64
-	for _, l := range conv.DCGANLayers() {
-		op, err := l.New()
+	for _, l := range convLayers(b) {
+		op, err := l.NewOp()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -160,7 +192,7 @@ func BenchmarkConv(b *testing.B) {
 			{"backward-data", func() { op.BackwardData(n, dy, w, dx) }},
 			{"backward-weights", func() { op.BackwardWeights(n, x, dy, dw, db) }},
 		} {
-			b.Run(l.Name+"/"+d.name, func(b *testing.B) {
+			b.Run(l.String()+"/"+d.name, func(b *testing.B) {
 				for _, name := range contenders() {
 					b.Run(name, func(b *testing.B) {
 						defer use(b, name)()
@@ -169,7 +201,7 @@ func BenchmarkConv(b *testing.B) {
 						for range b.N {
 							d.call()
 						}
-						b.ReportMetric(l.FLOPs(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+						b.ReportMetric(l.ForwardFLOPs(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 					})
 				}
 			})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gokern/gokern/bench/peak"
+	"github.com/gokern/gokern/internal/sgemmhook"
 	"github.com/gokern/gokern/kernels"
 )
 
@@ -95,7 +96,7 @@ func Build(o Options, sections []string) (*Report, error) {
 	kernels.SetThreads(o.Threads)
 	SetPeerThreads(o.Threads)
 	defer func() {
-		kernels.OverrideSgemm(nil)
+		sgemmhook.Set(nil)
 		_ = kernels.Use(prevPath)
 		runtime.GOMAXPROCS(prevProcs)
 		kernels.SetThreads(prevThreads)

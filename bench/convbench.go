@@ -3,11 +3,9 @@ package bench
 import (
 	"fmt"
 	"math/rand/v2"
-
-	"github.com/gokern/gokern/conv"
 )
 
-// ConvResults measures each DCGAN convolution layer (conv.DCGANLayers) in
+// ConvResults measures each DCGAN convolution layer (from Layers) in
 // its three directions, forward, backward-data and backward-weights, at half
 // the training batch (the discriminator steps' batch), on every path and,
 // because each direction is a GEMM plus data movement, with the GEMM peers.
@@ -15,10 +13,14 @@ func (o Options) ConvResults() []KernelResult {
 	n := max(1, o.Batch/2)
 	rng := rand.New(rand.NewPCG(7, 8))
 	var out []KernelResult
-	for _, l := range conv.DCGANLayers() {
-		op, err := l.New()
+	disc, gen := mustLayers(100)
+	for _, l := range append(disc, gen...) {
+		if l.Type == "Dense" {
+			continue
+		}
+		op, err := l.NewOp()
 		if err != nil {
-			panic(err) // the table is fixed and valid
+			panic(err) // gan built the layer from this spec
 		}
 		s := l.Spec
 		oh, ow, f := op.OutShape()
@@ -30,7 +32,7 @@ func (o Options) ConvResults() []KernelResult {
 		dx := make([]float32, len(x))
 		dw := make([]float32, len(w))
 		db := make([]float32, f)
-		flops := l.FLOPs(n)
+		flops := l.ForwardFLOPs(n)
 		for _, d := range []struct {
 			dir  string
 			call func()
@@ -39,7 +41,7 @@ func (o Options) ConvResults() []KernelResult {
 			{"backward-data", func() { op.BackwardData(n, dy, w, dx) }},
 			{"backward-weights", func() { op.BackwardWeights(n, x, dy, dw, db) }},
 		} {
-			name := fmt.Sprintf("%s %s (batch %d)", l.Name, d.dir, n)
+			name := fmt.Sprintf("%s %s (batch %d)", l, d.dir, n)
 			out = o.record(out, "conv", name, flops, 0, o.pathContenders(true, d.call))
 		}
 	}

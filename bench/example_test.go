@@ -6,10 +6,10 @@ import (
 	"github.com/gokern/gokern/bench"
 )
 
-// One training iteration of the seeds' DCGAN, batch 128, latent size 100.
+// One training iteration of the Keras CIFAR-10 DCGAN tutorial's models, batch 128, latent size 100.
 func ExampleIterationFLOPs() {
 	fmt.Printf("%.0f FLOPs\n", bench.IterationFLOPs(128, 100))
-	for _, p := range bench.Schedule(128) {
+	for _, p := range bench.IterationPasses(128) {
 		fmt.Printf("%-9s %s batch %3d: %5.1f GFLOP\n", p.Step, p.Model, p.Batch, bench.PassFLOPs(p, 100)/1e9)
 	}
 	// Output:

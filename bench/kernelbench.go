@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/gokern/gokern/im2col"
+	"github.com/gokern/gokern/internal/sgemmhook"
 	"github.com/gokern/gokern/kernels"
 )
 
@@ -21,8 +22,8 @@ func (o Options) pathContenders(gemm bool, call func()) []contender {
 			f := GemmPeers()[name]
 			cs = append(cs, contender{
 				name:     name,
-				setup:    func() { usePath(best)(); kernels.OverrideSgemm(f) },
-				teardown: func() { kernels.OverrideSgemm(nil) },
+				setup:    func() { usePath(best)(); sgemmhook.Set(f) },
+				teardown: func() { sgemmhook.Set(nil) },
 				call:     call,
 			})
 		}
@@ -66,14 +67,15 @@ func randSlice(rng *rand.Rand, n int) []float32 {
 	return s
 }
 
-// SgemmResults measures kernels.Sgemm (no transposes, alpha 1, beta 0) on
-// each of o.Shapes for every path and peer.
+// SgemmResults measures kernels.Sgemm (alpha 1, beta 0, each shape's
+// transposes) on each of o.Shapes for every path and peer.
 func (o Options) SgemmResults() []KernelResult {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var out []KernelResult
 	for _, s := range o.Shapes {
+		lda, ldb, ldc := s.Operands()
 		a, b, c := randSlice(rng, s.M*s.K), randSlice(rng, s.K*s.N), make([]float32, s.M*s.N)
-		call := func() { kernels.Sgemm(false, false, s.M, s.N, s.K, 1, a, s.K, b, s.N, 0, c, s.N) }
+		call := func() { kernels.Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1, a, lda, b, ldb, 0, c, ldc) }
 		out = o.record(out, "sgemm", s.String(), s.FLOPs(), 0, o.pathContenders(true, call))
 	}
 	return out
@@ -86,10 +88,12 @@ func (o Options) Im2colResults() []KernelResult {
 	n := max(1, o.Batch/2)
 	rng := rand.New(rand.NewPCG(3, 4))
 	var out []KernelResult
-	for _, l := range append(Discriminator(), Generator(100)...) {
+	d, gen := mustLayers(100)
+	for _, l := range append(d, gen...) {
+		s := l.Spec
 		switch l.Type {
 		case "Conv2D":
-			g, err := im2col.NewGeometry(n, l.H, l.W, l.C, l.K, l.K, l.Stride, l.Stride, im2col.Same)
+			g, err := im2col.NewGeometry(n, s.H, s.W, s.C, s.KH, s.KW, s.StrideH, s.StrideW, s.Padding)
 			if err != nil {
 				panic(err)
 			}
@@ -100,7 +104,7 @@ func (o Options) Im2colResults() []KernelResult {
 		case "Conv2DTranspose":
 			// The transposed convolution scatters its GEMM's columns onto
 			// the output: the adjoint of im2col over the output geometry.
-			g, err := im2col.NewGeometry(n, l.OutH, l.OutW, l.Filters, l.K, l.K, l.Stride, l.Stride, im2col.Same)
+			g, err := im2col.NewGeometry(n, l.OutH, l.OutW, s.Filters, s.KH, s.KW, s.StrideH, s.StrideW, s.Padding)
 			if err != nil {
 				panic(err)
 			}

@@ -2,7 +2,7 @@ package bench
 
 import (
 	"github.com/gokern/gokern/internal/openblas"
-	"github.com/gokern/gokern/kernels"
+	"github.com/gokern/gokern/internal/sgemmhook"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -33,8 +33,8 @@ func OpenBLASSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32,
 
 // GemmPeers lists the other SGEMMs this build can compare against, by name:
 // "gonum" always, "openblas" with the openblas build tag.
-func GemmPeers() map[string]kernels.GemmFunc {
-	m := map[string]kernels.GemmFunc{"gonum": GonumSgemm}
+func GemmPeers() map[string]sgemmhook.Func {
+	m := map[string]sgemmhook.Func{"gonum": GonumSgemm}
 	if openblas.Available {
 		m["openblas"] = OpenBLASSgemm
 	}

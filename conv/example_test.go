@@ -33,22 +33,17 @@ func ExampleConv2D() {
 	// [4 6 6 4 6 9 9 6 6 9 9 6 4 6 6 4]
 }
 
-// The generator's first transposed convolution doubles the resolution: a
-// 4x4x256 input becomes 8x8x128 with a 4x4 kernel, stride 2, "same".
+// A transposed convolution with a 4x4 kernel, stride 2 and "same" padding
+// doubles the resolution, as in the generator of the Keras CIFAR-10 DCGAN
+// tutorial: 4x4x256 becomes 8x8x128.
 func ExampleConv2DTranspose() {
-	for _, l := range conv.DCGANLayers() {
-		if !l.Transpose {
-			continue
-		}
-		op, err := l.New()
-		if err != nil {
-			panic(err)
-		}
-		oh, ow, f := op.OutShape()
-		fmt.Printf("%s: %dx%dx%d -> %dx%dx%d\n", l.Name, l.Spec.H, l.Spec.W, l.Spec.C, oh, ow, f)
+	s := conv.Spec{H: 4, W: 4, C: 256, Filters: 128, KH: 4, KW: 4, StrideH: 2, StrideW: 2, Padding: im2col.Same}
+	op, err := conv.NewConv2DTranspose(s)
+	if err != nil {
+		panic(err)
 	}
+	oh, ow, f := op.OutShape()
+	fmt.Printf("%dx%dx%d -> %dx%dx%d, %d weights\n", s.H, s.W, s.C, oh, ow, f, s.WeightLen())
 	// Output:
-	// G1_deconv256to128_4x4: 4x4x256 -> 8x8x128
-	// G2_deconv128to128_8x8: 8x8x128 -> 16x16x128
-	// G3_deconv128to128_16x16: 16x16x128 -> 32x32x128
+	// 4x4x256 -> 8x8x128, 524288 weights
 }

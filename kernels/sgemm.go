@@ -2,7 +2,8 @@ package kernels
 
 import (
 	"fmt"
-	"sync/atomic"
+
+	"github.com/gokern/gokern/internal/sgemmhook"
 )
 
 // Sgemm computes C = alpha*op(A)*op(B) + beta*C for row-major matrices, where
@@ -18,8 +19,8 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	if m == 0 || n == 0 {
 		return
 	}
-	if f := gemmOverride.Load(); f != nil {
-		(*f)(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	if f := sgemmhook.Get(); f != nil {
+		f(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	sgemm(cur(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
@@ -49,20 +50,4 @@ func checkMatrix(name string, trans bool, rows, cols int, s []float32, ld int) {
 	if need := (rows-1)*ld + cols; len(s) < need {
 		panic(fmt.Sprintf("gokern: Sgemm: len(%s) = %d, need at least %d for %dx%d with stride %d", name, len(s), need, rows, cols, ld))
 	}
-}
-
-// GemmFunc has Sgemm's signature.
-type GemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
-
-var gemmOverride atomic.Pointer[GemmFunc]
-
-// OverrideSgemm routes every Sgemm call (after argument checks) to f, or back
-// to gokern's own implementation when f is nil. It exists so benchmarks can
-// compare a whole training run on another GEMM, such as gonum's.
-func OverrideSgemm(f GemmFunc) {
-	if f == nil {
-		gemmOverride.Store(nil)
-		return
-	}
-	gemmOverride.Store(&f)
 }

@@ -7,7 +7,9 @@ func TestSetGet(t *testing.T) {
 		t.Fatal("a hook is set before Set")
 	}
 	calls := 0
-	Set(func(bool, bool, int, int, int, float32, []float32, int, []float32, int, float32, []float32, int) { calls++ })
+	Set(func(bool, bool, int, int, int, float32, []float32, int, []float32, int, float32, []float32, int) {
+		calls++
+	})
 	Get()(false, false, 0, 0, 0, 0, nil, 0, nil, 0, 0, nil, 0)
 	Set(nil)
 	if calls != 1 || Get() != nil {

@@ -1,0 +1,15 @@
+package conv
+
+// Op is the compute interface both layer kinds implement: a layer of
+// package nn holds an Op and does not care which kind it is.
+type Op interface {
+	OutShape() (oh, ow, filters int)
+	Forward(n int, x, w, bias, y []float32)
+	BackwardData(n int, dy, w, dx []float32)
+	BackwardWeights(n int, x, dy, dw, dbias []float32)
+}
+
+var (
+	_ Op = (*Conv2D)(nil)
+	_ Op = (*Conv2DTranspose)(nil)
+)
