@@ -108,7 +108,7 @@ func Build(o Options, sections []string) (*Report, error) {
 		Machine:        ReadMachine(),
 		IterationFLOPs: IterationFLOPs(o.Batch, 100),
 		ProfilePath:    best,
-		Config:         Config{Paths: o.Paths, Threads: o.Threads, Batch: o.Batch, Iters: o.Iters, TrainTime: o.TrainTime.String(), Warmup: o.Warmup, Runs: o.Runs},
+		Config:         o.recorded(),
 	}
 	peaks := map[string]Peak{}
 	if want(SectionPeak) || want(SectionTraining) {

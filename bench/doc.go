@@ -9,7 +9,7 @@
 // # Honest numbers
 //
 //   - Every figure is the median of several timed runs after warm-up, shown
-//     with its min..max range (Summary).
+//     with its min..max range (Stats).
 //   - Contenders run interleaved, A B C A B C (Interleave), with their setup
 //     (kernel path, GEMM override) redone before every run, so slow drift of
 //     a shared machine spreads over all of them instead of favouring one.

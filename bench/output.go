@@ -25,11 +25,11 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		return err
 	}
 	th := strconv.Itoa(r.Config.Threads)
-	row := func(section, name, path, threads, metric, unit string, s Summary) {
+	row := func(section, name, path, threads, metric, unit string, s Stats) {
 		cw.Write([]string{section, name, path, threads, metric, unit,
 			num(s.Median), num(s.Min), num(s.Max), num(s.Q1), num(s.Q3), strconv.Itoa(s.N)})
 	}
-	one := func(x float64) Summary { return Summary{N: 1, Median: x, Min: x, Max: x, Q1: x, Q3: x} }
+	one := func(x float64) Stats { return Stats{N: 1, Median: x, Min: x, Max: x, Q1: x, Q3: x} }
 	for _, p := range r.Peaks {
 		row("peak", "fma", p.Path, "1", "gflops", "GFLOPS", one(p.Single))
 		row("peak", "fma_concurrent", p.Path, strconv.Itoa(p.Threads), "gflops", "GFLOPS", one(p.Concurrent))

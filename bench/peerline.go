@@ -21,7 +21,7 @@ type PeerLine struct {
 	Peer     string // "gokern/avx512", "pytorch"
 	Threads  int
 	Batch    int
-	SecPerIt Summary
+	SecPerIt Stats
 	CPUPerIt float64
 }
 
@@ -54,7 +54,7 @@ func ParsePeerLine(line string) (PeerLine, error) {
 	p.Peer = fields["peer"]
 	p.Threads = int(num("threads"))
 	p.Batch = int(num("batch"))
-	p.SecPerIt = Summary{Median: num("s_per_iter"), N: int(num("runs")), Min: num("min"), Max: num("max")}
+	p.SecPerIt = Stats{Median: num("s_per_iter"), N: int(num("runs")), Min: num("min"), Max: num("max")}
 	if _, ok := fields["cpu_s_per_iter"]; ok {
 		p.CPUPerIt = num("cpu_s_per_iter")
 	}

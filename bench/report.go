@@ -11,12 +11,12 @@ import (
 // 128 gives 390 iterations (int(50000/128)).
 const ItersPerEpoch = 390
 
-// Report is everything one run of the harness measured. Each figure is a
-// Summary over several interleaved runs after warm-up.
+// Report is everything one run of the harness measured. Each figure is
+// the Stats of several interleaved runs after warm-up.
 type Report struct {
 	Date    time.Time `json:"date"`
 	Machine Machine   `json:"machine"`
-	Config  Config    `json:"config"`
+	Config  Options   `json:"config"` // the settings it was measured with
 
 	// IterationFLOPs is the analytical GEMM work of one training iteration
 	// (see IterationFLOPs).
@@ -31,17 +31,6 @@ type Report struct {
 	// ProfilePath is the kernel path the per-layer and scaling sections
 	// were measured on.
 	ProfilePath string `json:"profile_path,omitempty"`
-}
-
-// Config records the settings a report was measured with.
-type Config struct {
-	Paths     []string `json:"paths"`
-	Threads   int      `json:"threads"`
-	Batch     int      `json:"batch"`
-	Iters     int      `json:"iters"`      // training iterations per timed run; 0: calibrated per path
-	TrainTime string   `json:"train_time"` // target length of a training run when Iters is 0
-	Warmup    int      `json:"warmup"`     // untimed runs per case before timing
-	Runs      int      `json:"runs"`       // timed runs per case
 }
 
 // Peak is the measured FMA peak of a kernel path: Single on one thread,
@@ -62,16 +51,16 @@ type Peak struct {
 // the best SIMD path with gonum's Sgemm swapped in).
 type EpochResult struct {
 	Path         string  `json:"path"`
-	SecPerIter   Summary `json:"sec_per_iter"`
-	SecPerEpoch  Summary `json:"sec_per_epoch"`
-	ImagesPerSec Summary `json:"images_per_sec"`
-	GFLOPS       Summary `json:"gflops"`
+	SecPerIter   Stats   `json:"sec_per_iter"`
+	SecPerEpoch  Stats   `json:"sec_per_epoch"`
+	ImagesPerSec Stats   `json:"images_per_sec"`
+	GFLOPS       Stats   `json:"gflops"`
 	PctPeak      float64 `json:"pct_peak"` // median GFLOPS over the path's peak at the thread count, in %
 	Speedup      float64 `json:"speedup"`  // generic's median s/iteration over this path's
 	// CPUSecPerIter is the process CPU time (all threads) per iteration:
 	// wall time stretches when other work shares the machine, CPU time
 	// much less, so on a busy machine it is the steadier figure.
-	CPUSecPerIter Summary `json:"cpu_sec_per_iter"`
+	CPUSecPerIter Stats `json:"cpu_sec_per_iter"`
 	// CPUPctPeak is the FLOPs per CPU-second over one core's peak, in %:
 	// how well the cores were used while the process ran, whatever else
 	// shared the machine.
@@ -85,22 +74,22 @@ type KernelResult struct {
 	Path   string  `json:"path"`  // kernel path, or a peer: "gonum", "openblas"
 	FLOPs  float64 `json:"flops"` // per call; 0 when the kernel is memory-bound and GFLOPS is not meaningful
 	Bytes  float64 `json:"bytes"` // bytes read and written per call, for memory-bound kernels
-	Sec    Summary `json:"sec"`   // seconds per call
-	GFLOPS Summary `json:"gflops"`
-	GBs    Summary `json:"gbs"` // GB/s from Bytes
+	Sec    Stats   `json:"sec"`   // seconds per call
+	GFLOPS Stats   `json:"gflops"`
+	GBs    Stats   `json:"gbs"` // GB/s from Bytes
 }
 
 // LayerShare is one layer's share of a training iteration's time.
 type LayerShare struct {
 	Layer string  `json:"layer"` // e.g. "D/conv2d_2 (Conv2D)"
-	Sec   Summary `json:"sec"`   // seconds per iteration spent in the layer, forward and backward
+	Sec   Stats   `json:"sec"`   // seconds per iteration spent in the layer, forward and backward
 	Share float64 `json:"share"` // median seconds over the median iteration, in %
 }
 
 // ScalePoint is the training iteration at one thread count.
 type ScalePoint struct {
 	Threads    int     `json:"threads"`
-	SecPerIter Summary `json:"sec_per_iter"`
+	SecPerIter Stats   `json:"sec_per_iter"`
 	Speedup    float64 `json:"speedup"`    // over one thread
 	Efficiency float64 `json:"efficiency"` // speedup / threads, in %
 }
@@ -109,7 +98,7 @@ type ScalePoint struct {
 // peak is the path's FMA peak in GFLOPS at the thread count used (0 if not
 // known) and generic the generic path's median seconds per iteration (0 if
 // not measured).
-func NewEpochResult(path string, secPerIter Summary, batch int, flops, peak, generic float64) EpochResult {
+func NewEpochResult(path string, secPerIter Stats, batch int, flops, peak, generic float64) EpochResult {
 	r := EpochResult{
 		Path:         path,
 		SecPerIter:   secPerIter,
@@ -127,7 +116,7 @@ func NewEpochResult(path string, secPerIter Summary, batch int, flops, peak, gen
 }
 
 // NewKernelResult derives rates from seconds per call.
-func NewKernelResult(group, name, path string, sec Summary, flops, bytes float64) KernelResult {
+func NewKernelResult(group, name, path string, sec Stats, flops, bytes float64) KernelResult {
 	r := KernelResult{Group: group, Name: name, Path: path, FLOPs: flops, Bytes: bytes, Sec: sec}
 	if flops > 0 {
 		r.GFLOPS = sec.Map(func(s float64) float64 { return flops / s / 1e9 })
@@ -149,7 +138,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	c := r.Config
 	iters := fmt.Sprintf("%d training iterations per run", c.Iters)
 	if c.Iters == 0 {
-		iters = "training runs of about " + c.TrainTime + " (at least 1 iteration)"
+		iters = "training runs of about " + c.TrainTime.String() + " (at least 1 iteration)"
 	}
 	fmt.Fprintf(b, "- Settings: threads %d, batch %d, %s, %d warm-up + %d timed runs per case, paths interleaved (A B A B); figures are medians with (min..max)\n",
 		c.Threads, c.Batch, iters, c.Warmup, c.Runs)
@@ -222,8 +211,8 @@ func orDash(ok bool, s string) string {
 	return s
 }
 
-// duration formats a Summary of seconds with a unit chosen by the median.
-func duration(s Summary) string {
+// duration formats Stats of seconds with a unit chosen by the median.
+func duration(s Stats) string {
 	unit, scale := "s", 1.0
 	switch m := s.Median; {
 	case m < 1e-6:

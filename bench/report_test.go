@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -14,12 +15,12 @@ import (
 // fakeReport is a report with made-up measurements, so formatting can be
 // checked without measuring anything.
 func fakeReport() *Report {
-	secs := func(xs ...float64) Summary { return Summarize(xs) }
+	secs := func(xs ...float64) Stats { return Summarize(xs) }
 	flops := IterationFLOPs(128, 100)
 	r := &Report{
 		Date:           time.Date(2026, 11, 22, 21, 0, 0, 0, time.UTC),
 		Machine:        Machine{CPU: "Test CPU", Features: []string{"avx2", "fma"}, Cores: 2, GOMAXPROCS: 1, GOOS: "linux", GOARCH: "amd64", Go: "go1.26"},
-		Config:         Config{Paths: []string{"generic", "avx2"}, Threads: 1, Batch: 128, Iters: 3, Warmup: 1, Runs: 3},
+		Config:         Options{Paths: []string{"generic", "avx2"}, Threads: 1, Batch: 128, Iters: 3, TrainTime: 3 * time.Second, Warmup: 1, Runs: 3},
 		IterationFLOPs: flops,
 		ProfilePath:    "avx2",
 		Peaks:          []Peak{{Path: "generic", Single: 10, Threads: 1, Concurrent: 10, Ceiling: 10}, {Path: "avx2", Single: 100, Threads: 1, Concurrent: 100, Ceiling: 100}},
@@ -125,7 +126,8 @@ func TestWriteCSVAndJSON(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Epoch[1].SecPerIter != r.Epoch[1].SecPerIter || back.Machine.CPU != "Test CPU" || back.Kernels[0].GFLOPS != r.Kernels[0].GFLOPS {
+	if back.Epoch[1].SecPerIter != r.Epoch[1].SecPerIter || back.Machine.CPU != "Test CPU" || back.Kernels[0].GFLOPS != r.Kernels[0].GFLOPS ||
+		!reflect.DeepEqual(back.Config, r.Config) {
 		t.Errorf("JSON round trip lost data: %+v", back)
 	}
 }
@@ -167,5 +169,21 @@ func TestPeerLineRoundTrip(t *testing.T) {
 		if _, err := ParsePeerLine(bad); err == nil {
 			t.Errorf("ParsePeerLine(%q) accepted", bad)
 		}
+	}
+}
+
+// TestReadStoredReport reads the report kept in results/: the settings a
+// report records keep their JSON layout now that Options holds them.
+func TestReadStoredReport(t *testing.T) {
+	b, err := os.ReadFile("results/report-2threads.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	if c := r.Config; c.Batch != 128 || c.Threads != 2 || c.TrainTime != 3*time.Second || len(c.Paths) == 0 {
+		t.Errorf("stored report's settings read as %+v", c)
 	}
 }

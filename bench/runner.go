@@ -71,11 +71,11 @@ func CPUSeconds(samples []Sample) map[string][]float64 {
 // SummarizeCases summarises the seconds per run of every case, dividing each
 // duration by per (the number of operations one run performs, 1 if <= 0) so
 // the result is seconds per operation.
-func SummarizeCases(samples []Sample, per int) map[string]Summary {
+func SummarizeCases(samples []Sample, per int) map[string]Stats {
 	if per <= 0 {
 		per = 1
 	}
-	out := map[string]Summary{}
+	out := map[string]Stats{}
 	for name, xs := range Seconds(samples) {
 		for i := range xs {
 			xs[i] /= float64(per)

@@ -6,9 +6,9 @@ import (
 	"slices"
 )
 
-// Summary condenses repeated measurements of one quantity: the median is the
+// Stats condenses repeated measurements of one quantity: the median is the
 // reported figure, Min..Max and Q1..Q3 its spread.
-type Summary struct {
+type Stats struct {
 	N      int     `json:"n"`
 	Median float64 `json:"median"`
 	Min    float64 `json:"min"`
@@ -19,14 +19,14 @@ type Summary struct {
 
 // Summarize returns the median, extremes and quartiles of xs (linear
 // interpolation between order statistics, as numpy's default). It does not
-// modify xs. An empty xs gives the zero Summary.
-func Summarize(xs []float64) Summary {
+// modify xs. An empty xs gives the zero Stats.
+func Summarize(xs []float64) Stats {
 	if len(xs) == 0 {
-		return Summary{}
+		return Stats{}
 	}
 	s := slices.Clone(xs)
 	slices.Sort(s)
-	return Summary{
+	return Stats{
 		N:      len(s),
 		Median: quantile(s, 0.5),
 		Min:    s[0],
@@ -48,8 +48,8 @@ func quantile(s []float64, q float64) float64 {
 // Map applies f to every statistic, for derived quantities. f must be
 // monotonic; a decreasing f (such as 1/x, turning seconds into a rate) swaps
 // the roles of Min and Max and of Q1 and Q3, which Map undoes.
-func (s Summary) Map(f func(float64) float64) Summary {
-	out := Summary{N: s.N, Median: f(s.Median), Min: f(s.Min), Max: f(s.Max), Q1: f(s.Q1), Q3: f(s.Q3)}
+func (s Stats) Map(f func(float64) float64) Stats {
+	out := Stats{N: s.N, Median: f(s.Median), Min: f(s.Min), Max: f(s.Max), Q1: f(s.Q1), Q3: f(s.Q3)}
 	if out.Min > out.Max {
 		out.Min, out.Max = out.Max, out.Min
 		out.Q1, out.Q3 = out.Q3, out.Q1
@@ -59,7 +59,7 @@ func (s Summary) Map(f func(float64) float64) Summary {
 
 // Spread is the relative width of the min..max range around the median, in
 // percent: 2.5 means the runs were within about ±1.25% of each other.
-func (s Summary) Spread() float64 {
+func (s Stats) Spread() float64 {
 	if s.Median == 0 {
 		return 0
 	}
@@ -68,7 +68,7 @@ func (s Summary) Spread() float64 {
 
 // Format prints the median with its min..max range using format for each
 // number, e.g. "12.3 (12.1..12.9)"; just the median when there is no range.
-func (s Summary) Format(format string) string {
+func (s Stats) Format(format string) string {
 	if s.N <= 1 || s.Min == s.Max {
 		return fmt.Sprintf(format, s.Median)
 	}

@@ -26,12 +26,12 @@ func TestSummarize(t *testing.T) {
 			}
 		}
 	}
-	if s := Summarize(nil); s != (Summary{}) {
+	if s := Summarize(nil); s != (Stats{}) {
 		t.Errorf("Summarize(nil) = %+v", s)
 	}
 }
 
-func TestSummaryMapDecreasing(t *testing.T) {
+func TestStatsMapDecreasing(t *testing.T) {
 	// Seconds per iteration 1..4 turned into a rate: the fastest run (min
 	// seconds) must become the max rate.
 	s := Summarize([]float64{1, 2, 3, 4}).Map(func(x float64) float64 { return 12 / x })
@@ -40,7 +40,7 @@ func TestSummaryMapDecreasing(t *testing.T) {
 	}
 }
 
-func TestSummarySpreadFormat(t *testing.T) {
+func TestStatsSpreadFormat(t *testing.T) {
 	s := Summarize([]float64{9, 10, 11})
 	if got := s.Spread(); math.Abs(got-20) > 1e-9 {
 		t.Errorf("Spread = %v, want 20", got)

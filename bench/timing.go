@@ -20,8 +20,8 @@ type contender struct {
 // is first run once untimed (first touch of its buffers) and timed once to
 // choose a repeat count that makes one run last at least o.MinTime; then
 // the contenders run interleaved, o.Warmup untimed rounds and o.Runs timed
-// ones. It returns one Summary per contender, in order.
-func (o Options) timeContenders(cs []contender) []Summary {
+// ones. It returns one Stats per contender, in order.
+func (o Options) timeContenders(cs []contender) []Stats {
 	reps := make([]int, len(cs))
 	cases := make([]Case, len(cs))
 	for i, c := range cs {
@@ -50,7 +50,7 @@ func (o Options) timeContenders(cs []contender) []Summary {
 		}
 	}
 	secs := Seconds(Interleave(cases, o.Warmup, max(1, o.Runs)))
-	out := make([]Summary, len(cs))
+	out := make([]Stats, len(cs))
 	for i := range cs {
 		xs := secs[fmt.Sprint(i)]
 		for j := range xs {

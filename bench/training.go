@@ -65,7 +65,7 @@ func (o Options) TrainingResults(peaks map[string]Peak) ([]EpochResult, error) {
 	secs, cpus := Seconds(samples), CPUSeconds(samples)
 	flops := IterationFLOPs(o.Batch, t.Config().LatentDim)
 	best := o.Paths[len(o.Paths)-1]
-	per, cpu := map[string]Summary{}, map[string]Summary{}
+	per, cpu := map[string]Stats{}, map[string]Stats{}
 	for _, c := range cs {
 		xs, ys := secs[c.name], cpus[c.name]
 		for j := range xs {
