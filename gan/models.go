@@ -30,7 +30,7 @@ func newDiscriminator(dropoutSeed uint64) (*nn.Sequential, error) {
 		nn.NewLeakyReLU(LeakyAlpha),
 		nn.NewFlatten(),
 		nn.NewDropout(DropoutRate, dropoutSeed),
-		nn.NewDense(1).WithActivation(nn.SigmoidAct),
+		nn.NewDense(1).WithActivation(nn.SigmoidActivation),
 	)
 }
 
@@ -50,7 +50,7 @@ func NewGenerator(latentDim int) (*nn.Sequential, error) {
 		nn.NewLeakyReLU(LeakyAlpha),
 		nn.NewConv2DTranspose(128, 4, 2, im2col.Same),
 		nn.NewLeakyReLU(LeakyAlpha),
-		nn.NewConv2D(3, 3, 1, im2col.Same).WithActivation(nn.TanhAct),
+		nn.NewConv2D(3, 3, 1, im2col.Same).WithActivation(nn.TanhActivation),
 	)
 }
 

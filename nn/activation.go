@@ -7,22 +7,23 @@ import (
 )
 
 // Activation is an activation built into a Dense or convolution layer, as
-// Keras' activation= argument: it shows no separate row in Summary.
+// Keras' activation= argument: it shows no separate row in Summary. (The
+// Tanh and Sigmoid layers are the same functions as layers of their own.)
 type Activation int
 
 const (
-	Linear Activation = iota // no activation
-	TanhAct
-	SigmoidAct
+	LinearActivation Activation = iota // no activation
+	TanhActivation
+	SigmoidActivation
 )
 
 func (a Activation) String() string {
 	switch a {
-	case Linear:
+	case LinearActivation:
 		return "linear"
-	case TanhAct:
+	case TanhActivation:
 		return "tanh"
-	case SigmoidAct:
+	case SigmoidActivation:
 		return "sigmoid"
 	}
 	return fmt.Sprintf("Activation(%d)", int(a))
@@ -31,20 +32,20 @@ func (a Activation) String() string {
 // apply computes the activation in place on y.
 func (a Activation) apply(y []float32) {
 	switch a {
-	case TanhAct:
+	case TanhActivation:
 		kernels.Tanh(y, y)
-	case SigmoidAct:
+	case SigmoidActivation:
 		kernels.Sigmoid(y, y)
 	}
 }
 
 // backward stores in dz the gradient before the activation, from dy and
-// the activation's output y. For Linear it returns dy itself.
+// the activation's output y. For LinearActivation it returns dy itself.
 func (a Activation) backward(dz, dy, y []float32) []float32 {
 	switch a {
-	case TanhAct:
+	case TanhActivation:
 		kernels.TanhBackward(dz, dy, y)
-	case SigmoidAct:
+	case SigmoidActivation:
 		kernels.SigmoidBackward(dz, dy, y)
 	default:
 		return dy

@@ -41,7 +41,7 @@ func (l *convLayer) Params() []*Param {
 }
 
 func (l *convLayer) fuse(f fusion) bool {
-	if l.Activation != Linear {
+	if l.Activation != LinearActivation {
 		return false
 	}
 	l.fused = f
@@ -97,7 +97,7 @@ func (l *convLayer) paramGrads(dy *Tensor) (int, []float32) {
 		panic(fmt.Sprintf("nn: %s (%s): Backward batch %d does not match the last Forward's", l.name, l.typ, n))
 	}
 	dz := dy.Data
-	if l.Activation != Linear {
+	if l.Activation != LinearActivation {
 		l.dz.resize(n, l.out)
 		dz = l.Activation.backward(l.dz.Data, dy.Data, l.y.Data)
 	}

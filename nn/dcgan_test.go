@@ -12,7 +12,7 @@ func newDiscriminator(t testing.TB, logits bool) *Sequential {
 	t.Helper()
 	out := NewDense(1)
 	if !logits {
-		out.WithActivation(SigmoidAct)
+		out.WithActivation(SigmoidActivation)
 	}
 	m, err := NewSequential("discriminator", []int{32, 32, 3},
 		NewConv2D(64, 3, 1, im2col.Same), NewLeakyReLU(0.2),
@@ -36,7 +36,7 @@ func newGenerator(t testing.TB) *Sequential {
 		NewConv2DTranspose(128, 4, 2, im2col.Same), NewLeakyReLU(0.2),
 		NewConv2DTranspose(128, 4, 2, im2col.Same), NewLeakyReLU(0.2),
 		NewConv2DTranspose(128, 4, 2, im2col.Same), NewLeakyReLU(0.2),
-		NewConv2D(3, 3, 1, im2col.Same).WithActivation(TanhAct))
+		NewConv2D(3, 3, 1, im2col.Same).WithActivation(TanhActivation))
 	if err != nil {
 		t.Fatal(err)
 	}

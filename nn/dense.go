@@ -57,7 +57,7 @@ func (l *Dense) Params() []*Param {
 }
 
 func (l *Dense) fuse(f fusion) bool {
-	if l.Activation != Linear {
+	if l.Activation != LinearActivation {
 		return false
 	}
 	l.fused = f
@@ -94,7 +94,7 @@ func (l *Dense) paramGrads(dy *Tensor) (int, []float32) {
 		panic(fmt.Sprintf("nn: %s (Dense): Backward batch %d does not match the last Forward's", l.name, n))
 	}
 	dz := dy.Data
-	if l.Activation != Linear {
+	if l.Activation != LinearActivation {
 		l.dz.resize(n, l.outShape)
 		dz = l.Activation.backward(l.dz.Data, dy.Data, l.y.Data)
 	}

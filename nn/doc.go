@@ -11,7 +11,7 @@
 //
 // Layers: Dense, Conv2D and Conv2DTranspose (via package conv), LeakyReLU,
 // Tanh, Sigmoid, Flatten, Reshape and Dropout. Dense and the convolutions
-// take Keras' built-in activation (WithActivation(TanhAct), ...), which
+// take Keras' built-in activation (WithActivation(TanhActivation), ...), which
 // shows no separate Summary row. A Sequential stacks layers and is a Layer
 // itself, so models compose; NewSequential names layers as Keras does
 // (conv2d_1, leaky_re_lu_1) and fuses a LeakyReLU into the bias pass of the

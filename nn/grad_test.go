@@ -111,11 +111,11 @@ func TestLayerGradients(t *testing.T) {
 		kink  bool // input must avoid zero
 	}{
 		{"Dense", func() Layer { return NewDense(5) }, []int{7}, false},
-		{"DenseTanh", func() Layer { return NewDense(4).WithActivation(TanhAct) }, []int{6}, false},
-		{"DenseSigmoid", func() Layer { return NewDense(3).WithActivation(SigmoidAct) }, []int{6}, false},
+		{"DenseTanh", func() Layer { return NewDense(4).WithActivation(TanhActivation) }, []int{6}, false},
+		{"DenseSigmoid", func() Layer { return NewDense(3).WithActivation(SigmoidActivation) }, []int{6}, false},
 		{"Conv2DSame", func() Layer { return NewConv2D(4, 3, 1, im2col.Same) }, []int{5, 6, 3}, false},
 		{"Conv2DStride2", func() Layer { return NewConv2D(3, 3, 2, im2col.Same) }, []int{7, 6, 2}, false},
-		{"Conv2DValidTanh", func() Layer { return NewConv2D(2, 2, 1, im2col.Valid).WithActivation(TanhAct) }, []int{4, 5, 3}, false},
+		{"Conv2DValidTanh", func() Layer { return NewConv2D(2, 2, 1, im2col.Valid).WithActivation(TanhActivation) }, []int{4, 5, 3}, false},
 		{"Conv2DTransposeSame", func() Layer { return NewConv2DTranspose(3, 4, 2, im2col.Same) }, []int{3, 4, 5}, false},
 		{"Conv2DTransposeValid", func() Layer { return NewConv2DTranspose(2, 3, 2, im2col.Valid) }, []int{3, 3, 2}, false},
 		{"LeakyReLU", func() Layer { return NewLeakyReLU(0.2) }, []int{3, 4}, true},
@@ -154,7 +154,7 @@ func TestModelGradients(t *testing.T) {
 			m, err := NewSequential("model", []int{6, 6, 2},
 				NewConv2D(4, 3, 2, im2col.Same), NewLeakyReLU(0.2),
 				inner,
-				NewFlatten(), NewDense(2).WithActivation(SigmoidAct))
+				NewFlatten(), NewDense(2).WithActivation(SigmoidActivation))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -86,14 +86,14 @@ func newMiniGAN(t testing.TB) (g, d *Sequential) {
 		NewDense(64), NewLeakyReLU(0.2), NewReshape(2, 2, 16),
 		NewConv2DTranspose(8, 4, 2, im2col.Same), NewLeakyReLU(0.2),
 		NewConv2DTranspose(8, 4, 2, im2col.Same), NewLeakyReLU(0.2),
-		NewConv2D(3, 3, 1, im2col.Same).WithActivation(TanhAct))
+		NewConv2D(3, 3, 1, im2col.Same).WithActivation(TanhActivation))
 	if err != nil {
 		t.Fatal(err)
 	}
 	d, err = NewSequential("discriminator", []int{8, 8, 3},
 		NewConv2D(8, 3, 1, im2col.Same), NewLeakyReLU(0.2),
 		NewConv2D(16, 3, 2, im2col.Same), NewLeakyReLU(0.2),
-		NewFlatten(), NewDropout(0.4, 1), NewDense(1).WithActivation(SigmoidAct))
+		NewFlatten(), NewDropout(0.4, 1), NewDense(1).WithActivation(SigmoidActivation))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func ExampleSequential() {
 	d, err := NewSequential("discriminator", []int{8, 8, 3},
 		NewConv2D(16, 3, 2, im2col.Same), NewLeakyReLU(0.2),
 		NewFlatten(), NewDropout(0.4, 1),
-		NewDense(1).WithActivation(SigmoidAct))
+		NewDense(1).WithActivation(SigmoidActivation))
 	if err != nil {
 		panic(err)
 	}

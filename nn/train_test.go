@@ -39,7 +39,7 @@ func accuracy(p, y []float32) float64 {
 func TestLearnsBlobs(t *testing.T) {
 	kernels.ForEach(func(path string) {
 		rng := rand.New(rand.NewPCG(21, 22))
-		m, err := NewSequential("toy", []int{2}, NewDense(16), NewLeakyReLU(0.2), NewDense(1).WithActivation(SigmoidAct))
+		m, err := NewSequential("toy", []int{2}, NewDense(16), NewLeakyReLU(0.2), NewDense(1).WithActivation(SigmoidActivation))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,7 +123,7 @@ func TestFreezing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d, err := NewSequential("d", []int{4, 4, 2}, NewConv2D(3, 3, 2, im2col.Same), NewLeakyReLU(0.2), NewFlatten(), NewDense(1).WithActivation(SigmoidAct))
+		d, err := NewSequential("d", []int{4, 4, 2}, NewConv2D(3, 3, 2, im2col.Same), NewLeakyReLU(0.2), NewFlatten(), NewDense(1).WithActivation(SigmoidActivation))
 		if err != nil {
 			t.Fatal(err)
 		}

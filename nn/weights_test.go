@@ -166,7 +166,7 @@ func TestSaveLoadAdam(t *testing.T) {
 	kernels.ForEach(func(path string) {
 		dir := t.TempDir()
 		newModel := func() *Sequential {
-			m, err := NewSequential("toy", []int{2}, NewDense(8), NewLeakyReLU(0.2), NewDense(1).WithActivation(SigmoidAct))
+			m, err := NewSequential("toy", []int{2}, NewDense(8), NewLeakyReLU(0.2), NewDense(1).WithActivation(SigmoidActivation))
 			if err != nil {
 				t.Fatal(err)
 			}
