@@ -1,8 +1,8 @@
 package kernels
 
-// microKernel4x4Go is the pure-Go micro-kernel of the generic path, the same
-// contract and 4x4 tile as microKernelGeneric but written for the Go
-// compiler. amd64 Go code has 15 usable floating-point registers, too few
+// microKernel4x4Go is the pure-Go micro-kernel of the generic path, the
+// same contract and 4x4 tile as the tests' reference microKernelGeneric but
+// written for the Go compiler. amd64 Go code has 15 usable floating-point registers, too few
 // for 16 accumulators plus operands (the compiler would spill on every
 // step), so the tile is computed as two passes of 2x4 over the panels: 8
 // scalar accumulators and 2 values of A stay in registers, B is read as

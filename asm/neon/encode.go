@@ -34,8 +34,6 @@ const (
 	opFSQRT    = 0x6ea1f800
 	opFNEG     = 0x6ea0f800
 	opFCMGTZ   = 0x4ea0c800 // fcmgt Vd.4S, Vn.4S, #0.0
-	opFRINTN   = 0x4e218800 // round to nearest, ties to even
-	opFCVTZS   = 0x4ea1b800 // float to int32, toward zero
 	opFCVTNS   = 0x4e21a800 // float to int32, to nearest, ties to even
 	opFABS     = 0x4ea0f800
 	opSCVTF    = 0x4e21d800 // int32 to float
@@ -54,8 +52,7 @@ var threeSameNames = map[uint32]string{
 }
 
 var twoMiscNames = map[uint32]string{
-	opFSQRT: "fsqrt", opFNEG: "fneg", opFRINTN: "frintn", opFCVTZS: "fcvtzs",
-	opSCVTF: "scvtf", opFCVTNS: "fcvtns", opFABS: "fabs",
+	opFSQRT: "fsqrt", opFNEG: "fneg", opSCVTF: "scvtf", opFCVTNS: "fcvtns", opFABS: "fabs",
 }
 
 func threeSame(op uint32, d, n, m V) Inst {
@@ -104,12 +101,6 @@ func FSQRT(d, n V) Inst { return twoMisc(opFSQRT, d, n) }
 
 // FNEG is d = -n.
 func FNEG(d, n V) Inst { return twoMisc(opFNEG, d, n) }
-
-// FRINTN rounds each lane to the nearest integer, ties to even.
-func FRINTN(d, n V) Inst { return twoMisc(opFRINTN, d, n) }
-
-// FCVTZS converts each lane to int32, rounding toward zero.
-func FCVTZS(d, n V) Inst { return twoMisc(opFCVTZS, d, n) }
 
 // FCVTNS converts each lane to int32, rounding to nearest, ties to even.
 func FCVTNS(d, n V) Inst { return twoMisc(opFCVTNS, d, n) }

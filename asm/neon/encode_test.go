@@ -31,7 +31,7 @@ var (
 		"FMIN": FMIN, "FCMGT": FCMGT, "FADDP": FADDP, "ADD": ADD,
 	}
 	twoOps = map[string]func(d, n V) Inst{
-		"FSQRT": FSQRT, "FNEG": FNEG, "FRINTN": FRINTN, "FCVTZS": FCVTZS,
+		"FSQRT": FSQRT, "FNEG": FNEG,
 		"SCVTF": SCVTF, "FCVTNS": FCVTNS, "FABS": FABS, "FCMGTZ": FCMGTZ, "FADDPS": FADDPS,
 	}
 	elemOps = map[string]func(d, n, m V, i int) Inst{"FMLAe": FMLAe, "FMULe": FMULe, "FMLSe": FMLSe}
