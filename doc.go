@@ -18,7 +18,7 @@
 //	go test -bench 'Epoch' -run '^$' -benchtime 3x # training throughput per path
 //	go test -bench 'Sgemm/m8192' -count 10 -run '^$' | tee new.txt; benchstat old.txt new.txt
 //
-// BenchmarkEpoch/<path> trains the seeds' DCGAN (batch 128) and reports
+// BenchmarkEpoch/<path> trains the Keras CIFAR-10 DCGAN tutorial's models (batch 128) and reports
 // images/s, s/epoch (390 iterations), GFLOPS (of the analytical GEMM work,
 // bench.IterationFLOPs: 130.2 GFLOP per iteration) and the share of the
 // path's measured FMA peak; BenchmarkEpoch/gonum swaps gonum's Sgemm in for

@@ -15,7 +15,7 @@ import (
 	"github.com/gokern/gokern/kernels"
 )
 
-var epochBatch = flag.Int("epoch.batch", 128, "training batch of BenchmarkEpoch (the seeds' 128)")
+var epochBatch = flag.Int("epoch.batch", 128, "training batch of BenchmarkEpoch (the Keras tutorial's 128)")
 
 // contenders are the kernel paths available here plus "gonum": the best
 // path with gonum's Sgemm in place of gokern's for every GEMM (and
@@ -88,7 +88,7 @@ func sharedTrainer(b *testing.B) *gan.Trainer {
 	return trainer
 }
 
-// BenchmarkEpoch trains the seeds' DCGAN, one iteration (D on a real half
+// BenchmarkEpoch trains the Keras CIFAR-10 DCGAN tutorial's models, one iteration (D on a real half
 // batch, D on a generated half batch, G through the frozen D on a full
 // batch) per b.N, on each kernel path and with gonum's GEMM.
 func BenchmarkEpoch(b *testing.B) {

@@ -24,7 +24,7 @@ const (
 var AllSections = []string{SectionPeak, SectionTraining, SectionKernels, SectionLayers, SectionScaling}
 
 // Defaults fills the zero fields of o: every available path, GOMAXPROCS
-// threads, the seeds' batch, training runs of about 3 s, 3 timed runs, 50
+// threads, the Keras tutorial's batch, training runs of about 3 s, 3 timed runs, 50
 // ms per kernel run, the DCGAN's SGEMM shapes. (Warm-up 0 stays 0; the
 // command's flag defaults to 1.)
 func (o Options) Defaults() Options {

@@ -15,7 +15,7 @@
 //     a shared machine spreads over all of them instead of favouring one.
 //   - GFLOPS count useful work only, from the layer shapes (IterationFLOPs):
 //     2*m*n*k per GEMM, forward and each gradient that is needed. One
-//     iteration of the seeds' schedule at batch 128 is 130.2 GFLOP.
+//     iteration of the Keras tutorial's schedule at batch 128 is 130.2 GFLOP.
 //   - "% of peak" divides by the FMA peak measured on this machine by
 //     bench/peak (a tight loop of independent FMAs per vector width), not by
 //     a datasheet figure.

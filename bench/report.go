@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// ItersPerEpoch is the seeds' epoch: 50,000 CIFAR-10 images in batches of
+// ItersPerEpoch is the Keras tutorial's epoch: 50,000 CIFAR-10 images in batches of
 // 128 gives 390 iterations (int(50000/128)).
 const ItersPerEpoch = 390
 

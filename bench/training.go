@@ -12,7 +12,7 @@ import (
 	"github.com/gokern/gokern/nn"
 )
 
-// NewTrainer builds the seeds' DCGAN trainer for a batch of batch on a
+// NewTrainer builds the trainer of the Keras tutorial's DCGAN for a batch of batch on a
 // small synthetic dataset (the data's content does not change the work an
 // iteration does; no download, no disk).
 func NewTrainer(batch int) (*gan.Trainer, error) {

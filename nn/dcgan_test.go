@@ -6,7 +6,7 @@ import (
 	"github.com/gokern/gokern/im2col"
 )
 
-// newDiscriminator builds the seed's Keras discriminator: four 3x3 Conv2D
+// newDiscriminator builds the Keras CIFAR-10 DCGAN tutorial's discriminator: four 3x3 Conv2D
 // with LeakyReLU(0.2), Flatten, Dropout(0.4), Dense(1, sigmoid).
 func newDiscriminator(t testing.TB, logits bool) *Sequential {
 	t.Helper()
@@ -26,7 +26,7 @@ func newDiscriminator(t testing.TB, logits bool) *Sequential {
 	return m
 }
 
-// newGenerator builds the seed's Keras generator from a 100-d latent:
+// newGenerator builds the tutorial's generator from a 100-d latent:
 // Dense(4096), LeakyReLU, Reshape(4,4,256), three 4x4 stride-2
 // Conv2DTranspose with LeakyReLU, and a 3x3 Conv2D with tanh.
 func newGenerator(t testing.TB) *Sequential {

@@ -79,7 +79,7 @@ func (tr *ganTrainer) step() {
 	tr.optG.Step(tr.gan.TrainableParams())
 }
 
-// newMiniGAN builds a DCGAN with the seed's layer types at toy size (8x8
+// newMiniGAN builds a DCGAN with the Keras DCGAN tutorial's layer types at toy size (8x8
 // images), fast enough for the pure-Go path.
 func newMiniGAN(t testing.TB) (g, d *Sequential) {
 	g, err := NewSequential("generator", []int{8},
@@ -119,7 +119,7 @@ func TestTrainingStepAllocatesNothing(t *testing.T) {
 	})
 }
 
-// BenchmarkDCGANStep times one training iteration of the seed's DCGAN:
+// BenchmarkDCGANStep times one training iteration of the Keras DCGAN tutorial's models:
 // D on 64 real images, D on 64 fakes, the GAN on 128 latents. With -v it
 // logs the per-layer breakdown from the profiler.
 func BenchmarkDCGANStep(b *testing.B) {

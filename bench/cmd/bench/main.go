@@ -23,7 +23,7 @@
 //	-mintime D           kernel benchmarks repeat calls until a run lasts D (default 50ms)
 //	-shapes LIST         SGEMM shapes, "m,n,k;m,n,k" or "m8192n128k576;..." (default: the DCGAN's)
 //	-sections LIST       some of peak,training,kernels,layers,scaling (default all)
-//	-batch N             training batch (default 128, the seeds')
+//	-batch N             training batch (default 128, the Keras tutorial's)
 //	-csv FILE, -json FILE, -out DIR (PNG charts)
 //	-quick               tiny settings for tests: batch 8, 1 iteration, 1 run, 1ms kernel runs
 //	-peer                print only the training s/iteration as a bench/peers line
