@@ -6,6 +6,14 @@
 // (go test -bench . at the repository root) use the same shapes and FLOP
 // counts.
 //
+// # One description of the model
+//
+// The shapes are never written out here: Layers walks the models package
+// gan builds and reads each layer's geometry, and the GEMM shapes
+// (Layer.ForwardGemm, SgemmShapes) and FLOP counts (IterationFLOPs over
+// IterationPasses) follow from it. Options holds a run's settings, and a
+// Report records them.
+//
 // # Honest numbers
 //
 //   - Every figure is the median of several timed runs after warm-up, shown
