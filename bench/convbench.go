@@ -13,11 +13,7 @@ func (o Options) ConvResults() []KernelResult {
 	n := max(1, o.Batch/2)
 	rng := rand.New(rand.NewPCG(7, 8))
 	var out []KernelResult
-	disc, gen := mustLayers(100)
-	for _, l := range append(disc, gen...) {
-		if l.Type == "Dense" {
-			continue
-		}
+	for _, l := range convLayers(100) {
 		op, err := l.NewOp()
 		if err != nil {
 			panic(err) // gan built the layer from this spec

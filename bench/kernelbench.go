@@ -88,8 +88,7 @@ func (o Options) Im2colResults() []KernelResult {
 	n := max(1, o.Batch/2)
 	rng := rand.New(rand.NewPCG(3, 4))
 	var out []KernelResult
-	d, gen := mustLayers(100)
-	for _, l := range append(d, gen...) {
+	for _, l := range convLayers(100) {
 		s := l.Spec
 		switch l.Type {
 		case "Conv2D":

@@ -66,6 +66,19 @@ func mustLayers(latentDim int) (d, g []Layer) {
 	return d, g
 }
 
+// convLayers returns the convolution layers of both models, discriminator
+// first.
+func convLayers(latentDim int) []Layer {
+	d, g := mustLayers(latentDim)
+	var out []Layer
+	for _, l := range append(d, g...) {
+		if l.Type != "Dense" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // gemmLayers appends the GEMM-bearing layers of c to dst, descending into
 // nested models, as nn.Sequential.Summary walks a model.
 func gemmLayers(model string, c nn.Container, dst []Layer) ([]Layer, error) {

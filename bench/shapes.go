@@ -46,19 +46,13 @@ func (s GemmShape) Operands() (lda, ldb, ldc int) {
 // GEMMs of the model: N = 3 in its weight gradient, K = 3 in its input
 // gradient.
 func SgemmShapes() []GemmShape {
-	d, g := mustLayers(100)
 	var out []GemmShape
-	for _, ls := range []struct {
-		layers []Layer
-		batch  int
-	}{{d, 32}, {g, 64}} {
-		for _, l := range ls.layers {
-			if l.Type != "Dense" {
-				out = append(out, l.ForwardGemm(ls.batch))
-			}
-		}
+	batch := map[string]int{"D": 32, "G": 64}
+	for _, l := range convLayers(100) {
+		out = append(out, l.ForwardGemm(batch[l.Model]))
 	}
-	dW, dX := g[len(g)-1].BackwardGemms(64)
+	_, g := mustLayers(100)
+	dW, dX := g[len(g)-1].BackwardGemms(batch["G"])
 	return append(out, dW, dX)
 }
 

@@ -30,12 +30,16 @@ func (a Activation) String() string {
 }
 
 // apply computes the activation in place on y.
-func (a Activation) apply(y []float32) {
+func (a Activation) apply(y []float32) { a.forward(y, y) }
+
+// forward stores the activation of x in dst (which may be x); for
+// LinearActivation it does nothing.
+func (a Activation) forward(dst, x []float32) {
 	switch a {
 	case TanhActivation:
-		kernels.Tanh(y, y)
+		kernels.Tanh(dst, x)
 	case SigmoidActivation:
-		kernels.Sigmoid(y, y)
+		kernels.Sigmoid(dst, x)
 	}
 }
 
@@ -119,50 +123,40 @@ func (l *LeakyReLU) Backward(dy *Tensor) *Tensor {
 	return &l.dx
 }
 
-// Tanh is the tanh activation as a separate layer (Keras'
-// Activation("tanh")).
-type Tanh struct{ elementwise }
+// activationLayer is what Tanh and Sigmoid share: an Activation applied as
+// a layer of its own, out of place.
+type activationLayer struct {
+	elementwise
+	act Activation
+}
 
-// NewTanh returns a Tanh activation layer.
-func NewTanh() *Tanh { return &Tanh{} }
+func (l *activationLayer) Type() string { return "Activation" }
 
-func (l *Tanh) Type() string { return "Activation" }
-
-func (l *Tanh) Forward(x *Tensor, training bool) *Tensor {
+func (l *activationLayer) Forward(x *Tensor, training bool) *Tensor {
 	n := checkInput(l, "input", x, l.shape)
 	l.y.resize(n, l.shape)
-	kernels.Tanh(l.y.Data, x.Data)
+	l.act.forward(l.y.Data, x.Data)
 	return &l.y
 }
 
-func (l *Tanh) Backward(dy *Tensor) *Tensor {
+func (l *activationLayer) Backward(dy *Tensor) *Tensor {
 	n := checkInput(l, "output gradient", dy, l.shape)
 	l.checkForward(n)
 	l.dx.resize(n, l.shape)
-	kernels.TanhBackward(l.dx.Data, dy.Data, l.y.Data[:len(dy.Data)])
+	l.act.backward(l.dx.Data, dy.Data, l.y.Data[:len(dy.Data)])
 	return &l.dx
 }
+
+// Tanh is the tanh activation as a separate layer (Keras'
+// Activation("tanh")).
+type Tanh struct{ activationLayer }
+
+// NewTanh returns a Tanh activation layer.
+func NewTanh() *Tanh { return &Tanh{activationLayer{act: TanhActivation}} }
 
 // Sigmoid is the logistic activation as a separate layer (Keras'
 // Activation("sigmoid")).
-type Sigmoid struct{ elementwise }
+type Sigmoid struct{ activationLayer }
 
 // NewSigmoid returns a Sigmoid activation layer.
-func NewSigmoid() *Sigmoid { return &Sigmoid{} }
-
-func (l *Sigmoid) Type() string { return "Activation" }
-
-func (l *Sigmoid) Forward(x *Tensor, training bool) *Tensor {
-	n := checkInput(l, "input", x, l.shape)
-	l.y.resize(n, l.shape)
-	kernels.Sigmoid(l.y.Data, x.Data)
-	return &l.y
-}
-
-func (l *Sigmoid) Backward(dy *Tensor) *Tensor {
-	n := checkInput(l, "output gradient", dy, l.shape)
-	l.checkForward(n)
-	l.dx.resize(n, l.shape)
-	kernels.SigmoidBackward(l.dx.Data, dy.Data, l.y.Data[:len(dy.Data)])
-	return &l.dx
-}
+func NewSigmoid() *Sigmoid { return &Sigmoid{activationLayer{act: SigmoidActivation}} }
