@@ -12,9 +12,9 @@ import (
 	"github.com/gokern/gokern/nn"
 )
 
-// NewTrainer builds the trainer of the Keras tutorial's DCGAN for a batch of batch on a
-// small synthetic dataset (the data's content does not change the work an
-// iteration does; no download, no disk).
+// NewTrainer builds the trainer of the Keras tutorial's DCGAN for a batch of
+// batch on a small synthetic dataset (the data's content does not change
+// the work an iteration does; no download, no disk).
 func NewTrainer(batch int) (*gan.Trainer, error) {
 	cfg := gan.DefaultConfig()
 	cfg.Batch = batch
