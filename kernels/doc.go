@@ -25,4 +25,7 @@
 // are inconsistent, as slice indexing does: assembly never reads or writes
 // outside the slices it is given. The pure-Go implementation of each kernel
 // is its reference; the SIMD versions are tested against it.
+//
+// The package depends on golang.org/x/sys alone; gonum code reaches Sgemm
+// through the adapter in package kernels/blas32.
 package kernels
