@@ -6,18 +6,18 @@ import (
 	"time"
 
 	"github.com/gokern/gokern/im2col"
-	"github.com/gokern/gokern/kernels"
+	"github.com/gokern/gokern/internal/kerneltest"
 )
 
 // Benchmarks over the DCGAN's convolution layers. Run, for example:
 //
-//	go test -run '^$' -bench 'ConvLayer/.*/64/avx512' -benchtime 10x ./conv
+//	go test -run '^$' -bench 'ConvLayer/avx512/.*/64' -benchtime 10x ./conv
 //	go test -run '^$' -bench 'Im2col|Col2im' ./conv
 //
 // ConvLayer times one forward, backward-data and backward-weights pass
 // (3x the forward FLOPs) and reports GFLOPS plus each pass's share in ms.
 // The few-filter G4 layer runs twice: on its implicit-GEMM path (the
-// default) and, as <path>-im2col, through im2col + Sgemm.
+// default) and, as <layer>/<batch>-im2col, through im2col + Sgemm.
 
 func benchBuffers(l LayerConfig, op Op, n int) (x, w, b, y []float32) {
 	s := l.Spec
@@ -33,15 +33,15 @@ func benchBuffers(l LayerConfig, op Op, n int) (x, w, b, y []float32) {
 }
 
 func BenchmarkConvLayer(b *testing.B) {
-	for _, l := range DCGANLayers() {
-		for _, n := range []int{64, 128} {
-			kernels.ForEach(func(path string) {
+	kerneltest.Bench(b, func(b *testing.B) {
+		for _, l := range DCGANLayers() {
+			for _, n := range []int{64, 128} {
 				variants := []bool{false}
 				if !l.Transpose && l.Spec.Filters <= implicitMaxFilters {
 					variants = []bool{false, true}
 				}
 				for _, forceIm2col := range variants {
-					name := fmt.Sprintf("%s/%d/%s", l.Name, n, path)
+					name := fmt.Sprintf("%s/%d", l.Name, n)
 					if forceIm2col {
 						name += "-im2col"
 					}
@@ -79,9 +79,9 @@ func BenchmarkConvLayer(b *testing.B) {
 						b.ReportMetric(per(tw), "bwd-w-ms")
 					})
 				}
-			})
+			}
 		}
-	}
+	})
 }
 
 // im2colGeometry returns the geometry a layer runs im2col/col2im with.
@@ -114,14 +114,14 @@ func BenchmarkIm2col(b *testing.B) {
 		im2col.Im2col(cols, src, g)
 		copy(other, cols)
 		bytes := int64(4 * len(cols))
-		kernels.ForEach(func(path string) {
-			b.Run(fmt.Sprintf("%s/im2col/%s", l.Name, path), func(b *testing.B) {
+		kerneltest.Bench(b, func(b *testing.B) {
+			b.Run(l.Name+"/im2col", func(b *testing.B) {
 				b.SetBytes(bytes)
 				for i := 0; i < b.N; i++ {
 					im2col.Im2col(cols, src, g)
 				}
 			})
-			b.Run(fmt.Sprintf("%s/col2im/%s", l.Name, path), func(b *testing.B) {
+			b.Run(l.Name+"/col2im", func(b *testing.B) {
 				b.SetBytes(bytes)
 				for i := 0; i < b.N; i++ {
 					im2col.Col2im(src, cols, g)
@@ -148,10 +148,10 @@ func BenchmarkRunKernels(b *testing.B) {
 	img := make([]float32, (nRuns+1)*stride)
 	mat := make([]float32, f*k)
 	vec, vec2 := make([]float32, f), make([]float32, 2*f)
-	kernels.ForEach(func(path string) {
+	kerneltest.Bench(b, func(b *testing.B) {
 		ks := activeRunKernels()
 		for _, kind := range []string{"dot", "dot2", "axpy", "ger", "ger2"} {
-			b.Run(kind+"/"+path, func(b *testing.B) {
+			b.Run(kind, func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					for p := 0; p < pixels; p++ {
 						x := img[p*128:]

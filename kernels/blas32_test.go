@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gokern/gokern/internal/kerneltest"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -15,7 +16,7 @@ import (
 func TestBlasSgemm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	flags := []blas.Transpose{blas.NoTrans, blas.Trans, blas.ConjTrans}
-	ForEach(func(name string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		for _, ta := range flags {
 			for _, tb := range flags {
 				m, n, k := 37, 29, 41
@@ -27,7 +28,7 @@ func TestBlasSgemm(t *testing.T) {
 				gonum.Implementation{}.Sgemm(ta, tb, m, n, k, 0.5, a, max(m, k), b, max(k, n), 0.3, want, n)
 				for i := range c {
 					if math.Abs(float64(c[i]-want[i])) > 1e-4 {
-						t.Fatalf("%s %c%c: C[%d] = %g, gonum %g", name, ta, tb, i, c[i], want[i])
+						t.Fatalf("%c%c: C[%d] = %g, gonum %g", ta, tb, i, c[i], want[i])
 					}
 				}
 			}

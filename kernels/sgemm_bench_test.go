@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gokern/gokern/internal/kerneltest"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -65,9 +66,9 @@ func BenchmarkSgemm(b *testing.B) {
 			reportGFLOPS(b, s.Flops(), processCPUTime()-cpu0)
 		}
 		b.Run(s.Name, func(b *testing.B) {
-			ForEach(func(name string) {
+			kerneltest.Bench(b, func(b *testing.B) {
 				SetThreads(threads)
-				b.Run(name, func(b *testing.B) { run(b, Sgemm) })
+				run(b, Sgemm)
 			})
 			for _, p := range gemmPeers {
 				if p.name == "gonum" && s.Flops() > 4e9 && testing.Short() {
