@@ -725,37 +725,37 @@ reduce:
 	VADDPS        Y4, Y0, Y0
 	VEXTRACTF32X4 $0x01, Y0, X4
 	VADDPS        X4, X0, X0
-	VSHUFPS       $0xee, X0, X0, X4
+	VMOVHLPS      X0, X0, X4
 	VADDPS        X4, X0, X0
-	VSHUFPS       $0x55, X0, X0, X4
-	VADDPS        X4, X0, X0
+	VMOVSHDUP     X0, X4
+	VADDSS        X4, X0, X0
 	VMOVSS        X0, (AX)
 	VEXTRACTF64X4 $0x01, Z1, Y0
 	VADDPS        Y0, Y1, Y1
 	VEXTRACTF32X4 $0x01, Y1, X0
 	VADDPS        X0, X1, X1
-	VSHUFPS       $0xee, X1, X1, X0
+	VMOVHLPS      X1, X1, X0
 	VADDPS        X0, X1, X1
-	VSHUFPS       $0x55, X1, X1, X0
-	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDSS        X0, X1, X1
 	VMOVSS        X1, 4(AX)
 	VEXTRACTF64X4 $0x01, Z2, Y0
 	VADDPS        Y0, Y2, Y2
 	VEXTRACTF32X4 $0x01, Y2, X0
 	VADDPS        X0, X2, X2
-	VSHUFPS       $0xee, X2, X2, X0
+	VMOVHLPS      X2, X2, X0
 	VADDPS        X0, X2, X2
-	VSHUFPS       $0x55, X2, X2, X0
-	VADDPS        X0, X2, X2
+	VMOVSHDUP     X2, X0
+	VADDSS        X0, X2, X2
 	VMOVSS        X2, 8(AX)
 	VEXTRACTF64X4 $0x01, Z3, Y0
 	VADDPS        Y0, Y3, Y3
 	VEXTRACTF32X4 $0x01, Y3, X0
 	VADDPS        X0, X3, X3
-	VSHUFPS       $0xee, X3, X3, X0
+	VMOVHLPS      X3, X3, X0
 	VADDPS        X0, X3, X3
-	VSHUFPS       $0x55, X3, X3, X0
-	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDSS        X0, X3, X3
 	VMOVSS        X3, 12(AX)
 	VZEROUPPER
 	RET
@@ -790,10 +790,10 @@ reduce:
 	VADDPS        Y1, Y0, Y0
 	VEXTRACTF32X4 $0x01, Y0, X1
 	VADDPS        X1, X0, X0
-	VSHUFPS       $0xee, X0, X0, X1
+	VMOVHLPS      X0, X0, X1
 	VADDPS        X1, X0, X0
-	VSHUFPS       $0x55, X0, X0, X1
-	VADDPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VADDSS        X1, X0, X0
 	VMOVSS        X0, (AX)
 	VZEROUPPER
 	RET
@@ -831,17 +831,17 @@ reduce:
 	MOVQ         out_base+72(FP), AX
 	VEXTRACTF128 $0x01, Y0, X2
 	VADDPS       X2, X0, X0
-	VSHUFPS      $0xee, X0, X0, X2
+	VMOVHLPS     X0, X0, X2
 	VADDPS       X2, X0, X0
-	VSHUFPS      $0x55, X0, X0, X2
-	VADDPS       X2, X0, X0
+	VMOVSHDUP    X0, X2
+	VADDSS       X2, X0, X0
 	VMOVSS       X0, (AX)
 	VEXTRACTF128 $0x01, Y1, X0
 	VADDPS       X0, X1, X1
-	VSHUFPS      $0xee, X1, X1, X0
+	VMOVHLPS     X1, X1, X0
 	VADDPS       X0, X1, X1
-	VSHUFPS      $0x55, X1, X1, X0
-	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDSS       X0, X1, X1
 	VMOVSS       X1, 4(AX)
 	VZEROUPPER
 	RET
@@ -874,10 +874,10 @@ reduce:
 	MOVQ         out_base+72(FP), AX
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPS       X1, X0, X0
-	VSHUFPS      $0xee, X0, X0, X1
+	VMOVHLPS     X0, X0, X1
 	VADDPS       X1, X0, X0
-	VSHUFPS      $0x55, X0, X0, X1
-	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDSS       X1, X0, X0
 	VMOVSS       X0, (AX)
 	VZEROUPPER
 	RET
@@ -937,73 +937,73 @@ reduce:
 	VADDPS        Y8, Y0, Y0
 	VEXTRACTF32X4 $0x01, Y0, X8
 	VADDPS        X8, X0, X0
-	VSHUFPS       $0xee, X0, X0, X8
+	VMOVHLPS      X0, X0, X8
 	VADDPS        X8, X0, X0
-	VSHUFPS       $0x55, X0, X0, X8
-	VADDPS        X8, X0, X0
+	VMOVSHDUP     X0, X8
+	VADDSS        X8, X0, X0
 	VMOVSS        X0, (AX)
 	VEXTRACTF64X4 $0x01, Z1, Y0
 	VADDPS        Y0, Y1, Y1
 	VEXTRACTF32X4 $0x01, Y1, X0
 	VADDPS        X0, X1, X1
-	VSHUFPS       $0xee, X1, X1, X0
+	VMOVHLPS      X1, X1, X0
 	VADDPS        X0, X1, X1
-	VSHUFPS       $0x55, X1, X1, X0
-	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDSS        X0, X1, X1
 	VMOVSS        X1, 4(AX)
 	VEXTRACTF64X4 $0x01, Z2, Y0
 	VADDPS        Y0, Y2, Y2
 	VEXTRACTF32X4 $0x01, Y2, X0
 	VADDPS        X0, X2, X2
-	VSHUFPS       $0xee, X2, X2, X0
+	VMOVHLPS      X2, X2, X0
 	VADDPS        X0, X2, X2
-	VSHUFPS       $0x55, X2, X2, X0
-	VADDPS        X0, X2, X2
+	VMOVSHDUP     X2, X0
+	VADDSS        X0, X2, X2
 	VMOVSS        X2, 8(AX)
 	VEXTRACTF64X4 $0x01, Z3, Y0
 	VADDPS        Y0, Y3, Y3
 	VEXTRACTF32X4 $0x01, Y3, X0
 	VADDPS        X0, X3, X3
-	VSHUFPS       $0xee, X3, X3, X0
+	VMOVHLPS      X3, X3, X0
 	VADDPS        X0, X3, X3
-	VSHUFPS       $0x55, X3, X3, X0
-	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDSS        X0, X3, X3
 	VMOVSS        X3, 12(AX)
 	VEXTRACTF64X4 $0x01, Z4, Y0
 	VADDPS        Y0, Y4, Y4
 	VEXTRACTF32X4 $0x01, Y4, X0
 	VADDPS        X0, X4, X4
-	VSHUFPS       $0xee, X4, X4, X0
+	VMOVHLPS      X4, X4, X0
 	VADDPS        X0, X4, X4
-	VSHUFPS       $0x55, X4, X4, X0
-	VADDPS        X0, X4, X4
+	VMOVSHDUP     X4, X0
+	VADDSS        X0, X4, X4
 	VMOVSS        X4, 16(AX)
 	VEXTRACTF64X4 $0x01, Z5, Y0
 	VADDPS        Y0, Y5, Y5
 	VEXTRACTF32X4 $0x01, Y5, X0
 	VADDPS        X0, X5, X5
-	VSHUFPS       $0xee, X5, X5, X0
+	VMOVHLPS      X5, X5, X0
 	VADDPS        X0, X5, X5
-	VSHUFPS       $0x55, X5, X5, X0
-	VADDPS        X0, X5, X5
+	VMOVSHDUP     X5, X0
+	VADDSS        X0, X5, X5
 	VMOVSS        X5, 20(AX)
 	VEXTRACTF64X4 $0x01, Z6, Y0
 	VADDPS        Y0, Y6, Y6
 	VEXTRACTF32X4 $0x01, Y6, X0
 	VADDPS        X0, X6, X6
-	VSHUFPS       $0xee, X6, X6, X0
+	VMOVHLPS      X6, X6, X0
 	VADDPS        X0, X6, X6
-	VSHUFPS       $0x55, X6, X6, X0
-	VADDPS        X0, X6, X6
+	VMOVSHDUP     X6, X0
+	VADDSS        X0, X6, X6
 	VMOVSS        X6, 24(AX)
 	VEXTRACTF64X4 $0x01, Z7, Y0
 	VADDPS        Y0, Y7, Y7
 	VEXTRACTF32X4 $0x01, Y7, X0
 	VADDPS        X0, X7, X7
-	VSHUFPS       $0xee, X7, X7, X0
+	VMOVHLPS      X7, X7, X0
 	VADDPS        X0, X7, X7
-	VSHUFPS       $0x55, X7, X7, X0
-	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
 	VMOVSS        X7, 28(AX)
 	VZEROUPPER
 	RET
@@ -1042,19 +1042,19 @@ reduce:
 	VADDPS        Y2, Y0, Y0
 	VEXTRACTF32X4 $0x01, Y0, X2
 	VADDPS        X2, X0, X0
-	VSHUFPS       $0xee, X0, X0, X2
+	VMOVHLPS      X0, X0, X2
 	VADDPS        X2, X0, X0
-	VSHUFPS       $0x55, X0, X0, X2
-	VADDPS        X2, X0, X0
+	VMOVSHDUP     X0, X2
+	VADDSS        X2, X0, X0
 	VMOVSS        X0, (AX)
 	VEXTRACTF64X4 $0x01, Z1, Y0
 	VADDPS        Y0, Y1, Y1
 	VEXTRACTF32X4 $0x01, Y1, X0
 	VADDPS        X0, X1, X1
-	VSHUFPS       $0xee, X1, X1, X0
+	VMOVHLPS      X1, X1, X0
 	VADDPS        X0, X1, X1
-	VSHUFPS       $0x55, X1, X1, X0
-	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDSS        X0, X1, X1
 	VMOVSS        X1, 4(AX)
 	VZEROUPPER
 	RET
@@ -1098,31 +1098,31 @@ reduce:
 	MOVQ         out_base+72(FP), AX
 	VEXTRACTF128 $0x01, Y0, X4
 	VADDPS       X4, X0, X0
-	VSHUFPS      $0xee, X0, X0, X4
+	VMOVHLPS     X0, X0, X4
 	VADDPS       X4, X0, X0
-	VSHUFPS      $0x55, X0, X0, X4
-	VADDPS       X4, X0, X0
+	VMOVSHDUP    X0, X4
+	VADDSS       X4, X0, X0
 	VMOVSS       X0, (AX)
 	VEXTRACTF128 $0x01, Y1, X0
 	VADDPS       X0, X1, X1
-	VSHUFPS      $0xee, X1, X1, X0
+	VMOVHLPS     X1, X1, X0
 	VADDPS       X0, X1, X1
-	VSHUFPS      $0x55, X1, X1, X0
-	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDSS       X0, X1, X1
 	VMOVSS       X1, 4(AX)
 	VEXTRACTF128 $0x01, Y2, X0
 	VADDPS       X0, X2, X2
-	VSHUFPS      $0xee, X2, X2, X0
+	VMOVHLPS     X2, X2, X0
 	VADDPS       X0, X2, X2
-	VSHUFPS      $0x55, X2, X2, X0
-	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDSS       X0, X2, X2
 	VMOVSS       X2, 8(AX)
 	VEXTRACTF128 $0x01, Y3, X0
 	VADDPS       X0, X3, X3
-	VSHUFPS      $0xee, X3, X3, X0
+	VMOVHLPS     X3, X3, X0
 	VADDPS       X0, X3, X3
-	VSHUFPS      $0x55, X3, X3, X0
-	VADDPS       X0, X3, X3
+	VMOVSHDUP    X3, X0
+	VADDSS       X0, X3, X3
 	VMOVSS       X3, 12(AX)
 	VZEROUPPER
 	RET
@@ -1159,17 +1159,17 @@ reduce:
 	MOVQ         out_base+72(FP), AX
 	VEXTRACTF128 $0x01, Y0, X2
 	VADDPS       X2, X0, X0
-	VSHUFPS      $0xee, X0, X0, X2
+	VMOVHLPS     X0, X0, X2
 	VADDPS       X2, X0, X0
-	VSHUFPS      $0x55, X0, X0, X2
-	VADDPS       X2, X0, X0
+	VMOVSHDUP    X0, X2
+	VADDSS       X2, X0, X0
 	VMOVSS       X0, (AX)
 	VEXTRACTF128 $0x01, Y1, X0
 	VADDPS       X0, X1, X1
-	VSHUFPS      $0xee, X1, X1, X0
+	VMOVHLPS     X1, X1, X0
 	VADDPS       X0, X1, X1
-	VSHUFPS      $0x55, X1, X1, X0
-	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDSS       X0, X1, X1
 	VMOVSS       X1, 4(AX)
 	VZEROUPPER
 	RET
@@ -1239,109 +1239,109 @@ reduce:
 	VADDPS        Y12, Y0, Y0
 	VEXTRACTF32X4 $0x01, Y0, X12
 	VADDPS        X12, X0, X0
-	VSHUFPS       $0xee, X0, X0, X12
+	VMOVHLPS      X0, X0, X12
 	VADDPS        X12, X0, X0
-	VSHUFPS       $0x55, X0, X0, X12
-	VADDPS        X12, X0, X0
+	VMOVSHDUP     X0, X12
+	VADDSS        X12, X0, X0
 	VMOVSS        X0, (AX)
 	VEXTRACTF64X4 $0x01, Z1, Y0
 	VADDPS        Y0, Y1, Y1
 	VEXTRACTF32X4 $0x01, Y1, X0
 	VADDPS        X0, X1, X1
-	VSHUFPS       $0xee, X1, X1, X0
+	VMOVHLPS      X1, X1, X0
 	VADDPS        X0, X1, X1
-	VSHUFPS       $0x55, X1, X1, X0
-	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDSS        X0, X1, X1
 	VMOVSS        X1, 4(AX)
 	VEXTRACTF64X4 $0x01, Z2, Y0
 	VADDPS        Y0, Y2, Y2
 	VEXTRACTF32X4 $0x01, Y2, X0
 	VADDPS        X0, X2, X2
-	VSHUFPS       $0xee, X2, X2, X0
+	VMOVHLPS      X2, X2, X0
 	VADDPS        X0, X2, X2
-	VSHUFPS       $0x55, X2, X2, X0
-	VADDPS        X0, X2, X2
+	VMOVSHDUP     X2, X0
+	VADDSS        X0, X2, X2
 	VMOVSS        X2, 8(AX)
 	VEXTRACTF64X4 $0x01, Z3, Y0
 	VADDPS        Y0, Y3, Y3
 	VEXTRACTF32X4 $0x01, Y3, X0
 	VADDPS        X0, X3, X3
-	VSHUFPS       $0xee, X3, X3, X0
+	VMOVHLPS      X3, X3, X0
 	VADDPS        X0, X3, X3
-	VSHUFPS       $0x55, X3, X3, X0
-	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDSS        X0, X3, X3
 	VMOVSS        X3, 12(AX)
 	VEXTRACTF64X4 $0x01, Z4, Y0
 	VADDPS        Y0, Y4, Y4
 	VEXTRACTF32X4 $0x01, Y4, X0
 	VADDPS        X0, X4, X4
-	VSHUFPS       $0xee, X4, X4, X0
+	VMOVHLPS      X4, X4, X0
 	VADDPS        X0, X4, X4
-	VSHUFPS       $0x55, X4, X4, X0
-	VADDPS        X0, X4, X4
+	VMOVSHDUP     X4, X0
+	VADDSS        X0, X4, X4
 	VMOVSS        X4, 16(AX)
 	VEXTRACTF64X4 $0x01, Z5, Y0
 	VADDPS        Y0, Y5, Y5
 	VEXTRACTF32X4 $0x01, Y5, X0
 	VADDPS        X0, X5, X5
-	VSHUFPS       $0xee, X5, X5, X0
+	VMOVHLPS      X5, X5, X0
 	VADDPS        X0, X5, X5
-	VSHUFPS       $0x55, X5, X5, X0
-	VADDPS        X0, X5, X5
+	VMOVSHDUP     X5, X0
+	VADDSS        X0, X5, X5
 	VMOVSS        X5, 20(AX)
 	VEXTRACTF64X4 $0x01, Z6, Y0
 	VADDPS        Y0, Y6, Y6
 	VEXTRACTF32X4 $0x01, Y6, X0
 	VADDPS        X0, X6, X6
-	VSHUFPS       $0xee, X6, X6, X0
+	VMOVHLPS      X6, X6, X0
 	VADDPS        X0, X6, X6
-	VSHUFPS       $0x55, X6, X6, X0
-	VADDPS        X0, X6, X6
+	VMOVSHDUP     X6, X0
+	VADDSS        X0, X6, X6
 	VMOVSS        X6, 24(AX)
 	VEXTRACTF64X4 $0x01, Z7, Y0
 	VADDPS        Y0, Y7, Y7
 	VEXTRACTF32X4 $0x01, Y7, X0
 	VADDPS        X0, X7, X7
-	VSHUFPS       $0xee, X7, X7, X0
+	VMOVHLPS      X7, X7, X0
 	VADDPS        X0, X7, X7
-	VSHUFPS       $0x55, X7, X7, X0
-	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
 	VMOVSS        X7, 28(AX)
 	VEXTRACTF64X4 $0x01, Z8, Y0
 	VADDPS        Y0, Y8, Y8
 	VEXTRACTF32X4 $0x01, Y8, X0
 	VADDPS        X0, X8, X8
-	VSHUFPS       $0xee, X8, X8, X0
+	VMOVHLPS      X8, X8, X0
 	VADDPS        X0, X8, X8
-	VSHUFPS       $0x55, X8, X8, X0
-	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
 	VMOVSS        X8, 32(AX)
 	VEXTRACTF64X4 $0x01, Z9, Y0
 	VADDPS        Y0, Y9, Y9
 	VEXTRACTF32X4 $0x01, Y9, X0
 	VADDPS        X0, X9, X9
-	VSHUFPS       $0xee, X9, X9, X0
+	VMOVHLPS      X9, X9, X0
 	VADDPS        X0, X9, X9
-	VSHUFPS       $0x55, X9, X9, X0
-	VADDPS        X0, X9, X9
+	VMOVSHDUP     X9, X0
+	VADDSS        X0, X9, X9
 	VMOVSS        X9, 36(AX)
 	VEXTRACTF64X4 $0x01, Z10, Y0
 	VADDPS        Y0, Y10, Y10
 	VEXTRACTF32X4 $0x01, Y10, X0
 	VADDPS        X0, X10, X10
-	VSHUFPS       $0xee, X10, X10, X0
+	VMOVHLPS      X10, X10, X0
 	VADDPS        X0, X10, X10
-	VSHUFPS       $0x55, X10, X10, X0
-	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X10
 	VMOVSS        X10, 40(AX)
 	VEXTRACTF64X4 $0x01, Z11, Y0
 	VADDPS        Y0, Y11, Y11
 	VEXTRACTF32X4 $0x01, Y11, X0
 	VADDPS        X0, X11, X11
-	VSHUFPS       $0xee, X11, X11, X0
+	VMOVHLPS      X11, X11, X0
 	VADDPS        X0, X11, X11
-	VSHUFPS       $0x55, X11, X11, X0
-	VADDPS        X0, X11, X11
+	VMOVSHDUP     X11, X0
+	VADDSS        X0, X11, X11
 	VMOVSS        X11, 44(AX)
 	VZEROUPPER
 	RET
@@ -1384,28 +1384,28 @@ reduce:
 	VADDPS        Y3, Y0, Y0
 	VEXTRACTF32X4 $0x01, Y0, X3
 	VADDPS        X3, X0, X0
-	VSHUFPS       $0xee, X0, X0, X3
+	VMOVHLPS      X0, X0, X3
 	VADDPS        X3, X0, X0
-	VSHUFPS       $0x55, X0, X0, X3
-	VADDPS        X3, X0, X0
+	VMOVSHDUP     X0, X3
+	VADDSS        X3, X0, X0
 	VMOVSS        X0, (AX)
 	VEXTRACTF64X4 $0x01, Z1, Y0
 	VADDPS        Y0, Y1, Y1
 	VEXTRACTF32X4 $0x01, Y1, X0
 	VADDPS        X0, X1, X1
-	VSHUFPS       $0xee, X1, X1, X0
+	VMOVHLPS      X1, X1, X0
 	VADDPS        X0, X1, X1
-	VSHUFPS       $0x55, X1, X1, X0
-	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDSS        X0, X1, X1
 	VMOVSS        X1, 4(AX)
 	VEXTRACTF64X4 $0x01, Z2, Y0
 	VADDPS        Y0, Y2, Y2
 	VEXTRACTF32X4 $0x01, Y2, X0
 	VADDPS        X0, X2, X2
-	VSHUFPS       $0xee, X2, X2, X0
+	VMOVHLPS      X2, X2, X0
 	VADDPS        X0, X2, X2
-	VSHUFPS       $0x55, X2, X2, X0
-	VADDPS        X0, X2, X2
+	VMOVSHDUP     X2, X0
+	VADDSS        X0, X2, X2
 	VMOVSS        X2, 8(AX)
 	VZEROUPPER
 	RET
@@ -1455,45 +1455,45 @@ reduce:
 	MOVQ         out_base+72(FP), AX
 	VEXTRACTF128 $0x01, Y0, X6
 	VADDPS       X6, X0, X0
-	VSHUFPS      $0xee, X0, X0, X6
+	VMOVHLPS     X0, X0, X6
 	VADDPS       X6, X0, X0
-	VSHUFPS      $0x55, X0, X0, X6
-	VADDPS       X6, X0, X0
+	VMOVSHDUP    X0, X6
+	VADDSS       X6, X0, X0
 	VMOVSS       X0, (AX)
 	VEXTRACTF128 $0x01, Y1, X0
 	VADDPS       X0, X1, X1
-	VSHUFPS      $0xee, X1, X1, X0
+	VMOVHLPS     X1, X1, X0
 	VADDPS       X0, X1, X1
-	VSHUFPS      $0x55, X1, X1, X0
-	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDSS       X0, X1, X1
 	VMOVSS       X1, 4(AX)
 	VEXTRACTF128 $0x01, Y2, X0
 	VADDPS       X0, X2, X2
-	VSHUFPS      $0xee, X2, X2, X0
+	VMOVHLPS     X2, X2, X0
 	VADDPS       X0, X2, X2
-	VSHUFPS      $0x55, X2, X2, X0
-	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDSS       X0, X2, X2
 	VMOVSS       X2, 8(AX)
 	VEXTRACTF128 $0x01, Y3, X0
 	VADDPS       X0, X3, X3
-	VSHUFPS      $0xee, X3, X3, X0
+	VMOVHLPS     X3, X3, X0
 	VADDPS       X0, X3, X3
-	VSHUFPS      $0x55, X3, X3, X0
-	VADDPS       X0, X3, X3
+	VMOVSHDUP    X3, X0
+	VADDSS       X0, X3, X3
 	VMOVSS       X3, 12(AX)
 	VEXTRACTF128 $0x01, Y4, X0
 	VADDPS       X0, X4, X4
-	VSHUFPS      $0xee, X4, X4, X0
+	VMOVHLPS     X4, X4, X0
 	VADDPS       X0, X4, X4
-	VSHUFPS      $0x55, X4, X4, X0
-	VADDPS       X0, X4, X4
+	VMOVSHDUP    X4, X0
+	VADDSS       X0, X4, X4
 	VMOVSS       X4, 16(AX)
 	VEXTRACTF128 $0x01, Y5, X0
 	VADDPS       X0, X5, X5
-	VSHUFPS      $0xee, X5, X5, X0
+	VMOVHLPS     X5, X5, X0
 	VADDPS       X0, X5, X5
-	VSHUFPS      $0x55, X5, X5, X0
-	VADDPS       X0, X5, X5
+	VMOVSHDUP    X5, X0
+	VADDSS       X0, X5, X5
 	VMOVSS       X5, 20(AX)
 	VZEROUPPER
 	RET
@@ -1534,24 +1534,24 @@ reduce:
 	MOVQ         out_base+72(FP), AX
 	VEXTRACTF128 $0x01, Y0, X3
 	VADDPS       X3, X0, X0
-	VSHUFPS      $0xee, X0, X0, X3
+	VMOVHLPS     X0, X0, X3
 	VADDPS       X3, X0, X0
-	VSHUFPS      $0x55, X0, X0, X3
-	VADDPS       X3, X0, X0
+	VMOVSHDUP    X0, X3
+	VADDSS       X3, X0, X0
 	VMOVSS       X0, (AX)
 	VEXTRACTF128 $0x01, Y1, X0
 	VADDPS       X0, X1, X1
-	VSHUFPS      $0xee, X1, X1, X0
+	VMOVHLPS     X1, X1, X0
 	VADDPS       X0, X1, X1
-	VSHUFPS      $0x55, X1, X1, X0
-	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDSS       X0, X1, X1
 	VMOVSS       X1, 4(AX)
 	VEXTRACTF128 $0x01, Y2, X0
 	VADDPS       X0, X2, X2
-	VSHUFPS      $0xee, X2, X2, X0
+	VMOVHLPS     X2, X2, X0
 	VADDPS       X0, X2, X2
-	VSHUFPS      $0x55, X2, X2, X0
-	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDSS       X0, X2, X2
 	VMOVSS       X2, 8(AX)
 	VZEROUPPER
 	RET
@@ -1631,145 +1631,145 @@ reduce:
 	VADDPS        Y16, Y0, Y0
 	VEXTRACTF32X4 $0x01, Y0, X16
 	VADDPS        X16, X0, X0
-	VSHUFPS       $0xee, X0, X0, X16
+	VMOVHLPS      X0, X0, X16
 	VADDPS        X16, X0, X0
-	VSHUFPS       $0x55, X0, X0, X16
-	VADDPS        X16, X0, X0
+	VMOVSHDUP     X0, X16
+	VADDSS        X16, X0, X0
 	VMOVSS        X0, (AX)
 	VEXTRACTF64X4 $0x01, Z1, Y0
 	VADDPS        Y0, Y1, Y1
 	VEXTRACTF32X4 $0x01, Y1, X0
 	VADDPS        X0, X1, X1
-	VSHUFPS       $0xee, X1, X1, X0
+	VMOVHLPS      X1, X1, X0
 	VADDPS        X0, X1, X1
-	VSHUFPS       $0x55, X1, X1, X0
-	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDSS        X0, X1, X1
 	VMOVSS        X1, 4(AX)
 	VEXTRACTF64X4 $0x01, Z2, Y0
 	VADDPS        Y0, Y2, Y2
 	VEXTRACTF32X4 $0x01, Y2, X0
 	VADDPS        X0, X2, X2
-	VSHUFPS       $0xee, X2, X2, X0
+	VMOVHLPS      X2, X2, X0
 	VADDPS        X0, X2, X2
-	VSHUFPS       $0x55, X2, X2, X0
-	VADDPS        X0, X2, X2
+	VMOVSHDUP     X2, X0
+	VADDSS        X0, X2, X2
 	VMOVSS        X2, 8(AX)
 	VEXTRACTF64X4 $0x01, Z3, Y0
 	VADDPS        Y0, Y3, Y3
 	VEXTRACTF32X4 $0x01, Y3, X0
 	VADDPS        X0, X3, X3
-	VSHUFPS       $0xee, X3, X3, X0
+	VMOVHLPS      X3, X3, X0
 	VADDPS        X0, X3, X3
-	VSHUFPS       $0x55, X3, X3, X0
-	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDSS        X0, X3, X3
 	VMOVSS        X3, 12(AX)
 	VEXTRACTF64X4 $0x01, Z4, Y0
 	VADDPS        Y0, Y4, Y4
 	VEXTRACTF32X4 $0x01, Y4, X0
 	VADDPS        X0, X4, X4
-	VSHUFPS       $0xee, X4, X4, X0
+	VMOVHLPS      X4, X4, X0
 	VADDPS        X0, X4, X4
-	VSHUFPS       $0x55, X4, X4, X0
-	VADDPS        X0, X4, X4
+	VMOVSHDUP     X4, X0
+	VADDSS        X0, X4, X4
 	VMOVSS        X4, 16(AX)
 	VEXTRACTF64X4 $0x01, Z5, Y0
 	VADDPS        Y0, Y5, Y5
 	VEXTRACTF32X4 $0x01, Y5, X0
 	VADDPS        X0, X5, X5
-	VSHUFPS       $0xee, X5, X5, X0
+	VMOVHLPS      X5, X5, X0
 	VADDPS        X0, X5, X5
-	VSHUFPS       $0x55, X5, X5, X0
-	VADDPS        X0, X5, X5
+	VMOVSHDUP     X5, X0
+	VADDSS        X0, X5, X5
 	VMOVSS        X5, 20(AX)
 	VEXTRACTF64X4 $0x01, Z6, Y0
 	VADDPS        Y0, Y6, Y6
 	VEXTRACTF32X4 $0x01, Y6, X0
 	VADDPS        X0, X6, X6
-	VSHUFPS       $0xee, X6, X6, X0
+	VMOVHLPS      X6, X6, X0
 	VADDPS        X0, X6, X6
-	VSHUFPS       $0x55, X6, X6, X0
-	VADDPS        X0, X6, X6
+	VMOVSHDUP     X6, X0
+	VADDSS        X0, X6, X6
 	VMOVSS        X6, 24(AX)
 	VEXTRACTF64X4 $0x01, Z7, Y0
 	VADDPS        Y0, Y7, Y7
 	VEXTRACTF32X4 $0x01, Y7, X0
 	VADDPS        X0, X7, X7
-	VSHUFPS       $0xee, X7, X7, X0
+	VMOVHLPS      X7, X7, X0
 	VADDPS        X0, X7, X7
-	VSHUFPS       $0x55, X7, X7, X0
-	VADDPS        X0, X7, X7
+	VMOVSHDUP     X7, X0
+	VADDSS        X0, X7, X7
 	VMOVSS        X7, 28(AX)
 	VEXTRACTF64X4 $0x01, Z8, Y0
 	VADDPS        Y0, Y8, Y8
 	VEXTRACTF32X4 $0x01, Y8, X0
 	VADDPS        X0, X8, X8
-	VSHUFPS       $0xee, X8, X8, X0
+	VMOVHLPS      X8, X8, X0
 	VADDPS        X0, X8, X8
-	VSHUFPS       $0x55, X8, X8, X0
-	VADDPS        X0, X8, X8
+	VMOVSHDUP     X8, X0
+	VADDSS        X0, X8, X8
 	VMOVSS        X8, 32(AX)
 	VEXTRACTF64X4 $0x01, Z9, Y0
 	VADDPS        Y0, Y9, Y9
 	VEXTRACTF32X4 $0x01, Y9, X0
 	VADDPS        X0, X9, X9
-	VSHUFPS       $0xee, X9, X9, X0
+	VMOVHLPS      X9, X9, X0
 	VADDPS        X0, X9, X9
-	VSHUFPS       $0x55, X9, X9, X0
-	VADDPS        X0, X9, X9
+	VMOVSHDUP     X9, X0
+	VADDSS        X0, X9, X9
 	VMOVSS        X9, 36(AX)
 	VEXTRACTF64X4 $0x01, Z10, Y0
 	VADDPS        Y0, Y10, Y10
 	VEXTRACTF32X4 $0x01, Y10, X0
 	VADDPS        X0, X10, X10
-	VSHUFPS       $0xee, X10, X10, X0
+	VMOVHLPS      X10, X10, X0
 	VADDPS        X0, X10, X10
-	VSHUFPS       $0x55, X10, X10, X0
-	VADDPS        X0, X10, X10
+	VMOVSHDUP     X10, X0
+	VADDSS        X0, X10, X10
 	VMOVSS        X10, 40(AX)
 	VEXTRACTF64X4 $0x01, Z11, Y0
 	VADDPS        Y0, Y11, Y11
 	VEXTRACTF32X4 $0x01, Y11, X0
 	VADDPS        X0, X11, X11
-	VSHUFPS       $0xee, X11, X11, X0
+	VMOVHLPS      X11, X11, X0
 	VADDPS        X0, X11, X11
-	VSHUFPS       $0x55, X11, X11, X0
-	VADDPS        X0, X11, X11
+	VMOVSHDUP     X11, X0
+	VADDSS        X0, X11, X11
 	VMOVSS        X11, 44(AX)
 	VEXTRACTF64X4 $0x01, Z12, Y0
 	VADDPS        Y0, Y12, Y12
 	VEXTRACTF32X4 $0x01, Y12, X0
 	VADDPS        X0, X12, X12
-	VSHUFPS       $0xee, X12, X12, X0
+	VMOVHLPS      X12, X12, X0
 	VADDPS        X0, X12, X12
-	VSHUFPS       $0x55, X12, X12, X0
-	VADDPS        X0, X12, X12
+	VMOVSHDUP     X12, X0
+	VADDSS        X0, X12, X12
 	VMOVSS        X12, 48(AX)
 	VEXTRACTF64X4 $0x01, Z13, Y0
 	VADDPS        Y0, Y13, Y13
 	VEXTRACTF32X4 $0x01, Y13, X0
 	VADDPS        X0, X13, X13
-	VSHUFPS       $0xee, X13, X13, X0
+	VMOVHLPS      X13, X13, X0
 	VADDPS        X0, X13, X13
-	VSHUFPS       $0x55, X13, X13, X0
-	VADDPS        X0, X13, X13
+	VMOVSHDUP     X13, X0
+	VADDSS        X0, X13, X13
 	VMOVSS        X13, 52(AX)
 	VEXTRACTF64X4 $0x01, Z14, Y0
 	VADDPS        Y0, Y14, Y14
 	VEXTRACTF32X4 $0x01, Y14, X0
 	VADDPS        X0, X14, X14
-	VSHUFPS       $0xee, X14, X14, X0
+	VMOVHLPS      X14, X14, X0
 	VADDPS        X0, X14, X14
-	VSHUFPS       $0x55, X14, X14, X0
-	VADDPS        X0, X14, X14
+	VMOVSHDUP     X14, X0
+	VADDSS        X0, X14, X14
 	VMOVSS        X14, 56(AX)
 	VEXTRACTF64X4 $0x01, Z15, Y0
 	VADDPS        Y0, Y15, Y15
 	VEXTRACTF32X4 $0x01, Y15, X0
 	VADDPS        X0, X15, X15
-	VSHUFPS       $0xee, X15, X15, X0
+	VMOVHLPS      X15, X15, X0
 	VADDPS        X0, X15, X15
-	VSHUFPS       $0x55, X15, X15, X0
-	VADDPS        X0, X15, X15
+	VMOVSHDUP     X15, X0
+	VADDSS        X0, X15, X15
 	VMOVSS        X15, 60(AX)
 	VZEROUPPER
 	RET
@@ -1816,37 +1816,37 @@ reduce:
 	VADDPS        Y4, Y0, Y0
 	VEXTRACTF32X4 $0x01, Y0, X4
 	VADDPS        X4, X0, X0
-	VSHUFPS       $0xee, X0, X0, X4
+	VMOVHLPS      X0, X0, X4
 	VADDPS        X4, X0, X0
-	VSHUFPS       $0x55, X0, X0, X4
-	VADDPS        X4, X0, X0
+	VMOVSHDUP     X0, X4
+	VADDSS        X4, X0, X0
 	VMOVSS        X0, (AX)
 	VEXTRACTF64X4 $0x01, Z1, Y0
 	VADDPS        Y0, Y1, Y1
 	VEXTRACTF32X4 $0x01, Y1, X0
 	VADDPS        X0, X1, X1
-	VSHUFPS       $0xee, X1, X1, X0
+	VMOVHLPS      X1, X1, X0
 	VADDPS        X0, X1, X1
-	VSHUFPS       $0x55, X1, X1, X0
-	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDSS        X0, X1, X1
 	VMOVSS        X1, 4(AX)
 	VEXTRACTF64X4 $0x01, Z2, Y0
 	VADDPS        Y0, Y2, Y2
 	VEXTRACTF32X4 $0x01, Y2, X0
 	VADDPS        X0, X2, X2
-	VSHUFPS       $0xee, X2, X2, X0
+	VMOVHLPS      X2, X2, X0
 	VADDPS        X0, X2, X2
-	VSHUFPS       $0x55, X2, X2, X0
-	VADDPS        X0, X2, X2
+	VMOVSHDUP     X2, X0
+	VADDSS        X0, X2, X2
 	VMOVSS        X2, 8(AX)
 	VEXTRACTF64X4 $0x01, Z3, Y0
 	VADDPS        Y0, Y3, Y3
 	VEXTRACTF32X4 $0x01, Y3, X0
 	VADDPS        X0, X3, X3
-	VSHUFPS       $0xee, X3, X3, X0
+	VMOVHLPS      X3, X3, X0
 	VADDPS        X0, X3, X3
-	VSHUFPS       $0x55, X3, X3, X0
-	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDSS        X0, X3, X3
 	VMOVSS        X3, 12(AX)
 	VZEROUPPER
 	RET
@@ -1902,59 +1902,59 @@ reduce:
 	MOVQ         out_base+72(FP), AX
 	VEXTRACTF128 $0x01, Y0, X8
 	VADDPS       X8, X0, X0
-	VSHUFPS      $0xee, X0, X0, X8
+	VMOVHLPS     X0, X0, X8
 	VADDPS       X8, X0, X0
-	VSHUFPS      $0x55, X0, X0, X8
-	VADDPS       X8, X0, X0
+	VMOVSHDUP    X0, X8
+	VADDSS       X8, X0, X0
 	VMOVSS       X0, (AX)
 	VEXTRACTF128 $0x01, Y1, X0
 	VADDPS       X0, X1, X1
-	VSHUFPS      $0xee, X1, X1, X0
+	VMOVHLPS     X1, X1, X0
 	VADDPS       X0, X1, X1
-	VSHUFPS      $0x55, X1, X1, X0
-	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDSS       X0, X1, X1
 	VMOVSS       X1, 4(AX)
 	VEXTRACTF128 $0x01, Y2, X0
 	VADDPS       X0, X2, X2
-	VSHUFPS      $0xee, X2, X2, X0
+	VMOVHLPS     X2, X2, X0
 	VADDPS       X0, X2, X2
-	VSHUFPS      $0x55, X2, X2, X0
-	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDSS       X0, X2, X2
 	VMOVSS       X2, 8(AX)
 	VEXTRACTF128 $0x01, Y3, X0
 	VADDPS       X0, X3, X3
-	VSHUFPS      $0xee, X3, X3, X0
+	VMOVHLPS     X3, X3, X0
 	VADDPS       X0, X3, X3
-	VSHUFPS      $0x55, X3, X3, X0
-	VADDPS       X0, X3, X3
+	VMOVSHDUP    X3, X0
+	VADDSS       X0, X3, X3
 	VMOVSS       X3, 12(AX)
 	VEXTRACTF128 $0x01, Y4, X0
 	VADDPS       X0, X4, X4
-	VSHUFPS      $0xee, X4, X4, X0
+	VMOVHLPS     X4, X4, X0
 	VADDPS       X0, X4, X4
-	VSHUFPS      $0x55, X4, X4, X0
-	VADDPS       X0, X4, X4
+	VMOVSHDUP    X4, X0
+	VADDSS       X0, X4, X4
 	VMOVSS       X4, 16(AX)
 	VEXTRACTF128 $0x01, Y5, X0
 	VADDPS       X0, X5, X5
-	VSHUFPS      $0xee, X5, X5, X0
+	VMOVHLPS     X5, X5, X0
 	VADDPS       X0, X5, X5
-	VSHUFPS      $0x55, X5, X5, X0
-	VADDPS       X0, X5, X5
+	VMOVSHDUP    X5, X0
+	VADDSS       X0, X5, X5
 	VMOVSS       X5, 20(AX)
 	VEXTRACTF128 $0x01, Y6, X0
 	VADDPS       X0, X6, X6
-	VSHUFPS      $0xee, X6, X6, X0
+	VMOVHLPS     X6, X6, X0
 	VADDPS       X0, X6, X6
-	VSHUFPS      $0x55, X6, X6, X0
-	VADDPS       X0, X6, X6
+	VMOVSHDUP    X6, X0
+	VADDSS       X0, X6, X6
 	VMOVSS       X6, 24(AX)
 	VEXTRACTF128 $0x01, Y7, X0
 	VADDPS       X0, X7, X7
-	VSHUFPS      $0xee, X7, X7, X0
+	VMOVHLPS     X7, X7, X0
 	VADDPS       X0, X7, X7
-	VSHUFPS      $0x55, X7, X7, X0
-	VADDPS       X0, X7, X7
+	VMOVSHDUP    X7, X0
+	VADDSS       X0, X7, X7
 	VMOVSS       X7, 28(AX)
 	VZEROUPPER
 	RET
@@ -1999,31 +1999,31 @@ reduce:
 	MOVQ         out_base+72(FP), AX
 	VEXTRACTF128 $0x01, Y0, X4
 	VADDPS       X4, X0, X0
-	VSHUFPS      $0xee, X0, X0, X4
+	VMOVHLPS     X0, X0, X4
 	VADDPS       X4, X0, X0
-	VSHUFPS      $0x55, X0, X0, X4
-	VADDPS       X4, X0, X0
+	VMOVSHDUP    X0, X4
+	VADDSS       X4, X0, X0
 	VMOVSS       X0, (AX)
 	VEXTRACTF128 $0x01, Y1, X0
 	VADDPS       X0, X1, X1
-	VSHUFPS      $0xee, X1, X1, X0
+	VMOVHLPS     X1, X1, X0
 	VADDPS       X0, X1, X1
-	VSHUFPS      $0x55, X1, X1, X0
-	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDSS       X0, X1, X1
 	VMOVSS       X1, 4(AX)
 	VEXTRACTF128 $0x01, Y2, X0
 	VADDPS       X0, X2, X2
-	VSHUFPS      $0xee, X2, X2, X0
+	VMOVHLPS     X2, X2, X0
 	VADDPS       X0, X2, X2
-	VSHUFPS      $0x55, X2, X2, X0
-	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDSS       X0, X2, X2
 	VMOVSS       X2, 8(AX)
 	VEXTRACTF128 $0x01, Y3, X0
 	VADDPS       X0, X3, X3
-	VSHUFPS      $0xee, X3, X3, X0
+	VMOVHLPS     X3, X3, X0
 	VADDPS       X0, X3, X3
-	VSHUFPS      $0x55, X3, X3, X0
-	VADDPS       X0, X3, X3
+	VMOVSHDUP    X3, X0
+	VADDSS       X0, X3, X3
 	VMOVSS       X3, 12(AX)
 	VZEROUPPER
 	RET

@@ -7,209 +7,293 @@ package kernels
 // sgemmKernel12x32AVX512 is the 12x32 AVX512 micro-kernel: C = alpha*Ap*Bp + beta*C
 // on one full tile (beta == 0: C is not read). The caller guarantees
 // len(a) >= 12*k, len(b) >= 32*k and len(c) >= 11*ldc+32.
+//
+//go:noescape
 func sgemmKernel12x32AVX512(k int, a []float32, b []float32, alpha float32, beta float32, c []float32, ldc int)
 
 // sgemmKernel6x16AVX2 is the 6x16 AVX2 micro-kernel: C = alpha*Ap*Bp + beta*C
 // on one full tile (beta == 0: C is not read). The caller guarantees
 // len(a) >= 6*k, len(b) >= 16*k and len(c) >= 5*ldc+16.
+//
+//go:noescape
 func sgemmKernel6x16AVX2(k int, a []float32, b []float32, alpha float32, beta float32, c []float32, ldc int)
 
 // sgemmDots4x1AVX512 computes the 4x1 dot products out[r*1+j] = A[r]·B[j] over
 // k elements, k a multiple of 16. The caller guarantees the rows lie
 // inside a and b (strides lda, ldb) and len(out) >= 4.
+//
+//go:noescape
 func sgemmDots4x1AVX512(k int, a []float32, lda int, b []float32, ldb int, out []float32)
 
 // sgemmDots1x1AVX512 computes the 1x1 dot products out[r*1+j] = A[r]·B[j] over
 // k elements, k a multiple of 16. The caller guarantees the rows lie
 // inside a and b (strides lda, ldb) and len(out) >= 1.
+//
+//go:noescape
 func sgemmDots1x1AVX512(k int, a []float32, lda int, b []float32, ldb int, out []float32)
 
 // sgemmDots2x1AVX2 computes the 2x1 dot products out[r*1+j] = A[r]·B[j] over
 // k elements, k a multiple of 8. The caller guarantees the rows lie
 // inside a and b (strides lda, ldb) and len(out) >= 2.
+//
+//go:noescape
 func sgemmDots2x1AVX2(k int, a []float32, lda int, b []float32, ldb int, out []float32)
 
 // sgemmDots1x1AVX2 computes the 1x1 dot products out[r*1+j] = A[r]·B[j] over
 // k elements, k a multiple of 8. The caller guarantees the rows lie
 // inside a and b (strides lda, ldb) and len(out) >= 1.
+//
+//go:noescape
 func sgemmDots1x1AVX2(k int, a []float32, lda int, b []float32, ldb int, out []float32)
 
 // sgemmDots4x2AVX512 computes the 4x2 dot products out[r*2+j] = A[r]·B[j] over
 // k elements, k a multiple of 16. The caller guarantees the rows lie
 // inside a and b (strides lda, ldb) and len(out) >= 8.
+//
+//go:noescape
 func sgemmDots4x2AVX512(k int, a []float32, lda int, b []float32, ldb int, out []float32)
 
 // sgemmDots1x2AVX512 computes the 1x2 dot products out[r*2+j] = A[r]·B[j] over
 // k elements, k a multiple of 16. The caller guarantees the rows lie
 // inside a and b (strides lda, ldb) and len(out) >= 2.
+//
+//go:noescape
 func sgemmDots1x2AVX512(k int, a []float32, lda int, b []float32, ldb int, out []float32)
 
 // sgemmDots2x2AVX2 computes the 2x2 dot products out[r*2+j] = A[r]·B[j] over
 // k elements, k a multiple of 8. The caller guarantees the rows lie
 // inside a and b (strides lda, ldb) and len(out) >= 4.
+//
+//go:noescape
 func sgemmDots2x2AVX2(k int, a []float32, lda int, b []float32, ldb int, out []float32)
 
 // sgemmDots1x2AVX2 computes the 1x2 dot products out[r*2+j] = A[r]·B[j] over
 // k elements, k a multiple of 8. The caller guarantees the rows lie
 // inside a and b (strides lda, ldb) and len(out) >= 2.
+//
+//go:noescape
 func sgemmDots1x2AVX2(k int, a []float32, lda int, b []float32, ldb int, out []float32)
 
 // sgemmDots4x3AVX512 computes the 4x3 dot products out[r*3+j] = A[r]·B[j] over
 // k elements, k a multiple of 16. The caller guarantees the rows lie
 // inside a and b (strides lda, ldb) and len(out) >= 12.
+//
+//go:noescape
 func sgemmDots4x3AVX512(k int, a []float32, lda int, b []float32, ldb int, out []float32)
 
 // sgemmDots1x3AVX512 computes the 1x3 dot products out[r*3+j] = A[r]·B[j] over
 // k elements, k a multiple of 16. The caller guarantees the rows lie
 // inside a and b (strides lda, ldb) and len(out) >= 3.
+//
+//go:noescape
 func sgemmDots1x3AVX512(k int, a []float32, lda int, b []float32, ldb int, out []float32)
 
 // sgemmDots2x3AVX2 computes the 2x3 dot products out[r*3+j] = A[r]·B[j] over
 // k elements, k a multiple of 8. The caller guarantees the rows lie
 // inside a and b (strides lda, ldb) and len(out) >= 6.
+//
+//go:noescape
 func sgemmDots2x3AVX2(k int, a []float32, lda int, b []float32, ldb int, out []float32)
 
 // sgemmDots1x3AVX2 computes the 1x3 dot products out[r*3+j] = A[r]·B[j] over
 // k elements, k a multiple of 8. The caller guarantees the rows lie
 // inside a and b (strides lda, ldb) and len(out) >= 3.
+//
+//go:noescape
 func sgemmDots1x3AVX2(k int, a []float32, lda int, b []float32, ldb int, out []float32)
 
 // sgemmDots4x4AVX512 computes the 4x4 dot products out[r*4+j] = A[r]·B[j] over
 // k elements, k a multiple of 16. The caller guarantees the rows lie
 // inside a and b (strides lda, ldb) and len(out) >= 16.
+//
+//go:noescape
 func sgemmDots4x4AVX512(k int, a []float32, lda int, b []float32, ldb int, out []float32)
 
 // sgemmDots1x4AVX512 computes the 1x4 dot products out[r*4+j] = A[r]·B[j] over
 // k elements, k a multiple of 16. The caller guarantees the rows lie
 // inside a and b (strides lda, ldb) and len(out) >= 4.
+//
+//go:noescape
 func sgemmDots1x4AVX512(k int, a []float32, lda int, b []float32, ldb int, out []float32)
 
 // sgemmDots2x4AVX2 computes the 2x4 dot products out[r*4+j] = A[r]·B[j] over
 // k elements, k a multiple of 8. The caller guarantees the rows lie
 // inside a and b (strides lda, ldb) and len(out) >= 8.
+//
+//go:noescape
 func sgemmDots2x4AVX2(k int, a []float32, lda int, b []float32, ldb int, out []float32)
 
 // sgemmDots1x4AVX2 computes the 1x4 dot products out[r*4+j] = A[r]·B[j] over
 // k elements, k a multiple of 8. The caller guarantees the rows lie
 // inside a and b (strides lda, ldb) and len(out) >= 4.
+//
+//go:noescape
 func sgemmDots1x4AVX2(k int, a []float32, lda int, b []float32, ldb int, out []float32)
 
 // sgemmAxpys4x1AVX512 computes out[j*64+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]
 // for i < 64 and j < 1. The caller guarantees every element read lies in
 // a and b and len(out) >= 64.
+//
+//go:noescape
 func sgemmAxpys4x1AVX512(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
 
 // sgemmAxpys1x1AVX512 computes out[j*16+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]
 // for i < 16 and j < 1. The caller guarantees every element read lies in
 // a and b and len(out) >= 16.
+//
+//go:noescape
 func sgemmAxpys1x1AVX512(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
 
 // sgemmAxpys2x1AVX2 computes out[j*16+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]
 // for i < 16 and j < 1. The caller guarantees every element read lies in
 // a and b and len(out) >= 16.
+//
+//go:noescape
 func sgemmAxpys2x1AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
 
 // sgemmAxpys1x1AVX2 computes out[j*8+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]
 // for i < 8 and j < 1. The caller guarantees every element read lies in
 // a and b and len(out) >= 8.
+//
+//go:noescape
 func sgemmAxpys1x1AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
 
 // sgemmAxpys4x2AVX512 computes out[j*64+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]
 // for i < 64 and j < 2. The caller guarantees every element read lies in
 // a and b and len(out) >= 128.
+//
+//go:noescape
 func sgemmAxpys4x2AVX512(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
 
 // sgemmAxpys1x2AVX512 computes out[j*16+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]
 // for i < 16 and j < 2. The caller guarantees every element read lies in
 // a and b and len(out) >= 32.
+//
+//go:noescape
 func sgemmAxpys1x2AVX512(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
 
 // sgemmAxpys2x2AVX2 computes out[j*16+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]
 // for i < 16 and j < 2. The caller guarantees every element read lies in
 // a and b and len(out) >= 32.
+//
+//go:noescape
 func sgemmAxpys2x2AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
 
 // sgemmAxpys1x2AVX2 computes out[j*8+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]
 // for i < 8 and j < 2. The caller guarantees every element read lies in
 // a and b and len(out) >= 16.
+//
+//go:noescape
 func sgemmAxpys1x2AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
 
 // sgemmAxpys4x3AVX512 computes out[j*64+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]
 // for i < 64 and j < 3. The caller guarantees every element read lies in
 // a and b and len(out) >= 192.
+//
+//go:noescape
 func sgemmAxpys4x3AVX512(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
 
 // sgemmAxpys1x3AVX512 computes out[j*16+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]
 // for i < 16 and j < 3. The caller guarantees every element read lies in
 // a and b and len(out) >= 48.
+//
+//go:noescape
 func sgemmAxpys1x3AVX512(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
 
 // sgemmAxpys2x3AVX2 computes out[j*16+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]
 // for i < 16 and j < 3. The caller guarantees every element read lies in
 // a and b and len(out) >= 48.
+//
+//go:noescape
 func sgemmAxpys2x3AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
 
 // sgemmAxpys1x3AVX2 computes out[j*8+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]
 // for i < 8 and j < 3. The caller guarantees every element read lies in
 // a and b and len(out) >= 24.
+//
+//go:noescape
 func sgemmAxpys1x3AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
 
 // sgemmAxpys4x4AVX512 computes out[j*64+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]
 // for i < 64 and j < 4. The caller guarantees every element read lies in
 // a and b and len(out) >= 256.
+//
+//go:noescape
 func sgemmAxpys4x4AVX512(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
 
 // sgemmAxpys1x4AVX512 computes out[j*16+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]
 // for i < 16 and j < 4. The caller guarantees every element read lies in
 // a and b and len(out) >= 64.
+//
+//go:noescape
 func sgemmAxpys1x4AVX512(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
 
 // sgemmAxpys2x4AVX2 computes out[j*16+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]
 // for i < 16 and j < 4. The caller guarantees every element read lies in
 // a and b and len(out) >= 64.
+//
+//go:noescape
 func sgemmAxpys2x4AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
 
 // sgemmAxpys1x4AVX2 computes out[j*8+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]
 // for i < 8 and j < 4. The caller guarantees every element read lies in
 // a and b and len(out) >= 32.
+//
+//go:noescape
 func sgemmAxpys1x4AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj int, out []float32)
 
 // sgemmPackT12 packs 12 rows of src (stride ld) column by column:
 // dst[p*12+r] = src[r*ld+p] for p < k. The caller guarantees
 // len(src) >= 11*ld+k and len(dst) >= 12*k.
+//
+//go:noescape
 func sgemmPackT12(k int, src []float32, ld int, dst []float32)
 
 // sgemmPackT32 packs 32 rows of src (stride ld) column by column:
 // dst[p*32+r] = src[r*ld+p] for p < k. The caller guarantees
 // len(src) >= 31*ld+k and len(dst) >= 32*k.
+//
+//go:noescape
 func sgemmPackT32(k int, src []float32, ld int, dst []float32)
 
 // sgemmPackT6 packs 6 rows of src (stride ld) column by column:
 // dst[p*6+r] = src[r*ld+p] for p < k. The caller guarantees
 // len(src) >= 5*ld+k and len(dst) >= 6*k.
+//
+//go:noescape
 func sgemmPackT6(k int, src []float32, ld int, dst []float32)
 
 // sgemmPackT16 packs 16 rows of src (stride ld) column by column:
 // dst[p*16+r] = src[r*ld+p] for p < k. The caller guarantees
 // len(src) >= 15*ld+k and len(dst) >= 16*k.
+//
+//go:noescape
 func sgemmPackT16(k int, src []float32, ld int, dst []float32)
 
 // sgemmPackN12 copies 12 values per step of k from src (stride ld):
 // dst[p*12+r] = src[p*ld+r] for p < k. The caller guarantees
 // len(src) >= (k-1)*ld+12 and len(dst) >= 12*k.
+//
+//go:noescape
 func sgemmPackN12(k int, src []float32, ld int, dst []float32)
 
 // sgemmPackN32 copies 32 values per step of k from src (stride ld):
 // dst[p*32+r] = src[p*ld+r] for p < k. The caller guarantees
 // len(src) >= (k-1)*ld+32 and len(dst) >= 32*k.
+//
+//go:noescape
 func sgemmPackN32(k int, src []float32, ld int, dst []float32)
 
 // sgemmPackN6 copies 6 values per step of k from src (stride ld):
 // dst[p*6+r] = src[p*ld+r] for p < k. The caller guarantees
 // len(src) >= (k-1)*ld+6 and len(dst) >= 6*k.
+//
+//go:noescape
 func sgemmPackN6(k int, src []float32, ld int, dst []float32)
 
 // sgemmPackN16 copies 16 values per step of k from src (stride ld):
 // dst[p*16+r] = src[p*ld+r] for p < k. The caller guarantees
 // len(src) >= (k-1)*ld+16 and len(dst) >= 16*k.
+//
+//go:noescape
 func sgemmPackN16(k int, src []float32, ld int, dst []float32)

@@ -305,24 +305,7 @@ func (s isa) hsumAdd(a, b reg.VecVirtual, m Mem) {
 	if b != nil {
 		VADDPS(b, a, a)
 	}
-	y := a.AsY()
-	if s.ZMM {
-		hi := YMM()
-		VEXTRACTF64X4(U8(1), a, hi)
-		VADDPS(hi, y, y)
-	}
-	x := a.AsX()
-	hx := XMM()
-	if s.ZMM {
-		VEXTRACTF32X4(U8(1), y, hx)
-	} else {
-		VEXTRACTF128(U8(1), y, hx)
-	}
-	VADDPS(hx, x, x)
-	VMOVHLPS(x, x, hx)
-	VADDPS(hx, x, x)
-	VMOVSHDUP(x, hx)
-	VADDSS(hx, x, x)
+	x := s.Hsum(a)
 	VADDSS(m, x, x)
 	VMOVSS(x, m)
 }

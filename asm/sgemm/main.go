@@ -12,21 +12,19 @@ package main
 import (
 	"fmt"
 
+	"github.com/gokern/gokern/asm/internal/avx"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// isa describes one vector instruction set.
-type isa struct {
-	name  string // suffix of the generated function names
-	width int    // float32 lanes per vector
-	vec   func() VecVirtual
-}
+// isa is one vector instruction set, described by the helpers every
+// generator shares.
+type isa = avx.ISA
 
 var (
-	avx2   = isa{name: "AVX2", width: 8, vec: YMM}
-	avx512 = isa{name: "AVX512", width: 16, vec: ZMM}
+	avx2   = avx.AVX2
+	avx512 = avx.AVX512
 )
 
 func main() {
@@ -81,11 +79,12 @@ func main() {
 // Ap is packed column by column (mr values per k step), Bp row by row (nr
 // values per k step); ldc is C's row stride in elements.
 func microKernel(is isa, mr, nv int) {
-	nr := nv * is.width
-	name := fmt.Sprintf("sgemmKernel%dx%d%s", mr, nr, is.name)
+	nr := nv * is.Lanes
+	name := fmt.Sprintf("sgemmKernel%dx%d%s", mr, nr, is.Suffix)
 	TEXT(name, NOSPLIT, "func(k int, a, b []float32, alpha, beta float32, c []float32, ldc int)")
+	Pragma("noescape")
 	Doc(
-		fmt.Sprintf("%s is the %dx%d %s micro-kernel: C = alpha*Ap*Bp + beta*C", name, mr, nr, is.name),
+		fmt.Sprintf("%s is the %dx%d %s micro-kernel: C = alpha*Ap*Bp + beta*C", name, mr, nr, is.Suffix),
 		"on one full tile (beta == 0: C is not read). The caller guarantees",
 		fmt.Sprintf("len(a) >= %d*k, len(b) >= %d*k and len(c) >= %d*ldc+%d.", mr, nr, mr-1, nr),
 	)
@@ -116,7 +115,7 @@ func microKernel(is isa, mr, nv int) {
 	for i := range acc {
 		acc[i] = make([]VecVirtual, nv)
 		for v := range acc[i] {
-			acc[i][v] = is.vec()
+			acc[i][v] = is.Vec()
 			VXORPS(acc[i][v], acc[i][v], acc[i][v])
 		}
 	}
@@ -125,11 +124,11 @@ func microKernel(is isa, mr, nv int) {
 	step := func(u int) {
 		bs := make([]VecVirtual, nv)
 		for v := range bs {
-			bs[v] = is.vec()
-			VMOVUPS(bp.Offset(4*(u*nr+v*is.width)), bs[v])
+			bs[v] = is.Vec()
+			VMOVUPS(bp.Offset(4*(u*nr+v*is.Lanes)), bs[v])
 		}
 		for i := 0; i < mr; i++ {
-			t := is.vec()
+			t := is.Vec()
 			VBROADCASTSS(ap.Offset(4*(u*mr+i)), t)
 			for v := 0; v < nv; v++ {
 				VFMADD231PS(bs[v], t, acc[i][v])
@@ -162,7 +161,7 @@ func microKernel(is isa, mr, nv int) {
 	cp := Mem{Base: Load(Param("c").Base(), GP64())}
 	ldc := Load(Param("ldc"), GP64())
 	SHLQ(U8(2), ldc)
-	va := is.vec()
+	va := is.Vec()
 	VBROADCASTSS(paramAddr("alpha"), va)
 
 	// beta == 0 (either sign) must not read C: NaNs there are overwritten.
@@ -174,7 +173,7 @@ func microKernel(is isa, mr, nv int) {
 	for i := 0; i < mr; i++ {
 		for v := 0; v < nv; v++ {
 			VMULPS(va, acc[i][v], acc[i][v])
-			VMOVUPS(acc[i][v], cp.Offset(4*v*is.width))
+			VMOVUPS(acc[i][v], cp.Offset(4*v*is.Lanes))
 		}
 		if i < mr-1 {
 			ADDQ(ldc, cp.Base)
@@ -184,13 +183,13 @@ func microKernel(is isa, mr, nv int) {
 	RET()
 
 	Label("withbeta")
-	vb := is.vec()
+	vb := is.Vec()
 	VBROADCASTSS(paramAddr("beta"), vb)
 	for i := 0; i < mr; i++ {
 		for v := 0; v < nv; v++ {
 			VMULPS(va, acc[i][v], acc[i][v])
-			VFMADD231PS(cp.Offset(4*v*is.width), vb, acc[i][v])
-			VMOVUPS(acc[i][v], cp.Offset(4*v*is.width))
+			VFMADD231PS(cp.Offset(4*v*is.Lanes), vb, acc[i][v])
+			VMOVUPS(acc[i][v], cp.Offset(4*v*is.Lanes))
 		}
 		if i < mr-1 {
 			ADDQ(ldc, cp.Base)
@@ -211,11 +210,12 @@ const dotsPrefetch = 1024
 // lane-wise and reduced in a fixed order, so a row's result does not
 // depend on which kernel (rows = 1 or more) computed it.
 func dots(is isa, rows, n int) {
-	name := fmt.Sprintf("sgemmDots%dx%d%s", rows, n, is.name)
+	name := fmt.Sprintf("sgemmDots%dx%d%s", rows, n, is.Suffix)
 	TEXT(name, NOSPLIT, "func(k int, a []float32, lda int, b []float32, ldb int, out []float32)")
+	Pragma("noescape")
 	Doc(
 		fmt.Sprintf("%s computes the %dx%d dot products out[r*%d+j] = A[r]·B[j] over", name, rows, n, n),
-		fmt.Sprintf("k elements, k a multiple of %d. The caller guarantees the rows lie", is.width),
+		fmt.Sprintf("k elements, k a multiple of %d. The caller guarantees the rows lie", is.Lanes),
 		fmt.Sprintf("inside a and b (strides lda, ldb) and len(out) >= %d.", rows*n),
 	)
 	kb := Load(Param("k"), GP64())
@@ -244,7 +244,7 @@ func dots(is isa, rows, n int) {
 	for r := range acc {
 		acc[r] = make([]VecVirtual, n)
 		for j := range acc[r] {
-			acc[r][j] = is.vec()
+			acc[r][j] = is.Vec()
 			VXORPS(acc[r][j], acc[r][j], acc[r][j])
 		}
 	}
@@ -256,59 +256,32 @@ func dots(is isa, rows, n int) {
 	JGE(LabelRef("reduce"))
 	bv := make([]VecVirtual, n)
 	for j := range bv {
-		bv[j] = is.vec()
+		bv[j] = is.Vec()
 		VMOVUPS(Mem{Base: brow[j], Index: off, Scale: 1}, bv[j])
 	}
 	for r := 0; r < rows; r++ {
 		// Rows of A stream from memory once: fetch ahead of the hardware
 		// prefetcher (a prefetch past the end of a row cannot fault).
 		PREFETCHT0(Mem{Base: arow[r], Index: off, Scale: 1, Disp: dotsPrefetch})
-		av := is.vec()
+		av := is.Vec()
 		VMOVUPS(Mem{Base: arow[r], Index: off, Scale: 1}, av)
 		for j := 0; j < n; j++ {
 			VFMADD231PS(bv[j], av, acc[r][j])
 		}
 	}
-	ADDQ(U32(4*is.width), off)
+	ADDQ(U32(4*is.Lanes), off)
 	JMP(LabelRef("loop"))
 
 	Label("reduce")
 	out := Mem{Base: Load(Param("out").Base(), GP64())}
 	for r := 0; r < rows; r++ {
 		for j := 0; j < n; j++ {
-			x := hsum(is, acc[r][j])
+			x := is.Hsum(acc[r][j])
 			VMOVSS(x, out.Offset(4*(r*n+j)))
 		}
 	}
 	VZEROUPPER()
 	RET()
-}
-
-// hsum reduces the lanes of v into the low lane of the returned register,
-// always in the same order: halves, then quarters, then pairs. It uses only
-// instructions with EVEX forms, because AVX-512 accumulators may live in
-// X16-X31, which VEX encodings (VHADDPS, VEXTRACTF128) cannot name.
-func hsum(is isa, v VecVirtual) VecVirtual {
-	y := v.AsY()
-	x := v.AsX()
-	if is.width == 16 {
-		hi := YMM()
-		VEXTRACTF64X4(U8(1), v, hi)
-		VADDPS(hi, y, y)
-		hx := XMM()
-		VEXTRACTF32X4(U8(1), y, hx)
-		VADDPS(hx, x, x)
-	} else {
-		hx := XMM()
-		VEXTRACTF128(U8(1), y, hx)
-		VADDPS(hx, x, x)
-	}
-	t := XMM()
-	VSHUFPS(U8(0xEE), x, x, t) // t = x2 x3 x2 x3
-	VADDPS(t, x, x)            // x0+x2, x1+x3
-	VSHUFPS(U8(0x55), x, x, t) // t0 = x1+x3
-	VADDPS(t, x, x)
-	return x.(VecVirtual)
 }
 
 // paramAddr is the stack address of a scalar parameter, so broadcasts and
@@ -332,6 +305,7 @@ func paramAddr(name string) Mem {
 func packT(rows int) {
 	name := fmt.Sprintf("sgemmPackT%d", rows)
 	TEXT(name, NOSPLIT, "func(k int, src []float32, ld int, dst []float32)")
+	Pragma("noescape")
 	Doc(
 		fmt.Sprintf("%s packs %d rows of src (stride ld) column by column:", name, rows),
 		fmt.Sprintf("dst[p*%d+r] = src[r*ld+p] for p < k. The caller guarantees", rows),
@@ -434,9 +408,10 @@ const axpysPrefetchLog2 = 3
 // B. Every lane accumulates in the same order whatever v is, so a row of C
 // comes out the same from the v = 1 kernel.
 func axpys(is isa, v, n int) {
-	name := fmt.Sprintf("sgemmAxpys%dx%d%s", v, n, is.name)
-	w := v * is.width
+	name := fmt.Sprintf("sgemmAxpys%dx%d%s", v, n, is.Suffix)
+	w := v * is.Lanes
 	TEXT(name, NOSPLIT, "func(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)")
+	Pragma("noescape")
 	Doc(
 		fmt.Sprintf("%s computes out[j*%d+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]", name, w),
 		fmt.Sprintf("for i < %d and j < %d. The caller guarantees every element read lies in", w, n),
@@ -461,7 +436,7 @@ func axpys(is isa, v, n int) {
 	for j := range acc {
 		acc[j] = make([]VecVirtual, v)
 		for u := range acc[j] {
-			acc[j][u] = is.vec()
+			acc[j][u] = is.Vec()
 			VXORPS(acc[j][u], acc[j][u], acc[j][u])
 		}
 	}
@@ -473,11 +448,11 @@ func axpys(is isa, v, n int) {
 		// Row p+axpysPrefetch of A, the same columns: the rows are lda
 		// apart, a stride the hardware prefetchers may not follow early
 		// enough. A prefetch past the end of A cannot fault.
-		if (u*is.width*4)%64 == 0 {
-			PREFETCHT0(Mem{Base: ap, Index: pfd, Scale: 1, Disp: 4 * u * is.width})
+		if (u*is.Lanes*4)%64 == 0 {
+			PREFETCHT0(Mem{Base: ap, Index: pfd, Scale: 1, Disp: 4 * u * is.Lanes})
 		}
-		av[u] = is.vec()
-		VMOVUPS(Mem{Base: ap, Disp: 4 * u * is.width}, av[u])
+		av[u] = is.Vec()
+		VMOVUPS(Mem{Base: ap, Disp: 4 * u * is.Lanes}, av[u])
 	}
 	for j := 0; j < n; j++ {
 		var m Mem
@@ -491,7 +466,7 @@ func axpys(is isa, v, n int) {
 		case 3:
 			m = Mem{Base: bp, Index: ldbj3, Scale: 1}
 		}
-		bv := is.vec()
+		bv := is.Vec()
 		VBROADCASTSS(m, bv)
 		for u := 0; u < v; u++ {
 			VFMADD231PS(av[u], bv, acc[j][u])
@@ -506,7 +481,7 @@ func axpys(is isa, v, n int) {
 	out := Mem{Base: Load(Param("out").Base(), GP64())}
 	for j := 0; j < n; j++ {
 		for u := 0; u < v; u++ {
-			VMOVUPS(acc[j][u], out.Offset(4*(j*w+u*is.width)))
+			VMOVUPS(acc[j][u], out.Offset(4*(j*w+u*is.Lanes)))
 		}
 	}
 	VZEROUPPER()
@@ -523,6 +498,7 @@ func axpys(is isa, v, n int) {
 func packN(rows int) {
 	name := fmt.Sprintf("sgemmPackN%d", rows)
 	TEXT(name, NOSPLIT, "func(k int, src []float32, ld int, dst []float32)")
+	Pragma("noescape")
 	Doc(
 		fmt.Sprintf("%s copies %d values per step of k from src (stride ld):", name, rows),
 		fmt.Sprintf("dst[p*%d+r] = src[p*ld+r] for p < k. The caller guarantees", rows),
