@@ -10,9 +10,12 @@
 package main
 
 import (
+	"flag"
 	"fmt"
+	"log"
 
 	"github.com/gokern/gokern/asm/internal/avx"
+	"github.com/gokern/gokern/asm/internal/gen"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -27,49 +30,74 @@ var (
 	avx512 = avx.AVX512
 )
 
-func main() {
-	Package("github.com/gokern/gokern/kernels")
-	ConstraintExpr("!purego")
+// tile is one ISA's SGEMM kernel set.
+type tile struct {
+	is        isa
+	mr, nv    int // micro-kernel: mr rows x nv vectors of C
+	dotsRows  int // rows of A per block dots kernel
+	axpysVecs int // vectors of rows of C per block axpys kernel
+}
 
+func (t tile) nr() int { return t.nv * t.is.Lanes }
+
+var tiles = []tile{
 	// AVX-512 has 32 vector registers: 12 rows x 2 vectors = 24
 	// accumulators, 2 for the row of B and the rest for broadcasts. Each
 	// k step issues 24 FMAs against 14 loads, so the two FMA pipes, not
 	// the load ports, set the pace, and 24 independent chains cover the
-	// FMA latency (4 cycles x 2 pipes = 8 needed).
-	microKernel(avx512, 12, 2)
+	// FMA latency (4 cycles x 2 pipes = 8 needed). The skinny kernels
+	// take 4 rows of A at a time (16 accumulators at n = 4).
+	{is: avx512, mr: 12, nv: 2, dotsRows: 4, axpysVecs: 4},
 	// AVX2 has 16: 6 rows x 2 vectors = 12 accumulators, 2 for B, 1 for
-	// the broadcast (the classic Haswell 6x16 kernel).
-	microKernel(avx2, 6, 2)
+	// the broadcast (the classic Haswell 6x16 kernel); the skinny kernels
+	// take 2 rows (8 accumulators).
+	{is: avx2, mr: 6, nv: 2, dotsRows: 2, axpysVecs: 2},
+}
 
-	// Skinny kernels: AVX-512 takes 4 rows of A at a time (16 accumulators
-	// at n = 4), AVX2 2 rows (8 accumulators); both also get a 1-row
-	// version for the leftover rows.
+var wiring = flag.String("wiring", "", "write the Go file installing the kernels here")
+
+func main() {
+	Package("github.com/gokern/gokern/kernels")
+	ConstraintExpr("!purego")
+
+	for _, t := range tiles {
+		microKernel(t.is, t.mr, t.nv)
+	}
+	// Skinny kernels: a block of rows of A and a 1-row version for the
+	// leftover rows.
 	for n := 1; n <= 4; n++ {
-		dots(avx512, 4, n)
-		dots(avx512, 1, n)
-		dots(avx2, 2, n)
-		dots(avx2, 1, n)
+		for _, t := range tiles {
+			dots(t.is, t.dotsRows, n)
+			dots(t.is, 1, n)
+		}
 	}
 	// Skinny kernels for a transposed A: V vectors of rows of C against n
 	// columns, summing outer products over k.
 	for n := 1; n <= 4; n++ {
-		axpys(avx512, 4, n)
-		axpys(avx512, 1, n)
-		axpys(avx2, 2, n)
-		axpys(avx2, 1, n)
+		for _, t := range tiles {
+			axpys(t.is, t.axpysVecs, n)
+			axpys(t.is, 1, n)
+		}
 	}
 
 	// Transposing packers for the micro-panels that gather across rows:
 	// op(A) not transposed (MR rows) and op(B) transposed (NR rows).
-	for _, r := range []int{12, 32, 6, 16} {
-		packT(r)
+	for _, t := range tiles {
+		packT(t.mr)
+		packT(t.nr())
 	}
 	// Copying packers for the micro-panels whose k steps are contiguous
 	// runs: op(A) transposed (MR values) and op(B) not transposed (NR).
-	for _, r := range []int{12, 32, 6, 16} {
-		packN(r)
+	for _, t := range tiles {
+		packN(t.mr)
+		packN(t.nr())
 	}
 	Generate()
+	if *wiring != "" {
+		if err := gen.WriteGo(*wiring, "sgemm", wiringTemplate, tiles); err != nil {
+			log.Fatal(err)
+		}
+	}
 }
 
 // microKernel emits sgemmKernel<mr>x<nr><ISA>, with nr = nv vectors:
