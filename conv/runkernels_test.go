@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/gokern/gokern/internal/kerneltest"
+	"github.com/gokern/gokern/internal/paths"
 )
 
 // runCase is one configuration of the run kernels.
@@ -193,6 +194,25 @@ func TestRunKernelsCheckBounds(t *testing.T) {
 			t.Errorf("%s: panic %q, want it to mention %q", c.name, msg, c.want)
 		}
 	}
+}
+
+// TestRunKernelsFollowThePath checks that selecting a kernel path selects
+// conv's run kernels with it: the generated ones on the amd64 SIMD paths,
+// the Go versions (nil) on the generic path.
+func TestRunKernelsFollowThePath(t *testing.T) {
+	kerneltest.Run(t, func(t *testing.T) {
+		ks := activeRunKernels()
+		switch p := paths.Active(); p {
+		case paths.Generic:
+			if ks != nil {
+				t.Fatal("the generic path has assembly run kernels")
+			}
+		case paths.AVX2, paths.AVX512:
+			if ks == nil || ks.gather == nil || ks.dot[implicitMaxFilters] == nil || ks.ger2[1] == nil {
+				t.Fatalf("path %s has no complete set of run kernels", p)
+			}
+		}
+	})
 }
 
 // FuzzRunKernels compares the active path's run kernels with the Go
