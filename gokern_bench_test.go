@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -17,11 +18,12 @@ import (
 
 var epochBatch = flag.Int("epoch.batch", 128, "training batch of BenchmarkEpoch (the Keras tutorial's 128)")
 
-// contenders are the kernel paths available here plus "gonum": the best
-// path with gonum's Sgemm in place of gokern's for every GEMM (and
-// "openblas" in builds with -tags openblas).
+// contenders are every known kernel path (those this CPU cannot run are
+// skipped, naming why) plus "gonum": the best path with gonum's Sgemm in
+// place of gokern's for every GEMM (and "openblas" in builds with -tags
+// openblas).
 func contenders() []string {
-	names := kernels.Available()
+	names := kernels.Known()
 	names = append(names, "gonum")
 	if bench.OpenBLASAvailable {
 		names = append(names, "openblas")
@@ -38,6 +40,9 @@ func use(tb testing.TB, name string) func() {
 		bench.SetPeerThreads(runtime.GOMAXPROCS(0))
 		return func() { sgemmhook.Set(nil) }
 	}
+	if !slices.Contains(kernels.Available(), name) {
+		tb.Skip(kernels.Use(name)) // the error names the missing CPU feature
+	}
 	if err := kernels.Use(name); err != nil {
 		tb.Fatal(err)
 	}
@@ -53,7 +58,7 @@ var peaks sync.Map
 
 func peakOf(path string) float64 {
 	if _, err := peak.Measure(path, 1, time.Millisecond); err != nil {
-		path = kernels.Available()[len(kernels.Available())-1] // a peer: compare with the best path
+		path = kernels.Best() // a peer: compare with the best path
 	}
 	key := fmt.Sprint(path, runtime.GOMAXPROCS(0))
 	if g, ok := peaks.Load(key); ok {

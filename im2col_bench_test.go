@@ -33,7 +33,7 @@ func BenchmarkIm2col(b *testing.B) {
 		im2col.Im2col(cols, src, g)
 		copy(other, cols)
 		bytes := int64(4 * len(cols))
-		for _, path := range kernels.Available() {
+		for _, path := range kernels.Known() {
 			b.Run(fmt.Sprintf("%s/im2col/%s", l, path), func(b *testing.B) {
 				defer use(b, path)()
 				b.SetBytes(bytes)

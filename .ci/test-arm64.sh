@@ -2,8 +2,8 @@
 # Runs every package's tests on arm64 under qemu-user: each package's test
 # binary is cross-compiled (CGO_ENABLED=0, so it is static and needs no
 # arm64 sysroot) and run with qemu-aarch64 in the package's directory, as
-# `go test` would. The tests loop over every kernel path themselves
-# (kernels.ForEach), so this covers the NEON kernels and the generic ones.
+# `go test` would. The tests run once per kernel path themselves
+# (internal/kerneltest), so this covers the NEON kernels and the generic ones.
 # Exits non-zero when any package fails to build or its tests fail.
 #
 # Every package runs, the training smoke tests included. The tests named in

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/gokern/gokern/im2col"
-	"github.com/gokern/gokern/kernels"
+	"github.com/gokern/gokern/internal/kerneltest"
 )
 
 // Benchmarks of this package's own choices. The DCGAN's layers, read from
@@ -14,7 +14,7 @@ import (
 // (go test -bench 'Conv|Im2col' .), which this package's tests cannot
 // import. Run, for example:
 //
-//	go test -run '^$' -bench 'ConvLayer/.*/64/avx2' -benchtime 10x ./conv
+//	go test -run '^$' -bench 'ConvLayer/avx2/.*/64' -benchtime 10x ./conv
 //
 // ConvLayer times one forward, backward-data and backward-weights pass
 // (3x the forward FLOPs) of a few-filter layer and reports GFLOPS plus each
@@ -39,15 +39,15 @@ func benchBuffers(l LayerConfig, op Op, n int) (x, w, b, y []float32) {
 var fewFilters = LayerConfig{Name: "few_filters_32x32x128to3", Spec: Spec{H: 32, W: 32, C: 128, Filters: 3, KH: 3, KW: 3, StrideH: 1, StrideW: 1, Padding: im2col.Same}}
 
 func BenchmarkConvLayer(b *testing.B) {
-	for _, l := range []LayerConfig{fewFilters} {
-		for _, n := range []int{64, 128} {
-			kernels.ForEach(func(path string) {
+	kerneltest.Bench(b, func(b *testing.B) {
+		for _, l := range []LayerConfig{fewFilters} {
+			for _, n := range []int{64, 128} {
 				variants := []bool{false}
 				if !l.Transpose && l.Spec.Filters <= implicitMaxFilters {
 					variants = []bool{false, true}
 				}
 				for _, forceIm2col := range variants {
-					name := fmt.Sprintf("%s/%d/%s", l.Name, n, path)
+					name := fmt.Sprintf("%s/%d", l.Name, n)
 					if forceIm2col {
 						name += "-im2col"
 					}
@@ -85,9 +85,9 @@ func BenchmarkConvLayer(b *testing.B) {
 						b.ReportMetric(per(tw), "bwd-w-ms")
 					})
 				}
-			})
+			}
 		}
-	}
+	})
 }
 
 // BenchmarkRunKernels times the implicit path's kernels alone, on one
@@ -101,10 +101,10 @@ func BenchmarkRunKernels(b *testing.B) {
 	img := make([]float32, (nRuns+1)*stride)
 	mat := make([]float32, f*k)
 	vec, vec2 := make([]float32, f), make([]float32, 2*f)
-	kernels.ForEach(func(path string) {
+	kerneltest.Bench(b, func(b *testing.B) {
 		ks := activeRunKernels()
 		for _, kind := range []string{"dot", "dot2", "axpy", "ger", "ger2"} {
-			b.Run(kind+"/"+path, func(b *testing.B) {
+			b.Run(kind, func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					for p := 0; p < pixels; p++ {
 						x := img[p*128:]

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gokern/gokern/im2col"
+	"github.com/gokern/gokern/internal/kerneltest"
 	"github.com/gokern/gokern/kernels"
 )
 
@@ -16,7 +17,7 @@ func TestChunkedBatchMatchesNaive(t *testing.T) {
 	kernels.SetThreads(1)
 	conv := Spec{H: 16, W: 16, C: 16, Filters: 8, KH: 3, KW: 3, StrideH: 1, StrideW: 1, Padding: im2col.Same}
 	deconv := Spec{H: 16, W: 16, C: 8, Filters: 16, KH: 4, KW: 4, StrideH: 2, StrideW: 2, Padding: im2col.Same}
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(7, 7))
 		c, err := NewConv2D(conv)
 		if err != nil {
@@ -40,7 +41,7 @@ func TestChunkedBatchMatchesNaive(t *testing.T) {
 			if chunk >= n {
 				t.Fatalf("%v: chunk of %d samples does not split a batch of %d", tc.s, chunk, n)
 			}
-			layerCase(t, path+" chunked", tc.op, n, tc.s, tc.naive, rng)
+			layerCase(t, "chunked", tc.op, n, tc.s, tc.naive, rng)
 		}
 	})
 }

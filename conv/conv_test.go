@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gokern/gokern/im2col"
+	"github.com/gokern/gokern/internal/kerneltest"
 	"github.com/gokern/gokern/internal/sgemmhook"
 	"github.com/gokern/gokern/kernels"
 )
@@ -102,7 +103,7 @@ func nans(n int) []float32 {
 }
 
 func TestConv2DMatchesNaive(t *testing.T) {
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(1, 1))
 		for _, s := range testSpecs() {
 			if s.Padding == im2col.Valid && (s.KH > s.H || s.KW > s.W) {
@@ -115,7 +116,7 @@ func TestConv2DMatchesNaive(t *testing.T) {
 			// Both compute paths on every shape, whatever the filter count.
 			for _, implicit := range []bool{false, true} {
 				c.implicit = implicit
-				name := fmt.Sprintf("%s implicit=%v", path, implicit)
+				name := fmt.Sprintf("implicit=%v", implicit)
 				for _, n := range []int{1, 3, 2} { // shrinking batch reuses a larger workspace
 					layerCase(t, name, c, n, s, naiveConv, rng)
 				}
@@ -125,7 +126,7 @@ func TestConv2DMatchesNaive(t *testing.T) {
 }
 
 func TestConv2DTransposeMatchesNaive(t *testing.T) {
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(2, 2))
 		for _, s := range testSpecs() {
 			c, err := NewConv2DTranspose(s)
@@ -133,7 +134,7 @@ func TestConv2DTransposeMatchesNaive(t *testing.T) {
 				t.Fatalf("%v: %v", s, err)
 			}
 			for _, n := range []int{1, 3, 2} {
-				layerCase(t, path, c, n, s, naiveTranspose, rng)
+				layerCase(t, "transpose", c, n, s, naiveTranspose, rng)
 			}
 		}
 	})
@@ -183,7 +184,7 @@ func TestFiniteDifferences(t *testing.T) {
 		{Spec{H: 3, W: 4, C: 5, Filters: 2, KH: 4, KW: 4, StrideH: 2, StrideW: 2, Padding: im2col.Same}, true, false},
 		{Spec{H: 3, W: 4, C: 2, Filters: 3, KH: 3, KW: 2, StrideH: 2, StrideW: 1, Padding: im2col.Valid}, true, false},
 	}
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(3, 3))
 		for _, c := range specs {
 			var op Op
@@ -229,7 +230,7 @@ func TestFiniteDifferences(t *testing.T) {
 					v.p[i] = old
 					fd := (lp - lm) / (2 * h)
 					if math.Abs(fd-float64(v.g[i])) > 2e-3*(1+math.Abs(fd)) {
-						t.Errorf("%s %v transpose=%v: dL/d%s[%d] = %v, finite difference %v", path, c.s, c.transpose, v.name, i, v.g[i], fd)
+						t.Errorf("%v transpose=%v: dL/d%s[%d] = %v, finite difference %v", c.s, c.transpose, v.name, i, v.g[i], fd)
 					}
 				}
 			}
@@ -326,7 +327,7 @@ func TestNoAllocsInSteadyState(t *testing.T) {
 		{Name: "direct", Spec: Spec{H: 8, W: 8, C: 8, Filters: 8, KH: 1, KW: 1, StrideH: 1, StrideW: 1, Padding: im2col.Same}},
 		{Name: "transpose", Transpose: true, Spec: Spec{H: 4, W: 4, C: 8, Filters: 8, KH: 4, KW: 4, StrideH: 2, StrideW: 2, Padding: im2col.Same}},
 	}
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		for _, l := range layers {
 			op, err := l.New()
 			if err != nil {
@@ -348,7 +349,7 @@ func TestNoAllocsInSteadyState(t *testing.T) {
 			step(big)
 			for _, n := range []int{big, 1, 3} {
 				if a := testing.AllocsPerRun(5, func() { step(n) }); a != 0 {
-					t.Errorf("%s %s n=%d: %v allocations per step", path, l.Name, n, a)
+					t.Errorf("%s n=%d: %v allocations per step", l.Name, n, a)
 				}
 			}
 		}
@@ -365,7 +366,7 @@ func TestThreadCountInvariance(t *testing.T) {
 		{Name: "transpose", Transpose: true, Spec: Spec{H: 4, W: 3, C: 6, Filters: 5, KH: 4, KW: 4, StrideH: 2, StrideW: 2, Padding: im2col.Same}},
 	}
 	rng := rand.New(rand.NewPCG(4, 4))
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		for _, l := range layers {
 			const n = 11
 			var results [2][4][]float32
@@ -388,7 +389,7 @@ func TestThreadCountInvariance(t *testing.T) {
 			for k := range results[0] {
 				for i := range results[0][k] {
 					if math.Float32bits(results[0][k][i]) != math.Float32bits(results[1][k][i]) {
-						t.Fatalf("%s %s: result %d [%d]: %v on 1 thread, %v on 3", path, l.Name, k, i, results[0][k][i], results[1][k][i])
+						t.Fatalf("%s: result %d [%d]: %v on 1 thread, %v on 3", l.Name, k, i, results[0][k][i], results[1][k][i])
 					}
 				}
 			}
@@ -399,7 +400,7 @@ func TestThreadCountInvariance(t *testing.T) {
 // TestEmptyBatch checks that a batch of 0 is accepted and that the weight
 // gradients, which have a fixed size, are overwritten with zeros.
 func TestEmptyBatch(t *testing.T) {
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		for _, l := range layerKinds {
 			op, err := l.New()
 			if err != nil {
@@ -412,7 +413,7 @@ func TestEmptyBatch(t *testing.T) {
 			op.BackwardWeights(0, nil, nil, dw, db)
 			for i, v := range append(dw, db...) {
 				if v != 0 {
-					t.Fatalf("%s %s: gradient [%d] = %v after an empty batch, want 0", path, l.Name, i, v)
+					t.Fatalf("%s: gradient [%d] = %v after an empty batch, want 0", l.Name, i, v)
 				}
 			}
 		}

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/gokern/gokern/im2col"
-	"github.com/gokern/gokern/kernels"
+	"github.com/gokern/gokern/internal/kerneltest"
 )
 
 // fixture is one PyTorch reference case written by
@@ -86,7 +86,7 @@ func TestPyTorchFixtures(t *testing.T) {
 	if err != nil || len(paths) < 7 {
 		t.Fatalf("fixtures: %v, found %d files; regenerate with testdata/make_fixtures.py", err, len(paths))
 	}
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		for _, p := range paths {
 			fx, err := readSafetensors(p)
 			if err != nil {
@@ -120,7 +120,7 @@ func TestPyTorchFixtures(t *testing.T) {
 			}
 			tn := fx.tensors
 			for _, op := range ops {
-				name := fmt.Sprintf("%s %s %T", path, filepath.Base(p), op)
+				name := fmt.Sprintf("%s %T", filepath.Base(p), op)
 				if c, ok := op.(*Conv2D); ok {
 					name += fmt.Sprintf(" implicit=%v", c.implicit)
 				}

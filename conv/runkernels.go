@@ -3,7 +3,7 @@ package conv
 import (
 	"fmt"
 
-	"github.com/gokern/gokern/kernels"
+	"github.com/gokern/gokern/internal/paths"
 )
 
 // The implicit path's three kernels over "runs": nRuns runs of runLen
@@ -40,13 +40,15 @@ type runKernels struct {
 	gather func(dst *float32, c int, w *float32, coef *float32, nRows int)
 }
 
-// runBackends maps a kernels path name to its run kernels; paths without
-// an entry (generic, neon, purego builds) use the Go versions.
-var runBackends = map[string]*runKernels{}
+// runFamily holds each kernel path's run kernels in internal/paths' one
+// registry, so they switch with package kernels' (kernels.Use). Paths
+// without an entry (generic, neon, purego builds) have nil kernels and use
+// the Go versions.
+var runFamily paths.Family[runKernels]
 
-// activeRunKernels returns the kernels for the active kernels path, or nil
+// activeRunKernels returns the kernels for the active kernel path, or nil
 // for the Go versions.
-func activeRunKernels() *runKernels { return runBackends[kernels.Active()] }
+func activeRunKernels() *runKernels { return runFamily.Active() }
 
 // checkRuns panics unless the runs lie inside the slices: the image side
 // needs (nRuns-1)*stride + runLen floats, the matrix (f-1)*k + nRuns*runLen

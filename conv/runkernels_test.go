@@ -9,7 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gokern/gokern/kernels"
+	"github.com/gokern/gokern/internal/kerneltest"
+	"github.com/gokern/gokern/internal/paths"
 )
 
 // runCase is one configuration of the run kernels.
@@ -152,7 +153,7 @@ func checkRunCase(rng *rand.Rand, c runCase) error {
 // length up to three AVX-512 vectors plus every tail, gaps between runs,
 // spare matrix columns and unaligned starts, on every kernel path.
 func TestRunKernels(t *testing.T) {
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(11, 12))
 		for f := 1; f <= implicitMaxFilters; f++ {
 			for nRuns := 0; nRuns <= 3; nRuns++ {
@@ -162,14 +163,14 @@ func TestRunKernels(t *testing.T) {
 					// convolutions), or not.
 					c.pixStride = []int{0, 1, 3, runLen + 2}[(runLen+nRuns)%4]
 					if err := checkRunCase(rng, c); err != nil {
-						t.Fatalf("%s %v: %v", path, c, err)
+						t.Fatalf("%v: %v", c, err)
 					}
 				}
 			}
 		}
 		// The G4 layer's run shape: 3 filters, 3 runs of 3*128.
 		if err := checkRunCase(rng, runCase{f: 3, nRuns: 3, runLen: 384, strideExtra: 31*128 + 5, kExtra: 0, off: 1, pixStride: 128}); err != nil {
-			t.Fatalf("%s: %v", path, err)
+			t.Fatal(err)
 		}
 	})
 }
@@ -195,6 +196,25 @@ func TestRunKernelsCheckBounds(t *testing.T) {
 	}
 }
 
+// TestRunKernelsFollowThePath checks that selecting a kernel path selects
+// conv's run kernels with it: the generated ones on the amd64 SIMD paths,
+// the Go versions (nil) on the generic path.
+func TestRunKernelsFollowThePath(t *testing.T) {
+	kerneltest.Run(t, func(t *testing.T) {
+		ks := activeRunKernels()
+		switch p := paths.Active(); p {
+		case paths.Generic:
+			if ks != nil {
+				t.Fatal("the generic path has assembly run kernels")
+			}
+		case paths.AVX2, paths.AVX512:
+			if ks == nil || ks.gather == nil || ks.dot[implicitMaxFilters] == nil || ks.ger2[1] == nil {
+				t.Fatalf("path %s has no complete set of run kernels", p)
+			}
+		}
+	})
+}
+
 // FuzzRunKernels compares the active path's run kernels with the Go
 // references on fuzzed shapes. The seeds run under plain go test.
 func FuzzRunKernels(f *testing.F) {
@@ -207,12 +227,12 @@ func FuzzRunKernels(f *testing.F) {
 			f: 1 + int(fc)%implicitMaxFilters, nRuns: int(nRuns % 5), runLen: int(runLen % 700),
 			strideExtra: int(strideExtra % 64), kExtra: int(kExtra % 16), off: int(off % 16), pixStride: int(pixStride % 800),
 		}
-		kernels.ForEach(func(path string) {
+		kerneltest.Run(t, func(t *testing.T) {
 			if err := checkRunCase(rand.New(rand.NewPCG(seed, 5)), c); err != nil {
-				t.Fatalf("%s %v: %v", path, c, err)
+				t.Fatalf("%v: %v", c, err)
 			}
 			if err := checkGather(rand.New(rand.NewPCG(seed, 6)), c.runLen, c.nRuns*c.f, c.off); err != nil {
-				t.Fatalf("%s c=%d nRows=%d off=%d: %v", path, c.runLen, c.nRuns*c.f, c.off, err)
+				t.Fatalf("c=%d nRows=%d off=%d: %v", c.runLen, c.nRuns*c.f, c.off, err)
 			}
 		})
 	})
@@ -270,7 +290,7 @@ func checkGather(rng *rand.Rand, c, nRows, off int) error {
 // worth of tails, the G4 layer's 128 channels and 27 rows, and unaligned
 // starts, on every kernel path.
 func TestGatherRows(t *testing.T) {
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(13, 14))
 		cs := []int{127, 128, 129, 255, 256, 300, 384}
 		for c := 0; c <= 40; c++ {
@@ -279,7 +299,7 @@ func TestGatherRows(t *testing.T) {
 		for _, c := range cs {
 			for _, nRows := range []int{0, 1, 2, 5, 27} {
 				if err := checkGather(rng, c, nRows, (c+nRows)%4); err != nil {
-					t.Fatalf("%s c=%d nRows=%d: %v", path, c, nRows, err)
+					t.Fatalf("c=%d nRows=%d: %v", c, nRows, err)
 				}
 			}
 		}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/gokern/gokern/kernels"
+	"github.com/gokern/gokern/internal/kerneltest"
 )
 
 // BenchmarkIteration times one iteration of the tutorial's schedule on
@@ -12,9 +12,9 @@ import (
 //
 //	go test -run NONE -bench Iteration/batch=128 -benchtime 5x ./gan
 func BenchmarkIteration(b *testing.B) {
-	kernels.ForEach(func(path string) {
+	kerneltest.Bench(b, func(b *testing.B) {
 		for _, batch := range []int{16, 128} {
-			b.Run(fmt.Sprintf("%s/batch=%d", path, batch), func(b *testing.B) {
+			b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
 				cfg := DefaultConfig()
 				cfg.Batch = batch
 				tr, err := NewTrainer(cfg, SyntheticDataset(1000, 1))

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gokern/gokern/internal/kerneltest"
 	"github.com/gokern/gokern/kernels"
 	"github.com/gokern/gokern/nn"
 )
@@ -51,9 +52,9 @@ func finite(s IterationStats) bool {
 // TestDeterminism: the same seed gives the same losses bit for bit, on
 // every kernel path; another seed gives others.
 func TestDeterminism(t *testing.T) {
-	kernels.ForEach(func(path string) {
-		if testing.Short() && path == "generic" {
-			return // 6 iterations at about a second each
+	kerneltest.Run(t, func(t *testing.T) {
+		if testing.Short() && kernels.Active() == "generic" {
+			t.Skip("generic: 6 iterations at about a second each; skipped with -short")
 		}
 		a, b := newTiny(t, tinyConfig()), newTiny(t, tinyConfig())
 		cfg := tinyConfig()
@@ -63,15 +64,15 @@ func TestDeterminism(t *testing.T) {
 		for i := range 2 {
 			sa, sb, sc := a.Iteration(), b.Iteration(), c.Iteration()
 			if sa != sb {
-				t.Fatalf("%s: iteration %d: %+v vs %+v with the same seed", path, i, sa, sb)
+				t.Fatalf("iteration %d: %+v vs %+v with the same seed", i, sa, sb)
 			}
 			if !finite(sa) {
-				t.Fatalf("%s: iteration %d: losses %+v", path, i, sa)
+				t.Fatalf("iteration %d: losses %+v", i, sa)
 			}
 			differ = differ || sa != sc
 		}
 		if !differ {
-			t.Errorf("%s: seeds 42 and 43 gave the same losses", path)
+			t.Error("seeds 42 and 43 gave the same losses")
 		}
 	})
 }
@@ -241,14 +242,14 @@ func runUninterrupted(t *testing.T, cfg Config, epochs int) string {
 // final weights and optimiser states, bit for bit, as a run never stopped.
 func TestResumeMatchesUninterrupted(t *testing.T) {
 	k := 0
-	kernels.ForEach(func(path string) {
-		if testing.Short() && path == "generic" {
-			return // 8 iterations at about a second each
+	kerneltest.Run(t, func(t *testing.T) {
+		if testing.Short() && kernels.Active() == "generic" {
+			t.Skip("generic: 8 iterations at about a second each; skipped with -short")
 		}
 		// Alternate the sampling mode over the paths to keep the test short.
 		shuffle := k%2 == 1
 		k++
-		t.Run(fmt.Sprintf("%s/shuffle=%v", path, shuffle), func(t *testing.T) {
+		t.Run(fmt.Sprintf("shuffle=%v", shuffle), func(t *testing.T) {
 			cfg := tinyConfig()
 			cfg.Shuffle = shuffle
 			const epochs = 2

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gokern/gokern/kernels"
+	"github.com/gokern/gokern/internal/kerneltest"
 )
 
 // naiveIm2col is the definition of Im2col, one element at a time.
@@ -177,7 +177,7 @@ func TestShapesCoverEveryAxisValue(t *testing.T) {
 
 func TestIm2colMatchesNaive(t *testing.T) {
 	shapes := testShapes()
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(3, 4))
 		for _, s := range shapes {
 			g := s.geometry(t)
@@ -192,12 +192,12 @@ func TestIm2colMatchesNaive(t *testing.T) {
 			Im2col(got[:len(want)], src, g)
 			for i := range want {
 				if got[i] != want[i] && !(math.IsNaN(float64(got[i])) && math.IsNaN(float64(want[i]))) {
-					t.Fatalf("%s %v: dst[%d] = %v, want %v", path, s, i, got[i], want[i])
+					t.Fatalf("%v: dst[%d] = %v, want %v", s, i, got[i], want[i])
 				}
 			}
 			for i, v := range guard {
 				if !math.IsNaN(float64(v)) {
-					t.Fatalf("%s %v: guard[%d] overwritten", path, s, i)
+					t.Fatalf("%v: guard[%d] overwritten", s, i)
 				}
 			}
 		}
@@ -206,7 +206,7 @@ func TestIm2colMatchesNaive(t *testing.T) {
 
 func TestCol2imMatchesNaive(t *testing.T) {
 	shapes := testShapes()
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(5, 6))
 		for _, s := range shapes {
 			g := s.geometry(t)
@@ -219,12 +219,12 @@ func TestCol2imMatchesNaive(t *testing.T) {
 			Col2im(got[:len(want)], cols, g)
 			for i := range want {
 				if got[i] != want[i] {
-					t.Fatalf("%s %v: dst[%d] = %v, want %v", path, s, i, got[i], want[i])
+					t.Fatalf("%v: dst[%d] = %v, want %v", s, i, got[i], want[i])
 				}
 			}
 			for i, v := range got[len(want):] {
 				if v != 7 {
-					t.Fatalf("%s %v: guard[%d] overwritten", path, s, i)
+					t.Fatalf("%v: guard[%d] overwritten", s, i)
 				}
 			}
 		}
@@ -234,12 +234,12 @@ func TestCol2imMatchesNaive(t *testing.T) {
 // TestAdjoint checks <Im2col(x), y> = <x, Col2im(y)> in float64.
 func TestAdjoint(t *testing.T) {
 	shapes := testShapes()
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(7, 8))
 		for _, s := range shapes {
 			g := s.geometry(t)
 			if err := adjointGap(rng, g); err != nil {
-				t.Fatalf("%s %v: %v", path, s, err)
+				t.Fatalf("%v: %v", s, err)
 			}
 		}
 	})
@@ -359,9 +359,9 @@ func TestNoAllocs(t *testing.T) {
 	}
 	src := make([]float32, g.InputLen())
 	cols := make([]float32, g.Rows()*g.Cols())
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		if a := testing.AllocsPerRun(10, func() { Im2col(cols, src, g); Col2im(src, cols, g) }); a != 0 {
-			t.Errorf("%s: %v allocations per Im2col+Col2im", path, a)
+			t.Errorf("%v allocations per Im2col+Col2im", a)
 		}
 	})
 }

@@ -3,6 +3,8 @@ package kernels
 import (
 	"math"
 	"testing"
+
+	"github.com/gokern/gokern/internal/kerneltest"
 )
 
 // Accuracy bounds of the SIMD Tanh and Sigmoid against the float64
@@ -80,16 +82,16 @@ func sigmoid64(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 // 4.49e-39.
 func TestActivationAccuracy(t *testing.T) {
 	xs := activationSweep()
-	ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		u, _, w := maxULPError(Tanh, math.Tanh, xs, 0)
-		t.Logf("%s: Tanh max error %.3f ulp (at x = %v)", path, u, w)
+		t.Logf("Tanh max error %.3f ulp (at x = %v)", u, w)
 		if u > tanhMaxULP {
-			t.Errorf("%s: Tanh error %.3f ulp at x = %v, want <= %d", path, u, w, tanhMaxULP)
+			t.Errorf("Tanh error %.3f ulp at x = %v, want <= %d", u, w, tanhMaxULP)
 		}
 		u, a, w := maxULPError(Sigmoid, sigmoid64, xs, 0x1p-126)
-		t.Logf("%s: Sigmoid max error %.3f ulp (at x = %v), %.3g absolute below 2^-126", path, u, w, a)
+		t.Logf("Sigmoid max error %.3f ulp (at x = %v), %.3g absolute below 2^-126", u, w, a)
 		if u > sigmoidMaxULP || a > sigmoidAbsFloor {
-			t.Errorf("%s: Sigmoid error %.3f ulp at x = %v (abs %.3g below 2^-126), want <= %d ulp and %g", path, u, w, a, sigmoidMaxULP, sigmoidAbsFloor)
+			t.Errorf("Sigmoid error %.3f ulp at x = %v (abs %.3g below 2^-126), want <= %d ulp and %g", u, w, a, sigmoidMaxULP, sigmoidAbsFloor)
 		}
 	})
 }
@@ -111,7 +113,7 @@ func TestActivationSpecial(t *testing.T) {
 		{-math.MaxFloat32, -1, 0},
 		{20, 1, 1},
 	}
-	ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		x := make([]float32, 0, len(cases)+1)
 		for _, c := range cases {
 			x = append(x, c.x)
@@ -122,14 +124,14 @@ func TestActivationSpecial(t *testing.T) {
 		Sigmoid(sg, x)
 		for i, c := range cases {
 			if math.Float32bits(th[i]) != math.Float32bits(c.tanh) {
-				t.Errorf("%s: Tanh(%v) = %v, want %v", path, c.x, th[i], c.tanh)
+				t.Errorf("Tanh(%v) = %v, want %v", c.x, th[i], c.tanh)
 			}
 			if !ewClose(sg[i], c.sigmoid, 1, sigmoidAbsFloor) || sg[i] < 0 {
-				t.Errorf("%s: Sigmoid(%v) = %v, want %v", path, c.x, sg[i], c.sigmoid)
+				t.Errorf("Sigmoid(%v) = %v, want %v", c.x, sg[i], c.sigmoid)
 			}
 		}
 		if n := len(x) - 1; th[n] == th[n] || sg[n] == sg[n] {
-			t.Errorf("%s: NaN input gave Tanh %v, Sigmoid %v; want NaN", path, th[n], sg[n])
+			t.Errorf("NaN input gave Tanh %v, Sigmoid %v; want NaN", th[n], sg[n])
 		}
 	})
 }

@@ -4,19 +4,18 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync/atomic"
+
+	"github.com/gokern/gokern/internal/paths"
 )
 
 // EnvVar is the environment variable that forces a kernel path.
 const EnvVar = "GOKERN_KERNELS"
 
-// impl is one complete implementation of the kernel set. Every backend fills
-// every field; the generic backend's functions are the references.
+// impl is one path's complete implementation of the kernel set. Every
+// backend fills every field; the generic backend's functions are the
+// references. Which path an impl belongs to, and whether the CPU can run it,
+// is internal/paths' business.
 type impl struct {
-	name      string
-	available bool // whether this CPU (and build) can run it
-	priority  int  // higher wins when choosing the default
-
 	gemm gemmConfig
 
 	axpy              func(alpha float32, x, y []float32)
@@ -36,23 +35,18 @@ type impl struct {
 	adam              func(p, g, m, v []float32, lrT, beta1, beta2, eps float32)
 }
 
-// registry holds every implementation compiled into this binary, available
-// or not, in registration order. Backends register from init functions in
-// their own files.
-var registry []*impl
-
-// active is the implementation in use.
-var active atomic.Pointer[impl]
+// backends holds the implementation of every path this build has, in
+// internal/paths' one registry: selecting a path there (Use) selects these
+// kernels together with every other family's, such as package conv's.
+// Backends register from init functions in their own files.
+var backends paths.Family[impl]
 
 // envErr records a GOKERN_KERNELS value that could not be honoured.
 var envErr error
 
-func register(im *impl) { registry = append(registry, im) }
-
 func init() {
-	register(genericImpl())
+	backends.Register(paths.Generic, genericImpl())
 	registerArch()
-	active.Store(best())
 	if name := os.Getenv(EnvVar); name != "" {
 		if err := Use(name); err != nil {
 			envErr = fmt.Errorf("%s=%s: %w; using %s", EnvVar, name, err, Active())
@@ -60,67 +54,32 @@ func init() {
 	}
 }
 
-func best() *impl {
-	var b *impl
-	for _, im := range registry {
-		if im.available && (b == nil || im.priority > b.priority) {
-			b = im
-		}
-	}
-	return b
-}
-
-func lookup(name string) *impl {
-	for _, im := range registry {
-		if im.name == name {
-			return im
-		}
-	}
-	return nil
-}
-
 // Active returns the name of the kernel path in use: "avx512", "avx2",
 // "neon" or "generic".
-func Active() string { return active.Load().name }
+func Active() string { return paths.Active().Name }
+
+// Best returns the name of the path used by default: the best this CPU and
+// build can run.
+func Best() string { return paths.Best().Name }
 
 // Available lists the kernel paths this CPU and build can run, generic first.
-func Available() []string {
-	var names []string
-	for _, im := range registry {
-		if im.available {
-			names = append(names, im.name)
-		}
-	}
-	return names
-}
+func Available() []string { return paths.Names(true) }
 
-// Known lists every kernel path name gokern has, available here or not.
-func Known() []string {
-	return []string{"generic", "avx2", "avx512", "neon"}
-}
+// Known lists every kernel path name gokern has, available here or not,
+// generic first.
+func Known() []string { return paths.Names(false) }
 
-// Use switches every kernel to the named path. It returns an error, and
-// changes nothing, when the name is unknown or the CPU cannot run it. Use is
-// meant for start-up, tests and benchmarks: calls already running finish on
-// the path they started with.
+// Use switches every kernel, in this package and in those built on it, to
+// the named path. It returns an error, and changes nothing, when the name is
+// unknown or the CPU cannot run it. Use is meant for start-up, tests and
+// benchmarks: calls already running finish on the path they started with.
 func Use(name string) error {
 	name = strings.ToLower(strings.TrimSpace(name))
-	im := lookup(name)
-	if im == nil {
-		known := false
-		for _, k := range Known() {
-			known = known || k == name
-		}
-		if !known {
-			return fmt.Errorf("gokern: unknown kernel path %q (want one of %s)", name, strings.Join(Known(), ", "))
-		}
-		return fmt.Errorf("gokern: kernel path %q is not built for this architecture (available: %s)", name, strings.Join(Available(), ", "))
+	p := paths.Lookup(name)
+	if p == nil {
+		return fmt.Errorf("gokern: unknown kernel path %q (want one of %s)", name, strings.Join(Known(), ", "))
 	}
-	if !im.available {
-		return fmt.Errorf("gokern: this CPU cannot run kernel path %q (available: %s)", name, strings.Join(Available(), ", "))
-	}
-	active.Store(im)
-	return nil
+	return paths.Select(p)
 }
 
 // EnvError reports why the GOKERN_KERNELS setting could not be honoured, or
@@ -128,17 +87,5 @@ func Use(name string) error {
 // their users should check it at start-up and stop on error.
 func EnvError() error { return envErr }
 
-// ForEach runs f once with each available kernel path active, restoring the
-// previous path afterwards. Tests and benchmarks use it to cover every path.
-func ForEach(f func(name string)) {
-	prev := active.Load()
-	defer active.Store(prev)
-	for _, im := range registry {
-		if im.available {
-			active.Store(im)
-			f(im.name)
-		}
-	}
-}
-
-func cur() *impl { return active.Load() }
+// cur returns the active path's kernels.
+func cur() *impl { return backends.Active() }

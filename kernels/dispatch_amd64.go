@@ -2,24 +2,19 @@
 
 package kernels
 
-import "golang.org/x/sys/cpu"
+import "github.com/gokern/gokern/internal/paths"
 
-// registerArch registers the amd64 SIMD backends. Each starts as a copy of
-// the generic implementation and replaces what it has assembly for.
+// registerArch registers the amd64 SIMD backends, whether this CPU can run
+// them or not (internal/paths decides that). Each starts as a copy of the
+// generic implementation and replaces what it has assembly for.
 func registerArch() {
 	avx2 := genericImpl()
-	avx2.name = "avx2"
-	avx2.priority = 10
-	avx2.available = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 	setupAVX2(avx2)
-	register(avx2)
+	backends.Register(paths.AVX2, avx2)
 
 	avx512 := genericImpl()
-	avx512.name = "avx512"
-	avx512.priority = 20
-	avx512.available = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL && cpu.X86.HasFMA
 	setupAVX512(avx512)
-	register(avx512)
+	backends.Register(paths.AVX512, avx512)
 }
 
 // setupAVX2 installs the AVX2+FMA kernels.

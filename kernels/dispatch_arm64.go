@@ -2,16 +2,14 @@
 
 package kernels
 
-import "golang.org/x/sys/cpu"
+import "github.com/gokern/gokern/internal/paths"
 
-// registerArch registers the NEON backend.
+// registerArch registers the NEON backend, whether this CPU can run it or
+// not (internal/paths decides that).
 func registerArch() {
 	neon := genericImpl()
-	neon.name = "neon"
-	neon.priority = 10
-	neon.available = cpu.ARM64.HasASIMD
 	setupNEON(neon)
-	register(neon)
+	backends.Register(paths.NEON, neon)
 }
 
 // setupNEON installs the NEON kernels.

@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gokern/gokern/internal/kerneltest"
+	"github.com/gokern/gokern/internal/paths"
 )
 
 func TestAvailableStartsWithGeneric(t *testing.T) {
@@ -23,7 +26,7 @@ func TestDefaultIsBestAvailable(t *testing.T) {
 	if os.Getenv(EnvVar) != "" {
 		t.Skipf("%s is set", EnvVar)
 	}
-	want := best().name
+	want := Best()
 	if got := Active(); got != want {
 		t.Fatalf("Active() = %q, want the highest-priority available path %q", got, want)
 	}
@@ -50,8 +53,9 @@ func TestUseSwitchesAndRejects(t *testing.T) {
 	if err := Use("sse9"); err == nil || !strings.Contains(err.Error(), "unknown kernel path") {
 		t.Fatalf("Use(sse9) error = %v, want unknown kernel path", err)
 	}
-	if Active() != Available()[len(Available())-1] {
-		t.Fatalf("a failed Use changed the active path to %q", Active())
+	last := Available()[len(Available())-1]
+	if Active() != last {
+		t.Fatalf("a failed Use changed the active path from %q to %q", last, Active())
 	}
 	for _, name := range Known() {
 		if slices.Contains(Available(), name) {
@@ -63,21 +67,22 @@ func TestUseSwitchesAndRejects(t *testing.T) {
 	}
 }
 
-func TestForEachVisitsEveryPathAndRestores(t *testing.T) {
-	prev := Active()
-	var seen []string
-	ForEach(func(name string) {
-		if Active() != name {
-			t.Errorf("inside ForEach(%q), Active() = %q", name, Active())
+// TestEveryAvailablePathHasABackend checks that the registry's paths and
+// this package's backends agree: every path the CPU and build can run has
+// the complete kernel set, and Use reaches it.
+func TestEveryAvailablePathHasABackend(t *testing.T) {
+	kerneltest.Run(t, func(t *testing.T) {
+		im := backends.Of(paths.Active())
+		if im == nil {
+			t.Fatalf("no backend registered for available path %s", paths.Active())
 		}
-		seen = append(seen, name)
+		if cur() != im {
+			t.Fatal("cur() is not the active path's backend")
+		}
+		if im.gemm.kernel == nil || im.axpy == nil || im.adam == nil || im.sigmoidBackward == nil {
+			t.Fatalf("backend for %s is incomplete", paths.Active())
+		}
 	})
-	if !slices.Equal(seen, Available()) {
-		t.Fatalf("ForEach visited %v, want %v", seen, Available())
-	}
-	if Active() != prev {
-		t.Fatalf("ForEach left %q active, want %q", Active(), prev)
-	}
 }
 
 // TestEnvVar runs this test binary again with GOKERN_KERNELS set, because the
@@ -96,11 +101,11 @@ func TestEnvVar(t *testing.T) {
 	cases := []struct{ value, want, wantErr string }{
 		{"generic", "generic", "0"},
 		{" GENERIC ", "generic", "0"},
-		{"bogus", best().name, "1"},
+		{"bogus", Best(), "1"},
 	}
 	for _, name := range Known() {
 		if !slices.Contains(Available(), name) {
-			cases = append(cases, struct{ value, want, wantErr string }{name, best().name, "1"})
+			cases = append(cases, struct{ value, want, wantErr string }{name, Best(), "1"})
 		} else {
 			cases = append(cases, struct{ value, want, wantErr string }{name, name, "0"})
 		}

@@ -15,8 +15,11 @@
 // The environment variable GOKERN_KERNELS (generic|avx2|avx512|neon) forces a
 // path. Asking for a path this CPU lacks never executes an unsupported
 // instruction: the package keeps the best available path and reports the
-// problem through EnvError. Use switches the path at run time; Active names
-// the one in use and Available lists those this CPU can run.
+// problem through EnvError. Use switches the path at run time, for this
+// package's kernels and for those of the packages built on it (conv's
+// implicit-convolution kernels) at once: every family registers its
+// kernels per path in one registry. Active names the path in use, Best the
+// default, and Available those this CPU can run.
 //
 // # Contracts
 //

@@ -3,6 +3,8 @@ package kernels
 import (
 	"sync"
 	"testing"
+
+	"github.com/gokern/gokern/internal/kerneltest"
 )
 
 // ewBenchN is one DCGAN activation: 64 channels of 32x32 for a batch of 128.
@@ -59,13 +61,12 @@ func BenchmarkElementwise(b *testing.B) {
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			ForEach(func(path string) {
-				b.Run(path, func(b *testing.B) {
-					b.SetBytes(int64(4 * ewBenchN * c.streams))
-					for b.Loop() {
-						c.f()
-					}
-				})
+			kerneltest.Bench(b, func(b *testing.B) {
+				b.SetBytes(int64(4 * ewBenchN * c.streams))
+				for b.Loop() {
+					c.f()
+				}
+
 			})
 		})
 	}

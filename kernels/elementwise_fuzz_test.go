@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"math"
 	"testing"
+
+	"github.com/gokern/gokern/internal/kerneltest"
 )
 
 // ewDecode turns fuzz bytes into k slices of one length: consecutive
@@ -60,7 +62,7 @@ func FuzzElementwise(f *testing.F) {
 				ref[j] = append([]float32(nil), in[j]...)
 			}
 			c.ref(ref)
-			ForEach(func(path string) {
+			kerneltest.Run(t, func(t *testing.T) {
 				got := make([][]float32, c.nin)
 				for j := range in {
 					got[j] = append([]float32(nil), in[j]...)
@@ -70,7 +72,7 @@ func FuzzElementwise(f *testing.F) {
 					for i := range got[o] {
 						g, w := got[o][i], ref[o][i]
 						if !ewSame(g, w) && (c.cmp == nil || !c.cmp(g, w, in, i)) {
-							t.Fatalf("%s %s: output %d [%d] = %v, want %v (inputs %v)", c.name, path, o, i, g, w, ewColumn(in, i))
+							t.Fatalf("%s: output %d [%d] = %v, want %v (inputs %v)", c.name, o, i, g, w, ewColumn(in, i))
 						}
 					}
 				}
@@ -103,12 +105,12 @@ func FuzzReductions(f *testing.F) {
 			t.Skip("sums near overflow or NaN depend on the order")
 		}
 		ws, wd := sumGeneric(x), dotGeneric(x, y)
-		ForEach(func(path string) {
+		kerneltest.Run(t, func(t *testing.T) {
 			if got := Sum(x); !ewClose(got, ws, ewReduceTol(len(x), abs), 1) {
-				t.Fatalf("%s: Sum = %v, want %v", path, got, ws)
+				t.Fatalf("Sum = %v, want %v", got, ws)
 			}
 			if got := Dot(x, y); !ewClose(got, wd, ewReduceTol(len(x), absDot), 1) {
-				t.Fatalf("%s: Dot = %v, want %v", path, got, wd)
+				t.Fatalf("Dot = %v, want %v", got, wd)
 			}
 		})
 	})
@@ -143,17 +145,17 @@ func FuzzRows(f *testing.F) {
 		} {
 			wx, wb := append([]float32(nil), x...), append([]float32(nil), bias...)
 			o.ref(wx, wb)
-			ForEach(func(path string) {
+			kerneltest.Run(t, func(t *testing.T) {
 				gx, gb := append([]float32(nil), x...), append([]float32(nil), bias...)
 				o.call(gx, gb)
 				for i := range gx {
 					if !ewSame(gx[i], wx[i]) {
-						t.Fatalf("%s %s width %d: x[%d] = %v, want %v", o.name, path, n, i, gx[i], wx[i])
+						t.Fatalf("%s width %d: x[%d] = %v, want %v", o.name, n, i, gx[i], wx[i])
 					}
 				}
 				for i := range gb {
 					if !ewSame(gb[i], wb[i]) {
-						t.Fatalf("%s %s width %d: bias[%d] = %v, want %v", o.name, path, n, i, gb[i], wb[i])
+						t.Fatalf("%s width %d: bias[%d] = %v, want %v", o.name, n, i, gb[i], wb[i])
 					}
 				}
 			})
@@ -177,7 +179,7 @@ func FuzzAdam(f *testing.F) {
 			ref[j] = append([]float32(nil), s[j]...)
 		}
 		adamGeneric(ref[0], ref[1], ref[2], ref[3], lrT, b1, b2, eps)
-		ForEach(func(path string) {
+		kerneltest.Run(t, func(t *testing.T) {
 			var got [4][]float32
 			for j := range got {
 				got[j] = append([]float32(nil), s[j]...)
@@ -187,7 +189,7 @@ func FuzzAdam(f *testing.F) {
 				for i := range got[j] {
 					g, w := got[j][i], ref[j][i]
 					if !ewSame(g, w) && !ewClose(g, w, 8*ewEps, math.Abs(float64(w))+math.Abs(float64(ref[2][i]))*float64(lrT)/float64(eps)) {
-						t.Fatalf("%s: slice %d [%d] = %v, want %v (p g m v = %v)", path, j, i, g, w, ewColumn(s, i))
+						t.Fatalf("slice %d [%d] = %v, want %v (p g m v = %v)", j, i, g, w, ewColumn(s, i))
 					}
 				}
 			}

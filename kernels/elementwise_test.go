@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/gokern/gokern/internal/kerneltest"
 )
 
 // ewSentinel fills everything around a kernel's slices: a NaN with a
@@ -241,15 +243,14 @@ func runMapCase(t *testing.T, r *rand.Rand, c mapCase, n, off int, alias bool) {
 func TestMapKernels(t *testing.T) {
 	for _, c := range mapCases {
 		t.Run(c.name, func(t *testing.T) {
-			ForEach(func(path string) {
+			kerneltest.Run(t, func(t *testing.T) {
 				r := rand.New(rand.NewPCG(1, uint64(len(c.name))))
-				t.Run(path, func(t *testing.T) {
-					for _, n := range ewSizes {
-						for _, off := range ewOffsets {
-							runMapCase(t, r, c, n, off, false)
-						}
+				for _, n := range ewSizes {
+					for _, off := range ewOffsets {
+						runMapCase(t, r, c, n, off, false)
 					}
-				})
+				}
+
 			})
 		})
 	}
@@ -265,13 +266,12 @@ func TestMapKernelsAlias(t *testing.T) {
 			continue
 		}
 		t.Run(c.name, func(t *testing.T) {
-			ForEach(func(path string) {
+			kerneltest.Run(t, func(t *testing.T) {
 				r := rand.New(rand.NewPCG(2, uint64(len(c.name))))
-				t.Run(path, func(t *testing.T) {
-					for _, n := range []int{0, 1, 7, 15, 16, 17, 63, 64, 65, 1000} {
-						runMapCase(t, r, c, n, 3, true)
-					}
-				})
+				for _, n := range []int{0, 1, 7, 15, 16, 17, 63, 64, 65, 1000} {
+					runMapCase(t, r, c, n, 3, true)
+				}
+
 			})
 		})
 	}
@@ -284,7 +284,7 @@ func TestMapKernelsSpecial(t *testing.T) {
 		float32(math.NaN()), math.MaxFloat32, -math.MaxFloat32, math.SmallestNonzeroFloat32, 1e-30, -1e-30, 100, -100, 89, -89, 88.7, -88.7}
 	for _, c := range mapCases {
 		t.Run(c.name, func(t *testing.T) {
-			ForEach(func(path string) {
+			kerneltest.Run(t, func(t *testing.T) {
 				r := rand.New(rand.NewPCG(3, 3))
 				c := c
 				c.gen = func(r *rand.Rand, slice int) float32 { return special[r.IntN(len(special))] }
@@ -293,11 +293,10 @@ func TestMapKernelsSpecial(t *testing.T) {
 					// may legitimately disagree between Inf and finite.
 					return
 				}
-				t.Run(path, func(t *testing.T) {
-					for _, n := range []int{1, 17, 33, 100} {
-						runMapCase(t, r, c, n, 1, false)
-					}
-				})
+				for _, n := range []int{1, 17, 33, 100} {
+					runMapCase(t, r, c, n, 1, false)
+				}
+
 			})
 		})
 	}
@@ -309,29 +308,28 @@ func TestMapKernelsSpecial(t *testing.T) {
 func ewReduceTol(n int, abs float64) float64 { return 2 * float64(n+1) * ewEps * abs }
 
 func TestReductions(t *testing.T) {
-	ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(4, 4))
-		t.Run(path, func(t *testing.T) {
-			for _, n := range ewSizes {
-				for _, off := range ewOffsets {
-					x, y := newEwBuf(off, n), newEwBuf((off+5)%16, n)
-					var abs, absDot float64
-					for i := range n {
-						x.s()[i], y.s()[i] = ewValue(r), ewValue(r)
-						abs += math.Abs(float64(x.s()[i]))
-						absDot += math.Abs(float64(x.s()[i]) * float64(y.s()[i]))
-					}
-					if got, want := Sum(x.s()), sumGeneric(x.s()); !ewClose(got, want, ewReduceTol(n, abs), 1) {
-						t.Fatalf("Sum n=%d off=%d: got %v, want %v", n, off, got, want)
-					}
-					if got, want := Dot(x.s(), y.s()), dotGeneric(x.s(), y.s()); !ewClose(got, want, ewReduceTol(n, absDot), 1) {
-						t.Fatalf("Dot n=%d off=%d: got %v, want %v", n, off, got, want)
-					}
-					x.checkGuards(t, "x")
-					y.checkGuards(t, "y")
+		for _, n := range ewSizes {
+			for _, off := range ewOffsets {
+				x, y := newEwBuf(off, n), newEwBuf((off+5)%16, n)
+				var abs, absDot float64
+				for i := range n {
+					x.s()[i], y.s()[i] = ewValue(r), ewValue(r)
+					abs += math.Abs(float64(x.s()[i]))
+					absDot += math.Abs(float64(x.s()[i]) * float64(y.s()[i]))
 				}
+				if got, want := Sum(x.s()), sumGeneric(x.s()); !ewClose(got, want, ewReduceTol(n, abs), 1) {
+					t.Fatalf("Sum n=%d off=%d: got %v, want %v", n, off, got, want)
+				}
+				if got, want := Dot(x.s(), y.s()), dotGeneric(x.s(), y.s()); !ewClose(got, want, ewReduceTol(n, absDot), 1) {
+					t.Fatalf("Dot n=%d off=%d: got %v, want %v", n, off, got, want)
+				}
+				x.checkGuards(t, "x")
+				y.checkGuards(t, "y")
 			}
-		})
+		}
+
 	})
 }
 
@@ -339,32 +337,31 @@ func TestReductions(t *testing.T) {
 // integers), so every summation order must give the same answer, and that
 // a NaN or Inf anywhere reaches the result.
 func TestReductionsExact(t *testing.T) {
-	ForEach(func(path string) {
-		t.Run(path, func(t *testing.T) {
-			for _, n := range ewSizes {
-				x, y := newEwBuf(1, n), newEwBuf(2, n)
-				want := 0
-				for i := range n {
-					x.s()[i] = float32(i%7 - 3)
-					y.s()[i] = float32(i%5 - 2)
-					want += (i%7 - 3) * (i%5 - 2)
-				}
-				if got := Dot(x.s(), y.s()); got != float32(want) {
-					t.Fatalf("Dot n=%d: got %v, want %d", n, got, want)
-				}
-				if n == 0 {
-					continue
-				}
-				x.s()[n-1] = float32(math.Inf(1))
-				if got := Sum(x.s()); !math.IsInf(float64(got), 1) {
-					t.Fatalf("Sum n=%d with +Inf last: got %v", n, got)
-				}
-				x.s()[n/2] = float32(math.NaN())
-				if got := Sum(x.s()); got == got {
-					t.Fatalf("Sum n=%d with a NaN: got %v", n, got)
-				}
+	kerneltest.Run(t, func(t *testing.T) {
+		for _, n := range ewSizes {
+			x, y := newEwBuf(1, n), newEwBuf(2, n)
+			want := 0
+			for i := range n {
+				x.s()[i] = float32(i%7 - 3)
+				y.s()[i] = float32(i%5 - 2)
+				want += (i%7 - 3) * (i%5 - 2)
 			}
-		})
+			if got := Dot(x.s(), y.s()); got != float32(want) {
+				t.Fatalf("Dot n=%d: got %v, want %d", n, got, want)
+			}
+			if n == 0 {
+				continue
+			}
+			x.s()[n-1] = float32(math.Inf(1))
+			if got := Sum(x.s()); !math.IsInf(float64(got), 1) {
+				t.Fatalf("Sum n=%d with +Inf last: got %v", n, got)
+			}
+			x.s()[n/2] = float32(math.NaN())
+			if got := Sum(x.s()); got == got {
+				t.Fatalf("Sum n=%d with a NaN: got %v", n, got)
+			}
+		}
+
 	})
 }
 
@@ -387,45 +384,44 @@ func TestRowKernels(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			ForEach(func(path string) {
+			kerneltest.Run(t, func(t *testing.T) {
 				r := rand.New(rand.NewPCG(5, 5))
-				t.Run(path, func(t *testing.T) {
-					for _, n := range rowWidths {
-						for _, rows := range []int{0, 1, 2, 3, 5, 33, 100} {
-							if n == 4096 && rows > 3 {
-								continue
-							}
-							if n*rows > 20000 {
-								rows = 3
-							}
-							off := r.IntN(16)
-							x, b := newEwBuf(off, rows*n), newEwBuf((off+7)%16, n)
-							for i := range x.s() {
-								x.s()[i] = ewValue(r)
-							}
-							for i := range b.s() {
-								b.s()[i] = ewValue(r)
-							}
-							wx, wb := append([]float32(nil), x.s()...), append([]float32(nil), b.s()...)
-							c.ref(wx, wb)
-							c.call(x.s(), b.s())
-							// SumRows adds the rows in the reference's order,
-							// so every output is bit-exact.
-							for i := range wx {
-								if !ewSame(x.s()[i], wx[i]) {
-									t.Fatalf("n=%d rows=%d: x[%d] = %v, want %v", n, rows, i, x.s()[i], wx[i])
-								}
-							}
-							for i := range wb {
-								if !ewSame(b.s()[i], wb[i]) {
-									t.Fatalf("n=%d rows=%d: bias/dst[%d] = %v, want %v", n, rows, i, b.s()[i], wb[i])
-								}
-							}
-							x.checkGuards(t, "x")
-							b.checkGuards(t, "bias")
+				for _, n := range rowWidths {
+					for _, rows := range []int{0, 1, 2, 3, 5, 33, 100} {
+						if n == 4096 && rows > 3 {
+							continue
 						}
+						if n*rows > 20000 {
+							rows = 3
+						}
+						off := r.IntN(16)
+						x, b := newEwBuf(off, rows*n), newEwBuf((off+7)%16, n)
+						for i := range x.s() {
+							x.s()[i] = ewValue(r)
+						}
+						for i := range b.s() {
+							b.s()[i] = ewValue(r)
+						}
+						wx, wb := append([]float32(nil), x.s()...), append([]float32(nil), b.s()...)
+						c.ref(wx, wb)
+						c.call(x.s(), b.s())
+						// SumRows adds the rows in the reference's order,
+						// so every output is bit-exact.
+						for i := range wx {
+							if !ewSame(x.s()[i], wx[i]) {
+								t.Fatalf("n=%d rows=%d: x[%d] = %v, want %v", n, rows, i, x.s()[i], wx[i])
+							}
+						}
+						for i := range wb {
+							if !ewSame(b.s()[i], wb[i]) {
+								t.Fatalf("n=%d rows=%d: bias/dst[%d] = %v, want %v", n, rows, i, b.s()[i], wb[i])
+							}
+						}
+						x.checkGuards(t, "x")
+						b.checkGuards(t, "bias")
 					}
-				})
+				}
+
 			})
 		})
 	}
@@ -455,7 +451,7 @@ func TestPanics(t *testing.T) {
 		{"Adam", func() { Adam(a, c, d, b, 1e-3, 0.9, 0.999, 1e-7, 1) }},
 		{"Adam", func() { Adam(a, c, d, a, 1e-3, 0.9, 0.999, 1e-7, 0) }},
 	}
-	ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		for _, tc := range calls {
 			msg := func() (msg string) {
 				defer func() { msg = fmt.Sprint(recover()) }()
@@ -463,7 +459,7 @@ func TestPanics(t *testing.T) {
 				return "no panic"
 			}()
 			if !strings.Contains(msg, "gokern: "+tc.op+":") {
-				t.Errorf("%s: %s: panic %q does not name the operation", path, tc.op, msg)
+				t.Errorf("%s: panic %q does not name the operation", tc.op, msg)
 			}
 		}
 	})
@@ -482,7 +478,7 @@ func TestElementwiseAllocs(t *testing.T) {
 	x, y, z, w := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
 	bias, bias3 := make([]float32, 10), make([]float32, 3)
 	x3 := x[:999]
-	ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		allocs := testing.AllocsPerRun(10, func() {
 			Axpy(1, x, y)
 			Scale(1, x)
@@ -503,7 +499,7 @@ func TestElementwiseAllocs(t *testing.T) {
 			Adam(x, y, z, w, 1e-3, 0.9, 0.999, 1e-7, 3)
 		})
 		if allocs != 0 {
-			t.Errorf("%s: %v allocations per run, want 0", path, allocs)
+			t.Errorf("%v allocations per run, want 0", allocs)
 		}
 	})
 }

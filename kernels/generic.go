@@ -6,9 +6,6 @@ import "math"
 // tested against and the fallback on every CPU.
 func genericImpl() *impl {
 	return &impl{
-		name:      "generic",
-		available: true,
-		priority:  0,
 		gemm: gemmConfig{
 			MR: 4, NR: 4, KC: 256, MC: 128, NC: 4096,
 			kernel: microKernel4x4Go,

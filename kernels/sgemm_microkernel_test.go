@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/gokern/gokern/internal/kerneltest"
 )
 
 // TestMicroKernels runs every path's micro-kernel on one full tile for k in
@@ -12,7 +14,7 @@ import (
 // generic.go's kernel also meets), with C's gap columns and the space past
 // it as guard bands.
 func TestMicroKernels(t *testing.T) {
-	ForEach(func(name string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		g := cur().gemm
 		mr, nr := g.MR, g.NR
 		rng := rand.New(rand.NewPCG(11, 12))
@@ -56,13 +58,13 @@ func TestMicroKernels(t *testing.T) {
 						}
 						tol := float64(k+3) * mag / (1 << 22)
 						if d := math.Abs(float64(c[i]) - want); !(d <= tol) {
-							t.Fatalf("%s %dx%d k=%d beta=%g: C[%d][%d] = %g, want %g", name, mr, nr, k, beta, row, col, c[i], want)
+							t.Fatalf("%dx%d k=%d beta=%g: C[%d][%d] = %g, want %g", mr, nr, k, beta, row, col, c[i], want)
 						}
 						if d := math.Abs(float64(c[i]) - float64(ref[i])); !(d <= tol) {
-							t.Fatalf("%s %dx%d k=%d beta=%g: C[%d][%d] = %g, generic kernel %g", name, mr, nr, k, beta, row, col, c[i], ref[i])
+							t.Fatalf("%dx%d k=%d beta=%g: C[%d][%d] = %g, generic kernel %g", mr, nr, k, beta, row, col, c[i], ref[i])
 						}
 					} else if math.Float32bits(back[i]) != math.Float32bits(guard) {
-						t.Fatalf("%s %dx%d k=%d: wrote outside the tile at row %d column %d", name, mr, nr, k, row, col)
+						t.Fatalf("%dx%d k=%d: wrote outside the tile at row %d column %d", mr, nr, k, row, col)
 					}
 				}
 			}
@@ -103,7 +105,7 @@ func referenceTile(mr, nr, k int, a, b []float32, alpha, beta float32, c0 []floa
 // for k in multiples of the width up to 10 widths, with unaligned starts and
 // odd strides, against float64 dot products.
 func TestDotsKernels(t *testing.T) {
-	ForEach(func(name string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		s := cur().gemm.skinny
 		if s.width == 0 {
 			return
@@ -126,7 +128,7 @@ func TestDotsKernels(t *testing.T) {
 					kern(k, a, lda, b, ldb, out[:rows*n])
 					for i := rows * n; i < len(out); i++ {
 						if math.Float32bits(out[i]) != math.Float32bits(guard) {
-							t.Fatalf("%s dots %dx%d k=%d: wrote past out", name, rows, n, k)
+							t.Fatalf("dots %dx%d k=%d: wrote past out", rows, n, k)
 						}
 					}
 					for r := 0; r < rows; r++ {
@@ -139,7 +141,7 @@ func TestDotsKernels(t *testing.T) {
 							}
 							got := float64(out[r*n+j])
 							if d := math.Abs(got - want); !(d <= float64(k+2)*mag/(1<<22)) {
-								t.Fatalf("%s dots %dx%d k=%d: out[%d][%d] = %g, want %g", name, rows, n, k, r, j, got, want)
+								t.Fatalf("dots %dx%d k=%d: out[%d][%d] = %g, want %g", rows, n, k, r, j, got, want)
 							}
 						}
 					}
@@ -154,7 +156,7 @@ func TestDotsKernels(t *testing.T) {
 // starts, against float64 sums, and checks that the single-vector kernel
 // gives the block kernel's bits for the same rows.
 func TestAxpysKernels(t *testing.T) {
-	ForEach(func(name string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		s := cur().gemm.skinny
 		if s.width == 0 {
 			return
@@ -179,7 +181,7 @@ func TestAxpysKernels(t *testing.T) {
 					s.axpysBlock[n](k, a, lda, b, ldbp, ldbj, out[:block*n])
 					for i := block * n; i < len(out); i++ {
 						if math.Float32bits(out[i]) != math.Float32bits(guard) {
-							t.Fatalf("%s axpys %dx%d k=%d: wrote past out", name, block, n, k)
+							t.Fatalf("axpys %dx%d k=%d: wrote past out", block, n, k)
 						}
 					}
 					for j := 0; j < n; j++ {
@@ -192,7 +194,7 @@ func TestAxpysKernels(t *testing.T) {
 							}
 							got := float64(out[j*block+i])
 							if d := math.Abs(got - want); !(d <= float64(k+2)*mag/(1<<22)) {
-								t.Fatalf("%s axpys %dx%d k=%d bT=%v: out[%d][%d] = %g, want %g", name, block, n, k, bT, i, j, got, want)
+								t.Fatalf("axpys %dx%d k=%d bT=%v: out[%d][%d] = %g, want %g", block, n, k, bT, i, j, got, want)
 							}
 						}
 					}
@@ -202,7 +204,7 @@ func TestAxpysKernels(t *testing.T) {
 						for j := 0; j < n; j++ {
 							for i := 0; i < s.width; i++ {
 								if math.Float32bits(one[j*s.width+i]) != math.Float32bits(out[j*block+v*s.width+i]) {
-									t.Fatalf("%s axpys n=%d k=%d: single-vector kernel differs from the block kernel at row %d", name, n, k, v*s.width+i)
+									t.Fatalf("axpys n=%d k=%d: single-vector kernel differs from the block kernel at row %d", n, k, v*s.width+i)
 								}
 							}
 						}
@@ -217,7 +219,7 @@ func TestAxpysKernels(t *testing.T) {
 // thread-count independence: a row gets the same bits from the block kernel
 // as from the single-row kernel.
 func TestDotsRowsAgree(t *testing.T) {
-	ForEach(func(name string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		s := cur().gemm.skinny
 		if s.width == 0 {
 			return
@@ -234,7 +236,7 @@ func TestDotsRowsAgree(t *testing.T) {
 				s.single[n](k, a[r*k:], k, b, k, one)
 				for j := range one {
 					if math.Float32bits(one[j]) != math.Float32bits(block[r*n+j]) {
-						t.Fatalf("%s n=%d row %d col %d: single-row kernel %g, block kernel %g", name, n, r, j, one[j], block[r*n+j])
+						t.Fatalf("n=%d row %d col %d: single-row kernel %g, block kernel %g", n, r, j, one[j], block[r*n+j])
 					}
 				}
 			}
@@ -245,13 +247,13 @@ func TestDotsRowsAgree(t *testing.T) {
 // BenchmarkMicroKernel measures each path's micro-kernel alone on
 // L1-resident panels (k = 256), the ceiling for the packed driver.
 func BenchmarkMicroKernel(b *testing.B) {
-	ForEach(func(name string) {
+	kerneltest.Bench(b, func(b *testing.B) {
 		g := cur().gemm
 		const k = 256
 		a := make([]float32, g.MR*k)
 		bp := make([]float32, g.NR*k)
 		c := make([]float32, g.MR*g.NR)
-		b.Run(fmt.Sprintf("%s/%dx%d", name, g.MR, g.NR), func(b *testing.B) {
+		b.Run(fmt.Sprintf("%dx%d", g.MR, g.NR), func(b *testing.B) {
 			cpu0 := processCPUTime()
 			for b.Loop() {
 				g.kernel(k, a, bp, 1, 1, c, g.NR)

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/gokern/gokern/internal/kerneltest"
 )
 
 // TestPanelPackers checks every path's assembly packers against their
@@ -11,7 +13,7 @@ import (
 // src[p*ld+r]) for k in 0..40, odd strides and unaligned starts, with the
 // space before and after dst as guard bands.
 func TestPanelPackers(t *testing.T) {
-	ForEach(func(name string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		g := cur().gemm
 		for _, pk := range []struct {
 			rows int
@@ -41,10 +43,10 @@ func TestPanelPackers(t *testing.T) {
 					p, r := (i-1)/pk.rows, (i-1)%pk.rows
 					if i >= 1 && p < k {
 						if want := at(p, r); v != want {
-							t.Fatalf("%s %d-row packer k=%d: dst[%d][%d] = %g, want %g", name, pk.rows, k, p, r, v, want)
+							t.Fatalf("%d-row packer k=%d: dst[%d][%d] = %g, want %g", pk.rows, k, p, r, v, want)
 						}
 					} else if math.Float32bits(v) != math.Float32bits(guard) {
-						t.Fatalf("%s %d-row packer k=%d: wrote element %d outside the packed columns", name, pk.rows, k, i-1)
+						t.Fatalf("%d-row packer k=%d: wrote element %d outside the packed columns", pk.rows, k, i-1)
 					}
 				}
 			}

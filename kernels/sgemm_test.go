@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/gokern/gokern/internal/kerneltest"
 )
 
 // gemmCase is one Sgemm call to check against the float64 reference.
@@ -187,7 +189,7 @@ func randomGemmCase(rng *rand.Rand) gemmCase {
 }
 
 func TestSgemmRandom(t *testing.T) {
-	ForEach(func(name string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		n := 1000
 		if testing.Short() {
@@ -202,7 +204,7 @@ func TestSgemmRandom(t *testing.T) {
 // TestSgemmEdges covers every transpose case on sizes around the register
 // tiles of every path (MR, NR in 4..32) and the skinny kernels (n <= 4).
 func TestSgemmEdges(t *testing.T) {
-	ForEach(func(name string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(3, 4))
 		for _, ta := range []bool{false, true} {
 			for _, tb := range []bool{false, true} {
@@ -225,7 +227,7 @@ func TestSgemmEdges(t *testing.T) {
 // TestSgemmAlphaZero checks that alpha == 0 reads neither A nor B (NaN and
 // Inf there must not reach C) and that beta == 0 never reads C.
 func TestSgemmAlphaZero(t *testing.T) {
-	ForEach(func(name string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(5, 6))
 		for _, beta := range []float32{0, 1, 0.3} {
 			tc := gemmCase{m: 33, n: 17, k: 9, alpha: 0, beta: beta, nanAB: true, nanC: beta == 0}
@@ -239,7 +241,7 @@ func TestSgemmAlphaZero(t *testing.T) {
 func TestSgemmThreadsBitwise(t *testing.T) {
 	defer SetThreads(Threads())
 	shapes := [][3]int{{300, 200, 150}, {100, 700, 150}, {5001, 3, 700}, {4001, 1, 517}, {3, 5001, 700}, {257, 129, 1100}}
-	ForEach(func(name string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(7, 8))
 		for _, s := range shapes {
 			for _, tr := range [][2]bool{{false, false}, {true, true}, {false, true}} {
@@ -265,8 +267,8 @@ func TestSgemmThreadsBitwise(t *testing.T) {
 					}
 					for i := range c {
 						if math.Float32bits(c[i]) != math.Float32bits(first[i]) {
-							t.Fatalf("%s %v trans=%v: threads=%d differs from threads=1 at %d: %g vs %g",
-								name, s, tr, th, i, c[i], first[i])
+							t.Fatalf("%v trans=%v: threads=%d differs from threads=1 at %d: %g vs %g",
+								s, tr, th, i, c[i], first[i])
 						}
 					}
 				}
@@ -280,7 +282,7 @@ func TestSgemmThreadsBitwise(t *testing.T) {
 func TestSgemmAllocs(t *testing.T) {
 	defer SetThreads(Threads())
 	rng := rand.New(rand.NewPCG(9, 10))
-	ForEach(func(name string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		for _, s := range [][3]int{{256, 256, 256}, {4096, 3, 300}} {
 			m, n, k := s[0], s[1], s[2]
 			a := operand(rng, m, k, k, 0)
@@ -292,7 +294,7 @@ func TestSgemmAllocs(t *testing.T) {
 					Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
 				})
 				if allocs != 0 {
-					t.Errorf("%s %v threads=%d: %v allocations per call, want 0", name, s, th, allocs)
+					t.Errorf("%v threads=%d: %v allocations per call, want 0", s, th, allocs)
 				}
 			}
 		}
@@ -348,7 +350,7 @@ func FuzzSgemm(f *testing.F) {
 		}
 		tc.nanC = tc.beta == 0 && layout&0x1000 != 0
 		tc.nanAB = tc.alpha == 0 && layout&0x2000 != 0
-		ForEach(func(name string) {
+		kerneltest.Run(t, func(t *testing.T) {
 			runGemmCase(t, rand.New(rand.NewPCG(uint64(layout), uint64(m))), tc)
 		})
 	})

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/gokern/gokern/im2col"
-	"github.com/gokern/gokern/kernels"
+	"github.com/gokern/gokern/internal/kerneltest"
 )
 
 // The gradient checks compare Backward against central differences of the
@@ -125,9 +125,9 @@ func TestLayerGradients(t *testing.T) {
 		{"Reshape", func() Layer { return NewReshape(3, 4) }, []int{12}, false},
 		{"DropoutInference", func() Layer { return NewDropout(0.5, 3) }, []int{9}, false},
 	}
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		for _, c := range cases {
-			t.Run(path+"/"+c.name, func(t *testing.T) {
+			t.Run(c.name, func(t *testing.T) {
 				l := c.layer()
 				buildLayer(t, l, c.in)
 				x := NewTensor(append([]int{3}, c.in...)...)
@@ -144,38 +144,36 @@ func TestLayerGradients(t *testing.T) {
 // TestModelGradients checks a composed model: convolutions with fused
 // LeakyReLU, a nested model, Flatten, Dense with sigmoid.
 func TestModelGradients(t *testing.T) {
-	kernels.ForEach(func(path string) {
-		t.Run(path, func(t *testing.T) {
-			inner, err := NewSequential("inner", []int{3, 3, 4},
-				NewConv2DTranspose(3, 3, 2, im2col.Same), NewLeakyReLU(0.3))
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := NewSequential("model", []int{6, 6, 2},
-				NewConv2D(4, 3, 2, im2col.Same), NewLeakyReLU(0.2),
-				inner,
-				NewFlatten(), NewDense(2).WithActivation(SigmoidActivation))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !m.layers[1].(*LeakyReLU).fused || !inner.layers[1].(*LeakyReLU).fused {
-				t.Fatal("LeakyReLU after a convolution was not fused")
-			}
-			rng := rand.New(rand.NewPCG(5, 6))
-			for _, p := range m.Params() {
-				randomize(rng, p.Value, 0.5)
-			}
-			x := NewTensor(2, 6, 6, 2)
-			randomize(rng, x.Data, 1)
-			checkGradients(t, m, x)
-		})
+	kerneltest.Run(t, func(t *testing.T) {
+		inner, err := NewSequential("inner", []int{3, 3, 4},
+			NewConv2DTranspose(3, 3, 2, im2col.Same), NewLeakyReLU(0.3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := NewSequential("model", []int{6, 6, 2},
+			NewConv2D(4, 3, 2, im2col.Same), NewLeakyReLU(0.2),
+			inner,
+			NewFlatten(), NewDense(2).WithActivation(SigmoidActivation))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !m.layers[1].(*LeakyReLU).fused || !inner.layers[1].(*LeakyReLU).fused {
+			t.Fatal("LeakyReLU after a convolution was not fused")
+		}
+		rng := rand.New(rand.NewPCG(5, 6))
+		for _, p := range m.Params() {
+			randomize(rng, p.Value, 0.5)
+		}
+		x := NewTensor(2, 6, 6, 2)
+		randomize(rng, x.Data, 1)
+		checkGradients(t, m, x)
 	})
 }
 
 // TestFusedMatchesUnfused runs the same weights through a fused model and
 // through the layers one by one with fusion off.
 func TestFusedMatchesUnfused(t *testing.T) {
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		conv, act := NewConv2D(5, 3, 1, im2col.Same), NewLeakyReLU(0.2)
 		m, err := NewSequential("m", []int{4, 4, 3}, conv, act)
 		if err != nil {
@@ -190,7 +188,7 @@ func TestFusedMatchesUnfused(t *testing.T) {
 		plain := m.Forward(x, false).Data
 		for i := range plain {
 			if d := math.Abs(float64(plain[i] - fused[i])); d > 1e-6 {
-				t.Fatalf("%s: element %d: fused %v, unfused %v", path, i, fused[i], plain[i])
+				t.Fatalf("element %d: fused %v, unfused %v", i, fused[i], plain[i])
 			}
 		}
 	})

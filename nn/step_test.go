@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/gokern/gokern/im2col"
-	"github.com/gokern/gokern/kernels"
+	"github.com/gokern/gokern/internal/kerneltest"
 )
 
 // ganTrainer runs the Keras DCGAN recipe: D on a real batch, D on a fake
@@ -104,7 +104,7 @@ func newMiniGAN(t testing.TB) (g, d *Sequential) {
 // grown to its batch sizes, a whole GAN training step (three forward and
 // backward passes, three optimiser steps, profiling on) allocates nothing.
 func TestTrainingStepAllocatesNothing(t *testing.T) {
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		g, d := newMiniGAN(t)
 		tr, err := newGANTrainer(g, d, 4)
 		if err != nil {
@@ -114,7 +114,7 @@ func TestTrainingStepAllocatesNothing(t *testing.T) {
 		tr.step()
 		tr.step()
 		if allocs := testing.AllocsPerRun(5, tr.step); allocs != 0 {
-			t.Errorf("%s: %v allocations per training step, want 0", path, allocs)
+			t.Errorf("%v allocations per training step, want 0", allocs)
 		}
 	})
 }
@@ -123,23 +123,22 @@ func TestTrainingStepAllocatesNothing(t *testing.T) {
 // D on 64 real images, D on 64 fakes, the GAN on 128 latents. With -v it
 // logs the per-layer breakdown from the profiler.
 func BenchmarkDCGANStep(b *testing.B) {
-	kernels.ForEach(func(path string) {
-		b.Run(path, func(b *testing.B) {
-			tr, err := newGANTrainer(newGenerator(b), newDiscriminator(b, false), 64)
-			if err != nil {
-				b.Fatal(err)
-			}
-			tr.step() // grow every buffer
-			prof := NewProfiler()
-			tr.gan.SetProfiler(prof)
-			b.ResetTimer()
-			for range b.N {
-				tr.step()
-			}
-			b.StopTimer()
-			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/step")
-			b.Logf("%s, %d steps, D loss %.4f, G loss %.4f\n%s", path, b.N, tr.lossD, tr.lossG, prof)
-		})
+	kerneltest.Bench(b, func(b *testing.B) {
+		tr, err := newGANTrainer(newGenerator(b), newDiscriminator(b, false), 64)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tr.step() // grow every buffer
+		prof := NewProfiler()
+		tr.gan.SetProfiler(prof)
+		b.ResetTimer()
+		for range b.N {
+			tr.step()
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/step")
+		b.Logf("%d steps, D loss %.4f, G loss %.4f\n%s", b.N, tr.lossD, tr.lossG, prof)
+
 	})
 }
 

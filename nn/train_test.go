@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/gokern/gokern/im2col"
-	"github.com/gokern/gokern/kernels"
+	"github.com/gokern/gokern/internal/kerneltest"
 )
 
 // blobs returns n points of two Gaussian blobs in the plane, centred at
@@ -37,7 +37,7 @@ func accuracy(p, y []float32) float64 {
 // on two blobs; the Bayes accuracy is about 99%, and the model must reach
 // more than 95% on held-out points.
 func TestLearnsBlobs(t *testing.T) {
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(21, 22))
 		m, err := NewSequential("toy", []int{2}, NewDense(16), NewLeakyReLU(0.2), NewDense(1).WithActivation(SigmoidActivation))
 		if err != nil {
@@ -57,14 +57,14 @@ func TestLearnsBlobs(t *testing.T) {
 		xt, yt := blobs(rng, 1000)
 		acc := accuracy(m.Forward(xt, false).Data, yt)
 		if acc <= 0.95 {
-			t.Errorf("%s: test accuracy %.3f after 200 steps (loss %.4f), want > 0.95", path, acc, loss)
+			t.Errorf("test accuracy %.3f after 200 steps (loss %.4f), want > 0.95", acc, loss)
 		}
-		t.Logf("%s: loss %.4f, held-out accuracy %.3f", path, loss, acc)
+		t.Logf("loss %.4f, held-out accuracy %.3f", loss, acc)
 	})
 }
 
 func TestDropout(t *testing.T) {
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		const rate = 0.25
 		d := NewDropout(rate, 5)
 		buildLayer(t, d, []int{1000})
@@ -72,7 +72,7 @@ func TestDropout(t *testing.T) {
 		randomize(rand.New(rand.NewPCG(1, 2)), x.Data, 1)
 		// Inference: the identity, no copy.
 		if y := d.Forward(x, false); &y.Data[0] != &x.Data[0] {
-			t.Errorf("%s: inference Dropout copied or changed its input", path)
+			t.Error("inference Dropout copied or changed its input")
 		}
 		y := d.Forward(x, true)
 		dropped := 0
@@ -81,11 +81,11 @@ func TestDropout(t *testing.T) {
 			case v == 0:
 				dropped++
 			case math.Abs(float64(v-x.Data[i]/(1-rate))) > 1e-6:
-				t.Fatalf("%s: kept value %v, want %v scaled by 1/(1-rate)", path, v, x.Data[i])
+				t.Fatalf("kept value %v, want %v scaled by 1/(1-rate)", v, x.Data[i])
 			}
 		}
 		if frac := float64(dropped) / float64(len(y.Data)); math.Abs(frac-rate) > 0.03 {
-			t.Errorf("%s: dropped %.3f of values, want about %v", path, frac, rate)
+			t.Errorf("dropped %.3f of values, want about %v", frac, rate)
 		}
 		// Backward applies the same mask.
 		dy := NewTensor(4, 1000)
@@ -95,7 +95,7 @@ func TestDropout(t *testing.T) {
 		dx := d.Backward(dy)
 		for i := range dx.Data {
 			if (dx.Data[i] == 0) != (y.Data[i] == 0 && x.Data[i] != 0) {
-				t.Fatalf("%s: gradient mask differs from forward mask at %d", path, i)
+				t.Fatalf("gradient mask differs from forward mask at %d", i)
 			}
 		}
 		// Same seed, same masks.
@@ -108,7 +108,7 @@ func TestDropout(t *testing.T) {
 		y3 := d3.Forward(x, true)
 		for i := range y2.Data {
 			if y2.Data[i] != y3.Data[i] {
-				t.Fatalf("%s: same seed gave different masks", path)
+				t.Fatal("same seed gave different masks")
 			}
 		}
 	})
@@ -118,7 +118,7 @@ func TestDropout(t *testing.T) {
 // change when the enclosing model trains, its input gradient still
 // flows, and Adam refuses its skipped gradients.
 func TestFreezing(t *testing.T) {
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		g, err := NewSequential("g", []int{4}, NewDense(8), NewLeakyReLU(0.2), NewReshape(2, 2, 2), NewConv2DTranspose(2, 3, 2, im2col.Same))
 		if err != nil {
 			t.Fatal(err)
@@ -134,10 +134,10 @@ func TestFreezing(t *testing.T) {
 		gan.Init(3)
 		d.SetTrainable(false)
 		if n := len(d.TrainableParams()); n != 0 {
-			t.Fatalf("%s: frozen model has %d trainable params", path, n)
+			t.Fatalf("frozen model has %d trainable params", n)
 		}
 		if got, want := len(gan.TrainableParams()), len(g.Params()); got != want {
-			t.Fatalf("%s: gan has %d trainable params, want the generator's %d", path, got, want)
+			t.Fatalf("gan has %d trainable params, want the generator's %d", got, want)
 		}
 		before := snapshot(d.Params())
 		gBefore := snapshot(g.Params())
@@ -154,20 +154,20 @@ func TestFreezing(t *testing.T) {
 			BinaryCrossEntropy(p.Data, ones, dp.Data)
 			dx := gan.Backward(dp)
 			if allZero(dx.Data) {
-				t.Fatalf("%s: no gradient reached the gan's input through the frozen model", path)
+				t.Fatal("no gradient reached the gan's input through the frozen model")
 			}
 			opt.Step(gan.TrainableParams())
 		}
 		if !equalSnapshot(before, d.Params()) {
-			t.Errorf("%s: frozen weights changed", path)
+			t.Error("frozen weights changed")
 		}
 		if equalSnapshot(gBefore, g.Params()) {
-			t.Errorf("%s: generator weights did not change", path)
+			t.Error("generator weights did not change")
 		}
 		func() {
 			defer func() {
 				if recover() == nil {
-					t.Errorf("%s: Adam stepped on a gradient the frozen Backward skipped", path)
+					t.Error("Adam stepped on a gradient the frozen Backward skipped")
 				}
 			}()
 			opt.Step(d.Params())
@@ -179,7 +179,7 @@ func TestFreezing(t *testing.T) {
 		d.Backward(dp)
 		opt.Step(d.TrainableParams())
 		if equalSnapshot(before, d.Params()) {
-			t.Errorf("%s: unfrozen weights did not change", path)
+			t.Error("unfrozen weights did not change")
 		}
 	})
 }

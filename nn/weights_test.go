@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/gokern/gokern/im2col"
-	"github.com/gokern/gokern/kernels"
+	"github.com/gokern/gokern/internal/kerneltest"
 	"github.com/nlpodyssey/safetensors"
 )
 
@@ -27,7 +27,7 @@ func newGAN(t testing.TB) (g, d, gan *Sequential) {
 }
 
 func TestSaveLoadWeights(t *testing.T) {
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		dir := t.TempDir()
 		file := filepath.Join(dir, "d.safetensors")
 		d := newDiscriminator(t, false)
@@ -41,7 +41,7 @@ func TestSaveLoadWeights(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !equalSnapshot(snapshot(d.Params()), d2.Params()) {
-			t.Fatalf("%s: loaded weights differ from saved ones", path)
+			t.Fatal("loaded weights differ from saved ones")
 		}
 		// Same outputs, bit for bit.
 		x := NewTensor(2, 32, 32, 3)
@@ -50,7 +50,7 @@ func TestSaveLoadWeights(t *testing.T) {
 		b := d2.Forward(x, false).Data
 		for i := range a {
 			if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
-				t.Fatalf("%s: outputs differ after load", path)
+				t.Fatal("outputs differ after load")
 			}
 		}
 		// No temporary files are left behind.
@@ -163,7 +163,7 @@ func TestLoadErrors(t *testing.T) {
 // TestSaveLoadAdam saves optimiser state mid-training and checks that a
 // resumed run continues bit for bit like the uninterrupted one.
 func TestSaveLoadAdam(t *testing.T) {
-	kernels.ForEach(func(path string) {
+	kerneltest.Run(t, func(t *testing.T) {
 		dir := t.TempDir()
 		newModel := func() *Sequential {
 			m, err := NewSequential("toy", []int{2}, NewDense(8), NewLeakyReLU(0.2), NewDense(1).WithActivation(SigmoidActivation))
@@ -207,7 +207,7 @@ func TestSaveLoadAdam(t *testing.T) {
 			step(b, ob)
 		}
 		if !equalSnapshot(snapshot(a.Params()), b.Params()) {
-			t.Errorf("%s: resumed training diverged from uninterrupted training", path)
+			t.Error("resumed training diverged from uninterrupted training")
 		}
 		if err := LoadAdam(wf, ob, b); err == nil || !strings.Contains(err.Error(), "not a gokern Adam state") {
 			t.Errorf("loading weights as Adam state: %v", err)

@@ -12,9 +12,12 @@
 package main
 
 import (
+	"flag"
 	"fmt"
+	"log"
 
 	"github.com/gokern/gokern/asm/internal/avx"
+	"github.com/gokern/gokern/asm/internal/gen"
 	. "github.com/mmcloughlin/avo/build"
 	"github.com/mmcloughlin/avo/gotypes"
 	. "github.com/mmcloughlin/avo/operand"
@@ -30,7 +33,18 @@ func main() {
 		genRows(s)
 	}
 	Generate()
+	if *wiring != "" {
+		data, err := wiringData()
+		if err == nil {
+			err = gen.WriteGo(*wiring, "elementwise", wiringTemplate, data)
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
 }
+
+var wiring = flag.String("wiring", "", "write the Go file installing the kernels here")
 
 // isa is one vector instruction set, with this generator's helpers.
 type isa struct{ avx.ISA }
@@ -183,6 +197,7 @@ func (s isa) stream(prefix string, n reg.GPVirtual, unroll int, block func(i reg
 func (s isa) name(kernel string) string { return kernel + s.Suffix }
 
 func (s isa) text(kernel, sig, doc string) {
+	emitted = append(emitted, kernel)
 	TEXT(s.name(kernel), NOSPLIT, sig)
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s is the %s kernel of %s.", s.name(kernel), s.Suffix, doc))

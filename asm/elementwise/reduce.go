@@ -3,7 +3,6 @@ package main
 import (
 	"github.com/gokern/gokern/asm/internal/avx"
 	. "github.com/mmcloughlin/avo/build"
-	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 )
 
@@ -58,30 +57,7 @@ func reduction(s isa, name, sig, doc string, ins []string) {
 			VADDPS(acc[j+w], acc[j], acc[j])
 		}
 	}
-	x0 := s.hsum(acc[0])
+	x0 := s.Hsum(acc[0])
 	VMOVSS(x0, addr(ReturnIndex(0)))
 	ret()
-}
-
-// hsum adds the lanes of v; the result is lane 0 of the returned register.
-func (s isa) hsum(v reg.VecVirtual) reg.VecVirtual {
-	y := v.AsY().(reg.VecVirtual)
-	if s.ZMM {
-		hi := YMM()
-		VEXTRACTF64X4(U8(1), v, hi)
-		VADDPS(hi, y, y)
-	}
-	x := y.AsX().(reg.VecVirtual)
-	hi := XMM()
-	if s.ZMM {
-		VEXTRACTF32X4(U8(1), y, hi)
-	} else {
-		VEXTRACTF128(U8(1), y, hi)
-	}
-	VADDPS(hi, x, x)
-	VMOVHLPS(x, x, hi) // hi[0:2] = x[2:4]
-	VADDPS(hi, x, x)
-	VMOVSHDUP(x, hi) // hi[0] = x[1]
-	VADDSS(hi, x, x)
-	return x
 }

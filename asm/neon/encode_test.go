@@ -111,7 +111,7 @@ func TestGeneratedWords(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	gen := func() string {
 		funcs := append(append([]*Func{sgemmKernel()}, skinnyFuncs()...), elementwiseFuncs()...)
-		return string(asmFile(funcs)) + string(stubFile(funcs))
+		return string(asmFile(funcs)) + string(stubFile(sgemmConsts(), funcs))
 	}
 	if first, second := gen(), gen(); first != second {
 		t.Fatal("two runs of the generator differ")

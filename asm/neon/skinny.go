@@ -21,8 +21,8 @@ var skinnyGP2 = []string{"R5", "R6", "R7", "R8"} // row pointers of B (dots)
 // one vector (lane l sums the p = l mod 4 terms) and is reduced as
 // (l0+l1)+(l2+l3), so a row comes out the same from every kernel.
 func dotsKernel(rows, n int) *Func {
-	f := NewFunc(fmt.Sprintf("sgemmDots%dx%dNEON", rows, n),
-		fmt.Sprintf("sgemmDots%dx%dNEON is the %dx%d dots kernel of the contract in microkernel.go.", rows, n, rows, n),
+	f := NewFunc(dotsName(rows, n),
+		fmt.Sprintf("%s is the %dx%d dots kernel of the contract in microkernel.go.", dotsName(rows, n), rows, n),
 		[]Param{p("k", Int), p("a", Slice), p("lda", Int), p("b", Slice), p("ldb", Int), p("out", Slice)}, nil)
 	const regA, regB, regAcc V = 0, 4, 16
 	acc := func(r, j int) V { return regAcc + V(r*n+j) }
@@ -77,8 +77,8 @@ func dotsKernel(rows, n int) *Func {
 // last rows does.
 func axpysKernel(vecs, n int) *Func {
 	rows := 4 * vecs
-	f := NewFunc(fmt.Sprintf("sgemmAxpys%dx%dNEON", rows, n),
-		fmt.Sprintf("sgemmAxpys%dx%dNEON is the %dx%d axpys kernel of the contract in microkernel.go.", rows, n, rows, n),
+	f := NewFunc(axpysName(rows, n),
+		fmt.Sprintf("%s is the %dx%d axpys kernel of the contract in microkernel.go.", axpysName(rows, n), rows, n),
 		[]Param{p("k", Int), p("a", Slice), p("lda", Int), p("b", Slice), p("ldbp", Int), p("ldbj", Int), p("out", Slice)}, nil)
 	const regA, regB, regAcc V = 0, 8, 16
 	acc := func(j, v int) V { return regAcc + V(j*vecs+v) }
@@ -132,3 +132,8 @@ func skinnyFuncs() []*Func {
 	}
 	return fs
 }
+
+// dotsName and axpysName name the skinny kernels of rows rows of A (of C)
+// and n columns, for the kernels and their wiring.
+func dotsName(rows, n int) string  { return fmt.Sprintf("sgemmDots%dx%dNEON", rows, n) }
+func axpysName(rows, n int) string { return fmt.Sprintf("sgemmAxpys%dx%dNEON", rows, n) }

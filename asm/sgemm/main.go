@@ -10,68 +10,94 @@
 package main
 
 import (
+	"flag"
 	"fmt"
+	"log"
 
+	"github.com/gokern/gokern/asm/internal/avx"
+	"github.com/gokern/gokern/asm/internal/gen"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// isa describes one vector instruction set.
-type isa struct {
-	name  string // suffix of the generated function names
-	width int    // float32 lanes per vector
-	vec   func() VecVirtual
-}
+// isa is one vector instruction set, described by the helpers every
+// generator shares.
+type isa = avx.ISA
 
 var (
-	avx2   = isa{name: "AVX2", width: 8, vec: YMM}
-	avx512 = isa{name: "AVX512", width: 16, vec: ZMM}
+	avx2   = avx.AVX2
+	avx512 = avx.AVX512
 )
+
+// tile is one ISA's SGEMM kernel set.
+type tile struct {
+	is        isa
+	mr, nv    int // micro-kernel: mr rows x nv vectors of C
+	dotsRows  int // rows of A per block dots kernel
+	axpysVecs int // vectors of rows of C per block axpys kernel
+}
+
+func (t tile) nr() int { return t.nv * t.is.Lanes }
+
+var tiles = []tile{
+	// AVX-512 has 32 vector registers: 12 rows x 2 vectors = 24
+	// accumulators, 2 for the row of B and the rest for broadcasts. Each
+	// k step issues 24 FMAs against 14 loads, so the two FMA pipes, not
+	// the load ports, set the pace, and 24 independent chains cover the
+	// FMA latency (4 cycles x 2 pipes = 8 needed). The skinny kernels
+	// take 4 rows of A at a time (16 accumulators at n = 4).
+	{is: avx512, mr: 12, nv: 2, dotsRows: 4, axpysVecs: 4},
+	// AVX2 has 16: 6 rows x 2 vectors = 12 accumulators, 2 for B, 1 for
+	// the broadcast (the classic Haswell 6x16 kernel); the skinny kernels
+	// take 2 rows (8 accumulators).
+	{is: avx2, mr: 6, nv: 2, dotsRows: 2, axpysVecs: 2},
+}
+
+var wiring = flag.String("wiring", "", "write the Go file installing the kernels here")
 
 func main() {
 	Package("github.com/gokern/gokern/kernels")
 	ConstraintExpr("!purego")
 
-	// AVX-512 has 32 vector registers: 12 rows x 2 vectors = 24
-	// accumulators, 2 for the row of B and the rest for broadcasts. Each
-	// k step issues 24 FMAs against 14 loads, so the two FMA pipes, not
-	// the load ports, set the pace, and 24 independent chains cover the
-	// FMA latency (4 cycles x 2 pipes = 8 needed).
-	microKernel(avx512, 12, 2)
-	// AVX2 has 16: 6 rows x 2 vectors = 12 accumulators, 2 for B, 1 for
-	// the broadcast (the classic Haswell 6x16 kernel).
-	microKernel(avx2, 6, 2)
-
-	// Skinny kernels: AVX-512 takes 4 rows of A at a time (16 accumulators
-	// at n = 4), AVX2 2 rows (8 accumulators); both also get a 1-row
-	// version for the leftover rows.
+	for _, t := range tiles {
+		microKernel(t.is, t.mr, t.nv)
+	}
+	// Skinny kernels: a block of rows of A and a 1-row version for the
+	// leftover rows.
 	for n := 1; n <= 4; n++ {
-		dots(avx512, 4, n)
-		dots(avx512, 1, n)
-		dots(avx2, 2, n)
-		dots(avx2, 1, n)
+		for _, t := range tiles {
+			dots(t.is, t.dotsRows, n)
+			dots(t.is, 1, n)
+		}
 	}
 	// Skinny kernels for a transposed A: V vectors of rows of C against n
 	// columns, summing outer products over k.
 	for n := 1; n <= 4; n++ {
-		axpys(avx512, 4, n)
-		axpys(avx512, 1, n)
-		axpys(avx2, 2, n)
-		axpys(avx2, 1, n)
+		for _, t := range tiles {
+			axpys(t.is, t.axpysVecs, n)
+			axpys(t.is, 1, n)
+		}
 	}
 
 	// Transposing packers for the micro-panels that gather across rows:
 	// op(A) not transposed (MR rows) and op(B) transposed (NR rows).
-	for _, r := range []int{12, 32, 6, 16} {
-		packT(r)
+	for _, t := range tiles {
+		packT(t.mr)
+		packT(t.nr())
 	}
 	// Copying packers for the micro-panels whose k steps are contiguous
 	// runs: op(A) transposed (MR values) and op(B) not transposed (NR).
-	for _, r := range []int{12, 32, 6, 16} {
-		packN(r)
+	for _, t := range tiles {
+		packN(t.mr)
+		packN(t.nr())
 	}
 	Generate()
+	if *wiring != "" {
+		if err := gen.WriteGo(*wiring, "sgemm", wiringTemplate, tiles); err != nil {
+			log.Fatal(err)
+		}
+	}
 }
 
 // microKernel emits sgemmKernel<mr>x<nr><ISA>, with nr = nv vectors:
@@ -81,11 +107,12 @@ func main() {
 // Ap is packed column by column (mr values per k step), Bp row by row (nr
 // values per k step); ldc is C's row stride in elements.
 func microKernel(is isa, mr, nv int) {
-	nr := nv * is.width
-	name := fmt.Sprintf("sgemmKernel%dx%d%s", mr, nr, is.name)
+	nr := nv * is.Lanes
+	name := fmt.Sprintf("sgemmKernel%dx%d%s", mr, nr, is.Suffix)
 	TEXT(name, NOSPLIT, "func(k int, a, b []float32, alpha, beta float32, c []float32, ldc int)")
+	Pragma("noescape")
 	Doc(
-		fmt.Sprintf("%s is the %dx%d %s micro-kernel: C = alpha*Ap*Bp + beta*C", name, mr, nr, is.name),
+		fmt.Sprintf("%s is the %dx%d %s micro-kernel: C = alpha*Ap*Bp + beta*C", name, mr, nr, is.Suffix),
 		"on one full tile (beta == 0: C is not read). The caller guarantees",
 		fmt.Sprintf("len(a) >= %d*k, len(b) >= %d*k and len(c) >= %d*ldc+%d.", mr, nr, mr-1, nr),
 	)
@@ -116,7 +143,7 @@ func microKernel(is isa, mr, nv int) {
 	for i := range acc {
 		acc[i] = make([]VecVirtual, nv)
 		for v := range acc[i] {
-			acc[i][v] = is.vec()
+			acc[i][v] = is.Vec()
 			VXORPS(acc[i][v], acc[i][v], acc[i][v])
 		}
 	}
@@ -125,11 +152,11 @@ func microKernel(is isa, mr, nv int) {
 	step := func(u int) {
 		bs := make([]VecVirtual, nv)
 		for v := range bs {
-			bs[v] = is.vec()
-			VMOVUPS(bp.Offset(4*(u*nr+v*is.width)), bs[v])
+			bs[v] = is.Vec()
+			VMOVUPS(bp.Offset(4*(u*nr+v*is.Lanes)), bs[v])
 		}
 		for i := 0; i < mr; i++ {
-			t := is.vec()
+			t := is.Vec()
 			VBROADCASTSS(ap.Offset(4*(u*mr+i)), t)
 			for v := 0; v < nv; v++ {
 				VFMADD231PS(bs[v], t, acc[i][v])
@@ -162,7 +189,7 @@ func microKernel(is isa, mr, nv int) {
 	cp := Mem{Base: Load(Param("c").Base(), GP64())}
 	ldc := Load(Param("ldc"), GP64())
 	SHLQ(U8(2), ldc)
-	va := is.vec()
+	va := is.Vec()
 	VBROADCASTSS(paramAddr("alpha"), va)
 
 	// beta == 0 (either sign) must not read C: NaNs there are overwritten.
@@ -174,7 +201,7 @@ func microKernel(is isa, mr, nv int) {
 	for i := 0; i < mr; i++ {
 		for v := 0; v < nv; v++ {
 			VMULPS(va, acc[i][v], acc[i][v])
-			VMOVUPS(acc[i][v], cp.Offset(4*v*is.width))
+			VMOVUPS(acc[i][v], cp.Offset(4*v*is.Lanes))
 		}
 		if i < mr-1 {
 			ADDQ(ldc, cp.Base)
@@ -184,13 +211,13 @@ func microKernel(is isa, mr, nv int) {
 	RET()
 
 	Label("withbeta")
-	vb := is.vec()
+	vb := is.Vec()
 	VBROADCASTSS(paramAddr("beta"), vb)
 	for i := 0; i < mr; i++ {
 		for v := 0; v < nv; v++ {
 			VMULPS(va, acc[i][v], acc[i][v])
-			VFMADD231PS(cp.Offset(4*v*is.width), vb, acc[i][v])
-			VMOVUPS(acc[i][v], cp.Offset(4*v*is.width))
+			VFMADD231PS(cp.Offset(4*v*is.Lanes), vb, acc[i][v])
+			VMOVUPS(acc[i][v], cp.Offset(4*v*is.Lanes))
 		}
 		if i < mr-1 {
 			ADDQ(ldc, cp.Base)
@@ -211,11 +238,12 @@ const dotsPrefetch = 1024
 // lane-wise and reduced in a fixed order, so a row's result does not
 // depend on which kernel (rows = 1 or more) computed it.
 func dots(is isa, rows, n int) {
-	name := fmt.Sprintf("sgemmDots%dx%d%s", rows, n, is.name)
+	name := fmt.Sprintf("sgemmDots%dx%d%s", rows, n, is.Suffix)
 	TEXT(name, NOSPLIT, "func(k int, a []float32, lda int, b []float32, ldb int, out []float32)")
+	Pragma("noescape")
 	Doc(
 		fmt.Sprintf("%s computes the %dx%d dot products out[r*%d+j] = A[r]·B[j] over", name, rows, n, n),
-		fmt.Sprintf("k elements, k a multiple of %d. The caller guarantees the rows lie", is.width),
+		fmt.Sprintf("k elements, k a multiple of %d. The caller guarantees the rows lie", is.Lanes),
 		fmt.Sprintf("inside a and b (strides lda, ldb) and len(out) >= %d.", rows*n),
 	)
 	kb := Load(Param("k"), GP64())
@@ -244,7 +272,7 @@ func dots(is isa, rows, n int) {
 	for r := range acc {
 		acc[r] = make([]VecVirtual, n)
 		for j := range acc[r] {
-			acc[r][j] = is.vec()
+			acc[r][j] = is.Vec()
 			VXORPS(acc[r][j], acc[r][j], acc[r][j])
 		}
 	}
@@ -256,59 +284,32 @@ func dots(is isa, rows, n int) {
 	JGE(LabelRef("reduce"))
 	bv := make([]VecVirtual, n)
 	for j := range bv {
-		bv[j] = is.vec()
+		bv[j] = is.Vec()
 		VMOVUPS(Mem{Base: brow[j], Index: off, Scale: 1}, bv[j])
 	}
 	for r := 0; r < rows; r++ {
 		// Rows of A stream from memory once: fetch ahead of the hardware
 		// prefetcher (a prefetch past the end of a row cannot fault).
 		PREFETCHT0(Mem{Base: arow[r], Index: off, Scale: 1, Disp: dotsPrefetch})
-		av := is.vec()
+		av := is.Vec()
 		VMOVUPS(Mem{Base: arow[r], Index: off, Scale: 1}, av)
 		for j := 0; j < n; j++ {
 			VFMADD231PS(bv[j], av, acc[r][j])
 		}
 	}
-	ADDQ(U32(4*is.width), off)
+	ADDQ(U32(4*is.Lanes), off)
 	JMP(LabelRef("loop"))
 
 	Label("reduce")
 	out := Mem{Base: Load(Param("out").Base(), GP64())}
 	for r := 0; r < rows; r++ {
 		for j := 0; j < n; j++ {
-			x := hsum(is, acc[r][j])
+			x := is.Hsum(acc[r][j])
 			VMOVSS(x, out.Offset(4*(r*n+j)))
 		}
 	}
 	VZEROUPPER()
 	RET()
-}
-
-// hsum reduces the lanes of v into the low lane of the returned register,
-// always in the same order: halves, then quarters, then pairs. It uses only
-// instructions with EVEX forms, because AVX-512 accumulators may live in
-// X16-X31, which VEX encodings (VHADDPS, VEXTRACTF128) cannot name.
-func hsum(is isa, v VecVirtual) VecVirtual {
-	y := v.AsY()
-	x := v.AsX()
-	if is.width == 16 {
-		hi := YMM()
-		VEXTRACTF64X4(U8(1), v, hi)
-		VADDPS(hi, y, y)
-		hx := XMM()
-		VEXTRACTF32X4(U8(1), y, hx)
-		VADDPS(hx, x, x)
-	} else {
-		hx := XMM()
-		VEXTRACTF128(U8(1), y, hx)
-		VADDPS(hx, x, x)
-	}
-	t := XMM()
-	VSHUFPS(U8(0xEE), x, x, t) // t = x2 x3 x2 x3
-	VADDPS(t, x, x)            // x0+x2, x1+x3
-	VSHUFPS(U8(0x55), x, x, t) // t0 = x1+x3
-	VADDPS(t, x, x)
-	return x.(VecVirtual)
 }
 
 // paramAddr is the stack address of a scalar parameter, so broadcasts and
@@ -332,6 +333,7 @@ func paramAddr(name string) Mem {
 func packT(rows int) {
 	name := fmt.Sprintf("sgemmPackT%d", rows)
 	TEXT(name, NOSPLIT, "func(k int, src []float32, ld int, dst []float32)")
+	Pragma("noescape")
 	Doc(
 		fmt.Sprintf("%s packs %d rows of src (stride ld) column by column:", name, rows),
 		fmt.Sprintf("dst[p*%d+r] = src[r*ld+p] for p < k. The caller guarantees", rows),
@@ -434,9 +436,10 @@ const axpysPrefetchLog2 = 3
 // B. Every lane accumulates in the same order whatever v is, so a row of C
 // comes out the same from the v = 1 kernel.
 func axpys(is isa, v, n int) {
-	name := fmt.Sprintf("sgemmAxpys%dx%d%s", v, n, is.name)
-	w := v * is.width
+	name := fmt.Sprintf("sgemmAxpys%dx%d%s", v, n, is.Suffix)
+	w := v * is.Lanes
 	TEXT(name, NOSPLIT, "func(k int, a []float32, lda int, b []float32, ldbp, ldbj int, out []float32)")
+	Pragma("noescape")
 	Doc(
 		fmt.Sprintf("%s computes out[j*%d+i] = sum over p < k of a[p*lda+i]*b[p*ldbp+j*ldbj]", name, w),
 		fmt.Sprintf("for i < %d and j < %d. The caller guarantees every element read lies in", w, n),
@@ -461,7 +464,7 @@ func axpys(is isa, v, n int) {
 	for j := range acc {
 		acc[j] = make([]VecVirtual, v)
 		for u := range acc[j] {
-			acc[j][u] = is.vec()
+			acc[j][u] = is.Vec()
 			VXORPS(acc[j][u], acc[j][u], acc[j][u])
 		}
 	}
@@ -473,11 +476,11 @@ func axpys(is isa, v, n int) {
 		// Row p+axpysPrefetch of A, the same columns: the rows are lda
 		// apart, a stride the hardware prefetchers may not follow early
 		// enough. A prefetch past the end of A cannot fault.
-		if (u*is.width*4)%64 == 0 {
-			PREFETCHT0(Mem{Base: ap, Index: pfd, Scale: 1, Disp: 4 * u * is.width})
+		if (u*is.Lanes*4)%64 == 0 {
+			PREFETCHT0(Mem{Base: ap, Index: pfd, Scale: 1, Disp: 4 * u * is.Lanes})
 		}
-		av[u] = is.vec()
-		VMOVUPS(Mem{Base: ap, Disp: 4 * u * is.width}, av[u])
+		av[u] = is.Vec()
+		VMOVUPS(Mem{Base: ap, Disp: 4 * u * is.Lanes}, av[u])
 	}
 	for j := 0; j < n; j++ {
 		var m Mem
@@ -491,7 +494,7 @@ func axpys(is isa, v, n int) {
 		case 3:
 			m = Mem{Base: bp, Index: ldbj3, Scale: 1}
 		}
-		bv := is.vec()
+		bv := is.Vec()
 		VBROADCASTSS(m, bv)
 		for u := 0; u < v; u++ {
 			VFMADD231PS(av[u], bv, acc[j][u])
@@ -506,7 +509,7 @@ func axpys(is isa, v, n int) {
 	out := Mem{Base: Load(Param("out").Base(), GP64())}
 	for j := 0; j < n; j++ {
 		for u := 0; u < v; u++ {
-			VMOVUPS(acc[j][u], out.Offset(4*(j*w+u*is.width)))
+			VMOVUPS(acc[j][u], out.Offset(4*(j*w+u*is.Lanes)))
 		}
 	}
 	VZEROUPPER()
@@ -523,6 +526,7 @@ func axpys(is isa, v, n int) {
 func packN(rows int) {
 	name := fmt.Sprintf("sgemmPackN%d", rows)
 	TEXT(name, NOSPLIT, "func(k int, src []float32, ld int, dst []float32)")
+	Pragma("noescape")
 	Doc(
 		fmt.Sprintf("%s copies %d values per step of k from src (stride ld):", name, rows),
 		fmt.Sprintf("dst[p*%d+r] = src[p*ld+r] for p < k. The caller guarantees", rows),

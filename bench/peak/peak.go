@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/gokern/gokern/internal/paths"
 )
 
 // fmaPerTrip is how many FMA instructions one trip of an assembly probe
@@ -18,12 +20,30 @@ type probe struct {
 	run   func(trips int)
 }
 
+// probes holds each kernel path's probe in the registry of internal/paths,
+// beside the path's kernels: the generic probe everywhere, the amd64 ones
+// from probes_amd64.go. A path counts only where the CPU can run it, by the
+// same feature tests as the kernels.
+var probes paths.Family[probe]
+
+func init() { probes.Register(paths.Generic, &probe{lanes: 1, run: fmaGeneric}) }
+
+// lookup returns the probe of the named path, or nil when this CPU or
+// build cannot probe it.
+func lookup(name string) *probe {
+	p := paths.Lookup(name)
+	if p == nil || !p.Available() {
+		return nil
+	}
+	return probes.Of(p)
+}
+
 // Paths lists the kernel paths this CPU and build can probe, generic first.
 func Paths() []string {
 	var names []string
-	for _, name := range []string{"generic", "avx2", "avx512", "neon"} {
-		if _, ok := probes()[name]; ok {
-			names = append(names, name)
+	for _, p := range paths.All() {
+		if p.Available() && probes.Of(p) != nil {
+			names = append(names, p.Name)
 		}
 	}
 	return names
@@ -31,7 +51,12 @@ func Paths() []string {
 
 // Lanes is the number of float32 lanes one FMA of the path works on, or 0
 // when the path cannot be probed here.
-func Lanes(path string) int { return probes()[path].lanes }
+func Lanes(path string) int {
+	if p := lookup(path); p != nil {
+		return p.lanes
+	}
+	return 0
+}
 
 // Measure returns the FMA peak of path in GFLOPS with threads goroutines
 // running the probe at once (threads < 1 means GOMAXPROCS), each locked to
@@ -42,8 +67,8 @@ func Lanes(path string) int { return probes()[path].lanes }
 // why Best takes the best of several attempts. It returns an error for a
 // path this CPU or build cannot run.
 func Measure(path string, threads int, d time.Duration) (float64, error) {
-	p, ok := probes()[path]
-	if !ok {
+	p := lookup(path)
+	if p == nil {
 		return 0, fmt.Errorf("peak: cannot probe kernel path %q here (have %v)", path, Paths())
 	}
 	if threads < 1 {
@@ -52,7 +77,7 @@ func Measure(path string, threads int, d time.Duration) (float64, error) {
 	if d <= 0 {
 		d = 100 * time.Millisecond
 	}
-	trips := calibrate(p, d)
+	trips := calibrate(*p, d)
 	rates := make([]float64, threads)
 	var wg sync.WaitGroup
 	for t := range threads {
@@ -64,7 +89,7 @@ func Measure(path string, threads int, d time.Duration) (float64, error) {
 			clock := threadClock()
 			start := clock()
 			p.run(trips)
-			rates[t] = flops(p, trips) / max(clock()-start, time.Microsecond).Seconds()
+			rates[t] = flops(*p, trips) / max(clock()-start, time.Microsecond).Seconds()
 		}()
 	}
 	wg.Wait()

@@ -78,7 +78,7 @@ func TestPeerLine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains the DCGAN: skipped with -short")
 	}
-	best := kernels.Available()[len(kernels.Available())-1]
+	best := kernels.Best()
 	var stdout, stderr bytes.Buffer
 	if err := run([]string{"-quick", "-peer", "-paths", best, "-threads", "1"}, &stdout, &stderr); err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr.String())

@@ -1,4 +1,4 @@
-// Command im2col generates package conv's implicit-GEMM kernels for amd64,
+// Command implicit generates package conv's implicit-GEMM kernels for amd64,
 // once for AVX2+FMA (ymm, 8 lanes) and once for AVX-512 (zmm, 16 lanes),
 // each specialised for 1 to 4 filters so the per-filter accumulators and
 // broadcast coefficients stay in registers.
@@ -21,12 +21,18 @@
 // vector (VMASKMOVPS on AVX2, an opmask on AVX-512), so there is no scalar
 // loop. Arguments are raw pointers: the Go wrappers in package conv check
 // every bound first.
+//
+// With -wiring it also writes the Go file that registers the kernels for
+// their kernel paths in conv's run-kernel family.
 package main
 
 import (
+	"flag"
 	"fmt"
+	"log"
 
 	"github.com/gokern/gokern/asm/internal/avx"
+	"github.com/gokern/gokern/asm/internal/gen"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
@@ -36,9 +42,11 @@ import (
 // conv's implicitMaxFilters.
 const maxFilters = 4
 
+var wiring = flag.String("wiring", "", "write the Go file registering the kernels here")
+
 func main() {
 	ConstraintExpr("!purego")
-	masks = avx.DefineMasks("im2col")
+	masks = avx.DefineMasks("implicit")
 	for _, s := range []isa{avx2, avx512} {
 		for f := 1; f <= maxFilters; f++ {
 			genDotRuns(s, f, 1)
@@ -52,6 +60,11 @@ func main() {
 		genGatherRows(s)
 	}
 	Generate()
+	if *wiring != "" {
+		if err := gen.WriteGo(*wiring, "implicit", wiringTemplate, wiringData()); err != nil {
+			log.Fatal(err)
+		}
+	}
 }
 
 // isa is one vector instruction set, with this generator's helpers.
@@ -305,24 +318,7 @@ func (s isa) hsumAdd(a, b reg.VecVirtual, m Mem) {
 	if b != nil {
 		VADDPS(b, a, a)
 	}
-	y := a.AsY()
-	if s.ZMM {
-		hi := YMM()
-		VEXTRACTF64X4(U8(1), a, hi)
-		VADDPS(hi, y, y)
-	}
-	x := a.AsX()
-	hx := XMM()
-	if s.ZMM {
-		VEXTRACTF32X4(U8(1), y, hx)
-	} else {
-		VEXTRACTF128(U8(1), y, hx)
-	}
-	VADDPS(hx, x, x)
-	VMOVHLPS(x, x, hx)
-	VADDPS(hx, x, x)
-	VMOVSHDUP(x, hx)
-	VADDSS(hx, x, x)
+	x := s.Hsum(a)
 	VADDSS(m, x, x)
 	VMOVSS(x, m)
 }

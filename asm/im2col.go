@@ -1,5 +1,0 @@
-package asm
-
-// The implicit-GEMM kernels of package conv (few-filter Conv2D without an
-// im2col matrix), for amd64 in AVX2+FMA and AVX-512 versions.
-//go:generate go run ./im2col -out ../conv/implicit_amd64.s -stubs ../conv/implicit_stub_amd64.go -pkg conv

@@ -1,0 +1,50 @@
+package main
+
+// wiringTemplate is conv/implicit_amd64.go: it registers each ISA's kernels
+// for the kernel path of the same instruction set. The field names are
+// those of conv's runKernels.
+const wiringTemplate = `//go:build !purego
+
+package conv
+
+import "github.com/gokern/gokern/internal/paths"
+
+// The generated AVX2 and AVX-512 run kernels (implicit_amd64.s), registered
+// for their kernel paths: they run whenever that path is active, which it
+// only ever is on CPUs that support it.
+func init() {
+{{- range .}}
+	runFamily.Register(paths.{{.Path}}, &runKernels{
+		dot:    [...]runFunc{nil{{range .Dot}}, {{.}}{{end}}},
+		axpy:   [...]runFunc{nil{{range .Axpy}}, {{.}}{{end}}},
+		ger:    [...]runFunc{nil{{range .Ger}}, {{.}}{{end}}},
+		dot2:   [...]runFunc2{nil{{range .Dot2}}, {{.}}{{end}}},
+		ger2:   [...]runFunc2{nil{{range .Ger2}}, {{.}}{{end}}},
+		gather: {{.Gather}},
+	})
+{{- end}}
+}
+`
+
+// isaKernels names one ISA's kernels, indexed by filter count - 1.
+type isaKernels struct {
+	Path                       string
+	Dot, Axpy, Ger, Dot2, Ger2 []string
+	Gather                     string
+}
+
+func wiringData() []isaKernels {
+	var out []isaKernels
+	for _, s := range []isa{avx2, avx512} {
+		k := isaKernels{Path: s.Suffix, Gather: "gatherRows" + s.Suffix}
+		for f := 1; f <= maxFilters; f++ {
+			k.Dot = append(k.Dot, kernelName("dotRuns", f, 1, s))
+			k.Axpy = append(k.Axpy, kernelName("axpyRuns", f, 1, s))
+			k.Ger = append(k.Ger, kernelName("gerRuns", f, 1, s))
+			k.Dot2 = append(k.Dot2, kernelName("dotRuns", f, 2, s))
+			k.Ger2 = append(k.Ger2, kernelName("gerRuns", f, 2, s))
+		}
+		out = append(out, k)
+	}
+	return out
+}
