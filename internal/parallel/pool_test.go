@@ -1,0 +1,155 @@
+package parallel
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// countJob counts how often each part runs.
+type countJob struct{ hits []atomic.Int32 }
+
+func (c *countJob) Part(i int) { c.hits[i].Add(1) }
+
+func (c *countJob) check(t *testing.T) {
+	t.Helper()
+	for i := range c.hits {
+		if n := c.hits[i].Load(); n != 1 {
+			t.Fatalf("part %d ran %d times", i, n)
+		}
+	}
+}
+
+func withThreads(t *testing.T, n int) {
+	t.Helper()
+	prev := Threads()
+	SetThreads(n)
+	t.Cleanup(func() { SetThreads(prev) })
+}
+
+func TestRunEveryPartOnce(t *testing.T) {
+	for _, th := range []int{1, 2, 3, 7} {
+		withThreads(t, th)
+		for _, parts := range []int{0, 1, 2, 5, 64, 1001} {
+			j := &countJob{hits: make([]atomic.Int32, parts)}
+			Run(parts, j)
+			j.check(t)
+		}
+	}
+}
+
+type rangeJob struct {
+	mu   sync.Mutex
+	seen []int
+}
+
+func (r *rangeJob) Range(lo, hi int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := lo; i < hi; i++ {
+		r.seen[i]++
+	}
+}
+
+func TestForCoversRange(t *testing.T) {
+	for _, th := range []int{1, 2, 3, 7} {
+		withThreads(t, th)
+		for _, c := range [][2]int{{0, 3}, {1, 5}, {7, 3}, {100, 7}, {5, 0}} {
+			r := &rangeJob{seen: make([]int, c[0])}
+			For(c[0], c[1], r)
+			for i, s := range r.seen {
+				if s != 1 && c[1] > 0 {
+					t.Fatalf("n=%d parts=%d: index %d seen %d times", c[0], c[1], i, s)
+				}
+			}
+		}
+	}
+}
+
+// nestJob calls Run from inside each of its parts.
+type nestJob struct {
+	inner []countJob
+}
+
+func (n *nestJob) Part(i int) { Run(len(n.inner[i].hits), &n.inner[i]) }
+
+func TestNestedRunsComplete(t *testing.T) {
+	withThreads(t, 4)
+	n := &nestJob{inner: make([]countJob, 9)}
+	for i := range n.inner {
+		n.inner[i].hits = make([]atomic.Int32, 13)
+	}
+	Run(len(n.inner), n)
+	for i := range n.inner {
+		n.inner[i].check(t)
+	}
+}
+
+func TestConcurrentCallers(t *testing.T) {
+	withThreads(t, 3)
+	var wg sync.WaitGroup
+	for g := 0; g < 6; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := 0; it < 50; it++ {
+				j := &countJob{hits: make([]atomic.Int32, 37)}
+				Run(len(j.hits), j)
+				for i := range j.hits {
+					if j.hits[i].Load() != 1 {
+						t.Errorf("part %d ran %d times", i, j.hits[i].Load())
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// busyJob records the most parts that ran at once.
+type busyJob struct {
+	active, peak atomic.Int32
+}
+
+func (b *busyJob) Part(int) {
+	a := b.active.Add(1)
+	for {
+		p := b.peak.Load()
+		if a <= p || b.peak.CompareAndSwap(p, a) {
+			break
+		}
+	}
+	for range 2000 {
+		runtime.Gosched()
+		if b.peak.Load() > 1 {
+			break
+		}
+	}
+	b.active.Add(-1)
+}
+
+func TestSetThreadsOneRunsInline(t *testing.T) {
+	withThreads(t, 1)
+	b := &busyJob{}
+	Run(16, b)
+	if p := b.peak.Load(); p != 1 {
+		t.Fatalf("SetThreads(1): %d parts ran at once", p)
+	}
+}
+
+func TestRunAllocatesNothing(t *testing.T) {
+	withThreads(t, 4)
+	j := &countJob{hits: make([]atomic.Int32, 64)}
+	Run(64, j) // start the workers
+	allocs := testing.AllocsPerRun(100, func() {
+		for i := range j.hits {
+			j.hits[i].Store(0)
+		}
+		Run(64, j)
+	})
+	if allocs != 0 {
+		t.Fatalf("Run allocates %v times per call", allocs)
+	}
+}
