@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // countJob counts how often each part runs.
@@ -151,5 +152,47 @@ func TestRunAllocatesNothing(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("Run allocates %v times per call", allocs)
+	}
+}
+
+// gatherJob's parts wait until want of them are running at once, or until
+// a deadline, and record the most that ever ran together.
+type gatherJob struct {
+	want     int32
+	deadline time.Time
+	busyJob
+}
+
+func (g *gatherJob) Part(int) {
+	a := g.active.Add(1)
+	for {
+		p := g.peak.Load()
+		if a <= p || g.peak.CompareAndSwap(p, a) {
+			break
+		}
+	}
+	for g.peak.Load() < g.want && time.Now().Before(g.deadline) {
+		runtime.Gosched()
+	}
+	g.active.Add(-1)
+}
+
+// TestSetThreadsTakesEffect checks that each call uses exactly the thread
+// count set before it: k parts that wait for each other all meet under
+// SetThreads(k), and never more than k-1 run together under SetThreads(k-1).
+func TestSetThreadsTakesEffect(t *testing.T) {
+	for _, k := range []int{2, 3, 5} {
+		withThreads(t, k)
+		g := &gatherJob{want: int32(k), deadline: time.Now().Add(10 * time.Second)}
+		Run(k, g)
+		if p := g.peak.Load(); p != int32(k) {
+			t.Fatalf("SetThreads(%d): only %d of %d parts ran together", k, p, k)
+		}
+		SetThreads(k - 1)
+		g = &gatherJob{want: int32(k), deadline: time.Now().Add(20 * time.Millisecond)}
+		Run(k, g)
+		if p := g.peak.Load(); p > int32(k-1) {
+			t.Fatalf("SetThreads(%d): %d parts ran together", k-1, p)
+		}
 	}
 }
