@@ -17,7 +17,7 @@ import "github.com/gokern/gokern/internal/parallel"
 // split_bench_test.go); re-measure them on a quiet machine.
 const (
 	splitChunk = 1 << 14
-	splitMin   = 1 << 15
+	splitMin   = 1 << 16
 	splitAlign = 256
 )
 

@@ -64,7 +64,7 @@ func (o *Adam) Step(params []*Param) {
 // Adam is element-wise, so the chunking changes no result.
 const (
 	adamChunk    = 1 << 14
-	adamMinSplit = 1 << 15
+	adamMinSplit = 1 << 16 // kernels.splitMin: see its BenchmarkSplitThreshold
 )
 
 // adamChunkRef is values [lo, hi) of parameter p, with its state s.

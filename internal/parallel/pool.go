@@ -75,6 +75,10 @@ func Run(parts int, j Job) {
 	if parts <= 0 {
 		return
 	}
+	if parts > 1 && probeOn.Load() {
+		probe(parts, j, nil, 0)
+		return
+	}
 	if min(parts, Threads()) <= 1 {
 		for i := 0; i < parts; i++ {
 			j.Part(i)
@@ -90,6 +94,10 @@ func Run(parts int, j Job) {
 func For(n, parts int, r Ranger) {
 	parts = min(parts, n)
 	if parts <= 0 {
+		return
+	}
+	if parts > 1 && probeOn.Load() {
+		probe(parts, nil, r, n)
 		return
 	}
 	if min(parts, Threads()) <= 1 {

@@ -196,3 +196,35 @@ func TestSetThreadsTakesEffect(t *testing.T) {
 		}
 	}
 }
+
+// sleepJob sleeps in each part.
+type sleepJob struct{ d time.Duration }
+
+func (s *sleepJob) Part(int) { time.Sleep(s.d) }
+
+// TestProbe checks that the probe runs regions inline (one part at a time,
+// whatever Threads() says) and counts their time, outermost only.
+func TestProbe(t *testing.T) {
+	withThreads(t, 4)
+	SetProbe(true)
+	defer SetProbe(false)
+	b := &busyJob{}
+	Run(8, b)
+	if p := b.peak.Load(); p != 1 {
+		t.Fatalf("probe on: %d parts ran at once", p)
+	}
+	before := ProbeTime()
+	n := &nestJob{inner: make([]countJob, 3)}
+	for i := range n.inner {
+		n.inner[i].hits = make([]atomic.Int32, 2)
+	}
+	start := time.Now()
+	Run(2, &sleepJob{d: 5 * time.Millisecond})
+	Run(len(n.inner), n)
+	Run(1, &sleepJob{d: 5 * time.Millisecond}) // one part: serial work, not counted
+	wall := time.Since(start)
+	got := ProbeTime() - before
+	if got < 10*time.Millisecond || got > wall-5*time.Millisecond {
+		t.Fatalf("ProbeTime grew by %v over %v of which 10ms in a 2-part region and 5ms serial", got, wall)
+	}
+}
