@@ -13,8 +13,8 @@ import (
 // for Threads() threads: set the thread count you want to predict for (say
 // 64), turn the probe on, and a one-goroutine run shows which work those
 // plans would share out and which they leave on one thread (work too small
-// to split, or never split: the trainer's sampling, the dropout masks'
-// random stream, the code between passes).
+// to split, or never split: the trainer's sampling of the batch, small
+// GEMMs, the code between passes).
 //
 // The probe assumes one caller at a time: it is a measuring tool, not for
 // concurrent use.
