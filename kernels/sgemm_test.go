@@ -356,8 +356,9 @@ func FuzzSgemm(f *testing.F) {
 }
 
 // TestSgemmConcurrent calls Sgemm from several goroutines at once with two
-// threads each: one call gets the worker pool, the others run on their own
-// goroutines with spare buffers, and every result must match a serial run.
+// threads each: the calls share the pool's workers (a call that finds none
+// idle runs on its own goroutine), each part packing into its own spare
+// buffers, and every result must match a serial run.
 func TestSgemmConcurrent(t *testing.T) {
 	defer SetThreads(Threads())
 	SetThreads(2)

@@ -109,6 +109,11 @@ func For(n, parts int, r Ranger) {
 	run(parts, nil, r, n)
 }
 
+// run recruits idle workers (starting new ones up to Threads()-1 in all)
+// and works on the parts itself at once. A worker readied by the send sits
+// in the caller's P's runnext slot until an idle P takes it, a few
+// microseconds; claiming means the caller is never idle meanwhile, and a
+// part nobody has claimed yet is simply run by whoever gets to it first.
 func run(parts int, j Job, rg Ranger, n int) {
 	helpers := min(parts, Threads()) - 1
 	pool.mu.Lock()
