@@ -18,6 +18,7 @@ import (
 // those of math/rand/v2's PCG, which a test checks.
 
 // dropChunk is the values per part: even, so no draw straddles two parts.
+// dropMinSplit follows kernels' splitMin (its BenchmarkSplitThreshold).
 const (
 	dropChunk    = 1 << 14
 	dropMinSplit = 1 << 16

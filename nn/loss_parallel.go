@@ -11,8 +11,10 @@ import (
 // loss is bitwise the same for every thread count; a loss of at most
 // lossBlock terms (the DCGAN's 64 or 128) is one block, the plain loop.
 const (
-	lossBlock    = 4096
-	lossMinSplit = 4 * lossBlock // shorter losses are not worth a region
+	lossBlock = 4096
+	// lossMinSplit follows kernels' splitMin, measured by its
+	// BenchmarkSplitThreshold on a busy machine: re-measure when quiet.
+	lossMinSplit = 1 << 16
 )
 
 type lossKind uint8
