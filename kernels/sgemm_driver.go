@@ -79,7 +79,8 @@ type gemmJob struct {
 
 	// The team path (sgemm_team.go): set by plan, used while it runs.
 	team   bool
-	shared *gemmBuffers // the call's buffers: the packed B panel
+	shared *gemmBuffers   // the call's buffers: the packed B panel
+	slots  []*gemmBuffers // one per pool slot (runGemm)
 	tm     teamState
 }
 

@@ -81,9 +81,9 @@ func (j *gemmJob) runTeam() {
 			}
 			t.pack = true
 			t.packParts = min(t.panels, j.parts)
-			parallel.Run(t.packParts, j)
+			parallel.RunMax(t.packParts, len(j.slots), j)
 			t.pack = false
-			parallel.Run(t.bandsM*t.bandsN, j)
+			parallel.RunMax(t.bandsM*t.bandsN, len(j.slots), j)
 		}
 	}
 }

@@ -13,6 +13,16 @@ type Job interface {
 	Part(i int)
 }
 
+// SlotJob is a Job that needs to know who runs each part, to give every
+// participant its own scratch: PartOn(i, slot) runs part i on participant
+// slot, 0 being the caller and 1..Threads()-1 the helpers it recruited. No
+// two parts run on the same slot at once. Run calls PartOn instead of Part
+// for a job that implements it.
+type SlotJob interface {
+	Job
+	PartOn(i, slot int)
+}
+
 // Ranger is work over a range of indices: Range(lo, hi) handles [lo, hi).
 type Ranger interface {
 	Range(lo, hi int)
@@ -38,6 +48,7 @@ func Threads() int { return int(threads.Load()) }
 // pool's free list, so a call allocates nothing.
 type region struct {
 	job    Job
+	slots  SlotJob // job, when it implements SlotJob
 	ranger Ranger
 	n      int // For: the range [0, n)
 	parts  int
@@ -45,22 +56,31 @@ type region struct {
 	wg     sync.WaitGroup
 }
 
-// work claims and runs parts until none is left.
-func (r *region) work() {
+// work claims and runs parts on slot until none is left.
+func (r *region) work(slot int) {
 	for {
 		i := int(r.next.Add(1) - 1)
 		if i >= r.parts {
 			return
 		}
-		if r.ranger != nil {
+		switch {
+		case r.ranger != nil:
 			r.ranger.Range(i*r.n/r.parts, (i+1)*r.n/r.parts)
-		} else {
+		case r.slots != nil:
+			r.slots.PartOn(i, slot)
+		default:
 			r.job.Part(i)
 		}
 	}
 }
 
-type worker struct{ regions chan *region }
+// assignment hands a worker a region and the slot it works on.
+type assignment struct {
+	r    *region
+	slot int
+}
+
+type worker struct{ regions chan assignment }
 
 var pool struct {
 	mu      sync.Mutex
@@ -80,12 +100,41 @@ func Run(parts int, j Job) {
 		return
 	}
 	if min(parts, Threads()) <= 1 {
+		sj, _ := j.(SlotJob)
 		for i := 0; i < parts; i++ {
-			j.Part(i)
+			if sj != nil {
+				sj.PartOn(i, 0)
+			} else {
+				j.Part(i)
+			}
 		}
 		return
 	}
 	run(parts, j, nil, 0)
+}
+
+// RunMax is Run with at most most goroutines, even if Threads() is raised
+// meanwhile: for a SlotJob whose per-slot scratch was sized beforehand.
+func RunMax(parts, most int, j Job) {
+	if parts <= 0 {
+		return
+	}
+	if parts > 1 && probeOn.Load() {
+		probe(parts, j, nil, 0)
+		return
+	}
+	if min(parts, Threads(), most) <= 1 {
+		sj, _ := j.(SlotJob)
+		for i := 0; i < parts; i++ {
+			if sj != nil {
+				sj.PartOn(i, 0)
+			} else {
+				j.Part(i)
+			}
+		}
+		return
+	}
+	runLimited(parts, most, j, nil, 0)
 }
 
 // For splits [0, n) into parts contiguous ranges, range i being
@@ -114,8 +163,10 @@ func For(n, parts int, r Ranger) {
 // in the caller's P's runnext slot until an idle P takes it, a few
 // microseconds; claiming means the caller is never idle meanwhile, and a
 // part nobody has claimed yet is simply run by whoever gets to it first.
-func run(parts int, j Job, rg Ranger, n int) {
-	helpers := min(parts, Threads()) - 1
+func run(parts int, j Job, rg Ranger, n int) { runLimited(parts, parts, j, rg, n) }
+
+func runLimited(parts, most int, j Job, rg Ranger, n int) {
+	helpers := min(parts, Threads(), most) - 1
 	pool.mu.Lock()
 	var r *region
 	if k := len(pool.free); k > 0 {
@@ -125,28 +176,33 @@ func run(parts int, j Job, rg Ranger, n int) {
 		r = new(region)
 	}
 	r.job, r.ranger, r.n, r.parts = j, rg, n, parts
+	r.slots, _ = j.(SlotJob)
 	r.next.Store(0)
-	for ; helpers > 0; helpers-- {
+	for slot := 1; slot <= helpers; slot++ {
 		var w *worker
 		if k := len(pool.idle); k > 0 {
 			w = pool.idle[k-1]
 			pool.idle = pool.idle[:k-1]
 		} else if pool.started < Threads()-1 {
-			w = &worker{regions: make(chan *region, 1)}
+			w = &worker{regions: make(chan assignment, 1)}
 			pool.started++
+			if cap(pool.idle) < pool.started {
+				// Room for every worker now, so going idle never allocates.
+				pool.idle = append(make([]*worker, 0, 2*pool.started), pool.idle...)
+			}
 			go w.loop()
 		} else {
 			break // every worker is busy: run the rest here
 		}
 		r.wg.Add(1)
-		w.regions <- r // buffered and empty: an idle worker never holds one
+		w.regions <- assignment{r, slot} // buffered and empty: an idle worker never holds one
 	}
 	pool.mu.Unlock()
 
-	r.work()
+	r.work(0)
 	r.wg.Wait()
 
-	r.job, r.ranger = nil, nil // drop the caller's data
+	r.job, r.slots, r.ranger = nil, nil, nil // drop the caller's data
 	pool.mu.Lock()
 	pool.free = append(pool.free, r)
 	pool.mu.Unlock()
@@ -155,8 +211,9 @@ func run(parts int, j Job, rg Ranger, n int) {
 // loop is a worker: it helps with each region it is handed, then goes
 // back on the idle list.
 func (w *worker) loop() {
-	for r := range w.regions {
-		r.work()
+	for a := range w.regions {
+		r := a.r
+		r.work(a.slot)
 		pool.mu.Lock()
 		pool.idle = append(pool.idle, w)
 		pool.mu.Unlock()

@@ -228,3 +228,45 @@ func TestProbe(t *testing.T) {
 		t.Fatalf("ProbeTime grew by %v over %v of which 10ms in a 2-part region and 5ms serial", got, wall)
 	}
 }
+
+// slotJob checks the SlotJob contract: slots in [0, most) and never two
+// parts on one slot at once.
+type slotJob struct {
+	most  int
+	busy  []atomic.Int32
+	bad   atomic.Int32
+	count atomic.Int32
+}
+
+func (s *slotJob) Part(int) { s.bad.Add(1) } // must not be called
+
+func (s *slotJob) PartOn(_, slot int) {
+	s.count.Add(1)
+	if slot < 0 || slot >= s.most {
+		s.bad.Add(1)
+		return
+	}
+	if s.busy[slot].Add(1) != 1 {
+		s.bad.Add(1)
+	}
+	runtime.Gosched()
+	s.busy[slot].Add(-1)
+}
+
+func TestSlotJobAndRunMax(t *testing.T) {
+	for _, c := range []struct{ threads, most int }{{1, 1}, {3, 3}, {7, 7}, {7, 2}} {
+		withThreads(t, c.threads)
+		j := &slotJob{most: c.most, busy: make([]atomic.Int32, c.most)}
+		RunMax(50, c.most, j)
+		if j.bad.Load() != 0 || j.count.Load() != 50 {
+			t.Fatalf("threads=%d most=%d: %d parts ran, %d broke the slot contract", c.threads, c.most, j.count.Load(), j.bad.Load())
+		}
+		if c.most == c.threads {
+			j = &slotJob{most: c.most, busy: make([]atomic.Int32, c.most)}
+			Run(50, j)
+			if j.bad.Load() != 0 || j.count.Load() != 50 {
+				t.Fatalf("Run threads=%d: %d parts ran, %d broke the slot contract", c.threads, j.count.Load(), j.bad.Load())
+			}
+		}
+	}
+}

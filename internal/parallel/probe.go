@@ -39,10 +39,14 @@ func probe(parts int, j Job, r Ranger, n int) {
 	if outer {
 		t0 = time.Now()
 	}
+	sj, _ := j.(SlotJob)
 	for i := 0; i < parts; i++ {
-		if r != nil {
+		switch {
+		case r != nil:
 			r.Range(i*n/parts, (i+1)*n/parts)
-		} else {
+		case sj != nil:
+			sj.PartOn(i, 0)
+		default:
 			j.Part(i)
 		}
 	}
