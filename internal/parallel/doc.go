@@ -7,7 +7,9 @@
 // parts from a shared counter until none is left, so which goroutine runs a
 // part never matters: callers that make each part's result depend on the
 // part alone (as all of gokern's do) get bitwise the same results for every
-// thread count.
+// thread count. A SlotJob is also told which participant (slot) runs each
+// part, so it can keep per-participant scratch, and RunMax caps the
+// participants at the number of slots it prepared.
 //
 // The rules, in full:
 //
