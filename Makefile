@@ -40,7 +40,7 @@ test-go:
 
 # The threaded code: SGEMM's worker pool and everything that calls it.
 test-race:
-	$(GO) test -count=1 -race -short ./kernels ./conv ./nn
+	$(GO) test -count=1 -race -short ./kernels ./conv ./nn ./internal/parallel
 
 test-purego:
 	$(GO) test -count=1 -short -tags purego ./...

@@ -152,15 +152,15 @@ func Build(o Options, sections []string) (*Report, error) {
 		r.Layers = l
 	}
 	if want(SectionScaling) {
-		var threads []int
-		for t := 1; t <= max(o.Threads, runtime.NumCPU()); t++ {
-			threads = append(threads, t)
-		}
-		s, err := o.ScalingResults(best, threads)
+		s, err := o.ScalingResults(best, ScalingThreads(max(o.Threads, runtime.NumCPU())))
 		if err != nil {
 			return nil, err
 		}
 		r.Scaling = s
+		o.logf("measuring the serial fraction on %s", best)
+		if r.Serial, err = o.SerialResults(best); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }

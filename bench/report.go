@@ -27,6 +27,7 @@ type Report struct {
 	Kernels []KernelResult `json:"kernels,omitempty"`
 	Layers  []LayerShare   `json:"layers,omitempty"`
 	Scaling []ScalePoint   `json:"scaling,omitempty"`
+	Serial  *SerialReport  `json:"serial,omitempty"` // with Scaling (serial.go)
 
 	// ProfilePath is the kernel path the per-layer and scaling sections
 	// were measured on.
@@ -186,6 +187,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			fmt.Fprintf(b, "| %d | %s | %s | %.0f%% |\n", s.Threads, s.SecPerIter.Format("%.3g"), ratio(s.Speedup), s.Efficiency)
 		}
 	}
+	r.writeSerial(b)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -369,7 +369,8 @@ func TestThreadCountInvariance(t *testing.T) {
 	kerneltest.Run(t, func(t *testing.T) {
 		for _, l := range layers {
 			const n = 11
-			var results [2][4][]float32
+			threadCounts := []int{1, 2, 3, 7}
+			results := make([][4][]float32, len(threadCounts))
 			op, err := l.New()
 			if err != nil {
 				t.Fatal(err)
@@ -378,7 +379,7 @@ func TestThreadCountInvariance(t *testing.T) {
 			s := l.Spec
 			x, w, dy := randSlice(rng, n*s.H*s.W*s.C), randSlice(rng, s.WeightLen()), randSlice(rng, n*oh*ow*f)
 			bias := randSlice(rng, f)
-			for i, threads := range []int{1, 3} {
+			for i, threads := range threadCounts {
 				kernels.SetThreads(threads)
 				r := [4][]float32{make([]float32, len(dy)), make([]float32, len(x)), make([]float32, len(w)), make([]float32, f)}
 				op.Forward(n, x, w, bias, r[0])
@@ -386,10 +387,12 @@ func TestThreadCountInvariance(t *testing.T) {
 				op.BackwardWeights(n, x, dy, r[2], r[3])
 				results[i] = r
 			}
-			for k := range results[0] {
-				for i := range results[0][k] {
-					if math.Float32bits(results[0][k][i]) != math.Float32bits(results[1][k][i]) {
-						t.Fatalf("%s: result %d [%d]: %v on 1 thread, %v on 3", l.Name, k, i, results[0][k][i], results[1][k][i])
+			for ti := 1; ti < len(threadCounts); ti++ {
+				for k := range results[0] {
+					for i := range results[0][k] {
+						if math.Float32bits(results[0][k][i]) != math.Float32bits(results[ti][k][i]) {
+							t.Fatalf("%s: result %d [%d]: %v on 1 thread, %v on %d", l.Name, k, i, results[0][k][i], results[ti][k][i], threadCounts[ti])
+						}
 					}
 				}
 			}

@@ -34,6 +34,8 @@
 // own.
 //
 // The GEMMs are threaded by kernels.Sgemm; im2col, col2im and the implicit
-// path are split over samples on up to kernels.Threads() goroutines of a
-// pool started once. Results do not depend on the thread count.
+// path are split over samples on up to kernels.Threads() goroutines of the
+// one pool the kernels use too (internal/parallel), started once and sized
+// by kernels.SetThreads at any time. Results do not depend on the thread
+// count.
 package conv

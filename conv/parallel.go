@@ -1,69 +1,53 @@
 package conv
 
 import (
-	"runtime"
 	"sync"
 
 	"github.com/gokern/gokern/im2col"
+	"github.com/gokern/gokern/internal/parallel"
 	"github.com/gokern/gokern/kernels"
 )
 
-// The implicit path does its own threading (the im2col path's GEMMs are
-// threaded by kernels.Sgemm). Work is split over contiguous ranges of an
-// index (samples, or fixed chunks of samples), one per goroutine, on a
-// pool of workers started once, so a call allocates nothing: the work is
-// described by a chunkRunner (a pointer, so converting it to the interface
-// does not allocate) and sent as a plain struct over a channel.
+// The implicit path and im2col/col2im are threaded here (the im2col
+// path's GEMMs by kernels.Sgemm), on the same pool as every kernel
+// (internal/parallel), so kernels.SetThreads sizes them all at any time.
+// Work is split over contiguous ranges of an index (samples, or fixed
+// chunks of samples), at most kernels.Threads() of them; each range's
+// result depends on its items alone, so the split never changes a result.
 
 // chunkRunner runs the items [lo, hi) of the current parallel job.
 type chunkRunner interface {
 	runChunk(lo, hi int)
 }
 
-type task struct {
-	r      chunkRunner
-	lo, hi int
-	wg     *sync.WaitGroup
-}
+// forJob adapts a chunkRunner to parallel.Ranger. Adapters are recycled,
+// so a call allocates nothing.
+type forJob struct{ r chunkRunner }
 
-var pool struct {
-	once    sync.Once
-	workers int
-	tasks   chan task
-}
+func (f *forJob) Range(lo, hi int) { f.r.runChunk(lo, hi) }
 
-func startPool() {
-	pool.workers = runtime.GOMAXPROCS(0) - 1
-	pool.tasks = make(chan task)
-	for i := 0; i < pool.workers; i++ {
-		go func() {
-			for t := range pool.tasks {
-				t.r.runChunk(t.lo, t.hi)
-				t.wg.Done()
-			}
-		}()
-	}
-}
+var forJobs parallel.FreeList[forJob]
 
 // parallelFor splits [0, n) into at most kernels.Threads() contiguous
-// ranges and runs r.runChunk on each, the first on the calling goroutine,
-// returning when all are done. wg must not be in use by anyone else.
-func parallelFor(n int, r chunkRunner, wg *sync.WaitGroup) {
+// ranges and runs r.runChunk on each, the calling goroutine taking its
+// share, returning when all are done. A call from inside another parallel
+// region runs inline (internal/parallel's rule). The WaitGroup argument
+// is no longer used (the pool keeps its own); it stays so callers need
+// not change.
+func parallelFor(n int, r chunkRunner, _ *sync.WaitGroup) {
 	if n <= 0 {
 		return
 	}
-	pool.once.Do(startPool)
-	t := min(kernels.Threads(), n, pool.workers+1)
+	t := min(kernels.Threads(), n)
 	if t <= 1 {
 		r.runChunk(0, n)
 		return
 	}
-	wg.Add(t - 1)
-	for i := 1; i < t; i++ {
-		pool.tasks <- task{r: r, lo: i * n / t, hi: (i + 1) * n / t, wg: wg}
-	}
-	r.runChunk(0, n/t)
-	wg.Wait()
+	f := forJobs.Get()
+	f.r = r
+	parallel.For(n, t, f)
+	f.r = nil
+	forJobs.Put(f)
 }
 
 // colJob runs im2col.Im2col or im2col.Col2im over ranges of samples: each

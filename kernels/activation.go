@@ -4,6 +4,10 @@ package kernels
 // be the same slice.
 func LeakyReLU(dst, x []float32, alpha float32) {
 	sameLen("LeakyReLU", len(dst), "dst, x", x)
+	if splits(len(dst)) {
+		runSplit(cur(), opLeakyReLU, len(dst), 0, dst, x, nil, nil, alpha, 0, 0, 0)
+		return
+	}
 	cur().leakyReLU(dst, x, alpha)
 }
 
@@ -12,6 +16,10 @@ func LeakyReLU(dst, x []float32, alpha float32) {
 // alpha > 0). dx may alias dy.
 func LeakyReLUBackward(dx, dy, y []float32, alpha float32) {
 	sameLen("LeakyReLUBackward", len(dx), "dx, dy, y", dy, y)
+	if splits(len(dx)) {
+		runSplit(cur(), opLeakyReLUBackward, len(dx), 0, dx, dy, y, nil, alpha, 0, 0, 0)
+		return
+	}
 	cur().leakyReLUBackward(dx, dy, y, alpha)
 }
 
@@ -19,6 +27,10 @@ func LeakyReLUBackward(dx, dy, y []float32, alpha float32) {
 // in one pass over memory: x[r*n+j] = LeakyReLU(x[r*n+j] + bias[j]).
 func BiasLeakyReLU(x, bias []float32, alpha float32) {
 	rowsOf("BiasLeakyReLU", x, len(bias))
+	if len(bias) > 0 && splits(len(x)) {
+		runSplit(cur(), opBiasLeakyReLU, len(x), len(bias), x, bias, nil, nil, alpha, 0, 0, 0)
+		return
+	}
 	cur().biasLeakyReLU(x, bias, alpha)
 }
 
@@ -34,12 +46,20 @@ func BiasLeakyReLU(x, bias []float32, alpha float32) {
 // The generic path rounds math.Tanh (at most 0.5 ulp).
 func Tanh(dst, x []float32) {
 	sameLen("Tanh", len(dst), "dst, x", x)
+	if splits(len(dst)) {
+		runSplit(cur(), opTanh, len(dst), 0, dst, x, nil, nil, 0, 0, 0, 0)
+		return
+	}
 	cur().tanh(dst, x)
 }
 
 // TanhBackward stores dx[i] = dy[i] * (1 - y[i]^2) where y = tanh(x).
 func TanhBackward(dx, dy, y []float32) {
 	sameLen("TanhBackward", len(dx), "dx, dy, y", dy, y)
+	if splits(len(dx)) {
+		runSplit(cur(), opTanhBackward, len(dx), 0, dx, dy, y, nil, 0, 0, 0, 0)
+		return
+	}
 	cur().tanhBackward(dx, dy, y)
 }
 
@@ -53,11 +73,19 @@ func TanhBackward(dx, dy, y []float32) {
 // absolute error under 4.5e-39; NaN propagates.
 func Sigmoid(dst, x []float32) {
 	sameLen("Sigmoid", len(dst), "dst, x", x)
+	if splits(len(dst)) {
+		runSplit(cur(), opSigmoid, len(dst), 0, dst, x, nil, nil, 0, 0, 0, 0)
+		return
+	}
 	cur().sigmoid(dst, x)
 }
 
 // SigmoidBackward stores dx[i] = dy[i] * y[i] * (1 - y[i]) where y = sigmoid(x).
 func SigmoidBackward(dx, dy, y []float32) {
 	sameLen("SigmoidBackward", len(dx), "dx, dy, y", dy, y)
+	if splits(len(dx)) {
+		runSplit(cur(), opSigmoidBackward, len(dx), 0, dx, dy, y, nil, 0, 0, 0, 0)
+		return
+	}
 	cur().sigmoidBackward(dx, dy, y)
 }

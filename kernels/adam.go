@@ -17,5 +17,9 @@ func Adam(p, g, m, v []float32, lr, beta1, beta2, eps float32, t int) {
 		panic("gokern: Adam: step number t must be >= 1")
 	}
 	lrT := float32(float64(lr) * math.Sqrt(1-math.Pow(float64(beta2), float64(t))) / (1 - math.Pow(float64(beta1), float64(t))))
+	if splits(len(p)) {
+		runSplit(cur(), opAdam, len(p), 0, p, g, m, v, lrT, beta1, beta2, eps)
+		return
+	}
 	cur().adam(p, g, m, v, lrT, beta1, beta2, eps)
 }

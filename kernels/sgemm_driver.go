@@ -76,6 +76,12 @@ type gemmJob struct {
 	units  int  // number of MR-row, NR-column or skinny-row units to share
 
 	sk skinnyOp // the skinny path's problem
+
+	// The team path (sgemm_team.go): set by plan, used while it runs.
+	team   bool
+	shared *gemmBuffers   // the call's buffers: the packed B panel
+	slots  []*gemmBuffers // one per pool slot (runGemm)
+	tm     teamState
 }
 
 // minPartFlops is the least work worth handing to another thread: waking a
@@ -101,6 +107,9 @@ func (j *gemmJob) plan(threads int) {
 		}
 	}
 	j.parts = max(1, min(parts, j.units))
+	if !j.skinny && parts > 1 {
+		j.planTeam(parts)
+	}
 }
 
 // prepare does the work shared by all parts before they start.
@@ -112,6 +121,10 @@ func (j *gemmJob) prepare(buf *gemmBuffers) {
 
 // part runs part i of j.parts with the given buffers.
 func (j *gemmJob) part(i int, buf *gemmBuffers) {
+	if j.team {
+		j.teamPart(i, buf)
+		return
+	}
 	u0 := i * j.units / j.parts
 	u1 := (i + 1) * j.units / j.parts
 	switch {
@@ -153,26 +166,27 @@ func (j *gemmJob) packed(buf *gemmBuffers, i0, i1, j0, j1 int) {
 			for ic := i0; ic < i1; ic += mcMax {
 				mc := min(mcMax, i1-ic)
 				packA(buf.a, j.transA, j.a, j.lda, ic, pc, mc, kc, MR, g.packAT, g.packAN)
-				j.macro(buf, ic, jc, mc, nc, kc, beta)
+				j.macro(buf, buf.a, buf.b, ic, jc, mc, nc, kc, beta)
 			}
 		}
 	}
 }
 
 // macro runs the micro-kernel over an mc x nc block of C from the packed
-// buffers. Edge tiles are computed into buf.tile and copied back, so the
-// kernel never writes outside C.
-func (j *gemmJob) macro(buf *gemmBuffers, ic, jc, mc, nc, kc int, beta float32) {
+// block pa of A and panel pb of B (whose first micro-panel is column jc).
+// Edge tiles are computed into buf.tile and copied back, so the kernel
+// never writes outside C.
+func (j *gemmJob) macro(buf *gemmBuffers, pa, pb []float32, ic, jc, mc, nc, kc int, beta float32) {
 	g := j.cfg
 	MR, NR := g.MR, g.NR
 	kern := g.kernel
 	c, ldc, alpha := j.c, j.ldc, j.alpha
 	for jr := 0; jr < nc; jr += NR {
 		nr := min(NR, nc-jr)
-		bp := buf.b[jr*kc : jr*kc+NR*kc]
+		bp := pb[jr*kc : jr*kc+NR*kc]
 		for ir := 0; ir < mc; ir += MR {
 			mr := min(MR, mc-ir)
-			ap := buf.a[ir*kc : ir*kc+MR*kc]
+			ap := pa[ir*kc : ir*kc+MR*kc]
 			off := (ic+ir)*ldc + jc + jr
 			if mr == MR && nr == NR {
 				kern(kc, ap, bp, alpha, beta, c[off:], ldc)

@@ -1,8 +1,8 @@
 package kernels
 
-import "sync"
+import "github.com/gokern/gokern/internal/parallel"
 
-// gemmBuffers are one thread's packing buffers. They grow to the largest
+// gemmBuffers are one part's packing buffers. They grow to the largest
 // size needed and are then reused, so steady-state calls do not allocate.
 type gemmBuffers struct {
 	a, b, tile, bt []float32
@@ -17,90 +17,87 @@ func grow(s []float32, n int) []float32 {
 	return s[:n]
 }
 
-// gemmPool is the persistent worker pool: one parked goroutine per thread
-// (up to SetThreads' count), started the first time a call needs it and
-// kept for later calls.
-// One multi-threaded call runs at a time; a call arriving while the pool is
-// busy runs single-threaded on its caller's goroutine with spare buffers.
-type gemmPool struct {
-	mu      sync.Mutex // held by the call using the pool
-	job     gemmJob
-	wg      sync.WaitGroup
-	workers []chan int     // workers[i] runs part i
-	bufs    []*gemmBuffers // bufs[i] belongs to part i
+// gemmBufSet is one call's buffers: shared, for what all parts read (the
+// skinny path's transposed B, the team path's packed B panel), and one set
+// per pool slot (internal/parallel.SlotJob), for what each participant
+// packs. Before a call runs, every slot is grown to the most any part of it
+// needs, so growth depends on the sequence of shapes alone, not on which
+// participant happened to claim which part: once every shape has been seen
+// at the current thread count, calls allocate nothing.
+type gemmBufSet struct {
+	shared gemmBuffers
+	slots  []*gemmBuffers
 }
 
-var pool gemmPool
+// bufSets recycles buffer sets; a single caller always gets the same one
+// back, concurrent callers one each.
+var bufSets parallel.FreeList[gemmBufSet]
 
-// spares hands out buffers to single-threaded calls, which may run
-// concurrently; it grows to the number of simultaneous callers.
-var spares struct {
-	mu   sync.Mutex
-	free []*gemmBuffers
-}
+// jobs recycles gemmJobs: the pool takes a Job interface, and a pointer to
+// a job on the caller's stack would escape to the heap on every call.
+var jobs parallel.FreeList[gemmJob]
 
-func getSpare() *gemmBuffers {
-	spares.mu.Lock()
-	defer spares.mu.Unlock()
-	if n := len(spares.free); n > 0 {
-		b := spares.free[n-1]
-		spares.free = spares.free[:n-1]
-		return b
-	}
-	return new(gemmBuffers)
-}
-
-func putSpare(b *gemmBuffers) {
-	spares.mu.Lock()
-	spares.free = append(spares.free, b)
-	spares.mu.Unlock()
-}
-
-// runGemm plans j over Threads() and runs its parts.
-func runGemm(j *gemmJob) {
-	j.plan(Threads())
-	if j.parts > 1 && pool.mu.TryLock() {
-		defer pool.mu.Unlock()
-		pool.run(j)
+// runGemm plans j over Threads() and runs its parts on the shared pool
+// (internal/parallel).
+func runGemm(job *gemmJob) {
+	threads := Threads()
+	job.plan(threads)
+	set := bufSets.Get()
+	defer bufSets.Put(set)
+	job.prepare(&set.shared)
+	if job.parts == 1 {
+		job.part(0, &set.shared)
 		return
 	}
-	j.parts = 1
-	buf := getSpare()
-	j.prepare(buf)
-	j.part(0, buf)
-	putSpare(buf)
+	for len(set.slots) < threads {
+		set.slots = append(set.slots, new(gemmBuffers))
+	}
+	slots := set.slots[:threads] // RunMax keeps to these
+	a, b := job.partNeed()
+	for _, buf := range slots {
+		buf.a = grow(buf.a, a)
+		buf.b = grow(buf.b, b)
+		buf.tile = grow(buf.tile, job.cfg.MR*job.cfg.NR)
+	}
+	j := jobs.Get()
+	*j = *job
+	j.shared, j.slots = &set.shared, slots
+	if j.team {
+		j.runTeam()
+	} else {
+		parallel.RunMax(j.parts, len(j.slots), j)
+	}
+	*j = gemmJob{} // drop references to the caller's slices
+	jobs.Put(j)
 }
 
-// run executes j's parts on the pool; the caller holds p.mu. Every part,
-// the first included, runs on a worker while the caller waits. A goroutine
-// readied by a channel send goes to the sender's runnext slot, which the
-// Go scheduler lets other Ps steal only after a pause while the sender's P
-// is busy; with the caller parked, its P picks up a worker at once and
-// idle Ps take the others from its run queue. The cost is one goroutine
-// switch per call, against at least minPartFlops of work per part.
-func (p *gemmPool) run(j *gemmJob) {
-	for len(p.bufs) < j.parts {
-		p.bufs = append(p.bufs, new(gemmBuffers))
-	}
-	for len(p.workers) < j.parts {
-		ch := make(chan int)
-		p.workers = append(p.workers, ch)
-		go p.work(ch)
-	}
-	p.job = *j
-	p.job.prepare(p.bufs[0])
-	p.wg.Add(p.job.parts)
-	for i := 0; i < p.job.parts; i++ {
-		p.workers[i] <- i
-	}
-	p.wg.Wait()
-	p.job = gemmJob{} // drop references to the caller's slices
-}
+// Part makes gemmJob a parallel.Job; the pool calls PartOn, as it is a
+// parallel.SlotJob.
+func (j *gemmJob) Part(i int) { j.PartOn(i, 0) }
 
-// work is a worker goroutine: it runs the parts it is sent, forever.
-func (p *gemmPool) work(parts chan int) {
-	for i := range parts {
-		p.job.part(i, p.bufs[i])
-		p.wg.Done()
+// PartOn runs part i with slot's buffers (parallel.SlotJob).
+func (j *gemmJob) PartOn(i, slot int) { j.part(i, j.slots[slot]) }
+
+// partNeed returns the most packed-A and packed-B floats one part of the
+// planned job uses: what packed and teamPart grow their buffers to.
+func (j *gemmJob) partNeed() (a, b int) {
+	if j.skinny {
+		return 0, 0
 	}
+	g := j.cfg
+	kBlocks := (j.k + g.KC - 1) / g.KC
+	kcMax := (j.k + kBlocks - 1) / kBlocks
+	if j.team {
+		t := &j.tm
+		rows := (t.rowUnits + t.bandsM - 1) / t.bandsM * g.MR
+		return min(g.MC, roundUp(rows, g.MR)) * kcMax, 0
+	}
+	rows, cols := j.m, j.n
+	per := (j.units + j.parts - 1) / j.parts
+	if j.splitM {
+		rows = min(rows, per*g.MR)
+	} else {
+		cols = min(cols, per*g.NR)
+	}
+	return min(g.MC, roundUp(rows, g.MR)) * kcMax, min(g.NC, roundUp(cols, g.NR)) * kcMax
 }

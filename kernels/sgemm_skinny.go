@@ -22,13 +22,20 @@ type skinnyOp struct {
 	ldt int
 }
 
-// unit is the number of rows the split over threads keeps together, so
-// every thread count sends each row through the same kernel.
+// unit is the number of rows the split over threads keeps together. A row
+// gets the same bits from a block kernel as from the single kernel (the
+// kernels' contracts; TestDotsRowsAgree and TestAxpysKernels check it), so
+// the split may cut anywhere the single kernel can start: any row for the
+// dots kernels, any whole vector of rows for the axpys kernels, whose
+// leftover rows (summed in Go, without fused multiply-adds) stay the last
+// part's on every thread count. Fine units give many threads enough parts:
+// the output layer's weight gradient has 1152 rows, 36 blocks of 32 but 144
+// vectors of 8.
 func (s *skinnyOp) unit(cfg *skinnyConfig) int {
 	if s.aT {
-		return cfg.vecs * cfg.width
+		return cfg.width
 	}
-	return cfg.rows
+	return 1
 }
 
 // prepare sets up B' for the dots kernels, transposing it into buf when it

@@ -237,10 +237,11 @@ func TestSgemmAlphaZero(t *testing.T) {
 }
 
 // TestSgemmThreadsBitwise checks that every thread count gives the same
-// bits, on shapes that split over rows, over columns and on the skinny path.
+// bits, on shapes that split over rows, over columns, over both (the team
+// path, sgemm_team.go) and on the skinny path.
 func TestSgemmThreadsBitwise(t *testing.T) {
 	defer SetThreads(Threads())
-	shapes := [][3]int{{300, 200, 150}, {100, 700, 150}, {5001, 3, 700}, {4001, 1, 517}, {3, 5001, 700}, {257, 129, 1100}}
+	shapes := [][3]int{{300, 200, 150}, {100, 700, 150}, {5001, 3, 700}, {4001, 1, 517}, {3, 5001, 700}, {257, 129, 1100}, {61, 51, 20001}, {31, 71, 20001}, {401, 300, 301}, {2001, 2, 4001}, {3, 1153, 6001}}
 	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(7, 8))
 		for _, s := range shapes {
@@ -250,7 +251,7 @@ func TestSgemmThreadsBitwise(t *testing.T) {
 				b := operand(rng, k, n, n, 0)
 				c0 := operand(rng, m, n, n, 0)
 				var first []float32
-				for _, th := range []int{1, 2, 3} {
+				for _, th := range []int{1, 2, 3, 7} {
 					SetThreads(th)
 					c := append([]float32(nil), c0...)
 					lda, ldb := k, n
@@ -357,8 +358,9 @@ func FuzzSgemm(f *testing.F) {
 }
 
 // TestSgemmConcurrent calls Sgemm from several goroutines at once with two
-// threads each: one call gets the worker pool, the others run on their own
-// goroutines with spare buffers, and every result must match a serial run.
+// threads each: the calls share the pool's workers (a call that finds none
+// idle runs on its own goroutine), each part packing into its own spare
+// buffers, and every result must match a serial run.
 func TestSgemmConcurrent(t *testing.T) {
 	defer SetThreads(Threads())
 	SetThreads(2)

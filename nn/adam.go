@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 
+	"github.com/gokern/gokern/internal/parallel"
 	"github.com/gokern/gokern/kernels"
 )
 
@@ -12,6 +13,7 @@ import (
 type Adam struct {
 	LR, Beta1, Beta2, Eps float32
 	state                 map[*Param]*adamState
+	job                   adamJob
 }
 
 type adamState struct {
@@ -34,10 +36,55 @@ func (o *Adam) Step(params []*Param) {
 		if p.stale {
 			panic(fmt.Sprintf("nn: Adam.Step: %s has no fresh gradient: its layer was frozen during the last Backward", p.Name))
 		}
+	}
+	o.job.chunks = o.job.chunks[:0]
+	total := 0
+	for _, p := range params {
 		s := o.stateOf(p)
 		s.t++
-		kernels.Adam(p.Value, p.Grad, s.m, s.v, o.LR, o.Beta1, o.Beta2, o.Eps, s.t)
+		for lo := 0; lo < len(p.Value); lo += adamChunk {
+			o.job.chunks = append(o.job.chunks, adamChunkRef{p: p, s: s, lo: lo, hi: min(lo+adamChunk, len(p.Value))})
+		}
+		total += len(p.Value)
 	}
+	o.job.o = o
+	if total >= adamMinSplit && kernels.Threads() > 1 {
+		parallel.Run(len(o.job.chunks), &o.job)
+	} else {
+		for i := range o.job.chunks {
+			o.job.Part(i)
+		}
+	}
+}
+
+// One Step is one parallel region over every parameter at once, cut into
+// chunks of adamChunk values (a bias is one short chunk), so the many small
+// parameters do not each pay for a region of their own, nor run serially.
+// Each chunk is one kernels.Adam call below kernels' own split threshold;
+// Adam is element-wise, so the chunking changes no result.
+const (
+	adamChunk    = 1 << 14
+	adamMinSplit = 1 << 16 // kernels.splitMin: see its BenchmarkSplitThreshold
+)
+
+// adamChunkRef is values [lo, hi) of parameter p, with its state s.
+type adamChunkRef struct {
+	p      *Param
+	s      *adamState
+	lo, hi int
+}
+
+// adamJob is the chunk list of the running Step (parallel.Job); it lives
+// in the Adam value and its slice is reused, so a Step allocates nothing.
+type adamJob struct {
+	o      *Adam
+	chunks []adamChunkRef
+}
+
+func (j *adamJob) Part(i int) {
+	c := j.chunks[i]
+	o, lo, hi := j.o, c.lo, c.hi
+	kernels.Adam(c.p.Value[lo:hi], c.p.Grad[lo:hi], c.s.m[lo:hi], c.s.v[lo:hi], o.LR, o.Beta1, o.Beta2, o.Eps, c.s.t)
 }
 
 // Steps returns how many updates p has received from o.

@@ -15,8 +15,7 @@ type Dropout struct {
 	base
 	Rate  float32
 	shape []int
-	rng   *rand.Rand
-	pcg   *rand.PCG // rng's source, for RandState and SetRandState
+	pcg   *rand.PCG // the masks' generator (RandState, SetRandState)
 	mask  []float32
 	// y and dx are the owned buffers of training mode; the views pass
 	// the data through unchanged in inference (never resized, so they
@@ -26,12 +25,15 @@ type Dropout struct {
 	// masked records whether the last Forward applied a mask (training),
 	// so Backward knows whether to apply it to the gradient.
 	masked bool
+	// pcgBuf and maskJob are fillMask's, kept here so it allocates nothing.
+	pcgBuf  [20]byte
+	maskJob maskJob
 }
 
 // NewDropout returns a Dropout layer dropping a fraction rate in [0, 1).
 func NewDropout(rate float32, seed uint64) *Dropout {
 	pcg := rand.NewPCG(seed, 0x9e3779b97f4a7c15)
-	return &Dropout{Rate: rate, rng: rand.New(pcg), pcg: pcg}
+	return &Dropout{Rate: rate, pcg: pcg}
 }
 
 func (l *Dropout) Type() string     { return "Dropout" }
@@ -61,14 +63,9 @@ func (l *Dropout) Forward(x *Tensor, training bool) *Tensor {
 	scale := 1 / keep
 	// Compare 24-bit uniforms against the keep probability: exact in
 	// float32, and each 64-bit draw serves two values.
+	// (dropout_parallel.go draws them, threaded when long.)
 	threshold := uint32(float64(keep) * (1 << 24))
-	for i := 0; i < len(l.mask); i += 2 {
-		r := l.rng.Uint64()
-		l.mask[i] = keepOrDrop(uint32(r>>40), threshold, scale)
-		if i+1 < len(l.mask) {
-			l.mask[i+1] = keepOrDrop(uint32(r>>8)&(1<<24-1), threshold, scale)
-		}
-	}
+	l.fillMask(threshold, scale)
 	l.y.resize(n, l.shape)
 	kernels.Mul(l.y.Data, x.Data, l.mask)
 	return &l.y

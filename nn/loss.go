@@ -14,28 +14,35 @@ const Epsilon = 1e-7
 // clipped to [1e-7, 1-1e-7], so a confident wrong answer costs about 16.1
 // rather than infinity. When dp is not nil it receives dLoss/dp, which is
 // zero where p lies outside the clipping range (the clip's gradient, as in
-// TensorFlow). Sums run in float64.
+// TensorFlow). Sums run in float64, over fixed blocks of lossBlock terms
+// added in order (loss_parallel.go), threaded when long.
 func BinaryCrossEntropy(p, y, dp []float32) float32 {
 	checkLoss("BinaryCrossEntropy", "p", p, y, dp)
 	if len(p) == 0 {
 		return 0
 	}
-	const lo, hi = Epsilon, 1 - Epsilon
 	invN := 1 / float64(len(p))
+	return float32(lossSum(lossBCE, p, y, dp, invN) * invN)
+}
+
+// bceRange is BinaryCrossEntropy's loop over [lo, hi): it returns the sum
+// of the terms and stores their gradients.
+func bceRange(p, y, dp []float32, lo, hi int, invN float64) float64 {
+	const eLo, eHi = Epsilon, 1 - Epsilon
 	var sum float64
-	for i, pf := range p {
-		pi, yi := float64(pf), float64(y[i])
-		c := min(max(pi, lo), hi)
+	for i := lo; i < hi; i++ {
+		pi, yi := float64(p[i]), float64(y[i])
+		c := min(max(pi, eLo), eHi)
 		sum -= yi*math.Log(c) + (1-yi)*math.Log1p(-c)
 		if dp != nil {
 			g := 0.0
-			if pi >= lo && pi <= hi {
+			if pi >= eLo && pi <= eHi {
 				g = (c - yi) / (c * (1 - c)) * invN
 			}
 			dp[i] = float32(g)
 		}
 	}
-	return float32(sum * invN)
+	return sum
 }
 
 // SigmoidBCEWithLogits returns the mean binary cross-entropy of
@@ -50,9 +57,14 @@ func SigmoidBCEWithLogits(z, y, dz []float32) float32 {
 		return 0
 	}
 	invN := 1 / float64(len(z))
+	return float32(lossSum(lossLogits, z, y, dz, invN) * invN)
+}
+
+// logitsRange is SigmoidBCEWithLogits' loop over [lo, hi).
+func logitsRange(z, y, dz []float32, lo, hi int, invN float64) float64 {
 	var sum float64
-	for i, zf := range z {
-		zi, yi := float64(zf), float64(y[i])
+	for i := lo; i < hi; i++ {
+		zi, yi := float64(z[i]), float64(y[i])
 		sum += max(zi, 0) - zi*yi + math.Log1p(math.Exp(-math.Abs(zi)))
 		if dz != nil {
 			var s float64
@@ -65,7 +77,7 @@ func SigmoidBCEWithLogits(z, y, dz []float32) float32 {
 			dz[i] = float32((s - yi) * invN)
 		}
 	}
-	return float32(sum * invN)
+	return sum
 }
 
 func checkLoss(op, name string, x, y, dx []float32) {

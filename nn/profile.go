@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/gokern/gokern/internal/parallel"
 )
 
 // Profiler accumulates the time each layer spends in Forward and Backward.
@@ -22,6 +24,10 @@ type LayerTime struct {
 	Forward, Backward time.Duration
 	ForwardCalls      int
 	BackwardCalls     int
+	// Parallel is the part of Forward+Backward spent in parallel regions,
+	// counted only while internal/parallel's probe is on (the harness's
+	// serial-fraction table); the rest ran on one thread.
+	Parallel time.Duration
 }
 
 // NewProfiler returns an empty profiler.
@@ -31,7 +37,7 @@ func NewProfiler() *Profiler { return &Profiler{index: map[string]int{}} }
 func (p *Profiler) Reset() {
 	for i := range p.Layers {
 		l := &p.Layers[i]
-		l.Forward, l.Backward, l.ForwardCalls, l.BackwardCalls = 0, 0, 0, 0
+		l.Forward, l.Backward, l.ForwardCalls, l.BackwardCalls, l.Parallel = 0, 0, 0, 0, 0
 	}
 }
 
@@ -69,13 +75,17 @@ func (p *Profiler) slot(name, typ string) int {
 	return len(p.Layers) - 1
 }
 
-func (p *Profiler) addForward(i int, d time.Duration) {
-	p.Layers[i].Forward += d
+// addForward records a Forward call that started at t0 with the probe's
+// region time at r0.
+func (p *Profiler) addForward(i int, t0 time.Time, r0 time.Duration) {
+	p.Layers[i].Forward += time.Since(t0)
+	p.Layers[i].Parallel += parallel.ProbeTime() - r0
 	p.Layers[i].ForwardCalls++
 }
 
-func (p *Profiler) addBackward(i int, d time.Duration) {
-	p.Layers[i].Backward += d
+func (p *Profiler) addBackward(i int, t0 time.Time, r0 time.Duration) {
+	p.Layers[i].Backward += time.Since(t0)
+	p.Layers[i].Parallel += parallel.ProbeTime() - r0
 	p.Layers[i].BackwardCalls++
 }
 

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/gokern/gokern/internal/parallel"
 )
 
 // Sequential is a stack of layers, each feeding the next. It is itself a
@@ -128,9 +130,9 @@ func (m *Sequential) Forward(x *Tensor, training bool) *Tensor {
 			x = l.Forward(x, training)
 			continue
 		}
-		t0 := time.Now()
+		t0, r0 := time.Now(), parallel.ProbeTime()
 		x = l.Forward(x, training)
-		m.prof.addForward(m.slots[i], time.Since(t0))
+		m.prof.addForward(m.slots[i], t0, r0)
 	}
 	return x
 }
@@ -142,13 +144,14 @@ func (m *Sequential) Backward(dy *Tensor) *Tensor {
 	for i := len(m.layers) - 1; i >= 0; i-- {
 		l := m.layers[i]
 		var t0 time.Time
+		var r0 time.Duration
 		timed := m.prof != nil && m.slots[i] >= 0
 		if timed {
-			t0 = time.Now()
+			t0, r0 = time.Now(), parallel.ProbeTime()
 		}
 		dy = l.Backward(dy)
 		if timed {
-			m.prof.addBackward(m.slots[i], time.Since(t0))
+			m.prof.addBackward(m.slots[i], t0, r0)
 		}
 	}
 	return dy

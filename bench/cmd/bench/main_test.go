@@ -27,7 +27,7 @@ func TestQuickReport(t *testing.T) {
 	}
 	md := stdout.String()
 	for _, want := range []string{"## FMA peak", "## Training throughput per kernel path", "### sgemm", "### conv",
-		"### im2col", "### col2im", "### elementwise", "### adam", "## Where one training iteration's time goes", "## Thread scaling"} {
+		"### im2col", "### col2im", "### elementwise", "### adam", "## Where one training iteration's time goes", "## Thread scaling", "## Serial fraction"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q", want)
 		}
