@@ -146,6 +146,24 @@ func (c *Conv2D) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 	kernels.Sgemm(true, false, k, f, g.Rows(), 1, cols, k, dy, f, 0, dw, f)
 }
 
+// Backward computes dw, dbias (when not nil) and dx, each overwritten, as
+// BackwardWeights followed by BackwardData. It exists so that both layer
+// kinds share one Op method for the full backward pass: Conv2D's two
+// passes lower different operands (x for dw, dcols from dy for dx), so
+// unlike Conv2DTranspose's there is nothing to share between them.
+func (c *Conv2D) Backward(n int, x, dy, w, dx, dw, dbias []float32) {
+	// Every length is checked before either pass writes anything.
+	const op = "Conv2D.Backward"
+	c.checkArgs(op, n, x, w, dy, "x", "dy")
+	checkLen(op, "dx", len(dx), len(x), "n*H*W*C")
+	checkLen(op, "dw", len(dw), c.spec.WeightLen(), "KH*KW*C*Filters")
+	if dbias != nil {
+		checkLen(op, "dbias", len(dbias), c.spec.Filters, "Filters")
+	}
+	c.BackwardWeights(n, x, dy, dw, dbias)
+	c.BackwardData(n, dy, w, dx)
+}
+
 // im2col returns the cols matrix of x: x itself when im2col is the
 // identity, else the workspace filled by im2col.Im2col.
 func (c *Conv2D) im2col(g im2col.Geometry, x []float32) []float32 {

@@ -295,6 +295,11 @@ func TestBadLengthsPanic(t *testing.T) {
 			{"backward-weights short dw", "len(w)", func() { op.BackwardWeights(n, x, y, w[1:], b) }},
 			{"backward-weights short dbias", "len(dbias)", func() { op.BackwardWeights(n, x, y, w, b[1:]) }},
 			{"backward-weights short dy", "len(dy)", func() { op.BackwardWeights(n, x, y[1:], w, b) }},
+			{"backward short x", "len(x)", func() { op.Backward(n, x[1:], y, w, x, w, b) }},
+			{"backward short dy", "len(dy)", func() { op.Backward(n, x, y[1:], w, x, w, b) }},
+			{"backward short dx", "len(dx)", func() { op.Backward(n, x, y, w, x[1:], w, b) }},
+			{"backward short dw", "len(dw)", func() { op.Backward(n, x, y, w, x, w[1:], b) }},
+			{"backward short dbias", "len(dbias)", func() { op.Backward(n, x, y, w, x, w, b[1:]) }},
 		}
 		for _, c := range cases {
 			msg := panicMessage(c.call)
@@ -340,11 +345,13 @@ func TestNoAllocsInSteadyState(t *testing.T) {
 			w := make([]float32, s.WeightLen())
 			b := make([]float32, f)
 			y := make([]float32, big*oh*ow*f)
+			dx, dw := make([]float32, len(x)), make([]float32, len(w))
 			step := func(n int) {
 				xn, yn := x[:n*s.H*s.W*s.C], y[:n*oh*ow*f]
 				op.Forward(n, xn, w, b, yn)
 				op.BackwardData(n, yn, w, xn)
 				op.BackwardWeights(n, xn, yn, w, b)
+				op.Backward(n, xn, yn, w, dx[:len(xn)], dw, b)
 			}
 			step(big)
 			for _, n := range []int{big, 1, 3} {

@@ -7,6 +7,10 @@ type Op interface {
 	Forward(n int, x, w, bias, y []float32)
 	BackwardData(n int, dy, w, dx []float32)
 	BackwardWeights(n int, x, dy, dw, dbias []float32)
+	// Backward is BackwardWeights and BackwardData in one call, bit for
+	// bit the same, for a layer that needs both: an Op may share work
+	// between them (Conv2DTranspose lowers dy once for both GEMMs).
+	Backward(n int, x, dy, w, dx, dw, dbias []float32)
 }
 
 var (

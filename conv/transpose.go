@@ -131,6 +131,35 @@ func (c *Conv2DTranspose) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 	kernels.Sgemm(true, false, k, ch, g.Rows(), 1, cols, k, x, ch, 0, dw, ch)
 }
 
+// Backward computes what BackwardWeights and BackwardData compute
+// together, bit for bit the same, from one im2col of dy instead of two:
+// dw, dbias (when not nil) and dx, each overwritten. Both GEMMs read the
+// same lowered dy (the adjoint Conv2D's cols matrix), so a layer that
+// needs both gradients lowers it once. dx's GEMMs run on the same sample
+// chunks as BackwardData's, over slices of the one cols matrix, so every
+// GEMM has the shape it had there.
+func (c *Conv2DTranspose) Backward(n int, x, dy, w, dx, dw, dbias []float32) {
+	const op = "Conv2DTranspose.Backward"
+	g := c.checkArgs(op, n, x, w, dy, "x", "dy")
+	checkLen(op, "dx", len(dx), n*c.spec.H*c.spec.W*c.spec.C, "n*H*W*C")
+	checkLen(op, "dw", len(dw), c.spec.WeightLen(), "KH*KW*Filters*C")
+	if dbias != nil {
+		checkLen(op, "dbias", len(dbias), c.spec.Filters, "Filters")
+		clear(dbias)
+		kernels.SumRows(dbias, dy)
+	}
+	k, ch := g.Cols(), c.spec.C
+	cols := c.workspace(g)
+	c.colJob.parallelIm2col(cols, dy, g)
+	kernels.Sgemm(true, false, k, ch, g.Rows(), 1, cols, k, x, ch, 0, dw, ch)
+	xLen, rows := c.spec.H*c.spec.W*ch, c.geom.Rows()
+	for s0, cs := 0, c.chunkSize(n); s0 < n; s0 += cs {
+		m := min(cs, n-s0)
+		gc := c.geom.WithBatch(m)
+		kernels.Sgemm(false, false, gc.Rows(), ch, k, 1, cols[s0*rows*k:(s0+m)*rows*k], k, w, ch, 0, dx[s0*xLen:(s0+m)*xLen], ch)
+	}
+}
+
 // chunkSize is how many samples make a chunk small enough for its cols
 // block to stay in cache; see samplesPerChunk.
 func (c *Conv2DTranspose) chunkSize(n int) int {

@@ -186,7 +186,8 @@ func (t *Trainer) trainStep(m *nn.Sequential, opt *nn.Adam, params []*nn.Param, 
 		dy = t.dyHalf
 	}
 	loss := nn.BinaryCrossEntropy(p.Data, y, dy.Data)
-	m.Backward(dy)
+	// x is data (images, latent vectors): its gradient is never read.
+	m.BackwardParams(dy)
 	opt.Step(params)
 	return loss
 }

@@ -83,15 +83,33 @@ func (l *convLayer) Forward(x *Tensor, training bool) *Tensor {
 }
 
 func (l *convLayer) Backward(dy *Tensor) *Tensor {
-	n, dz := l.paramGrads(dy)
+	n, dz := l.preActivationGrad(dy)
 	l.dx.resize(n, l.in)
-	l.op.BackwardData(n, dz, l.kernel.Value, l.dx.Data)
+	if l.frozen {
+		l.op.BackwardData(n, dz, l.kernel.Value, l.dx.Data)
+	} else {
+		// One call for both gradients, so the op can share work between
+		// them (Conv2DTranspose lowers dz once).
+		l.op.Backward(n, l.x.Data, dz, l.kernel.Value, l.dx.Data, l.kernel.Grad, l.bias.Grad)
+	}
+	gradsComputed(!l.frozen, l.kernel, l.bias)
 	return &l.dx
 }
 
-// paramGrads computes the parameter gradients (unless frozen) and
-// returns the batch size and the gradient before the activation.
-func (l *convLayer) paramGrads(dy *Tensor) (int, []float32) {
+// backwardParams is Backward without the input gradient, for a first
+// layer whose input is data: for a Conv2D it skips backward-data (a GEMM
+// and a col2im), for a Conv2DTranspose its im2col-fed GEMM.
+func (l *convLayer) backwardParams(dy *Tensor) {
+	n, dz := l.preActivationGrad(dy)
+	if !l.frozen {
+		l.op.BackwardWeights(n, l.x.Data, dz, l.kernel.Grad, l.bias.Grad)
+	}
+	gradsComputed(!l.frozen, l.kernel, l.bias)
+}
+
+// preActivationGrad checks dy against the last Forward and returns the
+// batch size and the gradient before the activation.
+func (l *convLayer) preActivationGrad(dy *Tensor) (int, []float32) {
 	n := checkInput(l, "output gradient", dy, l.out)
 	if l.x == nil || l.x.Batch() != n {
 		panic(fmt.Sprintf("nn: %s (%s): Backward batch %d does not match the last Forward's", l.name, l.typ, n))
@@ -101,10 +119,6 @@ func (l *convLayer) paramGrads(dy *Tensor) (int, []float32) {
 		l.dz.resize(n, l.out)
 		dz = l.Activation.backward(l.dz.Data, dy.Data, l.y.Data)
 	}
-	if !l.frozen {
-		l.op.BackwardWeights(n, l.x.Data, dz, l.kernel.Grad, l.bias.Grad)
-	}
-	gradsComputed(!l.frozen, l.kernel, l.bias)
 	return n, dz
 }
 

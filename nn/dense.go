@@ -86,6 +86,10 @@ func (l *Dense) Backward(dy *Tensor) *Tensor {
 	return &l.dx
 }
 
+// backwardParams is Backward without the input gradient (the dz W^T
+// GEMM), for a first layer whose input is data.
+func (l *Dense) backwardParams(dy *Tensor) { l.paramGrads(dy) }
+
 // paramGrads computes the parameter gradients (unless frozen) and
 // returns the batch size and the gradient before the activation.
 func (l *Dense) paramGrads(dy *Tensor) (int, []float32) {

@@ -140,7 +140,35 @@ func (m *Sequential) Forward(x *Tensor, training bool) *Tensor {
 // Backward runs the layers' Backward in reverse order and returns the
 // gradient with respect to the model's input. Parameter gradients are
 // overwritten, except in frozen layers, which skip them.
-func (m *Sequential) Backward(dy *Tensor) *Tensor {
+func (m *Sequential) Backward(dy *Tensor) *Tensor { return m.backward(dy, true) }
+
+// BackwardParams is Backward for a model whose input is data (images,
+// latent vectors) rather than another layer's output: it fills the same
+// parameter gradients, bit for bit, but skips the gradient with respect
+// to the input, which nobody reads. For a first Conv2D that saves its
+// whole backward-data pass (a GEMM and a col2im); a nested first model
+// passes the saving on to its own first layer. A first layer that cannot
+// skip it (one written outside nn) runs its Backward.
+func (m *Sequential) BackwardParams(dy *Tensor) { m.backward(dy, false) }
+
+func (m *Sequential) backwardParams(dy *Tensor) { m.backward(dy, false) }
+
+// paramsOnly is implemented by layers that can fill their parameter
+// gradients without computing the input gradient.
+type paramsOnly interface {
+	backwardParams(dy *Tensor)
+}
+
+var (
+	_ paramsOnly = (*Sequential)(nil)
+	_ paramsOnly = (*Conv2D)(nil)
+	_ paramsOnly = (*Conv2DTranspose)(nil)
+	_ paramsOnly = (*Dense)(nil)
+)
+
+// backward is Backward, or with needInput false BackwardParams, which
+// returns nil.
+func (m *Sequential) backward(dy *Tensor, needInput bool) *Tensor {
 	for i := len(m.layers) - 1; i >= 0; i-- {
 		l := m.layers[i]
 		var t0 time.Time
@@ -149,10 +177,18 @@ func (m *Sequential) Backward(dy *Tensor) *Tensor {
 		if timed {
 			t0, r0 = time.Now(), parallel.ProbeTime()
 		}
-		dy = l.Backward(dy)
+		if p, ok := l.(paramsOnly); i == 0 && !needInput && ok {
+			p.backwardParams(dy)
+			dy = nil
+		} else {
+			dy = l.Backward(dy)
+		}
 		if timed {
 			m.prof.addBackward(m.slots[i], t0, r0)
 		}
+	}
+	if !needInput {
+		return nil
 	}
 	return dy
 }

@@ -62,20 +62,20 @@ func (tr *ganTrainer) step() {
 	tr.d.SetTrainable(true)
 	p := tr.d.Forward(tr.real, true)
 	l1 := BinaryCrossEntropy(p.Data, tr.ones, tr.dp.Data)
-	tr.d.Backward(tr.dp)
+	tr.d.BackwardParams(tr.dp)
 	tr.optD.Step(tr.d.TrainableParams())
 
 	fake := tr.g.Forward(tr.noise, true)
 	p = tr.d.Forward(fake, true)
 	l2 := BinaryCrossEntropy(p.Data, tr.zeros, tr.dp.Data)
-	tr.d.Backward(tr.dp)
+	tr.d.BackwardParams(tr.dp)
 	tr.optD.Step(tr.d.TrainableParams())
 	tr.lossD = (l1 + l2) / 2
 
 	tr.d.SetTrainable(false)
 	p = tr.gan.Forward(tr.ganNoise, true)
 	tr.lossG = BinaryCrossEntropy(p.Data, tr.onesGAN, tr.dpGAN.Data)
-	tr.gan.Backward(tr.dpGAN)
+	tr.gan.BackwardParams(tr.dpGAN)
 	tr.optG.Step(tr.gan.TrainableParams())
 }
 
