@@ -174,8 +174,8 @@ func convLayers(b *testing.B) []bench.Layer {
 	return out
 }
 
-// BenchmarkConv runs each DCGAN convolution layer forward, backward-data
-// and backward-weights at batch 64 on every path and peer, as
+// BenchmarkConv runs each DCGAN convolution layer forward, backward-data,
+// backward-weights and both backward passes in one call at batch 64 on every path and peer, as
 // BenchmarkConv/<model>/<layer>/<direction>/<path>.
 func BenchmarkConv(b *testing.B) {
 	const n = 64
@@ -189,13 +189,17 @@ func BenchmarkConv(b *testing.B) {
 		x, w, bias := fill(n*s.H*s.W*s.C), fill(s.WeightLen()), fill(f)
 		y, dy := make([]float32, n*oh*ow*f), fill(n*oh*ow*f)
 		dx, dw, db := make([]float32, len(x)), make([]float32, len(w)), make([]float32, f)
+		// backward is backward-data and backward-weights in one call (what
+		// a training step runs), twice the forward FLOPs.
 		for _, d := range []struct {
-			name string
-			call func()
+			name   string
+			passes float64
+			call   func()
 		}{
-			{"forward", func() { op.Forward(n, x, w, bias, y) }},
-			{"backward-data", func() { op.BackwardData(n, dy, w, dx) }},
-			{"backward-weights", func() { op.BackwardWeights(n, x, dy, dw, db) }},
+			{"forward", 1, func() { op.Forward(n, x, w, bias, y) }},
+			{"backward-data", 1, func() { op.BackwardData(n, dy, w, dx) }},
+			{"backward-weights", 1, func() { op.BackwardWeights(n, x, dy, dw, db) }},
+			{"backward", 2, func() { op.Backward(n, x, dy, w, dx, dw, db) }},
 		} {
 			b.Run(l.String()+"/"+d.name, func(b *testing.B) {
 				for _, name := range contenders() {
@@ -206,7 +210,7 @@ func BenchmarkConv(b *testing.B) {
 						for range b.N {
 							d.call()
 						}
-						b.ReportMetric(l.ForwardFLOPs(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+						b.ReportMetric(d.passes*l.ForwardFLOPs(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 					})
 				}
 			})
