@@ -20,6 +20,11 @@
 //	backward-data     dx    = Im2col(dy) * W
 //	backward-weights  dW    = Im2col(dy)^T * x
 //
+// Both backward passes read the same Im2col(dy), so Backward, which a
+// layer calls when it needs both gradients, lowers dy once and runs both
+// GEMMs from it; Conv2D.Backward is its two passes in turn, as they lower
+// different operands.
+//
 // Convolutions with few filters (at most 4, like an RGB output layer) skip
 // the im2col matrix: as a GEMM they have only F columns, so materialising
 // cols would cost far more memory traffic than arithmetic. They run as an

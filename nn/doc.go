@@ -24,6 +24,12 @@
 // unfreeze the discriminator for its own update and freeze it for the
 // generator's (Adam.Step panics on a gradient a frozen Backward skipped).
 //
+// BackwardParams is Backward for a model whose input is data (images,
+// latent vectors): it fills the same parameter gradients but skips the
+// first layer's input gradient, which for a first Conv2D is its whole
+// backward-data pass; a nested first model passes the saving on to its own
+// first layer.
+//
 // Extending: a layer written outside nn implements Layer; one that holds
 // other layers also implements Container, so Sequential finds its
 // parameters and names them in weight files. A training loop can take any
