@@ -134,10 +134,12 @@ func (c *Conv2DTranspose) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 // Backward computes what BackwardWeights and BackwardData compute
 // together, bit for bit the same, from one im2col of dy instead of two:
 // dw, dbias (when not nil) and dx, each overwritten. Both GEMMs read the
-// same lowered dy (the adjoint Conv2D's cols matrix), so a layer that
-// needs both gradients lowers it once. dx's GEMMs run on the same sample
-// chunks as BackwardData's, over slices of the one cols matrix, so every
-// GEMM has the shape it had there.
+// same lowered dy (the adjoint Conv2D's cols matrix). It is lowered chunk
+// by chunk into the whole-batch workspace, and each chunk's dx GEMM runs
+// right after, while the chunk is in cache, as in BackwardData; the dw
+// GEMM then reads the whole matrix, as in BackwardWeights. Every GEMM has
+// the shape it has there, so the results cannot differ, and the workspace
+// is the one BackwardWeights already needs.
 func (c *Conv2DTranspose) Backward(n int, x, dy, w, dx, dw, dbias []float32) {
 	const op = "Conv2DTranspose.Backward"
 	g := c.checkArgs(op, n, x, w, dy, "x", "dy")
@@ -150,14 +152,15 @@ func (c *Conv2DTranspose) Backward(n int, x, dy, w, dx, dw, dbias []float32) {
 	}
 	k, ch := g.Cols(), c.spec.C
 	cols := c.workspace(g)
-	c.colJob.parallelIm2col(cols, dy, g)
-	kernels.Sgemm(true, false, k, ch, g.Rows(), 1, cols, k, x, ch, 0, dw, ch)
-	xLen, rows := c.spec.H*c.spec.W*ch, c.geom.Rows()
+	xLen, yLen, colsLen := c.spec.H*c.spec.W*ch, c.geom.InputLen(), c.geom.Rows()*k
 	for s0, cs := 0, c.chunkSize(n); s0 < n; s0 += cs {
 		m := min(cs, n-s0)
 		gc := c.geom.WithBatch(m)
-		kernels.Sgemm(false, false, gc.Rows(), ch, k, 1, cols[s0*rows*k:(s0+m)*rows*k], k, w, ch, 0, dx[s0*xLen:(s0+m)*xLen], ch)
+		chunk := cols[s0*colsLen : (s0+m)*colsLen]
+		c.colJob.parallelIm2col(chunk, dy[s0*yLen:(s0+m)*yLen], gc)
+		kernels.Sgemm(false, false, gc.Rows(), ch, k, 1, chunk, k, w, ch, 0, dx[s0*xLen:(s0+m)*xLen], ch)
 	}
+	kernels.Sgemm(true, false, k, ch, g.Rows(), 1, cols, k, x, ch, 0, dw, ch)
 }
 
 // chunkSize is how many samples make a chunk small enough for its cols
