@@ -1,15 +1,19 @@
 package gan
 
-// Image geometry shared by every data set: the seeds' 32x32 RGB images.
+import "github.com/gokern/gokern/cifar10"
+
+// Image geometry shared by every data set: the tutorial's 32x32 RGB images,
+// as package cifar10 defines them.
 const (
-	ImageHeight   = 32
-	ImageWidth    = 32
-	ImageChannels = 3
+	ImageHeight   = cifar10.ImageHeight
+	ImageWidth    = cifar10.ImageWidth
+	ImageChannels = cifar10.ImageChannels
 	// ImageSize is the number of float32 values in one NHWC image.
-	ImageSize = ImageHeight * ImageWidth * ImageChannels
+	ImageSize = cifar10.ImageSize
 )
 
-// Dataset is a set of 32x32 RGB images the trainer draws real samples from.
+// Dataset is a set of 32x32 RGB images the trainer draws real samples from;
+// *cifar10.Set and *cifar10.Synthetic are two.
 type Dataset interface {
 	// Len is the number of images.
 	Len() int
@@ -17,12 +21,3 @@ type Dataset interface {
 	// order, pixel values scaled to [-1, 1] as the tutorial does.
 	Image(i int, dst []float32)
 }
-
-// pixelScale maps a byte to (x-127.5)/127.5, the tutorial's scaling, by
-// table so that conversion costs one load per value.
-var pixelScale = func() (t [256]float32) {
-	for i := range t {
-		t[i] = (float32(i) - 127.5) / 127.5
-	}
-	return t
-}()

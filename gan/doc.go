@@ -18,9 +18,8 @@
 // and a run stopped and resumed from its checkpoint matches one that never
 // stopped.
 //
-// Data: LoadCIFAR10 reads the official binary release, a folder or the
-// cifar-10-binary.tar.gz archive as it is; Download fetches and verifies
-// the archive; SyntheticDataset stands in when there is no CIFAR-10.
+// The data come from package cifar10 (the official release, a download,
+// or synthetic images); any Dataset will do.
 //
 // The commands are ./gan/cmd/train and ./gan/cmd/generate.
 package gan

@@ -127,6 +127,15 @@ func NewTrainer(cfg Config, data Dataset) (*Trainer, error) {
 // mix derives independent seeds for the separate random streams.
 func mix(seed, stream uint64) uint64 { return splitmix64(seed ^ splitmix64(stream)) }
 
+// splitmix64 is a tiny counter-based generator: a pure function of its
+// input, so derived seeds depend on nothing but the seed and the stream.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
 // Config returns the trainer's configuration.
 func (t *Trainer) Config() Config { return t.cfg }
 

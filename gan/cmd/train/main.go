@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gokern/gokern/cifar10"
 	"github.com/gokern/gokern/gan"
 	"github.com/gokern/gokern/kernels"
 	"github.com/schollz/progressbar/v3"
@@ -197,7 +198,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 
 // downloadOptions are the defaults (the official archive); tests point
 // them at a local server.
-var downloadOptions gan.DownloadOptions
+var downloadOptions cifar10.DownloadOptions
 
 // clearingWriter clears the progress bar before each line, so that
 // summaries do not mix with it.
@@ -216,15 +217,15 @@ func (c clearingWriter) Write(b []byte) (int, error) {
 // output says which, plainly.
 func loadData(ctx context.Context, o options, stdout, stderr io.Writer) (gan.Dataset, error) {
 	if o.data != "" {
-		c, err := gan.LoadCIFAR10(o.data)
+		c, err := cifar10.Load(o.data)
 		if err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(stdout, "data: CIFAR-10, %d training images from %s\n", c.Len(), c.Source)
 		return c, nil
 	}
-	if p, ok := gan.FindCachedCIFAR10(); ok {
-		c, err := gan.LoadCIFAR10(p)
+	if p, ok := cifar10.FindCached(); ok {
+		c, err := cifar10.Load(p)
 		if err != nil {
 			return nil, fmt.Errorf("%w (the cached copy; remove it or pass -data)", err)
 		}
@@ -233,28 +234,28 @@ func loadData(ctx context.Context, o options, stdout, stderr io.Writer) (gan.Dat
 	}
 	why := "no CIFAR-10 in the cache and no -data; -download fetches it"
 	if o.download {
-		dir, err := gan.CacheDir()
+		dir, err := cifar10.CacheDir()
 		if err != nil {
 			return nil, err
 		}
-		dst := filepath.Join(dir, gan.CIFARArchiveName)
+		dst := filepath.Join(dir, cifar10.ArchiveName)
 		opt := downloadOptions
 		opt.Progress = stderr
-		err = gan.Download(ctx, dst, opt)
+		err = cifar10.Download(ctx, dst, opt)
 		switch {
 		case err == nil:
-			c, err := gan.LoadCIFAR10(dst)
+			c, err := cifar10.Load(dst)
 			if err != nil {
 				return nil, err
 			}
 			fmt.Fprintf(stdout, "data: CIFAR-10, %d training images downloaded to %s\n", c.Len(), dst)
 			return c, nil
-		case errors.Is(err, gan.ErrChecksum), ctx.Err() != nil:
+		case errors.Is(err, cifar10.ErrChecksum), ctx.Err() != nil:
 			return nil, err
 		}
 		why = "download failed: " + err.Error()
 	}
 	const n = 50_000
 	fmt.Fprintf(stdout, "NOT CIFAR-10: training on %d built-in synthetic images (coloured shapes on gradients) because %s\n", n, why)
-	return gan.SyntheticDataset(n, 1), nil
+	return cifar10.NewSynthetic(n, 1), nil
 }

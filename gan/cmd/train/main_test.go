@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gokern/gokern/cifar10"
 	"github.com/gokern/gokern/gan"
 	"github.com/gokern/gokern/kernels"
 )
@@ -59,12 +60,12 @@ func TestSyntheticSaysSoFirst(t *testing.T) {
 func writeFixture(t *testing.T, dir string, n int) {
 	t.Helper()
 	labels := make([]byte, n)
-	pixels := make([]byte, n*gan.ImageSize)
+	pixels := make([]byte, n*cifar10.ImageSize)
 	for i := range pixels {
 		pixels[i] = byte(i)
 	}
 	var b bytes.Buffer
-	if err := gan.WriteCIFARBatch(&b, labels, pixels); err != nil {
+	if err := cifar10.WriteBatch(&b, labels, pixels); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "data_batch_1.bin"), b.Bytes(), 0o644); err != nil {
@@ -88,12 +89,12 @@ func TestDataSources(t *testing.T) {
 	}
 
 	// The cache is used without -data.
-	cache, _ := gan.CacheDir()
+	cache, _ := cifar10.CacheDir()
 	if !strings.HasPrefix(cache, home) {
 		t.Skipf("cache folder %s is not under the test's HOME", cache)
 	}
-	os.MkdirAll(filepath.Join(cache, gan.CIFARFolderName), 0o755)
-	writeFixture(t, filepath.Join(cache, gan.CIFARFolderName), 6)
+	os.MkdirAll(filepath.Join(cache, cifar10.FolderName), 0o755)
+	writeFixture(t, filepath.Join(cache, cifar10.FolderName), 6)
 	out, err = train(t)
 	if err != nil {
 		t.Fatal(err)
@@ -117,13 +118,13 @@ func TestDownloadFlag(t *testing.T) {
 	sum := md5.Sum(body)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) }))
 	defer srv.Close()
-	defer func(o gan.DownloadOptions) { downloadOptions = o }(downloadOptions)
+	defer func(o cifar10.DownloadOptions) { downloadOptions = o }(downloadOptions)
 
-	downloadOptions = gan.DownloadOptions{URL: srv.URL, MD5: "00000000000000000000000000000000"}
+	downloadOptions = cifar10.DownloadOptions{URL: srv.URL, MD5: "00000000000000000000000000000000"}
 	if _, err := train(t, "-download"); err == nil || !strings.Contains(err.Error(), "checksum") {
 		t.Errorf("bad checksum: err = %v", err)
 	}
-	downloadOptions = gan.DownloadOptions{URL: "http://127.0.0.1:1/none", MD5: hex.EncodeToString(sum[:])}
+	downloadOptions = cifar10.DownloadOptions{URL: "http://127.0.0.1:1/none", MD5: hex.EncodeToString(sum[:])}
 	out, err := train(t, "-download")
 	if err != nil || !strings.HasPrefix(firstLine(out), "NOT CIFAR-10") || !strings.Contains(firstLine(out), "download failed") {
 		t.Errorf("no network: err %v, first line %q", err, firstLine(out))

@@ -1,4 +1,4 @@
-package gan
+package cifar10
 
 import (
 	"archive/tar"
@@ -19,22 +19,22 @@ import (
 // CIFAR-10 binary layout: each record is one label byte (0-9) followed by
 // 1,024 red, 1,024 green and 1,024 blue bytes, each plane 32x32 row-major.
 const (
-	cifarRecordSize = 1 + ImageSize
-	cifarClasses    = 10
-	cifarBatches    = 5 // data_batch_1.bin .. data_batch_5.bin
+	RecordSize      = 1 + ImageSize
+	Classes         = 10
+	TrainingBatches = 5 // data_batch_1.bin .. data_batch_5.bin
 	planeSize       = ImageHeight * ImageWidth
 )
 
 // Names of the official release's folder and archive.
 const (
-	CIFARFolderName  = "cifar-10-batches-bin"
-	CIFARArchiveName = "cifar-10-binary.tar.gz"
+	FolderName  = "cifar-10-batches-bin"
+	ArchiveName = "cifar-10-binary.tar.gz"
 )
 
-// CIFAR10 holds CIFAR-10 training images as the release stores them (bytes,
+// Set holds CIFAR-10 training images as the release stores them (bytes,
 // one colour plane after another) and converts on demand: a quarter of the
 // memory of float32 copies, and Image is cheap next to a training step.
-type CIFAR10 struct {
+type Set struct {
 	pixels []byte // Len()*ImageSize bytes, planar R, G, B per image
 	labels []byte
 	// Source says where the images came from, for messages.
@@ -44,13 +44,13 @@ type CIFAR10 struct {
 }
 
 // Len returns the number of images.
-func (c *CIFAR10) Len() int { return len(c.labels) }
+func (c *Set) Len() int { return len(c.labels) }
 
 // Label returns the class (0-9) of image i.
-func (c *CIFAR10) Label(i int) int { return int(c.labels[i]) }
+func (c *Set) Label(i int) int { return int(c.labels[i]) }
 
 // Image writes image i into dst as NHWC float32 scaled to [-1, 1].
-func (c *CIFAR10) Image(i int, dst []float32) {
+func (c *Set) Image(i int, dst []float32) {
 	src := c.pixels[i*ImageSize : (i+1)*ImageSize]
 	r, g, b := src[:planeSize], src[planeSize:2*planeSize], src[2*planeSize:]
 	dst = dst[:ImageSize]
@@ -75,13 +75,13 @@ func batchNumber(name string) int {
 		return 0
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > cifarBatches {
+	if err != nil || n < 1 || n > TrainingBatches {
 		return 0
 	}
 	return n
 }
 
-// LoadCIFAR10 reads the CIFAR-10 training images from path, which is one of:
+// Load reads the CIFAR-10 training images from path, which is one of:
 //   - a folder in the official binary layout holding some or all of
 //     data_batch_1.bin .. data_batch_5.bin (test_batch.bin is ignored: the
 //     tutorial trains on the training set);
@@ -89,7 +89,7 @@ func batchNumber(name string) int {
 //   - a folder that holds either of those (such as the cache folder).
 //
 // Errors name the file and, for bad contents, the byte offset.
-func LoadCIFAR10(path string) (*CIFAR10, error) {
+func Load(path string) (*Set, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("cifar-10: %w", err)
@@ -102,20 +102,20 @@ func LoadCIFAR10(path string) (*CIFAR10, error) {
 		return c, err
 	}
 	// Perhaps the folder that holds the release: look one level down.
-	if st, e := os.Stat(filepath.Join(path, CIFARFolderName)); e == nil && st.IsDir() {
-		return loadFolder(filepath.Join(path, CIFARFolderName))
+	if st, e := os.Stat(filepath.Join(path, FolderName)); e == nil && st.IsDir() {
+		return loadFolder(filepath.Join(path, FolderName))
 	}
-	if _, e := os.Stat(filepath.Join(path, CIFARArchiveName)); e == nil {
-		return loadArchive(filepath.Join(path, CIFARArchiveName))
+	if _, e := os.Stat(filepath.Join(path, ArchiveName)); e == nil {
+		return loadArchive(filepath.Join(path, ArchiveName))
 	}
 	return nil, err
 }
 
 var errNoBatches = errors.New("no CIFAR-10 training batches")
 
-func loadFolder(dir string) (*CIFAR10, error) {
-	c := &CIFAR10{Source: dir}
-	for n := 1; n <= cifarBatches; n++ {
+func loadFolder(dir string) (*Set, error) {
+	c := &Set{Source: dir}
+	for n := 1; n <= TrainingBatches; n++ {
 		name := filepath.Join(dir, batchName(n))
 		f, err := os.Open(name)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -134,12 +134,12 @@ func loadFolder(dir string) (*CIFAR10, error) {
 		}
 	}
 	if c.Len() == 0 {
-		return nil, fmt.Errorf("cifar-10: %w (%s .. %s) in folder %s", errNoBatches, batchName(1), batchName(cifarBatches), dir)
+		return nil, fmt.Errorf("cifar-10: %w (%s .. %s) in folder %s", errNoBatches, batchName(1), batchName(TrainingBatches), dir)
 	}
 	return c, nil
 }
 
-func loadArchive(name string) (*CIFAR10, error) {
+func loadArchive(name string) (*Set, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("cifar-10: %w", err)
@@ -147,12 +147,12 @@ func loadArchive(name string) (*CIFAR10, error) {
 	defer f.Close()
 	zr, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<20))
 	if err != nil {
-		return nil, fmt.Errorf("cifar-10: %s: not a gzip archive (%v); want the official %s or a folder", name, err, CIFARArchiveName)
+		return nil, fmt.Errorf("cifar-10: %s: not a gzip archive (%v); want the official %s or a folder", name, err, ArchiveName)
 	}
 	defer zr.Close()
 	// Keep batches by number so that the order of entries in the archive
 	// does not change the order of images.
-	var found [cifarBatches + 1]*CIFAR10
+	var found [TrainingBatches + 1]*Set
 	tr := tar.NewReader(zr)
 	for {
 		hdr, err := tr.Next()
@@ -166,13 +166,13 @@ func loadArchive(name string) (*CIFAR10, error) {
 		if n == 0 || hdr.Typeflag != tar.TypeReg {
 			continue
 		}
-		b := &CIFAR10{}
+		b := &Set{}
 		if err := b.readBatch(name+":"+hdr.Name, tr, hdr.Size); err != nil {
 			return nil, err
 		}
 		found[n] = b
 	}
-	c := &CIFAR10{Source: name}
+	c := &Set{Source: name}
 	for _, b := range found {
 		if b != nil {
 			c.pixels = append(c.pixels, b.pixels...)
@@ -181,29 +181,29 @@ func loadArchive(name string) (*CIFAR10, error) {
 		}
 	}
 	if c.Len() == 0 {
-		return nil, fmt.Errorf("cifar-10: %s: %w (%s .. %s) in the archive", name, errNoBatches, batchName(1), batchName(cifarBatches))
+		return nil, fmt.Errorf("cifar-10: %s: %w (%s .. %s) in the archive", name, errNoBatches, batchName(1), batchName(TrainingBatches))
 	}
 	return c, nil
 }
 
 // readBatch appends the size bytes of batch file name, read from r, to c,
 // checking the record layout and every label.
-func (c *CIFAR10) readBatch(name string, r io.Reader, size int64) error {
+func (c *Set) readBatch(name string, r io.Reader, size int64) error {
 	if size == 0 {
-		return fmt.Errorf("cifar-10: %s: empty file, want records of %d bytes", name, cifarRecordSize)
+		return fmt.Errorf("cifar-10: %s: empty file, want records of %d bytes", name, RecordSize)
 	}
-	if rem := size % cifarRecordSize; rem != 0 {
+	if rem := size % RecordSize; rem != 0 {
 		hint := ""
 		switch {
 		case size%ImageSize == 0:
 			hint = fmt.Sprintf("; the size is a multiple of %d: records without the label byte?", ImageSize)
-		case size%(cifarRecordSize+1) == 0:
-			hint = fmt.Sprintf("; the size is a multiple of %d: CIFAR-100 records (two label bytes)?", cifarRecordSize+1)
+		case size%(RecordSize+1) == 0:
+			hint = fmt.Sprintf("; the size is a multiple of %d: CIFAR-100 records (two label bytes)?", RecordSize+1)
 		}
 		return fmt.Errorf("cifar-10: %s: size %d bytes is not a whole number of %d-byte records: the record at byte offset %d is truncated (%d of %d bytes)%s",
-			name, size, cifarRecordSize, size-rem, rem, cifarRecordSize, hint)
+			name, size, RecordSize, size-rem, rem, RecordSize, hint)
 	}
-	n := int(size / cifarRecordSize)
+	n := int(size / RecordSize)
 	buf := make([]byte, size)
 	if got, err := io.ReadFull(r, buf); err != nil {
 		return fmt.Errorf("cifar-10: %s: truncated at byte offset %d of %d: %w", name, got, size, err)
@@ -211,9 +211,9 @@ func (c *CIFAR10) readBatch(name string, r io.Reader, size int64) error {
 	pixels := make([]byte, 0, n*ImageSize)
 	labels := make([]byte, n)
 	for i := range n {
-		rec := buf[i*cifarRecordSize : (i+1)*cifarRecordSize]
-		if rec[0] >= cifarClasses {
-			return fmt.Errorf("cifar-10: %s: label %d above 9 at byte offset %d (record %d)", name, rec[0], i*cifarRecordSize, i)
+		rec := buf[i*RecordSize : (i+1)*RecordSize]
+		if rec[0] >= Classes {
+			return fmt.Errorf("cifar-10: %s: label %d above 9 at byte offset %d (record %d)", name, rec[0], i*RecordSize, i)
 		}
 		labels[i] = rec[0]
 		pixels = append(pixels, rec[1:]...)
@@ -224,11 +224,11 @@ func (c *CIFAR10) readBatch(name string, r io.Reader, size int64) error {
 	return nil
 }
 
-// WriteCIFARBatch writes images in the official record layout: for each, the
+// WriteBatch writes images in the official record layout: for each, the
 // label byte then the red, green and blue planes. pixels holds len(labels)
 // images of ImageSize bytes in that planar order. Tests and tools use it to
 // make fixtures.
-func WriteCIFARBatch(w io.Writer, labels []byte, pixels []byte) error {
+func WriteBatch(w io.Writer, labels []byte, pixels []byte) error {
 	if len(pixels) != len(labels)*ImageSize {
 		return fmt.Errorf("cifar-10: %d pixel bytes for %d labels, want %d", len(pixels), len(labels), len(labels)*ImageSize)
 	}
