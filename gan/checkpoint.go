@@ -33,9 +33,11 @@ type checkpointState struct {
 	Format string `json:"format"`
 	Config Config `json:"config"`
 	Epoch  int    `json:"epoch"` // complete epochs
-	Batch  int    `json:"batch"` // iterations into the next epoch
-	Iters  int    `json:"iterations"`
-	Images int    `json:"images"` // the data set's size, to catch resuming on other data
+	// Step is the number of iterations into the next epoch; the file calls
+	// it "batch", its name when the format was fixed.
+	Step   int `json:"batch"`
+	Iters  int `json:"iterations"`
+	Images int `json:"images"` // the data set's size, to catch resuming on other data
 	// The schedule of the Run that wrote the checkpoint, for resuming it.
 	Epochs       int    `json:"epochs,omitempty"`
 	SummaryEvery int    `json:"summary_every,omitempty"`
@@ -61,8 +63,8 @@ type randStater interface {
 func (t *Trainer) SaveCheckpoint(outDir string) error {
 	st := checkpointState{
 		Format: checkpointFormat, Config: t.cfg,
-		Epoch: t.epoch, Batch: t.batch, Iters: t.iters, Images: t.data.Len(),
-		Epochs: t.sched.Epochs, SummaryEvery: t.sched.SummaryEvery,
+		Epoch: t.epoch, Step: t.step, Iters: t.iters, Images: t.data.Len(),
+		Epochs: t.run.Epochs, SummaryEvery: t.run.SummaryEvery,
 		Kernels: kernels.Active(), Threads: kernels.Threads(),
 	}
 	var err error
@@ -197,19 +199,20 @@ func ResumeTrainer(outDir string, data Dataset) (*Trainer, error) {
 			return nil, fmt.Errorf("gan: resume from %s: %w", dir, err)
 		}
 	}
-	t.epoch, t.batch, t.iters = st.Epoch, st.Batch, st.Iters
-	t.sched = Schedule{Epochs: st.Epochs, SummaryEvery: st.SummaryEvery, Kernels: st.Kernels, Threads: st.Threads}
+	t.epoch, t.step, t.iters = st.Epoch, st.Step, st.Iters
+	t.run = RunInfo{Epochs: st.Epochs, SummaryEvery: st.SummaryEvery, Kernels: st.Kernels, Threads: st.Threads}
 	return t, nil
 }
 
-// Schedule is what a checkpoint records about the run that wrote it.
-type Schedule struct {
+// RunInfo is what a checkpoint records about the Run that wrote it: its
+// length and summary interval, and the kernel path and thread count it ran
+// on (a resumed run repeats the original bit for bit only with the same).
+type RunInfo struct {
 	Epochs, SummaryEvery int // the Run's options; 0 when not written by Run
 	Kernels              string
 	Threads              int
 }
 
-// Schedule returns the schedule of the run being resumed, or of the last
-// Run; zero for a new trainer. Resumed runs repeat the original bit for bit
-// only with the same kernel path and thread count.
-func (t *Trainer) Schedule() Schedule { return t.sched }
+// RunInfo returns what the checkpoint recorded about the run being
+// resumed, or the settings of the last Run; zero for a new trainer.
+func (t *Trainer) RunInfo() RunInfo { return t.run }

@@ -1,5 +1,11 @@
-// Package gan trains the Keras CIFAR-10 DCGAN of the seeds (the tutorial's
-// discriminator, generator and training schedule) on gokern's kernels.
+// Package gan trains the DCGAN of the Keras CIFAR-10 DCGAN tutorial on
+// gokern's kernels.
+//
+// "The Keras CIFAR-10 DCGAN tutorial" (the tutorial, for short, everywhere
+// in this package) is the Keras GAN for CIFAR-10 that gokern reproduces:
+// its discriminator and generator, layer for layer (their summaries are in
+// testdata/keras-gan-cifar10-models.md), its training schedule and its
+// outputs, such as generated_plot_e010.png.
 //
 // The models are NewDiscriminator (522,497 parameters) and NewGenerator
 // (1,466,115 for a 100-dimensional latent space); NewGAN chains them for

@@ -59,7 +59,7 @@ func TestMetricsRoundTrip(t *testing.T) {
 	}
 	nan := math.NaN()
 	for i := 1; i <= 5; i++ {
-		r := Record{Iter: i, Epoch: 1, Batch: i, IterationStats: IterationStats{0.1 * float32(i), 0.7, 1.5}, ImagesPerSec: 100, AccReal: nan, AccFake: nan}
+		r := Record{Iter: i, Epoch: 1, Step: i, IterationStats: IterationStats{0.1 * float32(i), 0.7, 1.5}, ImagesPerSec: 100, AccReal: nan, AccFake: nan}
 		if i == 5 {
 			r.AccReal, r.AccFake = 0.5, 0.25
 		}
@@ -73,7 +73,7 @@ func TestMetricsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.add(Record{Iter: 4, Epoch: 1, Batch: 4, AccReal: nan, AccFake: nan})
+	m.add(Record{Iter: 4, Epoch: 1, Step: 4, AccReal: nan, AccFake: nan})
 	m.close()
 	f, _ := os.Open(path)
 	recs, err := ReadMetrics(f)

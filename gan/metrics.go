@@ -20,15 +20,15 @@ import (
 type Record struct {
 	Iter  int // global iteration, from 1
 	Epoch int // from 1
-	Batch int // iteration within the epoch, from 1
+	Step  int // iteration within the epoch, from 1
 	IterationStats
-	ImagesPerSec float64 // Batch images over this iteration's wall time
+	ImagesPerSec float64 // Config.Batch images over this iteration's wall time
 	// AccReal and AccFake are the summary's accuracies, NaN on rows
 	// without a summary.
 	AccReal, AccFake float64
 }
 
-var metricsHeader = []string{"iteration", "epoch", "batch", "d_loss_real", "d_loss_fake", "g_loss", "images_per_s", "acc_real", "acc_fake"}
+var metricsHeader = []string{"iteration", "epoch", "step", "d_loss_real", "d_loss_fake", "g_loss", "images_per_s", "acc_real", "acc_fake"}
 
 func (r Record) fields() []string {
 	f32 := func(v float32) string { return strconv.FormatFloat(float64(v), 'g', -1, 32) }
@@ -39,7 +39,7 @@ func (r Record) fields() []string {
 		return strconv.FormatFloat(v, 'g', 6, 64)
 	}
 	return []string{
-		strconv.Itoa(r.Iter), strconv.Itoa(r.Epoch), strconv.Itoa(r.Batch),
+		strconv.Itoa(r.Iter), strconv.Itoa(r.Epoch), strconv.Itoa(r.Step),
 		f32(r.DLossReal), f32(r.DLossFake), f32(r.GLoss),
 		strconv.FormatFloat(r.ImagesPerSec, 'f', 1, 64), opt(r.AccReal), opt(r.AccFake),
 	}
@@ -63,7 +63,7 @@ func ReadMetrics(r io.Reader) ([]Record, error) {
 		var errs [9]error
 		rec.Iter, errs[0] = strconv.Atoi(row[0])
 		rec.Epoch, errs[1] = strconv.Atoi(row[1])
-		rec.Batch, errs[2] = strconv.Atoi(row[2])
+		rec.Step, errs[2] = strconv.Atoi(row[2])
 		var v float64
 		v, errs[3] = strconv.ParseFloat(row[3], 32)
 		rec.DLossReal = float32(v)

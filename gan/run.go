@@ -31,7 +31,7 @@ type RunOptions struct {
 // Progress describes the iteration just finished, for progress displays.
 type Progress struct {
 	Epoch, Epochs       int // the epoch this iteration belongs to, from 1
-	Batch, Batches      int // iteration within the epoch, from 1
+	Step, Steps         int // iteration within the epoch, from 1
 	Iter, TotalIters    int // iterations done in all, and planned
 	Stats               IterationStats
 	ImagesPerSec        float64 // this iteration's
@@ -72,7 +72,7 @@ func (t *Trainer) Run(ctx context.Context, opt RunOptions) (err error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
-	t.sched = Schedule{Epochs: opt.Epochs, SummaryEvery: opt.SummaryEvery, Kernels: kernels.Active(), Threads: kernels.Threads()}
+	t.run = RunInfo{Epochs: opt.Epochs, SummaryEvery: opt.SummaryEvery, Kernels: kernels.Active(), Threads: kernels.Threads()}
 	if err := os.MkdirAll(opt.OutDir, 0o755); err != nil {
 		return fmt.Errorf("gan: %w", err)
 	}
@@ -107,21 +107,21 @@ func (t *Trainer) Run(ctx context.Context, opt RunOptions) (err error) {
 		s := t.Iteration()
 		sec := time.Since(start).Seconds()
 		rec := Record{
-			Iter: t.iters, Epoch: t.epoch + 1, Batch: t.batch,
+			Iter: t.iters, Epoch: t.epoch + 1, Step: t.step,
 			IterationStats: s, ImagesPerSec: float64(t.cfg.Batch) / sec,
 			AccReal: math.NaN(), AccFake: math.NaN(),
 		}
-		if t.batch == 0 { // this iteration completed an epoch
-			rec.Epoch, rec.Batch = t.epoch, perEpoch
+		if t.step == 0 { // this iteration completed an epoch
+			rec.Epoch, rec.Step = t.epoch, perEpoch
 		}
 		if opt.Progress != nil {
 			opt.Progress(Progress{
-				Epoch: rec.Epoch, Epochs: opt.Epochs, Batch: rec.Batch, Batches: perEpoch,
+				Epoch: rec.Epoch, Epochs: opt.Epochs, Step: rec.Step, Steps: perEpoch,
 				Iter: t.iters, TotalIters: total, Stats: s,
 				ImagesPerSec: rec.ImagesPerSec, SecondsPerIteration: sec,
 			})
 		}
-		if t.batch == 0 && (t.epoch%opt.SummaryEvery == 0 || t.epoch == opt.Epochs) {
+		if t.step == 0 && (t.epoch%opt.SummaryEvery == 0 || t.epoch == opt.Epochs) {
 			sum := t.Summarize()
 			rec.AccReal, rec.AccFake = sum.AccReal, sum.AccFake
 			m.add(rec)
@@ -134,13 +134,13 @@ func (t *Trainer) Run(ctx context.Context, opt RunOptions) (err error) {
 			continue
 		}
 		m.add(rec)
-		if t.batch == 0 {
+		if t.step == 0 {
 			if err := m.flush(); err != nil {
 				return fmt.Errorf("gan: %w", err)
 			}
 		}
 	}
-	if t.batch != 0 || opt.MaxIters > 0 {
+	if t.step != 0 || opt.MaxIters > 0 {
 		return checkpoint() // stopped by MaxIters: resumable
 	}
 	return nil

@@ -48,7 +48,7 @@ func (c Config) validate(data Dataset) error {
 	return nil
 }
 
-// Trainer trains the seeds' DCGAN: D, G and the GAN (G then a frozen D,
+// Trainer trains the tutorial's DCGAN: D, G and the GAN (G then a frozen D,
 // sharing their weights), each iteration following the tutorial's schedule.
 // All randomness (initial weights, real-image indices, latent points,
 // dropout masks) derives from Config.Seed through PCG generators whose
@@ -65,9 +65,9 @@ type Trainer struct {
 	pcg *rand.PCG // real-image indices and latent points
 	rng *rand.Rand
 
-	sched        Schedule // of the current or resumed Run
-	epoch, batch int      // iterations done: epoch complete epochs plus batch
-	iters        int      // iterations done in all
+	run         RunInfo // of the current or resumed Run
+	epoch, step int     // iterations done: epoch complete epochs plus step
+	iters       int     // iterations done in all
 
 	// Reused buffers: an iteration allocates nothing.
 	real, latentHalf, latentFull *nn.Tensor
@@ -149,7 +149,7 @@ func (t *Trainer) ItersPerEpoch() int {
 
 // Position returns how far training has gone: complete epochs, iterations
 // into the current epoch, and iterations in all.
-func (t *Trainer) Position() (epoch, batch, iters int) { return t.epoch, t.batch, t.iters }
+func (t *Trainer) Position() (epoch, step, iters int) { return t.epoch, t.step, t.iters }
 
 // Iteration runs one iteration of the tutorial's schedule: the
 // discriminator trains on a half batch of real images labelled 1, then on a
@@ -178,10 +178,10 @@ func (t *Trainer) Iteration() IterationStats {
 	s.GLoss = t.trainStep(t.GAN, t.optGAN, t.gParams, t.latentFull, t.ones)
 
 	t.iters++
-	t.batch++
-	if t.batch == t.ItersPerEpoch() {
+	t.step++
+	if t.step == t.ItersPerEpoch() {
 		t.epoch++
-		t.batch = 0
+		t.step = 0
 	}
 	return s
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/gokern/gokern/nn"
 )
 
-// tinyConfig keeps training tests fast: the seeds' models cost about
+// tinyConfig keeps training tests fast: the tutorial's models cost about
 // 1 GFLOP per image and iteration, and the generic path runs at 1-2
 // GFLOPS, so batch 2 (one real, one generated image), a small latent
 // space, two iterations per epoch.
@@ -189,7 +189,7 @@ func TestRunOutputs(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if len(progress) != 4 || progress[3].Iter != 4 || progress[3].Epoch != 2 || progress[3].Batch != 2 || progress[2].Batch != 1 {
+	if len(progress) != 4 || progress[3].Iter != 4 || progress[3].Epoch != 2 || progress[3].Step != 2 || progress[2].Step != 1 {
 		t.Errorf("progress reports: %+v", progress)
 	}
 	if !bytes.Contains(log.Bytes(), []byte("epoch 2: >Accuracy real:")) {

@@ -1,4 +1,4 @@
-// Command train trains the Keras CIFAR-10 DCGAN of the seeds on gokern's
+// Command train trains the DCGAN of the Keras CIFAR-10 DCGAN tutorial on gokern's
 // kernels and writes, every -summary-every epochs, the tutorial's image
 // grid (generated_plot_eNNN.png) and generator
 // (generator_model_eNNN.safetensors), plus metrics.csv, loss_plot.png and a
@@ -113,7 +113,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		o.out = o.resume
 		e, b, n := tr.Position()
 		fmt.Fprintf(stdout, "resuming %s at epoch %d, iteration %d of the epoch (%d in all)\n", o.resume, e+1, b, n)
-		s := tr.Schedule()
+		s := tr.RunInfo()
 		if !o.set["epochs"] && s.Epochs > 0 {
 			o.epochs = s.Epochs
 		}
@@ -167,7 +167,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 				return
 			}
 			bar.Describe(fmt.Sprintf("e%d/%d %d/%d d1=%.3f d2=%.3f g=%.3f %.0f img/s",
-				p.Epoch, p.Epochs, p.Batch, p.Batches, p.Stats.DLossReal, p.Stats.DLossFake, p.Stats.GLoss, p.ImagesPerSec))
+				p.Epoch, p.Epochs, p.Step, p.Steps, p.Stats.DLossReal, p.Stats.DLossFake, p.Stats.GLoss, p.ImagesPerSec))
 			bar.Add(1)
 		},
 	})
