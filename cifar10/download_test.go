@@ -15,7 +15,7 @@ import (
 )
 
 func TestDownload(t *testing.T) {
-	l, p := fixture(4, 0)
+	l, p := fixture(3, 0)
 	archive := filepath.Join(t.TempDir(), "src.tar.gz")
 	writeArchive(t, archive, []tarEntry{{"cifar-10-batches-bin/data_batch_1.bin", batchBytes(t, l, p)}})
 	body, _ := os.ReadFile(archive)
@@ -44,7 +44,7 @@ func TestDownload(t *testing.T) {
 		if bar.Len() == 0 {
 			t.Error("no progress bar output")
 		}
-		c, err := Load(dst)
+		c, err := load3(dst)
 		if err != nil {
 			t.Fatal(err)
 		}

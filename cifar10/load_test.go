@@ -4,11 +4,17 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
+
+// load3 loads path with batches of 3 records, the size of the fixtures.
+func load3(path string) (*Set, error) {
+	return Loader{BatchRecords: 3}.Load(context.Background(), path)
+}
 
 // fixture returns n records' labels and planar pixels with values that
 // identify image, channel and position.
@@ -96,12 +102,12 @@ func checkImages(t *testing.T, c *Set, labels, pixels []byte) {
 func TestLoadCIFAR10Folder(t *testing.T) {
 	dir := t.TempDir()
 	l1, p1 := fixture(3, 0)
-	l3, p3 := fixture(2, 5)
+	l3, p3 := fixture(3, 5)
 	writeFolder(t, dir, map[int][]byte{1: batchBytes(t, l1, p1), 3: batchBytes(t, l3, p3)})
 	// test_batch.bin is not training data and must be ignored.
 	lt, pt := fixture(4, 9)
 	os.WriteFile(filepath.Join(dir, "test_batch.bin"), batchBytes(t, lt, pt), 0o644)
-	c, err := Load(dir)
+	c, err := load3(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +120,7 @@ func TestLoadCIFAR10Folder(t *testing.T) {
 	sub := filepath.Join(parent, FolderName)
 	os.Mkdir(sub, 0o755)
 	writeFolder(t, sub, map[int][]byte{2: batchBytes(t, l1, p1)})
-	c, err = Load(parent)
+	c, err = load3(parent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +130,7 @@ func TestLoadCIFAR10Folder(t *testing.T) {
 func TestLoadCIFAR10Archive(t *testing.T) {
 	dir := t.TempDir()
 	l1, p1 := fixture(3, 1)
-	l2, p2 := fixture(4, 2)
+	l2, p2 := fixture(3, 2)
 	lt, pt := fixture(2, 3)
 	path := filepath.Join(dir, ArchiveName)
 	// Entries out of order and with the other files of the release: the
@@ -135,13 +141,13 @@ func TestLoadCIFAR10Archive(t *testing.T) {
 		{"cifar-10-batches-bin/test_batch.bin", batchBytes(t, lt, pt)},
 		{"cifar-10-batches-bin/data_batch_1.bin", batchBytes(t, l1, p1)},
 	})
-	c, err := Load(path)
+	c, err := load3(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkImages(t, c, append(l1, l2...), append(p1, p2...))
 	// A folder holding only the archive (the cache) works too.
-	c, err = Load(dir)
+	c, err = load3(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +220,7 @@ func TestLoadCIFAR10Errors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			path := tc.setup(t.TempDir())
-			c, err := Load(path)
+			c, err := load3(path)
 			if err == nil {
 				t.Fatalf("Load = %d images, want an error", c.Len())
 			}
@@ -244,13 +250,13 @@ func FuzzLoadCIFAR10(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		dir := t.TempDir()
 		writeFolder(t, dir, map[int][]byte{1: b})
-		c, err := Load(dir)
+		c, err := Loader{BatchRecords: 2}.Load(context.Background(), dir)
 		if err == nil && c.Len()*RecordSize != len(b) {
 			t.Fatalf("%d images from %d bytes", c.Len(), len(b))
 		}
 		path := filepath.Join(dir, "a.tar.gz")
 		os.WriteFile(path, b, 0o644)
-		Load(path) // must not panic
+		Loader{BatchRecords: 2}.Load(context.Background(), path) // must not panic
 	})
 }
 

@@ -1,6 +1,9 @@
 package cifar10
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // Synthetic is the built-in image set for machines without CIFAR-10: each
 // image is a colour gradient with one coloured disc, square or diamond on
@@ -18,6 +21,9 @@ func NewSynthetic(n int, seed uint64) *Synthetic { return &Synthetic{n: n, seed:
 
 // Len returns the number of images.
 func (s *Synthetic) Len() int { return s.n }
+
+// Identity names the set: its images are a function of n and seed alone.
+func (s *Synthetic) Identity() string { return fmt.Sprintf("synthetic n=%d seed=%d", s.n, s.seed) }
 
 // splitmix64 is a tiny counter-based generator: a pure function of its
 // input, so each image's parameters depend on nothing but seed and index.

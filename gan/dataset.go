@@ -21,3 +21,19 @@ type Dataset interface {
 	// order, pixel values scaled to [-1, 1] as the tutorial does.
 	Image(i int, dst []float32)
 }
+
+// Identifier is implemented by data sets that can name their content, so
+// that a checkpoint records what it was trained on and a resumed run can
+// tell other data from the same. *cifar10.Set names its source and a
+// SHA-256 of its images; *cifar10.Synthetic its size and seed.
+type Identifier interface {
+	Identity() string
+}
+
+// dataIdentity returns data's identity, or "" when it has none.
+func dataIdentity(data Dataset) string {
+	if id, ok := data.(Identifier); ok {
+		return id.Identity()
+	}
+	return ""
+}

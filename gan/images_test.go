@@ -2,6 +2,7 @@ package gan
 
 import (
 	"image/png"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -53,7 +54,7 @@ func TestGridImage(t *testing.T) {
 func TestMetricsRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "m.csv")
-	m, err := openMetrics(path, 0)
+	m, err := openMetrics(path, 0, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func TestMetricsRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Resume after iteration 3: rows 4 and 5 go.
-	m, err = openMetrics(path, 3)
+	m, err = openMetrics(path, 3, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

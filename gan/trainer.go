@@ -32,17 +32,38 @@ func DefaultConfig() Config {
 	return Config{Batch: 128, LatentDim: 100, Seed: 1, LR: 2e-4, Beta1: 0.5, SummarySamples: 150}
 }
 
-func (c Config) validate(data Dataset) error {
+// Bounds on Config sizes: far above what the tutorial's model is trained
+// with, low enough that a mistyped size is an error instead of an
+// out-of-memory crash (a batch of 8,192 already needs some 20 GB).
+const (
+	MaxBatch          = 8192
+	MaxLatentDim      = 4096
+	MaxSummarySamples = 10_000
+)
+
+// Validate reports the first setting no run can use; NewTrainer and
+// ResumeTrainer call it, and commands call it to fail before loading data.
+func (c Config) Validate() error {
 	switch {
-	case c.Batch < 2 || c.Batch%2 != 0:
-		return fmt.Errorf("gan: batch %d: want an even number >= 2 (half real, half generated)", c.Batch)
-	case c.LatentDim < 1:
-		return fmt.Errorf("gan: latent size %d: want >= 1", c.LatentDim)
+	case c.Batch < 2 || c.Batch%2 != 0 || c.Batch > MaxBatch:
+		return fmt.Errorf("gan: batch %d: want an even number from 2 to %d (half real, half generated)", c.Batch, MaxBatch)
+	case c.LatentDim < 1 || c.LatentDim > MaxLatentDim:
+		return fmt.Errorf("gan: latent size %d: want 1 to %d", c.LatentDim, MaxLatentDim)
 	case !(c.LR > 0) || !(c.Beta1 >= 0 && c.Beta1 < 1):
 		return fmt.Errorf("gan: Adam(lr %v, beta1 %v): want lr > 0 and beta1 in [0, 1)", c.LR, c.Beta1)
-	case c.ItersPerEpoch < 0 || c.SummarySamples < 0:
-		return errors.New("gan: negative iterations per epoch or summary samples")
-	case data == nil || data.Len() == 0:
+	case c.ItersPerEpoch < 0:
+		return fmt.Errorf("gan: %d iterations per epoch: want >= 0 (0: images / batch)", c.ItersPerEpoch)
+	case c.SummarySamples < 0 || c.SummarySamples > MaxSummarySamples:
+		return fmt.Errorf("gan: %d summary samples: want 0 to %d", c.SummarySamples, MaxSummarySamples)
+	}
+	return nil
+}
+
+func (c Config) validate(data Dataset) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if data == nil || data.Len() == 0 {
 		return errors.New("gan: no training images")
 	}
 	return nil

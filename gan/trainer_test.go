@@ -262,7 +262,7 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 			if err := tr.Run(context.Background(), RunOptions{Epochs: epochs, SummaryEvery: 1, OutDir: dir, MaxIters: 1}); err != nil {
 				t.Fatal(err)
 			}
-			tr, err := ResumeTrainer(dir, cifar10.NewSynthetic(64, 1))
+			tr, err := ResumeTrainer(dir, cifar10.NewSynthetic(64, 1), ResumeOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -280,7 +280,7 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 			if _, _, n := tr.Position(); n != 3 {
 				t.Fatalf("interrupted after %d iterations, want 3", n)
 			}
-			tr, err = ResumeTrainer(dir, cifar10.NewSynthetic(64, 1))
+			tr, err = ResumeTrainer(dir, cifar10.NewSynthetic(64, 1), ResumeOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -332,22 +332,22 @@ func sameLosses(t *testing.T, a, b string) {
 
 func TestResumeErrors(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := ResumeTrainer(dir, cifar10.NewSynthetic(8, 1)); err == nil {
+	if _, err := ResumeTrainer(dir, cifar10.NewSynthetic(8, 1), ResumeOptions{}); err == nil {
 		t.Error("resumed from an empty folder")
 	}
 	tr := newTiny(t, tinyConfig())
 	if err := tr.SaveCheckpoint(dir); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ResumeTrainer(dir, cifar10.NewSynthetic(65, 1)); err == nil || !strings.Contains(err.Error(), "64 images") {
+	if _, err := ResumeTrainer(dir, cifar10.NewSynthetic(65, 1), ResumeOptions{}); err == nil || !strings.Contains(err.Error(), "64 images") {
 		t.Errorf("resumed on other data: err = %v", err)
 	}
-	if _, err := ResumeTrainer(dir, cifar10.NewSynthetic(64, 1)); err != nil {
+	if _, err := ResumeTrainer(dir, cifar10.NewSynthetic(64, 1), ResumeOptions{}); err != nil {
 		t.Error(err)
 	}
 	os.MkdirAll(filepath.Join(dir, CheckpointDir), 0o755)
 	os.WriteFile(filepath.Join(dir, CheckpointDir, ckState), []byte("{"), 0o644)
-	if _, err := ResumeTrainer(dir, cifar10.NewSynthetic(8, 1)); err == nil {
+	if _, err := ResumeTrainer(dir, cifar10.NewSynthetic(8, 1), ResumeOptions{}); err == nil {
 		t.Error("resumed from a corrupt state file")
 	}
 }

@@ -107,7 +107,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 
 	var tr *gan.Trainer
 	if o.resume != "" {
-		if tr, err = gan.ResumeTrainer(o.resume, data); err != nil {
+		if tr, err = gan.ResumeTrainer(o.resume, data, gan.ResumeOptions{}); err != nil {
 			return err
 		}
 		o.out = o.resume
