@@ -286,6 +286,25 @@ func parseCheckpointState(b []byte) (checkpointState, error) {
 	return st, nil
 }
 
+// ReadCheckpoint returns the Config and RunInfo saved in outDir's
+// checkpoint without loading its tensors, so that a command can check its
+// flags against them before it loads any data.
+func ReadCheckpoint(outDir string) (Config, RunInfo, error) {
+	dir, err := checkpointPath(outDir)
+	if err != nil {
+		return Config{}, RunInfo{}, err
+	}
+	st, err := readCheckpointState(dir)
+	if err != nil {
+		return Config{}, RunInfo{}, err
+	}
+	return st.Config, st.runInfo(), nil
+}
+
+func (st checkpointState) runInfo() RunInfo {
+	return RunInfo{Epochs: st.Epochs, SummaryEvery: st.SummaryEvery, Kernels: st.Kernels, Threads: st.Threads, Data: st.Data}
+}
+
 // ResumeOptions relax ResumeTrainer's checks.
 type ResumeOptions struct {
 	// OtherData resumes on a data set whose identity differs from the
@@ -353,7 +372,7 @@ func ResumeTrainer(outDir string, data Dataset, opt ResumeOptions) (*Trainer, er
 		}
 	}
 	t.epoch, t.step, t.iters = st.Epoch, st.Step, st.Iters
-	t.run = RunInfo{Epochs: st.Epochs, SummaryEvery: st.SummaryEvery, Kernels: st.Kernels, Threads: st.Threads, Data: st.Data}
+	t.run = st.runInfo()
 	return t, nil
 }
 
