@@ -337,7 +337,7 @@ func ResumeTrainer(outDir string, data Dataset, opt ResumeOptions) (*Trainer, er
 		if id == "" {
 			id = "unknown"
 		}
-		return nil, fmt.Errorf("gan: resume from %s: %w: it trained on %s, this is %s: pass the same data, or allow it explicitly", dir, ErrOtherData, st.Data, id)
+		return nil, fmt.Errorf("gan: resume from %s: %w: it trained on %s, this is %s: pass the same data", dir, ErrOtherData, st.Data, id)
 	}
 	t, err := NewTrainer(st.Config, data)
 	if err != nil {
