@@ -16,7 +16,13 @@
 // each model with its own Adam(2e-4, 0.5) and binary cross-entropy.
 // Trainer.Run adds the epochs, the periodic summary (accuracies, a 7x7
 // grid of generated images, the generator's weights), a metrics CSV, a
-// loss plot and checkpoints.
+// loss plot and checkpoints, each a Hook that the loop calls when due;
+// RunOptions.Hooks adds others. Run stops on a non-finite loss
+// (ErrNonFinite) and never saves non-finite weights.
+//
+// Checkpoints survive a crash at any instant, a save included, and record
+// the data set's identity (Identifier), so ResumeTrainer refuses other
+// data unless told otherwise.
 //
 // Every random choice comes from PCG generators derived from
 // Config.Seed, and their states go into checkpoints: with the same seed,

@@ -2,7 +2,9 @@
 // kernels and writes, every -summary-every epochs, the tutorial's image
 // grid (generated_plot_eNNN.png) and generator
 // (generator_model_eNNN.safetensors), plus metrics.csv, loss_plot.png and a
-// checkpoint. Ctrl-C writes a checkpoint and exits; -resume DIR continues.
+// checkpoint (also every -checkpoint-every). Ctrl-C, SIGTERM and SIGHUP
+// write a checkpoint and exit with status 3; -resume DIR continues, after
+// a kill -9 too. gan/README.md lists the flags and exit statuses.
 //
 //	go run ./gan/cmd/train                       # CIFAR-10 from the cache, or synthetic images
 //	go run ./gan/cmd/train -download             # fetch CIFAR-10 first
