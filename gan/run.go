@@ -128,7 +128,7 @@ func (h *hookState) due(e *Event, lastEpoch bool, now time.Time) bool {
 // epochs, and after the last, it writes the tutorial's summary (accuracies,
 // a 7x7 image grid, the generator), refreshes the loss plot and writes a
 // checkpoint; it also writes one every CheckpointEvery and when it stops.
-// metrics.csv gets one row per iteration. These are hooks (BuiltinHooks);
+// metrics.csv gets one row per iteration. These are hooks;
 // opt.Hooks add others. When ctx is cancelled Run writes a checkpoint and
 // returns ErrInterrupted. A non-finite loss stops it with an error
 // wrapping ErrNonFinite and no checkpoint.
@@ -243,7 +243,7 @@ func (s IterationStats) check(iter int) error {
 }
 
 // builtinHooks are what Run always does, in this order: the summary (it
-// fills the row's accuracies), the metrics row, the summary's files and
+// fills the row's accuracies), the metrics row, the summary's files, the
 // loss plot, the progress callback, the checkpoint.
 func (t *Trainer) builtinHooks(opt *RunOptions, m *metricsLog) []Hook {
 	var sum *Summary
@@ -261,9 +261,15 @@ func (t *Trainer) builtinHooks(opt *RunOptions, m *metricsLog) []Hook {
 			return nil
 		}},
 		{Name: "summary files", EveryEpochs: opt.SummaryEvery, Func: func(e *Event) error {
-			err := t.writeSummary(*opt, *sum, m.recs)
+			err := t.writeSummary(*opt, *sum)
 			sum = nil
 			return err
+		}},
+		{Name: "loss plot", EveryEpochs: opt.SummaryEvery, Func: func(e *Event) error {
+			if err := WriteLossPlot(filepath.Join(opt.OutDir, LossPlotFile), m.recs); err != nil {
+				return fmt.Errorf("gan: loss plot: %w", err)
+			}
+			return nil
 		}},
 	}
 	if opt.Progress != nil {
@@ -282,8 +288,8 @@ func (t *Trainer) builtinHooks(opt *RunOptions, m *metricsLog) []Hook {
 }
 
 // writeSummary prints the accuracies as the tutorial does and writes the
-// image grid, the generator and the loss plot.
-func (t *Trainer) writeSummary(opt RunOptions, s Summary, recs []Record) error {
+// image grid and the generator.
+func (t *Trainer) writeSummary(opt RunOptions, s Summary) error {
 	fmt.Fprintf(opt.Log, "epoch %d: >Accuracy real: %.0f%%, fake: %.0f%%\n", t.epoch, s.AccReal*100, s.AccFake*100)
 	n := min(49, s.Samples)
 	if err := WritePNG(filepath.Join(opt.OutDir, PlotFile(t.epoch)), GridImage(s.Fake, n, 7, 2)); err != nil {
@@ -294,9 +300,6 @@ func (t *Trainer) writeSummary(opt RunOptions, s Summary, recs []Record) error {
 	}
 	if err := saveWeights(filepath.Join(opt.OutDir, GeneratorFile(t.epoch)), t.G); err != nil {
 		return fmt.Errorf("gan: %w", err)
-	}
-	if err := WriteLossPlot(filepath.Join(opt.OutDir, LossPlotFile), recs); err != nil {
-		return fmt.Errorf("gan: loss plot: %w", err)
 	}
 	return nil
 }
