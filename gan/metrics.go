@@ -46,7 +46,8 @@ func (r Record) fields() []string {
 	}
 }
 
-// ReadMetrics parses a metrics CSV written by a training run.
+// ReadMetrics parses a metrics CSV written by a training run. A last row
+// cut short by a crash (no newline at the end of the file) is dropped.
 func ReadMetrics(r io.Reader) ([]Record, error) {
 	recs, _, err := readMetrics(r)
 	return recs, err

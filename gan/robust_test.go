@@ -323,6 +323,15 @@ func TestHooks(t *testing.T) {
 	if timed != 5 {
 		t.Errorf("1ns-interval hook ran %d times in 5 iterations", timed)
 	}
+	// A run that finishes its epochs calls AtEnd hooks once too.
+	atEnd = nil
+	if err := newTiny(t, tinyConfig()).Run(context.Background(), RunOptions{Epochs: 1, SummaryEvery: 1, OutDir: t.TempDir(),
+		Hooks: []Hook{{AtEnd: true, Func: func(e *Event) error { atEnd = append(atEnd, e.Iter); return nil }}}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(atEnd) != 1 || atEnd[0] != 2 {
+		t.Errorf("end hook of a finished run at %v, want [2]", atEnd)
+	}
 	stop := errors.New("stop")
 	err = tr.Run(context.Background(), RunOptions{Epochs: 5, SummaryEvery: 1, OutDir: dir, Hooks: []Hook{
 		{EveryIters: 1, Func: func(e *Event) error { return stop }},

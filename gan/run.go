@@ -215,9 +215,10 @@ func (t *Trainer) Run(ctx context.Context, opt RunOptions) (err error) {
 			Iter: t.iters, TotalIters: total, Stats: s,
 			ImagesPerSec: rec.ImagesPerSec, SecondsPerIteration: sec,
 		}
-		// A run that ends at MaxIters (not at its last epoch) leaves a
-		// checkpoint to resume from.
-		ev.Stopping = t.iters >= total && (t.step != 0 || opt.MaxIters > 0)
+		// The last iteration: AtEnd hooks run (a run that ends at
+		// MaxIters leaves a checkpoint to resume from; at the last epoch's
+		// end the summary's checkpoint is that one).
+		ev.Stopping = t.iters >= total
 		if err := call(); err != nil {
 			return err
 		}
@@ -291,12 +292,12 @@ func (t *Trainer) builtinHooks(opt *RunOptions, m *metricsLog) []Hook {
 // image grid and the generator.
 func (t *Trainer) writeSummary(opt RunOptions, s Summary) error {
 	fmt.Fprintf(opt.Log, "epoch %d: >Accuracy real: %.0f%%, fake: %.0f%%\n", t.epoch, s.AccReal*100, s.AccFake*100)
+	if err := checkFinite("generator", t.G); err != nil {
+		return fmt.Errorf("gan: epoch %d: %w", t.epoch, err)
+	}
 	n := min(49, s.Samples)
 	if err := WritePNG(filepath.Join(opt.OutDir, PlotFile(t.epoch)), GridImage(s.Fake, n, 7, 2)); err != nil {
 		return fmt.Errorf("gan: %w", err)
-	}
-	if err := checkFinite("generator", t.G); err != nil {
-		return fmt.Errorf("gan: epoch %d: %w", t.epoch, err)
 	}
 	if err := saveWeights(filepath.Join(opt.OutDir, GeneratorFile(t.epoch)), t.G); err != nil {
 		return fmt.Errorf("gan: %w", err)
