@@ -73,11 +73,11 @@ func TestGenerateBatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	g.Init(4)
-	z := LatentPoints(10, 8, 3)
+	z := LatentPoints(5, 8, 3)
 	want := GenerateFrom(g, z)
 	var got []float32
-	err = GenerateBatches(g, z, 4, func(first int, imgs []float32) error {
-		if first != len(got)/ImageSize || len(imgs) > 4*ImageSize {
+	err = GenerateBatches(g, z, 2, func(first int, imgs []float32) error {
+		if first != len(got)/ImageSize || len(imgs) > 2*ImageSize {
 			t.Fatalf("chunk at %d of %d images", first, len(imgs)/ImageSize)
 		}
 		got = append(got, imgs...)
@@ -100,7 +100,7 @@ func TestGenerateBatches(t *testing.T) {
 		t.Errorf("LoadGenerator with an infinite weight: err = %v", err)
 	}
 	p.Value[0] = float32(math.NaN())
-	err = GenerateBatches(g, z, 4, func(int, []float32) error { return nil })
+	err = GenerateBatches(g, z[:8], 2, func(int, []float32) error { return nil })
 	if !errors.Is(err, ErrNonFinite) {
 		t.Errorf("GenerateBatches with a NaN weight: err = %v", err)
 	}
