@@ -90,6 +90,12 @@ func TestDataSources(t *testing.T) {
 	if want := "data: CIFAR-10, 4 training images from " + dir; firstLine(out) != want {
 		t.Errorf("first line %q, want %q", firstLine(out), want)
 	}
+	// A partial set says which batches it has, and warns.
+	for _, want := range []string{"batches: data_batch_1.bin\n", "warning: a partial set: data_batch_2.bin, data_batch_3.bin, data_batch_4.bin, data_batch_5.bin missing"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
 	if _, err := train(t, "-data", filepath.Join(dir, "missing")); err == nil || !strings.Contains(err.Error(), "missing") {
 		t.Errorf("missing -data: err = %v", err)
 	}
