@@ -28,6 +28,7 @@ func TestBadFlags(t *testing.T) {
 	}{
 		{[]string{"-epochs", "0"}, "-epochs 0"},
 		{[]string{"-epochs", "-1"}, "-epochs -1"},
+		{[]string{"-epochs", "9000000000000000000"}, "-epochs 9000000000000000000"},
 		{[]string{"-summary-every", "0"}, "-summary-every 0"},
 		{[]string{"-threads", "-2"}, "-threads -2"},
 		{[]string{"-max-iters", "-5"}, "-max-iters -5"},

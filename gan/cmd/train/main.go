@@ -92,14 +92,18 @@ func parseFlags(args []string, errh flag.ErrorHandling) (options, error) {
 	return o, nil
 }
 
-// maxThreads bounds -threads: more than this is a typo, not a machine.
-const maxThreads = 4096
+// maxThreads bounds -threads and maxEpochs -epochs: more is a typo (and
+// epochs times iterations would overflow), not a plan.
+const (
+	maxThreads = 4096
+	maxEpochs  = 1_000_000
+)
 
 // check rejects values no run can use, before any data is loaded.
 func (o options) check() error {
 	switch {
-	case o.epochs < 1:
-		return fmt.Errorf("-epochs %d: want at least 1", o.epochs)
+	case o.epochs < 1 || o.epochs > maxEpochs:
+		return fmt.Errorf("-epochs %d: want 1 to %d", o.epochs, maxEpochs)
 	case o.summaryEvery < 1:
 		return fmt.Errorf("-summary-every %d: want at least 1", o.summaryEvery)
 	case o.threads < 0 || o.threads > maxThreads:
