@@ -60,9 +60,9 @@ func TestGenerate(t *testing.T) {
 			t.Errorf("%v: image %v, want %dx%d cells", tc.args, b, tc.w, tc.h)
 		}
 	}
-	// Batches of 3 draw the images one batch of all 7 gives for the seed.
+	// Batches of 2 draw the images one batch of all 5 gives for the seed.
 	out := filepath.Join(dir, "batched.png")
-	if err := run([]string{"-model", model, "-out", out, "-n", "7", "-seed", "5", "-batch", "3"}, &bytes.Buffer{}); err != nil {
+	if err := run([]string{"-model", model, "-out", out, "-n", "5", "-seed", "5", "-batch", "2"}, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
 	f, err := os.Open(out)
@@ -74,7 +74,7 @@ func TestGenerate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := gan.GridImage(gan.GenerateFrom(g, gan.LatentPoints(7, 8, 5)), 7, 3, 2)
+	want := gan.GridImage(gan.GenerateFrom(g, gan.LatentPoints(5, 8, 5)), 5, 3, 2)
 	if img.Bounds() != want.Bounds() {
 		t.Fatalf("bounds %v, want %v", img.Bounds(), want.Bounds())
 	}
