@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gokern/gokern/cifar10"
 	"github.com/gokern/gokern/gan"
 	"github.com/gokern/gokern/kernels"
 	"github.com/gokern/gokern/nn"
@@ -18,7 +19,7 @@ import (
 func NewTrainer(batch int) (*gan.Trainer, error) {
 	cfg := gan.DefaultConfig()
 	cfg.Batch = batch
-	return gan.NewTrainer(cfg, gan.SyntheticDataset(max(batch, 512), 1))
+	return gan.NewTrainer(cfg, cifar10.NewSynthetic(max(batch, 512), 1))
 }
 
 // TrainingResults measures seconds per training iteration on every path in

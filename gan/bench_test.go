@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/gokern/gokern/cifar10"
 	"github.com/gokern/gokern/internal/kerneltest"
 )
 
@@ -17,7 +18,7 @@ func BenchmarkIteration(b *testing.B) {
 			b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
 				cfg := DefaultConfig()
 				cfg.Batch = batch
-				tr, err := NewTrainer(cfg, SyntheticDataset(1000, 1))
+				tr, err := NewTrainer(cfg, cifar10.NewSynthetic(1000, 1))
 				if err != nil {
 					b.Fatal(err)
 				}

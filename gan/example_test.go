@@ -3,6 +3,7 @@ package gan_test
 import (
 	"fmt"
 
+	"github.com/gokern/gokern/cifar10"
 	"github.com/gokern/gokern/gan"
 )
 
@@ -12,7 +13,7 @@ func Example() {
 	cfg := gan.DefaultConfig()
 	cfg.Batch = 2
 	cfg.Seed = 7
-	tr, err := gan.NewTrainer(cfg, gan.SyntheticDataset(100, 1))
+	tr, err := gan.NewTrainer(cfg, cifar10.NewSynthetic(100, 1))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,6 +1,8 @@
 package gan
 
 import (
+	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,5 +61,47 @@ func TestLoadGenerator(t *testing.T) {
 		if _, err := LoadGenerator(tc.path); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("LoadGenerator(%s): err = %v, want %q", filepath.Base(tc.path), err, tc.want)
 		}
+	}
+}
+
+// TestGenerateBatches: generating in batches gives the images one batch
+// gives, bit for bit, never more than the batch at once; a non-finite
+// weight is refused on loading and a non-finite output on generating.
+func TestGenerateBatches(t *testing.T) {
+	g, err := NewGenerator(8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Init(4)
+	z := LatentPoints(5, 8, 3)
+	want := GenerateFrom(g, z)
+	var got []float32
+	err = GenerateBatches(g, z, 2, func(first int, imgs []float32) error {
+		if first != len(got)/ImageSize || len(imgs) > 2*ImageSize {
+			t.Fatalf("chunk at %d of %d images", first, len(imgs)/ImageSize)
+		}
+		got = append(got, imgs...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Error("batched images differ from one batch's")
+	}
+
+	path := filepath.Join(t.TempDir(), "g.safetensors")
+	p := g.Params()[1]
+	p.Value[0] = float32(math.Inf(1))
+	if err := nn.SaveWeights(path, g); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadGenerator(path); !errors.Is(err, ErrNonFinite) || !strings.Contains(err.Error(), p.Name) {
+		t.Errorf("LoadGenerator with an infinite weight: err = %v", err)
+	}
+	p.Value[0] = float32(math.NaN())
+	err = GenerateBatches(g, z[:8], 2, func(int, []float32) error { return nil })
+	if !errors.Is(err, ErrNonFinite) {
+		t.Errorf("GenerateBatches with a NaN weight: err = %v", err)
 	}
 }

@@ -15,34 +15,44 @@ import (
 // one-pixel white gap around every image, as the tutorial's plot does with
 // its axes turned off. Pixels map from [-1, 1] to [0, 255] as (x+1)/2*255.
 func GridImage(images []float32, n, cols, scale int) *image.RGBA {
-	if cols < 1 {
-		cols = 1
+	img := NewGrid(n, cols, scale)
+	for k := range n {
+		DrawCell(img, k, cols, scale, images[k*ImageSize:(k+1)*ImageSize])
 	}
-	if scale < 1 {
-		scale = 1
-	}
+	return img
+}
+
+// NewGrid returns GridImage's white canvas for n images, for DrawCell to
+// fill one image at a time (so that the images need not all be in memory
+// at once).
+func NewGrid(n, cols, scale int) *image.RGBA {
+	cols, scale = max(cols, 1), max(scale, 1)
 	rows := (n + cols - 1) / cols
 	cell := ImageWidth*scale + 1
 	img := image.NewRGBA(image.Rect(0, 0, cols*cell+1, rows*cell+1))
 	for i := range img.Pix {
 		img.Pix[i] = 255
 	}
-	for k := range n {
-		x0, y0 := 1+(k%cols)*cell, 1+(k/cols)*cell
-		src := images[k*ImageSize : (k+1)*ImageSize]
-		for y := range ImageHeight {
-			for x := range ImageWidth {
-				o := (y*ImageWidth + x) * ImageChannels
-				c := color.RGBA{toByte(src[o]), toByte(src[o+1]), toByte(src[o+2]), 255}
-				for sy := range scale {
-					for sx := range scale {
-						img.SetRGBA(x0+x*scale+sx, y0+y*scale+sy, c)
-					}
+	return img
+}
+
+// DrawCell draws image src (NHWC, ImageSize floats) into cell k of a grid
+// made by NewGrid with the same cols and scale.
+func DrawCell(img *image.RGBA, k, cols, scale int, src []float32) {
+	cols, scale = max(cols, 1), max(scale, 1)
+	cell := ImageWidth*scale + 1
+	x0, y0 := 1+(k%cols)*cell, 1+(k/cols)*cell
+	for y := range ImageHeight {
+		for x := range ImageWidth {
+			o := (y*ImageWidth + x) * ImageChannels
+			c := color.RGBA{toByte(src[o]), toByte(src[o+1]), toByte(src[o+2]), 255}
+			for sy := range scale {
+				for sx := range scale {
+					img.SetRGBA(x0+x*scale+sx, y0+y*scale+sy, c)
 				}
 			}
 		}
 	}
-	return img
 }
 
 // toByte maps [-1, 1] to [0, 255], clamping, rounding to nearest.

@@ -2,47 +2,12 @@ package gan
 
 import (
 	"image/png"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"testing"
 )
-
-func TestSyntheticDataset(t *testing.T) {
-	a, b := SyntheticDataset(50, 7), SyntheticDataset(50, 7)
-	other := SyntheticDataset(50, 8)
-	x, y, z := make([]float32, ImageSize), make([]float32, ImageSize), make([]float32, ImageSize)
-	distinct := 0
-	for i := range a.Len() {
-		a.Image(i, x)
-		b.Image(i, y)
-		other.Image(i, z)
-		var lo, hi float32 = 1, -1
-		same := true
-		for k := range x {
-			if x[k] != y[k] {
-				t.Fatalf("image %d differs between two identical sets at %d", i, k)
-			}
-			if x[k] < -1 || x[k] > 1 || math.IsNaN(float64(x[k])) {
-				t.Fatalf("image %d value %v outside [-1, 1]", i, x[k])
-			}
-			lo, hi = min(lo, x[k]), max(hi, x[k])
-			same = same && x[k] == z[k]
-		}
-		if hi-lo < 0.2 {
-			t.Errorf("image %d is nearly flat: [%v, %v]", i, lo, hi)
-		}
-		if !same {
-			distinct++
-		}
-	}
-	if distinct < a.Len()-1 {
-		t.Errorf("only %d of %d images change with the seed", distinct, a.Len())
-	}
-	if n := testing.AllocsPerRun(10, func() { a.Image(3, x) }); n != 0 {
-		t.Errorf("Image allocates %v times", n)
-	}
-}
 
 func TestGridImage(t *testing.T) {
 	imgs := make([]float32, 3*ImageSize)
@@ -89,13 +54,13 @@ func TestGridImage(t *testing.T) {
 func TestMetricsRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "m.csv")
-	m, err := openMetrics(path, 0)
+	m, err := openMetrics(path, 0, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	nan := math.NaN()
 	for i := 1; i <= 5; i++ {
-		r := Record{Iter: i, Epoch: 1, Batch: i, IterationStats: IterationStats{0.1 * float32(i), 0.7, 1.5}, ImagesPerSec: 100, AccReal: nan, AccFake: nan}
+		r := Record{Iter: i, Epoch: 1, Step: i, IterationStats: IterationStats{0.1 * float32(i), 0.7, 1.5}, ImagesPerSec: 100, AccReal: nan, AccFake: nan}
 		if i == 5 {
 			r.AccReal, r.AccFake = 0.5, 0.25
 		}
@@ -105,11 +70,11 @@ func TestMetricsRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Resume after iteration 3: rows 4 and 5 go.
-	m, err = openMetrics(path, 3)
+	m, err = openMetrics(path, 3, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.add(Record{Iter: 4, Epoch: 1, Batch: 4, AccReal: nan, AccFake: nan})
+	m.add(Record{Iter: 4, Epoch: 1, Step: 4, AccReal: nan, AccFake: nan})
 	m.close()
 	f, _ := os.Open(path)
 	recs, err := ReadMetrics(f)
@@ -126,5 +91,19 @@ func TestMetricsRoundTrip(t *testing.T) {
 	}
 	if st, err := os.Stat(plot); err != nil || st.Size() < 1000 {
 		t.Fatalf("loss plot: %v", err)
+	}
+}
+
+// leftovers fails unless dir holds exactly want files: no temporary
+// files may remain.
+func leftovers(t *testing.T, dir string, want int) {
+	t.Helper()
+	es, _ := os.ReadDir(dir)
+	if len(es) != want {
+		var names []string
+		for _, e := range es {
+			names = append(names, e.Name())
+		}
+		t.Errorf("%s holds %v, want %d files", dir, names, want)
 	}
 }

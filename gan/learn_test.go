@@ -3,6 +3,8 @@ package gan
 import (
 	"os"
 	"testing"
+
+	"github.com/gokern/gokern/cifar10"
 )
 
 // TestLearnsOnCIFAR10 trains on the shared CIFAR-10 batch, when present,
@@ -16,7 +18,7 @@ func TestLearnsOnCIFAR10(t *testing.T) {
 	if _, err := os.Stat(sharedCIFAR); err != nil {
 		t.Skip("no shared CIFAR-10 copy at", sharedCIFAR)
 	}
-	data, err := LoadCIFAR10(sharedCIFAR)
+	data, err := cifar10.Load(sharedCIFAR)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,3 +54,7 @@ func TestLearnsOnCIFAR10(t *testing.T) {
 		t.Errorf("the discriminator did not learn: real %.3f -> %.3f, fake %.3f -> %.3f", r0, r1, f0, f1)
 	}
 }
+
+// sharedCIFAR is the development copy of one CIFAR-10 batch, relative to
+// this package's folder.
+const sharedCIFAR = "../../shared/data/cifar-10-batches-bin"

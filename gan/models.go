@@ -5,13 +5,13 @@ import (
 	"github.com/gokern/gokern/nn"
 )
 
-// LeakyAlpha is the negative slope of every LeakyReLU in the seeds' models.
+// LeakyAlpha is the negative slope of every LeakyReLU in the tutorial's models.
 const LeakyAlpha = 0.2
 
 // DropoutRate is the discriminator's dropout before its output layer.
 const DropoutRate = 0.4
 
-// NewDiscriminator returns the seeds' discriminator for 32x32x3 images:
+// NewDiscriminator returns the tutorial's discriminator for 32x32x3 images:
 // four 3x3 "same" convolutions (64, then 128, 128 and 256 filters with
 // stride 2) each followed by LeakyReLU(0.2), then Flatten, Dropout(0.4) and
 // Dense(1, sigmoid): 522,497 parameters. Its dropout masks come from a
@@ -34,7 +34,7 @@ func newDiscriminator(dropoutSeed uint64) (*nn.Sequential, error) {
 	)
 }
 
-// NewGenerator returns the seeds' generator: latentDim inputs, Dense(4096)
+// NewGenerator returns the tutorial's generator: latentDim inputs, Dense(4096)
 // and LeakyReLU(0.2), reshaped to 4x4x256, three 4x4 stride-2 "same"
 // transposed convolutions of 128 filters with LeakyReLU(0.2) up to 32x32,
 // and a 3x3 convolution to 3 channels with tanh: 1,466,115 parameters for

@@ -32,23 +32,44 @@ func DefaultConfig() Config {
 	return Config{Batch: 128, LatentDim: 100, Seed: 1, LR: 2e-4, Beta1: 0.5, SummarySamples: 150}
 }
 
-func (c Config) validate(data Dataset) error {
+// Bounds on Config sizes: far above what the tutorial's model is trained
+// with, low enough that a mistyped size is an error instead of an
+// out-of-memory crash (a batch of 8,192 already needs some 20 GB).
+const (
+	MaxBatch          = 8192
+	MaxLatentDim      = 4096
+	MaxSummarySamples = 10_000
+)
+
+// Validate reports the first setting no run can use; NewTrainer and
+// ResumeTrainer call it, and commands call it to fail before loading data.
+func (c Config) Validate() error {
 	switch {
-	case c.Batch < 2 || c.Batch%2 != 0:
-		return fmt.Errorf("gan: batch %d: want an even number >= 2 (half real, half generated)", c.Batch)
-	case c.LatentDim < 1:
-		return fmt.Errorf("gan: latent size %d: want >= 1", c.LatentDim)
+	case c.Batch < 2 || c.Batch%2 != 0 || c.Batch > MaxBatch:
+		return fmt.Errorf("gan: batch %d: want an even number from 2 to %d (half real, half generated)", c.Batch, MaxBatch)
+	case c.LatentDim < 1 || c.LatentDim > MaxLatentDim:
+		return fmt.Errorf("gan: latent size %d: want 1 to %d", c.LatentDim, MaxLatentDim)
 	case !(c.LR > 0) || !(c.Beta1 >= 0 && c.Beta1 < 1):
 		return fmt.Errorf("gan: Adam(lr %v, beta1 %v): want lr > 0 and beta1 in [0, 1)", c.LR, c.Beta1)
-	case c.ItersPerEpoch < 0 || c.SummarySamples < 0:
-		return errors.New("gan: negative iterations per epoch or summary samples")
-	case data == nil || data.Len() == 0:
+	case c.ItersPerEpoch < 0:
+		return fmt.Errorf("gan: %d iterations per epoch: want >= 0 (0: images / batch)", c.ItersPerEpoch)
+	case c.SummarySamples < 0 || c.SummarySamples > MaxSummarySamples:
+		return fmt.Errorf("gan: %d summary samples: want 0 to %d", c.SummarySamples, MaxSummarySamples)
+	}
+	return nil
+}
+
+func (c Config) validate(data Dataset) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if data == nil || data.Len() == 0 {
 		return errors.New("gan: no training images")
 	}
 	return nil
 }
 
-// Trainer trains the seeds' DCGAN: D, G and the GAN (G then a frozen D,
+// Trainer trains the tutorial's DCGAN: D, G and the GAN (G then a frozen D,
 // sharing their weights), each iteration following the tutorial's schedule.
 // All randomness (initial weights, real-image indices, latent points,
 // dropout masks) derives from Config.Seed through PCG generators whose
@@ -65,9 +86,9 @@ type Trainer struct {
 	pcg *rand.PCG // real-image indices and latent points
 	rng *rand.Rand
 
-	sched        Schedule // of the current or resumed Run
-	epoch, batch int      // iterations done: epoch complete epochs plus batch
-	iters        int      // iterations done in all
+	run         RunInfo // of the current or resumed Run
+	epoch, step int     // iterations done: epoch complete epochs plus step
+	iters       int     // iterations done in all
 
 	// Reused buffers: an iteration allocates nothing.
 	real, latentHalf, latentFull *nn.Tensor
@@ -127,6 +148,15 @@ func NewTrainer(cfg Config, data Dataset) (*Trainer, error) {
 // mix derives independent seeds for the separate random streams.
 func mix(seed, stream uint64) uint64 { return splitmix64(seed ^ splitmix64(stream)) }
 
+// splitmix64 is a tiny counter-based generator: a pure function of its
+// input, so derived seeds depend on nothing but the seed and the stream.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
 // Config returns the trainer's configuration.
 func (t *Trainer) Config() Config { return t.cfg }
 
@@ -140,7 +170,7 @@ func (t *Trainer) ItersPerEpoch() int {
 
 // Position returns how far training has gone: complete epochs, iterations
 // into the current epoch, and iterations in all.
-func (t *Trainer) Position() (epoch, batch, iters int) { return t.epoch, t.batch, t.iters }
+func (t *Trainer) Position() (epoch, step, iters int) { return t.epoch, t.step, t.iters }
 
 // Iteration runs one iteration of the tutorial's schedule: the
 // discriminator trains on a half batch of real images labelled 1, then on a
@@ -169,10 +199,10 @@ func (t *Trainer) Iteration() IterationStats {
 	s.GLoss = t.trainStep(t.GAN, t.optGAN, t.gParams, t.latentFull, t.ones)
 
 	t.iters++
-	t.batch++
-	if t.batch == t.ItersPerEpoch() {
+	t.step++
+	if t.step == t.ItersPerEpoch() {
 		t.epoch++
-		t.batch = 0
+		t.step = 0
 	}
 	return s
 }

@@ -12,12 +12,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gokern/gokern/cifar10"
 	"github.com/gokern/gokern/internal/kerneltest"
 	"github.com/gokern/gokern/kernels"
 	"github.com/gokern/gokern/nn"
 )
 
-// tinyConfig keeps training tests fast: the seeds' models cost about
+// tinyConfig keeps training tests fast: the tutorial's models cost about
 // 1 GFLOP per image and iteration, and the generic path runs at 1-2
 // GFLOPS, so batch 2 (one real, one generated image), a small latent
 // space, two iterations per epoch.
@@ -33,7 +34,7 @@ func tinyConfig() Config {
 
 func newTiny(t testing.TB, cfg Config) *Trainer {
 	t.Helper()
-	tr, err := NewTrainer(cfg, SyntheticDataset(64, 1))
+	tr, err := NewTrainer(cfg, cifar10.NewSynthetic(64, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +85,7 @@ func TestIterationSchedule(t *testing.T) {
 	if tr.ItersPerEpoch() != 2 {
 		t.Fatalf("ItersPerEpoch = %d", tr.ItersPerEpoch())
 	}
-	tr2, err := NewTrainer(DefaultConfig(), SyntheticDataset(50_000, 1))
+	tr2, err := NewTrainer(DefaultConfig(), cifar10.NewSynthetic(50_000, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,11 +131,11 @@ func TestConfigErrors(t *testing.T) {
 	} {
 		c := tinyConfig()
 		mod(&c)
-		if _, err := NewTrainer(c, SyntheticDataset(10, 1)); err == nil {
+		if _, err := NewTrainer(c, cifar10.NewSynthetic(10, 1)); err == nil {
 			t.Errorf("NewTrainer(%+v) succeeded", c)
 		}
 	}
-	if _, err := NewTrainer(tinyConfig(), SyntheticDataset(0, 1)); err == nil {
+	if _, err := NewTrainer(tinyConfig(), cifar10.NewSynthetic(0, 1)); err == nil {
 		t.Error("NewTrainer with no images succeeded")
 	}
 }
@@ -151,7 +152,7 @@ func (c *countingDataset) Image(i int, dst []float32) {
 }
 
 func TestShuffleWithoutReplacement(t *testing.T) {
-	data := &countingDataset{Dataset: SyntheticDataset(16, 1), seen: make([]int, 16)}
+	data := &countingDataset{Dataset: cifar10.NewSynthetic(16, 1), seen: make([]int, 16)}
 	cfg := tinyConfig()
 	cfg.Shuffle = true
 	tr, err := NewTrainer(cfg, data)
@@ -189,7 +190,7 @@ func TestRunOutputs(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if len(progress) != 4 || progress[3].Iter != 4 || progress[3].Epoch != 2 || progress[3].Batch != 2 || progress[2].Batch != 1 {
+	if len(progress) != 4 || progress[3].Iter != 4 || progress[3].Epoch != 2 || progress[3].Step != 2 || progress[2].Step != 1 {
 		t.Errorf("progress reports: %+v", progress)
 	}
 	if !bytes.Contains(log.Bytes(), []byte("epoch 2: >Accuracy real:")) {
@@ -262,7 +263,7 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 			if err := tr.Run(context.Background(), RunOptions{Epochs: epochs, SummaryEvery: 1, OutDir: dir, MaxIters: 1}); err != nil {
 				t.Fatal(err)
 			}
-			tr, err := ResumeTrainer(dir, SyntheticDataset(64, 1))
+			tr, err := ResumeTrainer(dir, cifar10.NewSynthetic(64, 1), ResumeOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -280,7 +281,7 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 			if _, _, n := tr.Position(); n != 3 {
 				t.Fatalf("interrupted after %d iterations, want 3", n)
 			}
-			tr, err = ResumeTrainer(dir, SyntheticDataset(64, 1))
+			tr, err = ResumeTrainer(dir, cifar10.NewSynthetic(64, 1), ResumeOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -332,22 +333,22 @@ func sameLosses(t *testing.T, a, b string) {
 
 func TestResumeErrors(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := ResumeTrainer(dir, SyntheticDataset(8, 1)); err == nil {
+	if _, err := ResumeTrainer(dir, cifar10.NewSynthetic(8, 1), ResumeOptions{}); err == nil {
 		t.Error("resumed from an empty folder")
 	}
 	tr := newTiny(t, tinyConfig())
 	if err := tr.SaveCheckpoint(dir); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ResumeTrainer(dir, SyntheticDataset(65, 1)); err == nil || !strings.Contains(err.Error(), "64 images") {
+	if _, err := ResumeTrainer(dir, cifar10.NewSynthetic(65, 1), ResumeOptions{}); err == nil || !strings.Contains(err.Error(), "64 images") {
 		t.Errorf("resumed on other data: err = %v", err)
 	}
-	if _, err := ResumeTrainer(dir, SyntheticDataset(64, 1)); err != nil {
+	if _, err := ResumeTrainer(dir, cifar10.NewSynthetic(64, 1), ResumeOptions{}); err != nil {
 		t.Error(err)
 	}
 	os.MkdirAll(filepath.Join(dir, CheckpointDir), 0o755)
 	os.WriteFile(filepath.Join(dir, CheckpointDir, ckState), []byte("{"), 0o644)
-	if _, err := ResumeTrainer(dir, SyntheticDataset(8, 1)); err == nil {
+	if _, err := ResumeTrainer(dir, cifar10.NewSynthetic(8, 1), ResumeOptions{}); err == nil {
 		t.Error("resumed from a corrupt state file")
 	}
 }

@@ -19,6 +19,10 @@ import (
 	"github.com/gokern/gokern/kernels"
 )
 
+// maxImages bounds the grid: 100,000 images at -scale 2 are a 1.7 GB
+// picture already.
+const maxImages = 100_000
+
 func main() {
 	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "generate:", err)
@@ -38,6 +42,7 @@ func run(args []string, stdout io.Writer) error {
 	interp := fs.Bool("interpolate", false, "latent-space interpolation: -rows walks of -steps images")
 	rows := fs.Int("rows", 7, "with -interpolate: number of walks")
 	steps := fs.Int("steps", 10, "with -interpolate: images per walk, both ends included")
+	batch := fs.Int("batch", gan.GenerateBatch, "images run through the generator at once (memory, not the images, depends on it)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -47,8 +52,11 @@ func run(args []string, stdout io.Writer) error {
 	if *model == "" || fs.NArg() > 0 {
 		return errors.New("usage: generate -model FILE [flags]; -h lists the flags")
 	}
-	if *n < 1 || *rows < 1 || *steps < 1 || *scale < 1 {
-		return errors.New("-n, -rows, -steps and -scale must be positive")
+	if *n < 1 || *rows < 1 || *steps < 1 || *scale < 1 || *batch < 1 {
+		return errors.New("-n, -rows, -steps, -scale and -batch must be positive")
+	}
+	if *n > maxImages || *rows > maxImages || *steps > maxImages || *rows**steps > maxImages || *scale > 16 {
+		return fmt.Errorf("at most %d images and -scale 16", maxImages)
 	}
 	g, err := gan.LoadGenerator(*model)
 	if err != nil {
@@ -71,8 +79,19 @@ func run(args []string, stdout io.Writer) error {
 			width = int(math.Ceil(math.Sqrt(float64(count))))
 		}
 	}
-	imgs := gan.GenerateFrom(g, z)
-	if err := gan.WritePNG(*out, gan.GridImage(imgs, count, width, *scale)); err != nil {
+	// The images go into the grid batch by batch: memory for the
+	// generator's activations does not grow with -n.
+	grid := gan.NewGrid(count, width, *scale)
+	err = gan.GenerateBatches(g, z, *batch, func(first int, imgs []float32) error {
+		for i := range len(imgs) / gan.ImageSize {
+			gan.DrawCell(grid, first+i, width, *scale, imgs[i*gan.ImageSize:(i+1)*gan.ImageSize])
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := gan.WritePNG(*out, grid); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s: %d images from %s (latent %d, seed %d)\n", *out, count, *model, latent, *seed)

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"image/color"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,8 +60,49 @@ func TestGenerate(t *testing.T) {
 			t.Errorf("%v: image %v, want %dx%d cells", tc.args, b, tc.w, tc.h)
 		}
 	}
+	// Batches of 2 draw the images one batch of all 5 gives for the seed.
+	out := filepath.Join(dir, "batched.png")
+	if err := run([]string{"-model", model, "-out", out, "-n", "5", "-seed", "5", "-batch", "2"}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := gan.GridImage(gan.GenerateFrom(g, gan.LatentPoints(5, 8, 5)), 5, 3, 2)
+	if img.Bounds() != want.Bounds() {
+		t.Fatalf("bounds %v, want %v", img.Bounds(), want.Bounds())
+	}
+	for y := range want.Bounds().Dy() {
+		for x := range want.Bounds().Dx() {
+			if r, g, b, _ := img.At(x, y).RGBA(); color.RGBA64Model.Convert(want.At(x, y)) != (color.RGBA64{uint16(r), uint16(g), uint16(b), 0xffff}) {
+				t.Fatalf("pixel (%d, %d) differs from one batch's", x, y)
+			}
+		}
+	}
+
+	// A generator with a NaN weight is refused.
+	g.Params()[0].Value[0] = float32(math.NaN())
+	bad := filepath.Join(dir, "bad.safetensors")
+	if err := nn.SaveWeights(bad, g); err != nil {
+		t.Fatal(err)
+	}
+	if err := run([]string{"-model", bad, "-out", filepath.Join(dir, "nan.png")}, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "non-finite") {
+		t.Errorf("NaN generator: err = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "nan.png")); err == nil {
+		t.Error("an image was written from a NaN generator")
+	}
+
 	for _, args := range [][]string{
 		{},
+		{"-model", model, "-n", "1000000000"},
+		{"-model", model, "-batch", "0"},
 		{"-model", filepath.Join(dir, "missing.safetensors")},
 		{"-model", model, "-n", "0"},
 		{"-model", model, "-out", filepath.Join(dir, "no", "such", "dir.png")},

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gokern/gokern/cifar10"
 	"github.com/gokern/gokern/gan"
 	"github.com/gokern/gokern/kernels"
 )
@@ -56,15 +57,21 @@ func TestSyntheticSaysSoFirst(t *testing.T) {
 	}
 }
 
+// writeFixture writes a data_batch_1.bin of n records into dir and makes
+// the command's loader expect batches of n records, for the rest of the
+// test.
 func writeFixture(t *testing.T, dir string, n int) {
 	t.Helper()
+	prev := loader
+	loader.BatchRecords = n
+	t.Cleanup(func() { loader = prev })
 	labels := make([]byte, n)
-	pixels := make([]byte, n*gan.ImageSize)
+	pixels := make([]byte, n*cifar10.ImageSize)
 	for i := range pixels {
 		pixels[i] = byte(i)
 	}
 	var b bytes.Buffer
-	if err := gan.WriteCIFARBatch(&b, labels, pixels); err != nil {
+	if err := cifar10.WriteBatch(&b, labels, pixels); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "data_batch_1.bin"), b.Bytes(), 0o644); err != nil {
@@ -83,17 +90,23 @@ func TestDataSources(t *testing.T) {
 	if want := "data: CIFAR-10, 4 training images from " + dir; firstLine(out) != want {
 		t.Errorf("first line %q, want %q", firstLine(out), want)
 	}
+	// A partial set says which batches it has, and warns.
+	for _, want := range []string{"batches: data_batch_1.bin\n", "warning: a partial set: data_batch_2.bin, data_batch_3.bin, data_batch_4.bin, data_batch_5.bin missing"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
 	if _, err := train(t, "-data", filepath.Join(dir, "missing")); err == nil || !strings.Contains(err.Error(), "missing") {
 		t.Errorf("missing -data: err = %v", err)
 	}
 
 	// The cache is used without -data.
-	cache, _ := gan.CacheDir()
+	cache, _ := cifar10.CacheDir()
 	if !strings.HasPrefix(cache, home) {
 		t.Skipf("cache folder %s is not under the test's HOME", cache)
 	}
-	os.MkdirAll(filepath.Join(cache, gan.CIFARFolderName), 0o755)
-	writeFixture(t, filepath.Join(cache, gan.CIFARFolderName), 6)
+	os.MkdirAll(filepath.Join(cache, cifar10.FolderName), 0o755)
+	writeFixture(t, filepath.Join(cache, cifar10.FolderName), 6)
 	out, err = train(t)
 	if err != nil {
 		t.Fatal(err)
@@ -117,16 +130,18 @@ func TestDownloadFlag(t *testing.T) {
 	sum := md5.Sum(body)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) }))
 	defer srv.Close()
-	defer func(o gan.DownloadOptions) { downloadOptions = o }(downloadOptions)
+	defer func(o cifar10.DownloadOptions) { downloadOptions = o }(downloadOptions)
 
-	downloadOptions = gan.DownloadOptions{URL: srv.URL, MD5: "00000000000000000000000000000000"}
+	downloadOptions = cifar10.DownloadOptions{URL: srv.URL, MD5: "00000000000000000000000000000000"}
 	if _, err := train(t, "-download"); err == nil || !strings.Contains(err.Error(), "checksum") {
 		t.Errorf("bad checksum: err = %v", err)
 	}
-	downloadOptions = gan.DownloadOptions{URL: "http://127.0.0.1:1/none", MD5: hex.EncodeToString(sum[:])}
+	downloadOptions = cifar10.DownloadOptions{URL: "http://127.0.0.1:1/none", MD5: hex.EncodeToString(sum[:])}
+	// A failed download is an error that says what to do, not a silent
+	// fall back to synthetic images.
 	out, err := train(t, "-download")
-	if err != nil || !strings.HasPrefix(firstLine(out), "NOT CIFAR-10") || !strings.Contains(firstLine(out), "download failed") {
-		t.Errorf("no network: err %v, first line %q", err, firstLine(out))
+	if err == nil || !strings.Contains(err.Error(), "-download") || !strings.Contains(err.Error(), "-data") || strings.Contains(out, "NOT CIFAR-10") {
+		t.Errorf("no network: err %v, output %q", err, out)
 	}
 	downloadOptions.URL = srv.URL
 	out, err = train(t, "-download")

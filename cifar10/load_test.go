@@ -1,14 +1,20 @@
-package gan
+package cifar10
 
 import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
+
+// load3 loads path with batches of 3 records, the size of the fixtures.
+func load3(path string) (*Set, error) {
+	return Loader{BatchRecords: 3}.Load(context.Background(), path)
+}
 
 // fixture returns n records' labels and planar pixels with values that
 // identify image, channel and position.
@@ -27,7 +33,7 @@ func fixture(n int, seed byte) (labels, pixels []byte) {
 func batchBytes(t testing.TB, labels, pixels []byte) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := WriteCIFARBatch(&b, labels, pixels); err != nil {
+	if err := WriteBatch(&b, labels, pixels); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
@@ -68,7 +74,7 @@ func writeArchive(t testing.TB, path string, entries []tarEntry) {
 
 // checkImages verifies that c holds exactly the given records in order,
 // converted to NHWC [-1, 1].
-func checkImages(t *testing.T, c *CIFAR10, labels, pixels []byte) {
+func checkImages(t *testing.T, c *Set, labels, pixels []byte) {
 	t.Helper()
 	if c.Len() != len(labels) {
 		t.Fatalf("Len = %d, want %d", c.Len(), len(labels))
@@ -96,12 +102,12 @@ func checkImages(t *testing.T, c *CIFAR10, labels, pixels []byte) {
 func TestLoadCIFAR10Folder(t *testing.T) {
 	dir := t.TempDir()
 	l1, p1 := fixture(3, 0)
-	l3, p3 := fixture(2, 5)
+	l3, p3 := fixture(3, 5)
 	writeFolder(t, dir, map[int][]byte{1: batchBytes(t, l1, p1), 3: batchBytes(t, l3, p3)})
 	// test_batch.bin is not training data and must be ignored.
 	lt, pt := fixture(4, 9)
 	os.WriteFile(filepath.Join(dir, "test_batch.bin"), batchBytes(t, lt, pt), 0o644)
-	c, err := LoadCIFAR10(dir)
+	c, err := load3(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,10 +117,10 @@ func TestLoadCIFAR10Folder(t *testing.T) {
 	}
 	// The parent folder of the release works too.
 	parent := t.TempDir()
-	sub := filepath.Join(parent, CIFARFolderName)
+	sub := filepath.Join(parent, FolderName)
 	os.Mkdir(sub, 0o755)
 	writeFolder(t, sub, map[int][]byte{2: batchBytes(t, l1, p1)})
-	c, err = LoadCIFAR10(parent)
+	c, err = load3(parent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,9 +130,9 @@ func TestLoadCIFAR10Folder(t *testing.T) {
 func TestLoadCIFAR10Archive(t *testing.T) {
 	dir := t.TempDir()
 	l1, p1 := fixture(3, 1)
-	l2, p2 := fixture(4, 2)
+	l2, p2 := fixture(3, 2)
 	lt, pt := fixture(2, 3)
-	path := filepath.Join(dir, CIFARArchiveName)
+	path := filepath.Join(dir, ArchiveName)
 	// Entries out of order and with the other files of the release: the
 	// images still come in batch order.
 	writeArchive(t, path, []tarEntry{
@@ -135,13 +141,13 @@ func TestLoadCIFAR10Archive(t *testing.T) {
 		{"cifar-10-batches-bin/test_batch.bin", batchBytes(t, lt, pt)},
 		{"cifar-10-batches-bin/data_batch_1.bin", batchBytes(t, l1, p1)},
 	})
-	c, err := LoadCIFAR10(path)
+	c, err := load3(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkImages(t, c, append(l1, l2...), append(p1, p2...))
 	// A folder holding only the archive (the cache) works too.
-	c, err = LoadCIFAR10(dir)
+	c, err = load3(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,9 +158,9 @@ func TestLoadCIFAR10Errors(t *testing.T) {
 	l, p := fixture(3, 0)
 	good := batchBytes(t, l, p)
 	badLabel := bytes.Clone(good)
-	badLabel[2*cifarRecordSize] = 12
+	badLabel[2*RecordSize] = 12
 	noLabels := bytes.Clone(p) // 3 records of 3072 bytes
-	cifar100 := make([]byte, 3*(cifarRecordSize+1))
+	cifar100 := make([]byte, 3*(RecordSize+1))
 
 	tests := []struct {
 		name  string
@@ -207,16 +213,16 @@ func TestLoadCIFAR10Errors(t *testing.T) {
 		}, []string{"a.tar.gz"}},
 		{"archive with truncated batch", func(dir string) string {
 			path := filepath.Join(dir, "a.tar.gz")
-			writeArchive(t, path, []tarEntry{{"cifar-10-batches-bin/data_batch_1.bin", good[:cifarRecordSize+10]}})
+			writeArchive(t, path, []tarEntry{{"cifar-10-batches-bin/data_batch_1.bin", good[:RecordSize+10]}})
 			return path
 		}, []string{"data_batch_1.bin", "byte offset 3073", "truncated"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			path := tc.setup(t.TempDir())
-			c, err := LoadCIFAR10(path)
+			c, err := load3(path)
 			if err == nil {
-				t.Fatalf("LoadCIFAR10 = %d images, want an error", c.Len())
+				t.Fatalf("Load = %d images, want an error", c.Len())
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
@@ -244,19 +250,19 @@ func FuzzLoadCIFAR10(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		dir := t.TempDir()
 		writeFolder(t, dir, map[int][]byte{1: b})
-		c, err := LoadCIFAR10(dir)
-		if err == nil && c.Len()*cifarRecordSize != len(b) {
+		c, err := Loader{BatchRecords: 2}.Load(context.Background(), dir)
+		if err == nil && c.Len()*RecordSize != len(b) {
 			t.Fatalf("%d images from %d bytes", c.Len(), len(b))
 		}
 		path := filepath.Join(dir, "a.tar.gz")
 		os.WriteFile(path, b, 0o644)
-		LoadCIFAR10(path) // must not panic
+		Loader{BatchRecords: 2}.Load(context.Background(), path) // must not panic
 	})
 }
 
 // TestSharedCIFAR10 reads the real batch in ../shared when present.
 func TestSharedCIFAR10(t *testing.T) {
-	c, err := LoadCIFAR10(sharedCIFAR)
+	c, err := Load(sharedCIFAR)
 	if os.IsNotExist(err) || (err != nil && strings.Contains(err.Error(), "no such file")) {
 		t.Skip("no shared CIFAR-10 copy at", sharedCIFAR)
 	}

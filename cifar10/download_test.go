@@ -1,4 +1,4 @@
-package gan
+package cifar10
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 )
 
 func TestDownload(t *testing.T) {
-	l, p := fixture(4, 0)
+	l, p := fixture(3, 0)
 	archive := filepath.Join(t.TempDir(), "src.tar.gz")
 	writeArchive(t, archive, []tarEntry{{"cifar-10-batches-bin/data_batch_1.bin", batchBytes(t, l, p)}})
 	body, _ := os.ReadFile(archive)
@@ -35,7 +35,7 @@ func TestDownload(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("ok", func(t *testing.T) {
-		dst := filepath.Join(t.TempDir(), "cache", CIFARArchiveName)
+		dst := filepath.Join(t.TempDir(), "cache", ArchiveName)
 		var bar bytes.Buffer
 		err := Download(ctx, dst, DownloadOptions{URL: srv.URL + "/cifar-10-binary.tar.gz", MD5: hex.EncodeToString(sum[:]), Progress: &bar})
 		if err != nil {
@@ -44,7 +44,7 @@ func TestDownload(t *testing.T) {
 		if bar.Len() == 0 {
 			t.Error("no progress bar output")
 		}
-		c, err := LoadCIFAR10(dst)
+		c, err := load3(dst)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,10 +52,10 @@ func TestDownload(t *testing.T) {
 		leftovers(t, filepath.Dir(dst), 1)
 	})
 	t.Run("checksum mismatch", func(t *testing.T) {
-		dst := filepath.Join(t.TempDir(), CIFARArchiveName)
+		dst := filepath.Join(t.TempDir(), ArchiveName)
 		err := Download(ctx, dst, DownloadOptions{URL: srv.URL + "/cifar-10-binary.tar.gz"}) // official MD5
-		if !errors.Is(err, ErrChecksum) || !strings.Contains(err.Error(), CIFARMD5) {
-			t.Fatalf("err = %v, want a checksum mismatch naming %s", err, CIFARMD5)
+		if !errors.Is(err, ErrChecksum) || !strings.Contains(err.Error(), MD5) {
+			t.Fatalf("err = %v, want a checksum mismatch naming %s", err, MD5)
 		}
 		if _, err := os.Stat(dst); !os.IsNotExist(err) {
 			t.Error("a file that failed verification was kept")
@@ -63,7 +63,7 @@ func TestDownload(t *testing.T) {
 		leftovers(t, filepath.Dir(dst), 0)
 	})
 	t.Run("not found", func(t *testing.T) {
-		dst := filepath.Join(t.TempDir(), CIFARArchiveName)
+		dst := filepath.Join(t.TempDir(), ArchiveName)
 		err := Download(ctx, dst, DownloadOptions{URL: srv.URL + "/missing"})
 		if err == nil || !strings.Contains(err.Error(), "404") {
 			t.Fatalf("err = %v, want 404", err)
@@ -71,7 +71,7 @@ func TestDownload(t *testing.T) {
 		leftovers(t, filepath.Dir(dst), 0)
 	})
 	t.Run("short body", func(t *testing.T) {
-		dst := filepath.Join(t.TempDir(), CIFARArchiveName)
+		dst := filepath.Join(t.TempDir(), ArchiveName)
 		err := Download(ctx, dst, DownloadOptions{URL: srv.URL + "/short", MD5: hex.EncodeToString(sum[:])})
 		if err == nil {
 			t.Fatal("truncated download accepted")
@@ -79,7 +79,7 @@ func TestDownload(t *testing.T) {
 		leftovers(t, filepath.Dir(dst), 0)
 	})
 	t.Run("no server", func(t *testing.T) {
-		dst := filepath.Join(t.TempDir(), CIFARArchiveName)
+		dst := filepath.Join(t.TempDir(), ArchiveName)
 		err := Download(ctx, dst, DownloadOptions{URL: "http://127.0.0.1:1/x"})
 		if err == nil {
 			t.Fatal("download from a closed port succeeded")
@@ -105,7 +105,7 @@ func TestFindCachedCIFAR10(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("XDG_CACHE_HOME", home)
 	t.Setenv("HOME", home)
-	if p, ok := FindCachedCIFAR10(); ok {
+	if p, ok := FindCached(); ok {
 		t.Fatalf("found %s in an empty cache", p)
 	}
 	dir, err := CacheDir()
@@ -113,12 +113,12 @@ func TestFindCachedCIFAR10(t *testing.T) {
 		t.Skip(err)
 	}
 	os.MkdirAll(dir, 0o755)
-	os.WriteFile(filepath.Join(dir, CIFARArchiveName), []byte("x"), 0o644)
-	if p, ok := FindCachedCIFAR10(); !ok || filepath.Base(p) != CIFARArchiveName {
-		t.Fatalf("FindCachedCIFAR10 = %q, %v", p, ok)
+	os.WriteFile(filepath.Join(dir, ArchiveName), []byte("x"), 0o644)
+	if p, ok := FindCached(); !ok || filepath.Base(p) != ArchiveName {
+		t.Fatalf("FindCached = %q, %v", p, ok)
 	}
-	os.Mkdir(filepath.Join(dir, CIFARFolderName), 0o755)
-	if p, ok := FindCachedCIFAR10(); !ok || filepath.Base(p) != CIFARFolderName {
-		t.Fatalf("FindCachedCIFAR10 = %q, %v; want the folder first", p, ok)
+	os.Mkdir(filepath.Join(dir, FolderName), 0o755)
+	if p, ok := FindCached(); !ok || filepath.Base(p) != FolderName {
+		t.Fatalf("FindCached = %q, %v; want the folder first", p, ok)
 	}
 }

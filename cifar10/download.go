@@ -1,4 +1,4 @@
-package gan
+package cifar10
 
 import (
 	"context"
@@ -19,8 +19,8 @@ import (
 // The official CIFAR-10 binary release and the MD5 sum its home page
 // publishes for it.
 const (
-	CIFARURL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
-	CIFARMD5 = "c32a1d4ab5d03f1284b67883e8d87530"
+	URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
+	MD5 = "c32a1d4ab5d03f1284b67883e8d87530"
 )
 
 // CacheDir returns the folder gokern keeps downloaded data in:
@@ -33,26 +33,26 @@ func CacheDir() (string, error) {
 	return filepath.Join(d, "gokern"), nil
 }
 
-// FindCachedCIFAR10 returns the CIFAR-10 copy in the cache folder, unpacked
+// FindCached returns the CIFAR-10 copy in the cache folder, unpacked
 // folder first, then the archive, and false when there is neither.
-func FindCachedCIFAR10() (string, bool) {
+func FindCached() (string, bool) {
 	dir, err := CacheDir()
 	if err != nil {
 		return "", false
 	}
-	if st, err := os.Stat(filepath.Join(dir, CIFARFolderName)); err == nil && st.IsDir() {
-		return filepath.Join(dir, CIFARFolderName), true
+	if st, err := os.Stat(filepath.Join(dir, FolderName)); err == nil && st.IsDir() {
+		return filepath.Join(dir, FolderName), true
 	}
-	if st, err := os.Stat(filepath.Join(dir, CIFARArchiveName)); err == nil && st.Mode().IsRegular() {
-		return filepath.Join(dir, CIFARArchiveName), true
+	if st, err := os.Stat(filepath.Join(dir, ArchiveName)); err == nil && st.Mode().IsRegular() {
+		return filepath.Join(dir, ArchiveName), true
 	}
 	return "", false
 }
 
 // DownloadOptions configures Download. Zero fields take the official values.
 type DownloadOptions struct {
-	URL      string       // default CIFARURL
-	MD5      string       // expected hex MD5 of the whole file; default CIFARMD5
+	URL      string       // default URL
+	MD5      string       // expected hex MD5 of the whole file; default MD5
 	Progress io.Writer    // where the progress bar goes; nil for none
 	Client   *http.Client // default http.DefaultClient
 }
@@ -66,10 +66,10 @@ var ErrChecksum = errors.New("checksum mismatch")
 // when complete and correct, so dst is never a partial or corrupt file.
 func Download(ctx context.Context, dst string, opt DownloadOptions) (err error) {
 	if opt.URL == "" {
-		opt.URL = CIFARURL
+		opt.URL = URL
 	}
 	if opt.MD5 == "" {
-		opt.MD5 = CIFARMD5
+		opt.MD5 = MD5
 	}
 	if opt.Client == nil {
 		opt.Client = http.DefaultClient

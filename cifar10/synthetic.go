@@ -1,22 +1,29 @@
-package gan
+package cifar10
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
-// synthetic is a built-in image set for machines without CIFAR-10: each
+// Synthetic is the built-in image set for machines without CIFAR-10: each
 // image is a colour gradient with one coloured disc, square or diamond on
 // it. Images are computed from (seed, index) alone, so the set costs no
 // memory, needs no files and is identical on every machine.
-type synthetic struct {
+type Synthetic struct {
 	n    int
 	seed uint64
 }
 
-// SyntheticDataset returns n deterministic synthetic 32x32 RGB images: the
+// NewSynthetic returns n deterministic synthetic 32x32 RGB images: the
 // same (n, seed) always gives the same pixels. It lets training run, and
 // tests check learning, with no data on disk.
-func SyntheticDataset(n int, seed uint64) Dataset { return &synthetic{n: n, seed: seed} }
+func NewSynthetic(n int, seed uint64) *Synthetic { return &Synthetic{n: n, seed: seed} }
 
-func (s *synthetic) Len() int { return s.n }
+// Len returns the number of images.
+func (s *Synthetic) Len() int { return s.n }
+
+// Identity names the set: its images are a function of n and seed alone.
+func (s *Synthetic) Identity() string { return fmt.Sprintf("synthetic n=%d seed=%d", s.n, s.seed) }
 
 // splitmix64 is a tiny counter-based generator: a pure function of its
 // input, so each image's parameters depend on nothing but seed and index.
@@ -33,7 +40,8 @@ func unit(state *uint64) float32 {
 	return float32(*state>>40) / (1 << 24)
 }
 
-func (s *synthetic) Image(i int, dst []float32) {
+// Image writes image i into dst as NHWC float32 in [-1, 1].
+func (s *Synthetic) Image(i int, dst []float32) {
 	st := splitmix64(s.seed ^ splitmix64(uint64(i)))
 	var c0, c1, fg [3]float32
 	for c := range 3 {
