@@ -26,7 +26,7 @@ fi
 # The tests choose their kernel paths; a forced path would hide the others.
 unset GOKERN_KERNELS
 
-skip_tests=${ARM64_SKIP:-^(TestShuffleWithoutReplacement|TestIterationSchedule|TestNaNStopsRun|TestSaveFailureLeavesNoPartial|TestRecoverCheckpoint|TestHooks|TestTimedCheckpoint|FuzzCheckpointState)$}
+skip_tests=${ARM64_SKIP:-^(TestShuffleWithoutReplacement|TestIterationSchedule|TestIterationAllocatesNothingThreaded|TestNaNStopsRun|TestSaveFailureLeavesNoPartial|TestRecoverCheckpoint|TestHooks|TestTimedCheckpoint|FuzzCheckpointState)$}
 if [ "${ARM64_ALL:-0}" = 1 ]; then skip_tests='^$'; fi
 
 tmp=$(mktemp -d)
