@@ -12,12 +12,18 @@ import "github.com/gokern/gokern/internal/parallel"
 // tail, and the last chunk's tail is the unsplit call's.
 
 // splitChunk is the number of elements one part handles, and splitMin the
-// shortest call that is split at all: below it, waking a worker costs more
-// than the work saves. Both come from BenchmarkSplitThreshold (see
-// split_bench_test.go); re-measure them on a quiet machine.
+// shortest call that is split at all. splitMin comes from
+// BenchmarkSplitThreshold (split_bench_test.go) on the quiet 2-core Zen 3
+// VM, -cpu 2 -count 3: at 256Ki elements splitting was even for Tanh
+// (compute-bound, 0.22 ms), and lost for Adam (0.10 -> 0.13 ms) and Mul
+// (memory-bound, 0.05 -> 0.07 ms); at 1Mi it won for Tanh (0.87 -> 0.54 ms)
+// and Adam (0.47 -> 0.39 ms) and still lost for Mul. Two threads share one
+// memory path on that machine, so a memory-bound pass gains only where
+// cores have bandwidth of their own; a per-pass threshold is left for a
+// measurement on a many-core machine.
 const (
 	splitChunk = 1 << 14
-	splitMin   = 1 << 16
+	splitMin   = 1 << 18
 	splitAlign = 256
 )
 

@@ -45,7 +45,7 @@ func absAll(v []float32) []float32 {
 }
 
 // splitSizes are odd lengths below, at and well above the split threshold.
-var splitSizes = []int{splitMin - 1, splitMin + 1, 3*splitChunk + 17, 100003}
+var splitSizes = []int{splitMin - 1, splitMin + 1, 3*splitChunk + 17, 100003, splitMin + 3*splitChunk + 5}
 
 func splitOperands(rng *rand.Rand, n, width int) [][]float32 {
 	if width > 0 {

@@ -18,7 +18,8 @@ import (
 // those of math/rand/v2's PCG, which a test checks.
 
 // dropChunk is the values per part: even, so no draw straddles two parts.
-// dropMinSplit follows kernels' splitMin (its BenchmarkSplitThreshold).
+// dropMinSplit is kept below kernels' splitMin: drawing the mask is
+// compute-bound, like Tanh, which splitting sped up.
 const (
 	dropChunk    = 1 << 14
 	dropMinSplit = 1 << 16
