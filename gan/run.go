@@ -247,7 +247,7 @@ func (s IterationStats) check(iter int) error {
 // fills the row's accuracies), the metrics row, the summary's files, the
 // loss plot, the progress callback, the checkpoint.
 func (t *Trainer) builtinHooks(opt *RunOptions, m *metricsLog) []Hook {
-	var sum *Summary
+	var sum *Performance
 	hooks := []Hook{
 		{Name: "summary", EveryEpochs: opt.SummaryEvery, Func: func(e *Event) error {
 			s := t.Summarize()
@@ -290,7 +290,7 @@ func (t *Trainer) builtinHooks(opt *RunOptions, m *metricsLog) []Hook {
 
 // writeSummary prints the accuracies as the tutorial does and writes the
 // image grid and the generator.
-func (t *Trainer) writeSummary(opt RunOptions, s Summary) error {
+func (t *Trainer) writeSummary(opt RunOptions, s Performance) error {
 	fmt.Fprintf(opt.Log, "epoch %d: >Accuracy real: %.0f%%, fake: %.0f%%\n", t.epoch, s.AccReal*100, s.AccFake*100)
 	if err := checkFinite("generator", t.G); err != nil {
 		return fmt.Errorf("gan: epoch %d: %w", t.epoch, err)

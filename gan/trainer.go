@@ -265,9 +265,9 @@ func (t *Trainer) sampleLatent(x *nn.Tensor) {
 	}
 }
 
-// Summary is the tutorial's summarize_performance: the discriminator's
+// Performance is the tutorial's summarize_performance: the discriminator's
 // accuracy on real and on generated images, and the generated images.
-type Summary struct {
+type Performance struct {
 	AccReal, AccFake float64
 	// Fake holds the generated images (NHWC, [-1, 1]), Samples of them.
 	Fake    []float32
@@ -277,13 +277,13 @@ type Summary struct {
 // Summarize measures the discriminator, in inference mode, on
 // SummarySamples random real images and as many generated ones; an output
 // above 0.5 counts as "real", as Keras' binary accuracy.
-func (t *Trainer) Summarize() Summary {
+func (t *Trainer) Summarize() Performance {
 	n := max(1, t.cfg.SummarySamples)
 	real := nn.NewTensor(n, ImageHeight, ImageWidth, ImageChannels)
 	for i := range n {
 		t.data.Image(t.rng.IntN(t.data.Len()), real.Data[i*ImageSize:(i+1)*ImageSize])
 	}
-	var s Summary
+	var s Performance
 	s.AccReal = accuracy(t.D.Forward(real, false).Data, true)
 	latent := nn.NewTensor(n, t.cfg.LatentDim)
 	t.sampleLatent(latent)
