@@ -9,7 +9,6 @@ import (
 
 	"github.com/gokern/gokern/internal/parallel"
 	"github.com/gokern/gokern/kernels"
-	"github.com/gokern/gokern/nn"
 )
 
 // SerialPlanThreads is the thread count the serial-fraction table plans
@@ -56,10 +55,6 @@ func ScalingThreads(most int) []int {
 // regions, nn.Profiler attributing them to layers. What lies outside every
 // layer (the loss, Adam, sampling the batch) is the "other" row.
 func (o Options) SerialResults(path string) (*SerialReport, error) {
-	t, err := NewTrainer(o.Batch)
-	if err != nil {
-		return nil, err
-	}
 	prevProcs, prevThreads := runtime.GOMAXPROCS(1), kernels.Threads()
 	kernels.SetThreads(SerialPlanThreads)
 	parallel.SetProbe(true)
@@ -68,15 +63,11 @@ func (o Options) SerialResults(path string) (*SerialReport, error) {
 		runtime.GOMAXPROCS(prevProcs)
 		kernels.SetThreads(prevThreads)
 	}()
-	usePath(path)()
-	t.Iteration()
-	iters := o.trainIters(t)
-	prof := nn.NewProfiler()
-	t.GAN.SetProfiler(prof)
-	defer t.GAN.SetProfiler(nil)
-	for range o.Warmup * iters {
-		t.Iteration()
+	t, prof, iters, err := o.profiledTrainer(path)
+	if err != nil {
+		return nil, err
 	}
+	defer t.GAN.SetProfiler(nil)
 	prof.Reset()
 	runs := max(1, o.Runs)
 	r0 := parallel.ProbeTime()

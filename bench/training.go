@@ -138,19 +138,11 @@ func (o Options) ScalingResults(path string, threads []int) ([]ScalePoint, error
 // with what the layers do not cover (loss, Adam, sampling the batch) as
 // "other".
 func (o Options) LayerResults(path string) ([]LayerShare, error) {
-	t, err := NewTrainer(o.Batch)
+	t, prof, iters, err := o.profiledTrainer(path)
 	if err != nil {
 		return nil, err
 	}
-	usePath(path)()
-	t.Iteration()
-	iters := o.trainIters(t)
-	prof := nn.NewProfiler()
-	t.GAN.SetProfiler(prof)
 	defer t.GAN.SetProfiler(nil)
-	for range o.Warmup * iters {
-		t.Iteration()
-	}
 	perLayer := map[string][]float64{}
 	var perIter []float64
 	var names []string
@@ -195,6 +187,27 @@ func (o Options) LayerResults(path string) ([]LayerShare, error) {
 		return strings.Compare(a.Layer, b.Layer)
 	})
 	return out, nil
+}
+
+// profiledTrainer is the set-up LayerResults and SerialResults share: a
+// trainer on path with an nn.Profiler on its GAN model (which covers G and
+// D however they are called), past its first-touch iteration and o.Warmup
+// runs, and the iterations one timed run takes. The caller detaches the
+// profiler (t.GAN.SetProfiler(nil)) when done.
+func (o Options) profiledTrainer(path string) (*gan.Trainer, *nn.Profiler, int, error) {
+	t, err := NewTrainer(o.Batch)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	usePath(path)()
+	t.Iteration()
+	iters := o.trainIters(t)
+	prof := nn.NewProfiler()
+	t.GAN.SetProfiler(prof)
+	for range o.Warmup * iters {
+		t.Iteration()
+	}
+	return t, prof, iters, nil
 }
 
 // otherLayer names the time outside every layer's Forward and Backward.
