@@ -4,6 +4,10 @@ GOBIN       := $(shell $(GO) env GOPATH)/bin
 STATICCHECK := $(GOBIN)/staticcheck
 # Pinned so every machine lints with the same rules.
 STATICCHECK_VERSION := v0.8.2
+# gotestsum runs the native suite: its summary lists every skipped test with
+# its reason, so a kernel path this CPU lacks shows as skipped, by name.
+GOTESTSUM := $(GOBIN)/gotestsum
+GOTESTSUM_VERSION := v1.13.0
 
 .PHONY: all test lint check-generated generate test-go test-race test-purego test-arm64 bench bench-peers train tools
 
@@ -14,10 +18,13 @@ all: test
 ## full suite on every kernel path (so its summary closes the output).
 test: lint check-generated test-arm64 test-purego test-race test-go
 
-tools: $(STATICCHECK)
+tools: $(STATICCHECK) $(GOTESTSUM)
 
 $(STATICCHECK):
 	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+$(GOTESTSUM):
+	$(GO) install gotest.tools/gotestsum@$(GOTESTSUM_VERSION)
 
 lint: tools
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
@@ -35,8 +42,8 @@ generate:
 check-generated:
 	bash .ci/check-generated.sh
 
-test-go:
-	$(GO) test -count=1 ./...
+test-go: $(GOTESTSUM)
+	$(GOTESTSUM) --format pkgname -- -count=1 ./...
 
 # The threaded code: SGEMM's worker pool and everything that calls it.
 test-race:
