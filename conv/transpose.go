@@ -100,16 +100,44 @@ func (c *Conv2DTranspose) Forward(n int, x, w, bias, y []float32) {
 // BackwardData computes dx = dL/dx from dy = dL/dy, overwriting dx: the
 // adjoint Conv2D's forward pass applied to dy.
 func (c *Conv2DTranspose) BackwardData(n int, dy, w, dx []float32) {
-	g := c.checkArgs("Conv2DTranspose.BackwardData", n, dx, w, dy, "dx", "dy")
-	k, ch := g.Cols(), c.spec.C
-	xLen, yLen := c.spec.H*c.spec.W*ch, c.geom.InputLen()
-	for s0, cs := 0, c.chunkSize(n); s0 < n; s0 += cs {
+	c.checkArgs("Conv2DTranspose.BackwardData", n, dx, w, dy, "dx", "dy")
+	_ = c.backwardData(n, dy, w, dx, false)
+}
+
+// backwardData lowers dy chunk by chunk and runs each chunk's dx GEMM
+// right after, while the chunk is in cache. With keep, chunk s lands at its
+// place in the whole-batch workspace, so the whole lowered dy is there
+// afterwards for the dw GEMM; without, every chunk reuses the workspace's
+// start. The GEMMs are the same either way. It returns the workspace.
+func (c *Conv2DTranspose) backwardData(n int, dy, w, dx []float32, keep bool) []float32 {
+	k, ch := c.geom.Cols(), c.spec.C
+	xLen, yLen, colsLen := c.spec.H*c.spec.W*ch, c.geom.InputLen(), c.geom.Rows()*k
+	cs := c.chunkSize(n)
+	cols := c.workspace(c.geom.WithBatch(cs))
+	if keep {
+		cols = c.workspace(c.geom.WithBatch(n))
+	}
+	for s0 := 0; s0 < n; s0 += cs {
 		m := min(cs, n-s0)
 		gc := c.geom.WithBatch(m)
-		cols := c.workspace(gc)
-		c.colJob.parallelIm2col(cols, dy[s0*yLen:(s0+m)*yLen], gc)
-		kernels.Sgemm(false, false, gc.Rows(), ch, k, 1, cols, k, w, ch, 0, dx[s0*xLen:(s0+m)*xLen], ch)
+		chunk := cols[:m*colsLen]
+		if keep {
+			chunk = cols[s0*colsLen : (s0+m)*colsLen]
+		}
+		c.colJob.parallelIm2col(chunk, dy[s0*yLen:(s0+m)*yLen], gc)
+		kernels.Sgemm(false, false, gc.Rows(), ch, k, 1, chunk, k, w, ch, 0, dx[s0*xLen:(s0+m)*xLen], ch)
 	}
+	return cols
+}
+
+// biasGradient overwrites dbias, when not nil, with the sum of dy's rows.
+func (c *Conv2DTranspose) biasGradient(op string, dy, dbias []float32) {
+	if dbias == nil {
+		return
+	}
+	checkLen(op, "dbias", len(dbias), c.spec.Filters, "Filters")
+	clear(dbias)
+	kernels.SumRows(dbias, dy)
 }
 
 // BackwardWeights computes dw = dL/dw and, when dbias is not nil, dbias =
@@ -117,11 +145,7 @@ func (c *Conv2DTranspose) BackwardData(n int, dy, w, dx []float32) {
 func (c *Conv2DTranspose) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 	const op = "Conv2DTranspose.BackwardWeights"
 	g := c.checkArgs(op, n, x, dw, dy, "x", "dy")
-	if dbias != nil {
-		checkLen(op, "dbias", len(dbias), c.spec.Filters, "Filters")
-		clear(dbias)
-		kernels.SumRows(dbias, dy)
-	}
+	c.biasGradient(op, dy, dbias)
 	// One GEMM over the whole batch, not chunks: dw sums over every
 	// sample, and splitting that sum would make the result depend on the
 	// chunking (see chunk.go).
@@ -145,21 +169,9 @@ func (c *Conv2DTranspose) Backward(n int, x, dy, w, dx, dw, dbias []float32) {
 	g := c.checkArgs(op, n, x, w, dy, "x", "dy")
 	checkLen(op, "dx", len(dx), n*c.spec.H*c.spec.W*c.spec.C, "n*H*W*C")
 	checkLen(op, "dw", len(dw), c.spec.WeightLen(), "KH*KW*Filters*C")
-	if dbias != nil {
-		checkLen(op, "dbias", len(dbias), c.spec.Filters, "Filters")
-		clear(dbias)
-		kernels.SumRows(dbias, dy)
-	}
+	c.biasGradient(op, dy, dbias)
+	cols := c.backwardData(n, dy, w, dx, true)
 	k, ch := g.Cols(), c.spec.C
-	cols := c.workspace(g)
-	xLen, yLen, colsLen := c.spec.H*c.spec.W*ch, c.geom.InputLen(), c.geom.Rows()*k
-	for s0, cs := 0, c.chunkSize(n); s0 < n; s0 += cs {
-		m := min(cs, n-s0)
-		gc := c.geom.WithBatch(m)
-		chunk := cols[s0*colsLen : (s0+m)*colsLen]
-		c.colJob.parallelIm2col(chunk, dy[s0*yLen:(s0+m)*yLen], gc)
-		kernels.Sgemm(false, false, gc.Rows(), ch, k, 1, chunk, k, w, ch, 0, dx[s0*xLen:(s0+m)*xLen], ch)
-	}
 	kernels.Sgemm(true, false, k, ch, g.Rows(), 1, cols, k, x, ch, 0, dw, ch)
 }
 
