@@ -32,3 +32,21 @@ func BenchmarkIteration(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkSaveCheckpoint times one checkpoint of the full-size models
+// (weights, both optimisers' moments, state, fsync and the swap), the cost
+// the time-based checkpoint (-checkpoint-every) pays once per interval.
+//
+//	go test -run NONE -bench SaveCheckpoint -benchtime 5x ./gan
+func BenchmarkSaveCheckpoint(b *testing.B) {
+	tr, err := NewTrainer(DefaultConfig(), cifar10.NewSynthetic(1000, 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	for b.Loop() {
+		if err := tr.SaveCheckpoint(dir); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
