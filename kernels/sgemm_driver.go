@@ -77,6 +77,12 @@ type gemmJob struct {
 
 	sk skinnyOp // the skinny path's problem
 
+	// A Gemm over Operands (operand.go): packed through opA and opB,
+	// C's rows placed by rows when it is set, finished by epilogue.
+	opA, opB Operand
+	rows     RowLayout
+	epilogue Epilogue
+
 	// The team path (sgemm_team.go): set by plan, used while it runs.
 	team   bool
 	shared *gemmBuffers   // the call's buffers: the packed B panel
@@ -145,9 +151,7 @@ func (j *gemmJob) part(i int, buf *gemmBuffers) {
 func (j *gemmJob) packed(buf *gemmBuffers, i0, i1, j0, j1 int) {
 	g := j.cfg
 	MR, NR := g.MR, g.NR
-	// Even KC blocks: k = 1152 runs as 5 x 231 rather than 4 x 256 + 128.
-	kBlocks := (j.k + g.KC - 1) / g.KC
-	kcMax := (j.k + kBlocks - 1) / kBlocks
+	kcMax := j.kcMax()
 	ncMax := min(g.NC, roundUp(j1-j0, NR))
 	mcMax := min(g.MC, roundUp(i1-i0, MR))
 	buf.a = grow(buf.a, mcMax*kcMax)
@@ -158,15 +162,18 @@ func (j *gemmJob) packed(buf *gemmBuffers, i0, i1, j0, j1 int) {
 		nc := min(ncMax, j1-jc)
 		for pc := 0; pc < j.k; pc += kcMax {
 			kc := min(kcMax, j.k-pc)
-			packB(buf.b, j.transB, j.b, j.ldb, pc, jc, kc, nc, NR, g.packBT, g.packBN)
+			j.packB(buf, buf.b, pc, jc, kc, nc)
 			beta := j.beta
 			if pc > 0 {
 				beta = 1
 			}
 			for ic := i0; ic < i1; ic += mcMax {
 				mc := min(mcMax, i1-ic)
-				packA(buf.a, j.transA, j.a, j.lda, ic, pc, mc, kc, MR, g.packAT, g.packAN)
+				j.packA(buf, ic, pc, mc, kc)
 				j.macro(buf, buf.a, buf.b, ic, jc, mc, nc, kc, beta)
+				if pc+kc == j.k {
+					j.finish(ic, ic+mc, jc, jc+nc)
+				}
 			}
 		}
 	}
@@ -181,21 +188,37 @@ func (j *gemmJob) macro(buf *gemmBuffers, pa, pb []float32, ic, jc, mc, nc, kc i
 	MR, NR := g.MR, g.NR
 	kern := g.kernel
 	c, ldc, alpha := j.c, j.ldc, j.alpha
+	var offs []int
+	if j.rows != nil {
+		// Each row's offset is looked up once per block, not per tile.
+		buf.offs = growInts(buf.offs, mc)
+		offs = buf.offs
+		for r := range offs {
+			offs[r] = j.rows.RowOffset(ic + r)
+		}
+	}
 	for jr := 0; jr < nc; jr += NR {
 		nr := min(NR, nc-jr)
 		bp := pb[jr*kc : jr*kc+NR*kc]
 		for ir := 0; ir < mc; ir += MR {
 			mr := min(MR, mc-ir)
 			ap := pa[ir*kc : ir*kc+MR*kc]
-			off := (ic+ir)*ldc + jc + jr
-			if mr == MR && nr == NR {
-				kern(kc, ap, bp, alpha, beta, c[off:], ldc)
+			off, stride := (ic+ir)*ldc+jc+jr, ldc
+			if offs != nil {
+				off, stride = offs[ir]+jc+jr, evenStride(offs[ir:ir+mr], NR)
+			}
+			if mr == MR && nr == NR && stride > 0 {
+				kern(kc, ap, bp, alpha, beta, c[off:], stride)
 				continue
 			}
 			tile := buf.tile
 			kern(kc, ap, bp, alpha, 0, tile, NR)
 			for r := 0; r < mr; r++ {
-				crow := c[off+r*ldc : off+r*ldc+nr]
+				o := off + r*ldc
+				if offs != nil {
+					o = offs[ir+r] + jc + jr
+				}
+				crow := c[o : o+nr]
 				trow := tile[r*NR : r*NR+nr]
 				if beta == 0 {
 					copy(crow, trow)
@@ -209,4 +232,62 @@ func (j *gemmJob) macro(buf *gemmBuffers, pa, pb []float32, ic, jc, mc, nc, kc i
 	}
 }
 
+// evenStride returns the common distance of equally spaced row offsets
+// at least minStride apart, or 0 when they are not (the tile then goes
+// through the scratch tile).
+func evenStride(offs []int, minStride int) int {
+	if len(offs) < 2 {
+		return 0
+	}
+	s := offs[1] - offs[0]
+	if s < minStride {
+		return 0
+	}
+	for r := 2; r < len(offs); r++ {
+		if offs[r]-offs[r-1] != s {
+			return 0
+		}
+	}
+	return s
+}
+
+// packA packs the mc x kc block of op(A) at (ic, pc) into buf.a.
+func (j *gemmJob) packA(buf *gemmBuffers, ic, pc, mc, kc int) {
+	g := j.cfg
+	if j.opA == nil {
+		packA(buf.a, j.transA, j.a, j.lda, ic, pc, mc, kc, g.MR, g.packAT, g.packAN)
+		return
+	}
+	buf.scratch = grow(buf.scratch, max(g.MR, g.NR)*kc)
+	buf.panels.set(buf.a, g.MR, kc, mc, g.packAT, g.packAN, buf.scratch)
+	j.opA.Pack(&buf.panels, ic, pc)
+}
+
+// packB packs the kc x nc block of op(B) at (pc, jc) into dst.
+func (j *gemmJob) packB(buf *gemmBuffers, dst []float32, pc, jc, kc, nc int) {
+	g := j.cfg
+	if j.opB == nil {
+		packB(dst, j.transB, j.b, j.ldb, pc, jc, kc, nc, g.NR, g.packBT, g.packBN)
+		return
+	}
+	buf.scratch = grow(buf.scratch, max(g.MR, g.NR)*kc)
+	buf.panels.set(dst, g.NR, kc, nc, g.packBT, g.packBN, buf.scratch)
+	j.opB.Pack(&buf.panels, jc, pc)
+}
+
+// kcMax is the depth of the job's KC blocks: even blocks, so k = 1152
+// runs as 5 x 231 rather than 4 x 256 + 128. It depends on k alone.
+func (j *gemmJob) kcMax() int {
+	kBlocks := (j.k + j.cfg.KC - 1) / j.cfg.KC
+	return (j.k + kBlocks - 1) / kBlocks
+}
+
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
+
+// growInts is grow for ints.
+func growInts(s []int, n int) []int {
+	if cap(s) < n {
+		return make([]int, n)
+	}
+	return s[:n]
+}

@@ -6,6 +6,9 @@ import "github.com/gokern/gokern/internal/parallel"
 // size needed and are then reused, so steady-state calls do not allocate.
 type gemmBuffers struct {
 	a, b, tile, bt []float32
+	scratch        []float32    // an Operand's gather rows (Panels.Scratch)
+	offs           []int        // a RowLayout's row offsets for one block
+	panels         Panels       // kept here: a local would escape through Operand.Pack
 	out            [256]float32 // one skinny kernel's results (kept here: a local would escape)
 }
 
@@ -58,6 +61,10 @@ func runGemm(job *gemmJob) {
 		buf.a = grow(buf.a, a)
 		buf.b = grow(buf.b, b)
 		buf.tile = grow(buf.tile, job.cfg.MR*job.cfg.NR)
+		if job.opA != nil || job.opB != nil {
+			buf.scratch = grow(buf.scratch, max(job.cfg.MR, job.cfg.NR)*job.kcMax())
+			buf.offs = growInts(buf.offs, job.cfg.MC)
+		}
 	}
 	j := jobs.Get()
 	*j = *job
@@ -85,8 +92,7 @@ func (j *gemmJob) partNeed() (a, b int) {
 		return 0, 0
 	}
 	g := j.cfg
-	kBlocks := (j.k + g.KC - 1) / g.KC
-	kcMax := (j.k + kBlocks - 1) / kBlocks
+	kcMax := j.kcMax()
 	if j.team {
 		t := &j.tm
 		rows := (t.rowUnits + t.bandsM - 1) / t.bandsM * g.MR

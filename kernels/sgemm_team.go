@@ -66,8 +66,7 @@ func (j *gemmJob) planTeam(parts int) {
 func (j *gemmJob) runTeam() {
 	g := j.cfg
 	t := &j.tm
-	kBlocks := (j.k + g.KC - 1) / g.KC
-	t.kcMax = (j.k + kBlocks - 1) / kBlocks
+	t.kcMax = j.kcMax()
 	t.ncMax = min(g.NC, roundUp(j.n, g.NR))
 	j.shared.b = grow(j.shared.b, t.ncMax*t.kcMax)
 	for t.jc = 0; t.jc < j.n; t.jc += t.ncMax {
@@ -96,7 +95,7 @@ func (j *gemmJob) teamPart(i int, buf *gemmBuffers) {
 	if t.pack {
 		u0, u1 := i*t.panels/t.packParts, (i+1)*t.panels/t.packParts
 		c0, c1 := u0*NR, min(u1*NR, t.nc)
-		packB(j.shared.b[c0*t.kc:], j.transB, j.b, j.ldb, t.pc, t.jc+c0, t.kc, c1-c0, NR, g.packBT, g.packBN)
+		j.packB(buf, j.shared.b[c0*t.kc:], t.pc, t.jc+c0, t.kc, c1-c0)
 		return
 	}
 	bm, bn := i/t.bandsN, i%t.bandsN
@@ -113,7 +112,10 @@ func (j *gemmJob) teamPart(i int, buf *gemmBuffers) {
 	pb := j.shared.b[c0*t.kc:]
 	for ic := r0; ic < r1; ic += mcMax {
 		mc := min(mcMax, r1-ic)
-		packA(buf.a, j.transA, j.a, j.lda, ic, t.pc, mc, t.kc, MR, g.packAT, g.packAN)
+		j.packA(buf, ic, t.pc, mc, t.kc)
 		j.macro(buf, buf.a, pb, ic, t.jc+c0, mc, c1-c0, t.kc, t.beta)
+		if t.pc+t.kc == j.k {
+			j.finish(ic, ic+mc, t.jc+c0, t.jc+c1)
+		}
 	}
 }

@@ -1,0 +1,248 @@
+package kernels
+
+import "fmt"
+
+// An Operand is a GEMM operand that packs itself, so that it never has to
+// exist as a matrix in memory. An implicit-GEMM convolution is the use it
+// was made for: its A operand, the im2col matrix, is packed straight from
+// the NHWC input, one cache-sized block at a time.
+//
+// The driver sees every operand as a matrix X of rows x depth, where depth
+// is the summation: as A, X = op(A), m x k; as B, X = op(B)^T, n x k. It
+// asks for one block of X at a time and Pack writes it, rows [r0,
+// r0+dst.Rows()) and depth steps [p0, p0+dst.Depth()), into dst's
+// micro-panels. Pack must write every value of every micro-panel (zeros
+// for padding), as dst holds whatever the previous block left.
+//
+// Pack is called from several goroutines at once, for disjoint blocks, so
+// it must not write to shared state.
+type Operand interface {
+	Pack(dst *Panels, r0, p0 int)
+}
+
+// Panels is one block of packed micro-panels, the destination of
+// Operand.Pack: Rows() rows of X split into micro-panels of Width() rows
+// each (the last one padded with zero rows), each micro-panel Depth() steps
+// of Width() values. Value (r, p) of micro-panel q is Panel(q)[p*Width()+r].
+type Panels struct {
+	buf         []float32
+	width, kc   int
+	rows        int
+	transposing panelPacker // full micro-panels from rows (may be nil)
+	copying     panelPacker // full micro-panels from steps (may be nil)
+	scratch     []float32   // Width() x Depth()
+}
+
+// Width is the number of rows in one micro-panel: the micro-kernel's MR
+// for A, NR for B.
+func (p *Panels) Width() int { return p.width }
+
+// Depth is the number of depth steps in the block.
+func (p *Panels) Depth() int { return p.kc }
+
+// Rows is the number of rows of X in the block.
+func (p *Panels) Rows() int { return p.rows }
+
+// Count is the number of micro-panels in the block.
+func (p *Panels) Count() int { return (p.rows + p.width - 1) / p.width }
+
+// Panel returns micro-panel q, Depth()*Width() values.
+func (p *Panels) Panel(q int) []float32 {
+	n := p.width * p.kc
+	return p.buf[q*n : q*n+n : q*n+n]
+}
+
+// Scratch returns a Width() x Depth() row-major matrix (row stride
+// Depth()) that Pack may fill and then hand to PackRows: gathering rows
+// there first keeps the gather in L1 and lets one fast transposing pass
+// pack them. Its contents are undefined on entry to Pack.
+func (p *Panels) Scratch() []float32 { return p.scratch }
+
+// PackRows fills micro-panel q from the first rows rows of src, a row-major
+// matrix with row stride ld: value (r, s) = src[r*ld+s] for s < Depth().
+// Rows rows..Width()-1 of the micro-panel are zero.
+func (p *Panels) PackRows(q int, src []float32, ld, rows int) {
+	w, kc := p.width, p.kc
+	if rows < 0 || rows > w || ld < kc || rows > 0 && kc > 0 && len(src) < (rows-1)*ld+kc {
+		panic(fmt.Sprintf("gokern: Panels.PackRows: rows=%d (width %d), ld=%d, len(src)=%d, depth %d", rows, w, ld, len(src), kc))
+	}
+	panel := p.Panel(q)
+	if rows == w && p.transposing != nil {
+		p.transposing(kc, src, ld, panel)
+		return
+	}
+	for r := 0; r < rows; r++ {
+		d := panel[r:]
+		for s, v := range src[r*ld : r*ld+kc] {
+			d[s*w] = v
+		}
+	}
+	for r := rows; r < w; r++ {
+		for s := 0; s < kc; s++ {
+			panel[s*w+r] = 0
+		}
+	}
+}
+
+// PackSteps fills depth steps [s0, s0+n) of micro-panel q from src, where
+// step s0+i is the Width() values src[i*ld:i*ld+Width()] (a full panel's
+// worth of rows, stored contiguously per step).
+func (p *Panels) PackSteps(q, s0, n int, src []float32, ld int) {
+	w := p.width
+	if s0 < 0 || n < 0 || s0+n > p.kc || ld < w || n > 0 && len(src) < (n-1)*ld+w {
+		panic(fmt.Sprintf("gokern: Panels.PackSteps: steps [%d, %d) of %d, ld=%d, len(src)=%d, width %d", s0, s0+n, p.kc, ld, len(src), w))
+	}
+	if n == 0 {
+		return
+	}
+	dst := p.Panel(q)[s0*w : (s0+n)*w]
+	if p.copying != nil {
+		p.copying(n, src, ld, dst)
+		return
+	}
+	for i := 0; i < n; i++ {
+		copy(dst[i*w:i*w+w], src[i*ld:i*ld+w])
+	}
+}
+
+// ZeroSteps clears depth steps [s0, s0+n) of micro-panel q.
+func (p *Panels) ZeroSteps(q, s0, n int) {
+	w := p.width
+	clear(p.Panel(q)[s0*w : (s0+n)*w])
+}
+
+// set points p at a block of rows micro-panel rows and depth kc in buf,
+// with the backend's packers for panels of width w.
+func (p *Panels) set(buf []float32, w, kc, rows int, transposing, copying panelPacker, scratch []float32) {
+	p.buf = buf[:roundUp(rows, w)*kc]
+	p.width, p.kc, p.rows = w, kc, rows
+	p.transposing, p.copying = transposing, copying
+	p.scratch = scratch[:w*kc]
+}
+
+// Matrix returns an Operand for a stored row-major matrix with row stride
+// ld: X itself when trans is false, its transpose when true (data is then
+// depth x rows). It packs as Sgemm does, so a GEMM of two Matrix operands
+// gives Sgemm's result bit for bit.
+func Matrix(trans bool, data []float32, ld int) Operand {
+	return &matrixOperand{trans: trans, data: data, ld: ld}
+}
+
+type matrixOperand struct {
+	trans bool
+	data  []float32
+	ld    int
+}
+
+func (m *matrixOperand) Pack(dst *Panels, r0, p0 int) {
+	packA(dst.buf, m.trans, m.data, m.ld, r0, p0, dst.rows, dst.kc, dst.width, dst.transposing, dst.copying)
+}
+
+// RowLayout places the rows of C when they are not equally spaced: row i
+// starts at c[RowOffset(i)]. A sub-pixel convolution phase writes every
+// other pixel of its output this way.
+type RowLayout interface {
+	RowOffset(i int) int
+}
+
+// An Epilogue finishes C while it is still in cache: Finish is called once
+// for every row segment of C whose sum is complete, row being C[i][j0 :
+// j0+len(row)], on whichever goroutine computed it. Every element of C is
+// in exactly one call. A bias and activation belong here.
+type Epilogue interface {
+	Finish(row []float32, i, j0 int)
+}
+
+// Gemm is a GEMM over Operands: C = A*B^T + Beta*C in the Operand view
+// (both A and B are rows x depth: C is A.rows x B.rows), then Epilogue.
+type Gemm struct {
+	M, N, K int
+	A, B    Operand
+	// C holds row i at C[i*LDC:], or at C[Rows.RowOffset(i):] when Rows
+	// is not nil.
+	C    []float32
+	LDC  int
+	Rows RowLayout
+	// Beta scales C before the product is added; 0 means C is not read.
+	Beta     float32
+	Epilogue Epilogue
+}
+
+// Run computes g on the current path's micro-kernel, threaded like Sgemm
+// and with Sgemm's guarantee: every element of C sees the same operations
+// for every thread count. Run panics when a dimension is negative, an
+// operand is missing, or a row of C lies outside C.
+//
+// Run ignores the GEMM set through internal/sgemmhook: Operands exist
+// only for gokern's own driver.
+func (g Gemm) Run() {
+	if g.M < 0 || g.N < 0 || g.K < 0 {
+		panic(fmt.Sprintf("gokern: Gemm: negative dimension m=%d n=%d k=%d", g.M, g.N, g.K))
+	}
+	if g.A == nil || g.B == nil {
+		panic("gokern: Gemm: nil Operand")
+	}
+	if g.Rows == nil && g.LDC < max(1, g.N) {
+		panic(fmt.Sprintf("gokern: Gemm: LDC = %d < max(1, %d)", g.LDC, g.N))
+	}
+	if g.M == 0 || g.N == 0 {
+		return
+	}
+	if g.Rows == nil {
+		if need := (g.M-1)*g.LDC + g.N; len(g.C) < need {
+			panic(fmt.Sprintf("gokern: Gemm: len(C) = %d, need at least %d for %dx%d with stride %d", len(g.C), need, g.M, g.N, g.LDC))
+		}
+	}
+	im := cur()
+	job := gemmJob{
+		cfg: &im.gemm,
+		m:   g.M, n: g.N, k: g.K,
+		alpha: 1, beta: g.Beta,
+		c: g.C, ldc: g.LDC,
+		opA: g.A, opB: g.B, rows: g.Rows, epilogue: g.Epilogue,
+	}
+	if g.K == 0 {
+		job.finishEmpty()
+		return
+	}
+	runGemm(&job)
+}
+
+// rowOffset is where row i of C starts.
+func (j *gemmJob) rowOffset(i int) int {
+	if j.rows != nil {
+		return j.rows.RowOffset(i)
+	}
+	return i * j.ldc
+}
+
+// rowOf returns columns [j0, j1) of row i of C, checked against C.
+func (j *gemmJob) rowOf(i, j0, j1 int) []float32 {
+	o := j.rowOffset(i)
+	if o < 0 || o+j1 > len(j.c) {
+		panic(fmt.Sprintf("gokern: Gemm: row %d at offset %d, %d columns, outside len(C) = %d", i, o, j1, len(j.c)))
+	}
+	return j.c[o+j0 : o+j1 : o+j1]
+}
+
+// finishEmpty is a Gemm with k == 0: C = Beta*C, then the epilogue.
+func (j *gemmJob) finishEmpty() {
+	for i := 0; i < j.m; i++ {
+		row := j.rowOf(i, 0, j.n)
+		scaleC(1, j.n, j.beta, row, j.n)
+		if j.epilogue != nil {
+			j.epilogue.Finish(row, i, 0)
+		}
+	}
+}
+
+// finish runs the epilogue over rows [i0, i1) and columns [j0, j1) of C,
+// a block whose sum is complete.
+func (j *gemmJob) finish(i0, i1, j0, j1 int) {
+	if j.epilogue == nil {
+		return
+	}
+	for i := i0; i < i1; i++ {
+		j.epilogue.Finish(j.rowOf(i, j0, j1), i, j0)
+	}
+}
