@@ -27,6 +27,9 @@ type Conv2D struct {
 	coefs   []float32 // implicit path: gather coefficients
 	job     implicitJob
 	colJob  colJob
+
+	leaky fusedLeaky   // FuseLeakyReLU
+	epi   biasEpilogue // Forward's epilogue
 }
 
 // implicitMaxFilters is the largest filter count computed by implicit GEMM.
@@ -92,9 +95,7 @@ func (c *Conv2D) Forward(n int, x, w, bias, y []float32) {
 		cols := c.im2col(gc, x[s0*inLen:(s0+m)*inLen])
 		kernels.Sgemm(false, false, gc.Rows(), f, k, 1, cols, k, w, f, 0, y[s0*outLen:(s0+m)*outLen], f)
 	}
-	if bias != nil {
-		kernels.AddBias(y, bias)
-	}
+	c.leaky.applyUnfused(y, bias)
 }
 
 // BackwardData computes dx = dL/dx from dy = dL/dy, overwriting dx.

@@ -200,9 +200,7 @@ func (c *Conv2D) forwardImplicit(n int, x, w, bias, y []float32) {
 	j := c.startJob(passForward, n, x, y)
 	j.wt = c.transposedWeights(c.geom, w)
 	parallelFor(n, j, &j.wg)
-	if bias != nil {
-		kernels.AddBias(y, bias)
-	}
+	c.leaky.applyUnfused(y, bias)
 }
 
 // maxGatherRows bounds KH*KW*F for the gather form of backward-data.

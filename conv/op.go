@@ -11,6 +11,9 @@ type Op interface {
 	// bit the same, for a layer that needs both: an Op may share work
 	// between them (Conv2DTranspose lowers dy once for both GEMMs).
 	Backward(n int, x, dy, w, dx, dw, dbias []float32)
+	// FuseLeakyReLU makes Forward apply LeakyReLU(alpha) to its output
+	// after the bias (see Conv2D.FuseLeakyReLU).
+	FuseLeakyReLU(alpha float32)
 }
 
 var (

@@ -24,6 +24,9 @@ type Conv2DTranspose struct {
 
 	cols   []float32 // workspace, [n*H*W, KH*KW*Filters]
 	colJob colJob
+
+	leaky fusedLeaky   // FuseLeakyReLU
+	epi   biasEpilogue // Forward's epilogue
 }
 
 // NewConv2DTranspose returns a Conv2DTranspose for s, or an error when a
@@ -92,9 +95,7 @@ func (c *Conv2DTranspose) Forward(n int, x, w, bias, y []float32) {
 		kernels.Sgemm(false, true, gc.Rows(), k, ch, 1, x[s0*xLen:(s0+m)*xLen], ch, w, ch, 0, cols, k)
 		c.colJob.parallelCol2im(y[s0*yLen:(s0+m)*yLen], cols, gc)
 	}
-	if bias != nil {
-		kernels.AddBias(y, bias)
-	}
+	c.leaky.applyUnfused(y, bias)
 }
 
 // BackwardData computes dx = dL/dx from dy = dL/dy, overwriting dx: the

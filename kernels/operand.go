@@ -120,22 +120,21 @@ func (p *Panels) set(buf []float32, w, kc, rows int, transposing, copying panelP
 	p.scratch = scratch[:w*kc]
 }
 
-// Matrix returns an Operand for a stored row-major matrix with row stride
-// ld: X itself when trans is false, its transpose when true (data is then
-// depth x rows). It packs as Sgemm does, so a GEMM of two Matrix operands
-// gives Sgemm's result bit for bit.
-func Matrix(trans bool, data []float32, ld int) Operand {
-	return &matrixOperand{trans: trans, data: data, ld: ld}
+// Matrix is an Operand for a stored row-major matrix with row stride LD:
+// X itself when Trans is false, its transpose when true (Data is then
+// depth x rows). It packs as Sgemm does, so a Gemm of two Matrix operands
+// gives Sgemm's blocked-path result bit for bit. Keep a Matrix where it
+// lives long (a layer's field) and pass its address: converting a
+// short-lived one to an Operand would allocate.
+type Matrix struct {
+	Trans bool
+	Data  []float32
+	LD    int
 }
 
-type matrixOperand struct {
-	trans bool
-	data  []float32
-	ld    int
-}
-
-func (m *matrixOperand) Pack(dst *Panels, r0, p0 int) {
-	packA(dst.buf, m.trans, m.data, m.ld, r0, p0, dst.rows, dst.kc, dst.width, dst.transposing, dst.copying)
+// Pack implements Operand.
+func (m *Matrix) Pack(dst *Panels, r0, p0 int) {
+	packA(dst.buf, m.Trans, m.Data, m.LD, r0, p0, dst.rows, dst.kc, dst.width, dst.transposing, dst.copying)
 }
 
 // RowLayout places the rows of C when they are not equally spaced: row i

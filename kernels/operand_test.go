@@ -119,7 +119,7 @@ func checkGemmCase(t *testing.T, rng *rand.Rand, m, n, k int, kind, layout strin
 	var opA, opB Operand = ga, gb
 	if kind == "matrix" {
 		// A as stored, B as stored transposed: both of Sgemm's layouts.
-		opA, opB = Matrix(false, ga.x, k), Matrix(true, gb.xt, n)
+		opA, opB = &Matrix{Data: ga.x, LD: k}, &Matrix{Trans: true, Data: gb.xt, LD: n}
 	}
 	ldc := n + 3
 	want := make([]float32, m*ldc)
@@ -190,7 +190,7 @@ func TestGemmBetaZeroDoesNotReadC(t *testing.T) {
 }
 
 func TestGemmPanics(t *testing.T) {
-	a := Matrix(false, make([]float32, 12), 3)
+	a := &Matrix{Data: make([]float32, 12), LD: 3}
 	for name, g := range map[string]Gemm{
 		"negative":     {M: -1, N: 1, K: 1, A: a, B: a, C: make([]float32, 1), LDC: 1},
 		"nil operand":  {M: 1, N: 1, K: 1, A: a, C: make([]float32, 1), LDC: 1},

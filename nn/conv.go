@@ -45,6 +45,8 @@ func (l *convLayer) fuse(f fusion) bool {
 		return false
 	}
 	l.fused = f
+	// The op applies it in its GEMM's epilogue, with the bias.
+	l.op.FuseLeakyReLU(f.alpha)
 	return true
 }
 
@@ -72,11 +74,6 @@ func (l *convLayer) Forward(x *Tensor, training bool) *Tensor {
 	n := checkInput(l, "input", x, l.in)
 	l.x = x
 	l.y.resize(n, l.out)
-	if l.fused.active() {
-		l.op.Forward(n, x.Data, l.kernel.Value, nil, l.y.Data)
-		l.fused.apply(l.y.Data, l.bias.Value)
-		return &l.y
-	}
 	l.op.Forward(n, x.Data, l.kernel.Value, l.bias.Value, l.y.Data)
 	l.Activation.apply(l.y.Data)
 	return &l.y

@@ -185,6 +185,7 @@ func TestFusedMatchesUnfused(t *testing.T) {
 		randomize(rand.New(rand.NewPCG(2, 2)), x.Data, 1)
 		fused := append([]float32(nil), m.Forward(x, false).Data...)
 		conv.fused, act.fused = fusion{}, false
+		conv.op.FuseLeakyReLU(0)
 		plain := m.Forward(x, false).Data
 		for i := range plain {
 			if d := math.Abs(float64(plain[i] - fused[i])); d > 1e-6 {
