@@ -27,6 +27,7 @@ type Conv2D struct {
 	coefs   []float32 // implicit path: gather coefficients
 	job     implicitJob
 	colJob  colJob
+	wg      windowGemm // the im2col path's GEMMs on window operands
 
 	leaky fusedLeaky   // FuseLeakyReLU
 	epi   biasEpilogue // Forward's epilogue
@@ -88,6 +89,12 @@ func (c *Conv2D) Forward(n int, x, w, bias, y []float32) {
 		return
 	}
 	f, k := c.spec.Filters, g.Cols()
+	if useWindows(g.Rows(), f) {
+		// Bias and activation run in the GEMM's epilogue.
+		c.wg.product(c.geom, n, x, w, f, y, c.epi.set(bias, c.leaky.on, c.leaky.alpha), c.direct)
+		return
+	}
+	// The fallback: im2col, then Sgemm, chunk by chunk.
 	inLen, outLen := c.geom.InputLen(), c.geom.Rows()*f
 	for s0, cs := 0, c.chunkSize(n); s0 < n; s0 += cs {
 		m := min(cs, n-s0)
@@ -136,14 +143,18 @@ func (c *Conv2D) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 		c.backwardWeightsImplicit(n, x, dy, dw)
 		return
 	}
-	// The cols matrix of the forward pass is rebuilt rather than kept: the
-	// caller may have changed x since, and rebuilding costs one pass over
-	// memory against the GEMM's K*F flops per element.
 	// One GEMM over the whole batch, not chunks: dw sums over every
 	// sample, and splitting that sum would make the result depend on the
 	// chunking (see chunk.go).
-	cols := c.im2col(g, x)
 	k := g.Cols()
+	if useWindows(k, f) {
+		c.wg.gradient(c.geom, n, x, dy, f, dw, c.direct)
+		return
+	}
+	// The fallback: the cols matrix of the forward pass, rebuilt rather
+	// than kept (the caller may have changed x since; rebuilding costs one
+	// pass over memory against the GEMM's K*F flops per element).
+	cols := c.im2col(g, x)
 	kernels.Sgemm(true, false, k, f, g.Rows(), 1, cols, k, dy, f, 0, dw, f)
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gokern/gokern/im2col"
+	"github.com/gokern/gokern/internal/sgemmhook"
 	"github.com/gokern/gokern/kernels"
 )
 
@@ -24,6 +25,7 @@ type Conv2DTranspose struct {
 
 	cols   []float32 // workspace, [n*H*W, KH*KW*Filters]
 	colJob colJob
+	wg     windowGemm // the backward GEMMs on window operands over dy
 
 	leaky fusedLeaky   // FuseLeakyReLU
 	epi   biasEpilogue // Forward's epilogue
@@ -102,10 +104,21 @@ func (c *Conv2DTranspose) Forward(n int, x, w, bias, y []float32) {
 // adjoint Conv2D's forward pass applied to dy.
 func (c *Conv2DTranspose) BackwardData(n int, dy, w, dx []float32) {
 	c.checkArgs("Conv2DTranspose.BackwardData", n, dx, w, dy, "dx", "dy")
+	c.backwardDataPass(n, dy, w, dx)
+}
+
+// backwardDataPass is BackwardData after its checks: one implicit GEMM,
+// dx = Im2col(dy) * W with Im2col(dy) packed straight from dy, or the
+// im2col fallback.
+func (c *Conv2DTranspose) backwardDataPass(n int, dy, w, dx []float32) {
+	if ch := c.spec.C; useWindows(n*c.geom.Rows(), ch) {
+		c.wg.product(c.geom, n, dy, w, ch, dx, nil, false)
+		return
+	}
 	_ = c.backwardData(n, dy, w, dx, false)
 }
 
-// backwardData lowers dy chunk by chunk and runs each chunk's dx GEMM
+// backwardData is the im2col fallback of backwardDataPass: it lowers dy chunk by chunk and runs each chunk's dx GEMM
 // right after, while the chunk is in cache. With keep, chunk s lands at its
 // place in the whole-batch workspace, so the whole lowered dy is there
 // afterwards for the dw GEMM; without, every chunk reuses the workspace's
@@ -147,30 +160,48 @@ func (c *Conv2DTranspose) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 	const op = "Conv2DTranspose.BackwardWeights"
 	g := c.checkArgs(op, n, x, dw, dy, "x", "dy")
 	c.biasGradient(op, dy, dbias)
-	// One GEMM over the whole batch, not chunks: dw sums over every
-	// sample, and splitting that sum would make the result depend on the
-	// chunking (see chunk.go).
+	c.backwardWeightsPass(g, n, x, dy, dw)
+}
+
+// backwardWeightsPass is BackwardWeights after its checks and the bias
+// gradient: one implicit GEMM, dw = Im2col(dy)^T * x with Im2col(dy)^T
+// packed straight from dy, or the im2col fallback. It is one GEMM over
+// the whole batch, not chunks: dw sums over every sample, and splitting
+// that sum would make the result depend on the chunking (see chunk.go).
+func (c *Conv2DTranspose) backwardWeightsPass(g im2col.Geometry, n int, x, dy, dw []float32) {
 	k, ch := g.Cols(), c.spec.C
+	if useWindows(k, ch) {
+		c.wg.gradient(c.geom, n, dy, x, ch, dw, false)
+		return
+	}
 	cols := c.workspace(g)
 	c.colJob.parallelIm2col(cols, dy, g)
 	kernels.Sgemm(true, false, k, ch, g.Rows(), 1, cols, k, x, ch, 0, dw, ch)
 }
 
 // Backward computes what BackwardWeights and BackwardData compute
-// together, bit for bit the same, from one im2col of dy instead of two:
-// dw, dbias (when not nil) and dx, each overwritten. Both GEMMs read the
-// same lowered dy (the adjoint Conv2D's cols matrix). It is lowered chunk
-// by chunk into the whole-batch workspace, and each chunk's dx GEMM runs
-// right after, while the chunk is in cache, as in BackwardData; the dw
-// GEMM then reads the whole matrix, as in BackwardWeights. Every GEMM has
-// the shape it has there, so the results cannot differ, and the workspace
-// is the one BackwardWeights already needs.
+// together, bit for bit the same: dw, dbias (when not nil) and dx, each
+// overwritten. Both GEMMs read Im2col(dy) (the adjoint Conv2D's cols
+// matrix), and each packs it straight from dy, so Backward is the two
+// passes in turn. On the im2col fallback (a GEMM set through
+// internal/sgemmhook) it lowers dy once for both: chunk by chunk into the
+// whole-batch workspace, each chunk's dx GEMM running right after, while
+// the chunk is in cache, as in BackwardData; the dw GEMM then reads the
+// whole matrix, as in BackwardWeights. Every GEMM has the shape it has
+// there, so the results cannot differ, and the workspace is the one
+// BackwardWeights already needs.
 func (c *Conv2DTranspose) Backward(n int, x, dy, w, dx, dw, dbias []float32) {
 	const op = "Conv2DTranspose.Backward"
 	g := c.checkArgs(op, n, x, w, dy, "x", "dy")
 	checkLen(op, "dx", len(dx), n*c.spec.H*c.spec.W*c.spec.C, "n*H*W*C")
 	checkLen(op, "dw", len(dw), c.spec.WeightLen(), "KH*KW*Filters*C")
 	c.biasGradient(op, dy, dbias)
+	if sgemmhook.Get() == nil {
+		// Both GEMMs pack dy themselves: there is no lowered dy to share.
+		c.backwardWeightsPass(g, n, x, dy, dw)
+		c.backwardDataPass(n, dy, w, dx)
+		return
+	}
 	cols := c.backwardData(n, dy, w, dx, true)
 	k, ch := g.Cols(), c.spec.C
 	kernels.Sgemm(true, false, k, ch, g.Rows(), 1, cols, k, x, ch, 0, dw, ch)

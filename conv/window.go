@@ -39,42 +39,47 @@ type windowOperand struct {
 	X []float32
 }
 
-// Pack gathers each micro-panel's rows into the scratch matrix, one
-// contiguous run of channels per tap (zeros outside the input), and packs
-// the scratch with the path's transposing packer: the gather stays in L1.
+// Pack packs a block one micro-panel and one span (a run of columns that
+// is contiguous in X for every pixel, see span) at a time. A micro-panel
+// of Width() consecutive pixels of one output row, whose windows for the
+// span lie inside X, reads the span at equally spaced places, StrideW*C
+// apart: PackRowsAt packs it straight from X. A kernel row outside X is
+// zeros. Any other micro-panel (at a border, across output rows, or
+// partial) gathers the span's rows into the scratch matrix first, which
+// stays in L1, and packs that.
 func (o *windowOperand) Pack(dst *kernels.Panels, r0, p0 int) {
 	w, kc := dst.Width(), dst.Depth()
-	s := dst.Scratch()
+	c, sw := o.C, o.StrideW
+	first := o.columnAt(p0)
+	pix := o.pixelAt(r0)
 	for q := 0; q < dst.Count(); q++ {
-		first := r0 + q*w
-		rows := min(w, r0+dst.Rows()-first)
-		for r := 0; r < rows; r++ {
-			o.gatherRow(s[r*kc:r*kc+kc], first+r, p0)
+		rows := min(w, dst.Rows()-q*w)
+		oneRow := rows == w && pix.ow+w <= o.OW
+		img := pix.n * o.H * o.W * c
+		col := first
+		for s := 0; s < kc; {
+			n, tw1, next := o.span(col, kc-s)
+			ih := pix.oh*o.StrideH + o.OffH[col.th]
+			lo := pix.ow*sw + o.OffW[col.tw]         // first pixel's first column
+			hi := (pix.ow+w-1)*sw + o.OffW[tw1] + 1 // last pixel's end column
+			switch {
+			case oneRow && (ih < 0 || ih >= o.H):
+				dst.ZeroSteps(q, s, n)
+			case oneRow && lo >= 0 && hi <= o.W:
+				at := img + (ih*o.W+lo)*c + col.c
+				dst.PackRowsAt(q, s, n, o.X[at:], sw*c, w)
+			default:
+				sc := dst.Scratch()[:rows*n]
+				p := pix
+				for r := 0; r < rows; r++ {
+					o.gather(sc[r*n:r*n+n], p, col, tw1)
+					o.advance(&p, 1)
+				}
+				dst.PackRowsAt(q, s, n, sc, n, rows)
+			}
+			s, col = s+n, next
 		}
-		dst.PackRows(q, s, kc, rows)
-	}
-}
-
-// gatherRow writes columns [p0, p0+len(dst)) of im2col row pix into dst.
-func (o *windowOperand) gatherRow(dst []float32, pix, p0 int) {
-	c := o.C
-	ow := pix % o.OW
-	oh := pix / o.OW % o.OH
-	n := pix / (o.OW * o.OH)
-	img := o.X[n*o.H*o.W*c : (n+1)*o.H*o.W*c]
-	ntw := len(o.OffW)
-	for len(dst) > 0 {
-		t, c0 := p0/c, p0%c
-		run := min(c-c0, len(dst))
-		ih := oh*o.StrideH + o.OffH[t/ntw]
-		iw := ow*o.StrideW + o.OffW[t%ntw]
-		if ih < 0 || ih >= o.H || iw < 0 || iw >= o.W {
-			clear(dst[:run])
-		} else {
-			at := (ih*o.W+iw)*c + c0
-			copy(dst[:run], img[at:at+run])
-		}
-		dst, p0 = dst[run:], p0+run
+		o.advance(&pix, w)
 	}
 }
 
@@ -86,40 +91,184 @@ type windowOperandT struct {
 	X []float32
 }
 
-// Pack writes each micro-panel a depth step (an output pixel) at a time:
-// the panel's Width() rows are Width() channels of that pixel's window.
+// Pack packs a block one micro-panel at a time. When the micro-panel's
+// Width() rows are one span, each depth step (an output pixel) is Width()
+// contiguous values of X, and the steps of a run of pixels along one
+// output row are equally spaced, StrideW*C apart: PackSteps copies each
+// such run whose windows lie inside X straight from X, and the runs
+// outside are zeros. Any other micro-panel (across spans, or partial)
+// is written a step at a time, a span at a time.
 func (o *windowOperandT) Pack(dst *kernels.Panels, r0, p0 int) {
 	w, kc := dst.Width(), dst.Depth()
-	c := o.C
-	ntw := len(o.OffW)
+	start := o.pixelAt(p0)
 	for q := 0; q < dst.Count(); q++ {
+		rows := min(w, dst.Rows()-q*w)
+		col := o.columnAt(r0 + q*w)
+		if n, tw1, _ := o.span(col, rows); n == w {
+			o.packSpan(dst, q, col, tw1, start)
+			continue
+		}
 		panel := dst.Panel(q)
-		first := r0 + q*w
-		rows := min(w, r0+dst.Rows()-first)
+		pix := start
 		for s := 0; s < kc; s++ {
-			pix := p0 + s
-			ow := pix % o.OW
-			oh := pix / o.OW % o.OH
-			n := pix / (o.OW * o.OH)
 			d := panel[s*w : s*w+w]
-			for r := 0; r < rows; {
-				row := first + r
-				t, c0 := row/c, row%c
-				run := min(c-c0, rows-r)
-				ih := oh*o.StrideH + o.OffH[t/ntw]
-				iw := ow*o.StrideW + o.OffW[t%ntw]
-				if ih < 0 || ih >= o.H || iw < 0 || iw >= o.W {
-					clear(d[r : r+run])
-				} else {
-					at := ((n*o.H+ih)*o.W+iw)*c + c0
-					copy(d[r:r+run], o.X[at:at+run])
-				}
-				r += run
+			for r, sc := 0, col; r < rows; {
+				n, tw1, next := o.span(sc, rows-r)
+				o.gather(d[r:r+n], pix, sc, tw1)
+				r, sc = r+n, next
 			}
 			clear(d[rows:])
+			o.advance(&pix, 1)
 		}
 	}
 }
+
+// packSpan packs micro-panel q, whose rows are the span of taps col.tw..tw1
+// of kernel row col.th from channel col.c, for the block's pixels from
+// start on, run by run along the output rows.
+func (o *windowOperandT) packSpan(dst *kernels.Panels, q int, col column, tw1 int, start pixel) {
+	kc := dst.Depth()
+	c, sw := o.C, o.StrideW
+	// The output columns whose window holds the whole span: [owLo, owHi).
+	owLo := max(0, ceilDiv(-o.OffW[col.tw], sw))
+	owHi := min(o.OW, floorDiv(o.W-1-o.OffW[tw1], sw)+1)
+	pix := start
+	for s := 0; s < kc; {
+		run := min(kc-s, o.OW-pix.ow)
+		ih := pix.oh*o.StrideH + o.OffH[col.th]
+		a, b := pix.ow, pix.ow+run
+		in0, in1 := max(a, owLo), min(b, owHi)
+		switch {
+		case ih < 0 || ih >= o.H:
+			dst.ZeroSteps(q, s, run)
+		case in0 >= in1:
+			o.gatherSteps(dst, q, s, run, col, tw1, pix)
+		default:
+			// Pixels at the row's ends may have part of the span inside X.
+			o.gatherSteps(dst, q, s, in0-a, col, tw1, pix)
+			at := ((pix.n*o.H+ih)*o.W+in0*sw+o.OffW[col.tw])*c + col.c
+			dst.PackSteps(q, s+in0-a, in1-in0, o.X[at:], sw*c)
+			p := pix
+			p.ow = in1
+			o.gatherSteps(dst, q, s+in1-a, b-in1, col, tw1, p)
+		}
+		s += run
+		o.advance(&pix, run)
+	}
+}
+
+// gatherSteps writes steps [s, s+n) of micro-panel q, a span of its full
+// Width() rows, for n pixels from p on along one output row.
+func (o *windowOperandT) gatherSteps(dst *kernels.Panels, q, s, n int, col column, tw1 int, p pixel) {
+	w := dst.Width()
+	panel := dst.Panel(q)
+	for i := 0; i < n; i++ {
+		o.gather(panel[(s+i)*w:(s+i+1)*w], p, col, tw1)
+		p.ow++
+	}
+}
+
+// pixel is an output pixel's coordinates, stepped along the NHWC order
+// by advance without a division per pixel.
+type pixel struct{ n, oh, ow int }
+
+// pixelAt returns the coordinates of output pixel r.
+func (w *windows) pixelAt(r int) pixel {
+	return pixel{n: r / (w.OH * w.OW), oh: r / w.OW % w.OH, ow: r % w.OW}
+}
+
+// advance moves p on by k pixels.
+func (w *windows) advance(p *pixel, k int) {
+	p.ow += k
+	for p.ow >= w.OW {
+		p.ow -= w.OW
+		if p.oh++; p.oh == w.OH {
+			p.oh = 0
+			p.n++
+		}
+	}
+}
+
+// column is a column of the im2col matrix: channel c under tap (th, tw).
+type column struct{ th, tw, c int }
+
+// columnAt returns column p's coordinates.
+func (w *windows) columnAt(p int) column {
+	t := p / w.C
+	return column{th: t / len(w.OffW), tw: t % len(w.OffW), c: p % w.C}
+}
+
+// span returns the length n of the longest run of at most limit columns
+// from col whose values, for any one output pixel, are contiguous in X
+// (or all outside it), with the last tap tw1 it reaches and the column
+// after it. A run stays in kernel row col.th and crosses from tap tw to
+// tw+1 only where their offsets are adjacent (OffW[tw+1] == OffW[tw]+1),
+// as every tap's are in a Conv2D: in NHWC a kernel row's taps are then
+// KW*C adjacent floats.
+func (w *windows) span(col column, limit int) (n, tw1 int, next column) {
+	tw1, c := col.tw, col.c
+	for {
+		take := min(w.C-c, limit-n)
+		n += take
+		if c+take < w.C { // the limit ends the run inside tap tw1
+			return n, tw1, column{col.th, tw1, c + take}
+		}
+		if n == limit || tw1+1 == len(w.OffW) || w.OffW[tw1+1] != w.OffW[tw1]+1 {
+			break
+		}
+		tw1, c = tw1+1, 0
+	}
+	next = column{col.th, tw1 + 1, 0}
+	if next.tw == len(w.OffW) {
+		next.th, next.tw = next.th+1, 0
+	}
+	return n, tw1, next
+}
+
+// gather writes the span of len(d) columns from col (reaching tap tw1) of
+// pixel p's window into d, zeros where the window leaves X.
+func (o *windowOperand) gather(d []float32, p pixel, col column, tw1 int) {
+	o.windows.gather(o.X, d, p, col, tw1)
+}
+
+func (o *windowOperandT) gather(d []float32, p pixel, col column, tw1 int) {
+	o.windows.gather(o.X, d, p, col, tw1)
+}
+
+func (w *windows) gather(x, d []float32, p pixel, col column, tw1 int) {
+	c := w.C
+	ih := p.oh*w.StrideH + w.OffH[col.th]
+	if ih < 0 || ih >= w.H {
+		clear(d)
+		return
+	}
+	row := x[(p.n*w.H+ih)*w.W*c : (p.n*w.H+ih+1)*w.W*c]
+	iw0 := p.ow * w.StrideW
+	if lo, hi := iw0+w.OffW[col.tw], iw0+w.OffW[tw1]; lo >= 0 && hi < w.W {
+		copy(d, row[lo*c+col.c:])
+		return
+	}
+	for tw, c0 := col.tw, col.c; len(d) > 0; tw, c0 = tw+1, 0 {
+		take := min(c-c0, len(d))
+		if iw := iw0 + w.OffW[tw]; iw < 0 || iw >= w.W {
+			clear(d[:take])
+		} else {
+			copy(d[:take], row[iw*c+c0:])
+		}
+		d = d[take:]
+	}
+}
+
+// floorDiv and ceilDiv divide by a positive b, rounding down and up
+// whatever a's sign.
+func floorDiv(a, b int) int {
+	if a >= 0 {
+		return a / b
+	}
+	return -((-a + b - 1) / b)
+}
+
+func ceilDiv(a, b int) int { return -floorDiv(-a, b) }
 
 // convWindows returns the windows of a Conv2D with geometry g (for
 // g.Batch samples): every tap of the KH x KW kernel, offset by the padding.

@@ -84,12 +84,45 @@ func (p *Panels) PackRows(q int, src []float32, ld, rows int) {
 	}
 }
 
+// PackRowsAt is PackRows for depth steps [s0, s0+n) of micro-panel q
+// alone: value (r, s0+i) = src[r*ld+i] for r < rows and i < n; rows
+// rows..Width()-1 of those steps are zero. ld may be less than n, so the
+// rows may overlap, as the kernel windows of neighbouring output pixels do
+// in a convolution's input: a window operand packs a run of pixels straight
+// from the input, one tap's channels at a time.
+func (p *Panels) PackRowsAt(q, s0, n int, src []float32, ld, rows int) {
+	w := p.width
+	if s0 < 0 || n < 0 || s0+n > p.kc || rows < 0 || rows > w || ld < 0 || rows > 0 && n > 0 && len(src) < (rows-1)*ld+n {
+		panic(fmt.Sprintf("gokern: Panels.PackRowsAt: steps [%d, %d) of %d, rows=%d (width %d), ld=%d, len(src)=%d", s0, s0+n, p.kc, rows, w, ld, len(src)))
+	}
+	if n == 0 {
+		return
+	}
+	panel := p.Panel(q)[s0*w : (s0+n)*w]
+	if rows == w && p.transposing != nil {
+		p.transposing(n, src, ld, panel)
+		return
+	}
+	for r := 0; r < rows; r++ {
+		d := panel[r:]
+		for s, v := range src[r*ld : r*ld+n] {
+			d[s*w] = v
+		}
+	}
+	for r := rows; r < w; r++ {
+		for s := 0; s < n; s++ {
+			panel[s*w+r] = 0
+		}
+	}
+}
+
 // PackSteps fills depth steps [s0, s0+n) of micro-panel q from src, where
 // step s0+i is the Width() values src[i*ld:i*ld+Width()] (a full panel's
-// worth of rows, stored contiguously per step).
+// worth of rows, stored contiguously per step). ld may be less than
+// Width(): the steps may overlap.
 func (p *Panels) PackSteps(q, s0, n int, src []float32, ld int) {
 	w := p.width
-	if s0 < 0 || n < 0 || s0+n > p.kc || ld < w || n > 0 && len(src) < (n-1)*ld+w {
+	if s0 < 0 || n < 0 || s0+n > p.kc || ld < 0 || n > 0 && len(src) < (n-1)*ld+w {
 		panic(fmt.Sprintf("gokern: Panels.PackSteps: steps [%d, %d) of %d, ld=%d, len(src)=%d, width %d", s0, s0+n, p.kc, ld, len(src), w))
 	}
 	if n == 0 {

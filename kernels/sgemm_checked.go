@@ -32,7 +32,7 @@ func checkedDots(rows, n int, f dotsKernel) dotsKernel {
 // the length checks of the panelPacker contract.
 func checkedPacker(rows int, f panelPacker) panelPacker {
 	return func(k int, src []float32, ld int, dst []float32) {
-		if k < 0 || ld < k || len(dst) < rows*k || k > 0 && len(src) < (rows-1)*ld+k {
+		if k < 0 || ld < 0 || len(dst) < rows*k || k > 0 && len(src) < (rows-1)*ld+k {
 			panic(fmt.Sprintf("gokern: internal: %d-row packer: k=%d len(src)=%d ld=%d len(dst)=%d", rows, k, len(src), ld, len(dst)))
 		}
 		f(k, src, ld, dst)
@@ -59,7 +59,7 @@ func checkedAxpys(rows, n int, f axpysKernel) axpysKernel {
 // with the length checks of the panelPacker contract.
 func checkedCopier(rows int, f panelPacker) panelPacker {
 	return func(k int, src []float32, ld int, dst []float32) {
-		if k < 0 || ld < rows || len(dst) < rows*k || k > 0 && len(src) < (k-1)*ld+rows {
+		if k < 0 || ld < 0 || len(dst) < rows*k || k > 0 && len(src) < (k-1)*ld+rows {
 			panic(fmt.Sprintf("gokern: internal: %d-value copier: k=%d len(src)=%d ld=%d len(dst)=%d", rows, k, len(src), ld, len(dst)))
 		}
 		f(k, src, ld, dst)

@@ -1,0 +1,74 @@
+package conv
+
+import (
+	"github.com/gokern/gokern/im2col"
+	"github.com/gokern/gokern/internal/sgemmhook"
+	"github.com/gokern/gokern/kernels"
+)
+
+// windowGemm runs a layer's GEMMs as implicit GEMMs: one kernels.Gemm
+// whose im2col operand is a window operand (window.go), packed block by
+// block straight from the NHWC tensor, so the cols matrix is never
+// written. The operands are fields, so that the Gemm's interface values
+// point into the layer and a call allocates nothing.
+type windowGemm struct {
+	win windows // the windows for a batch of 1, set on first use
+	a   windowOperand
+	at  windowOperandT
+	x   kernels.Matrix // the input as stored, for a 1x1 stride-1 Conv2D
+	b   kernels.Matrix
+}
+
+// useWindows reports whether an m x n GEMM of a layer runs on window
+// operands. It does not while a GEMM is set through internal/sgemmhook
+// (kernels.Gemm ignores the hook, and the hook must see every GEMM), so
+// the im2col path runs then, nor when m or n is at most 4: Sgemm takes
+// its skinny kernels there, which the blocked driver behind Gemm does not
+// match.
+func useWindows(m, n int) bool {
+	return m > 4 && n > 4 && sgemmhook.Get() == nil
+}
+
+func (g *windowGemm) init(geom im2col.Geometry) {
+	if g.win.OffH == nil {
+		g.win = convWindows(geom.WithBatch(1))
+	}
+}
+
+// product computes out = cols * B + epilogue for n samples of src, cols
+// being src's im2col matrix under geom (src itself when direct), B the
+// [KH*KW*C, cols] matrix b.
+func (g *windowGemm) product(geom im2col.Geometry, n int, src, b []float32, cols int, out []float32, epi kernels.Epilogue, direct bool) {
+	g.init(geom)
+	g.a = windowOperand{windows: g.win, X: src}
+	g.a.N = n
+	var a kernels.Operand = &g.a
+	if direct {
+		g.x = kernels.Matrix{Data: src, LD: g.win.C}
+		a = &g.x
+	}
+	g.b = kernels.Matrix{Trans: true, Data: b, LD: cols}
+	kernels.Gemm{M: g.a.pixels(), N: cols, K: g.a.depth(), A: a, B: &g.b, C: out, LDC: cols, Epilogue: epi}.Run()
+	g.release()
+}
+
+// gradient computes dw = cols^T * d for n samples of src, cols as in
+// product, d the [n*OH*OW, cols] matrix.
+func (g *windowGemm) gradient(geom im2col.Geometry, n int, src, d []float32, cols int, dw []float32, direct bool) {
+	g.init(geom)
+	g.at = windowOperandT{windows: g.win, X: src}
+	g.at.N = n
+	var a kernels.Operand = &g.at
+	if direct {
+		g.x = kernels.Matrix{Trans: true, Data: src, LD: g.win.C}
+		a = &g.x
+	}
+	g.b = kernels.Matrix{Trans: true, Data: d, LD: cols}
+	kernels.Gemm{M: g.at.depth(), N: cols, K: g.at.pixels(), A: a, B: &g.b, C: dw, LDC: cols}.Run()
+	g.release()
+}
+
+// release drops the references to the caller's slices.
+func (g *windowGemm) release() {
+	g.a.X, g.at.X, g.x.Data, g.b.Data = nil, nil, nil, nil
+}
