@@ -60,7 +60,7 @@ func (o *windowOperand) Pack(dst *kernels.Panels, r0, p0 int) {
 		for s := 0; s < kc; {
 			n, tw1, next := o.span(col, kc-s)
 			ih := pix.oh*o.StrideH + o.OffH[col.th]
-			lo := pix.ow*sw + o.OffW[col.tw]         // first pixel's first column
+			lo := pix.ow*sw + o.OffW[col.tw]        // first pixel's first column
 			hi := (pix.ow+w-1)*sw + o.OffW[tw1] + 1 // last pixel's end column
 			switch {
 			case oneRow && (ih < 0 || ih >= o.H):
