@@ -89,7 +89,7 @@ func (c *Conv2D) Forward(n int, x, w, bias, y []float32) {
 		return
 	}
 	f, k := c.spec.Filters, g.Cols()
-	if useWindows(g.Rows(), f) {
+	if c.wg.use(g.Rows(), f) {
 		// Bias and activation run in the GEMM's epilogue.
 		c.wg.product(c.geom, n, x, w, f, y, c.epi.set(bias, c.leaky.on, c.leaky.alpha), c.direct)
 		return
@@ -147,7 +147,7 @@ func (c *Conv2D) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 	// sample, and splitting that sum would make the result depend on the
 	// chunking (see chunk.go).
 	k := g.Cols()
-	if useWindows(k, f) {
+	if c.wg.use(k, f) {
 		c.wg.gradient(c.geom, n, x, dy, f, dw, c.direct)
 		return
 	}

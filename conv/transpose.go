@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/gokern/gokern/im2col"
-	"github.com/gokern/gokern/internal/sgemmhook"
 	"github.com/gokern/gokern/kernels"
 )
 
@@ -111,7 +110,7 @@ func (c *Conv2DTranspose) BackwardData(n int, dy, w, dx []float32) {
 // dx = Im2col(dy) * W with Im2col(dy) packed straight from dy, or the
 // im2col fallback.
 func (c *Conv2DTranspose) backwardDataPass(n int, dy, w, dx []float32) {
-	if ch := c.spec.C; useWindows(n*c.geom.Rows(), ch) {
+	if ch := c.spec.C; c.wg.use(n*c.geom.Rows(), ch) {
 		c.wg.product(c.geom, n, dy, w, ch, dx, nil, false)
 		return
 	}
@@ -170,7 +169,7 @@ func (c *Conv2DTranspose) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 // that sum would make the result depend on the chunking (see chunk.go).
 func (c *Conv2DTranspose) backwardWeightsPass(g im2col.Geometry, n int, x, dy, dw []float32) {
 	k, ch := g.Cols(), c.spec.C
-	if useWindows(k, ch) {
+	if c.wg.use(k, ch) {
 		c.wg.gradient(c.geom, n, dy, x, ch, dw, false)
 		return
 	}
@@ -196,7 +195,7 @@ func (c *Conv2DTranspose) Backward(n int, x, dy, w, dx, dw, dbias []float32) {
 	checkLen(op, "dx", len(dx), n*c.spec.H*c.spec.W*c.spec.C, "n*H*W*C")
 	checkLen(op, "dw", len(dw), c.spec.WeightLen(), "KH*KW*Filters*C")
 	c.biasGradient(op, dy, dbias)
-	if sgemmhook.Get() == nil {
+	if !c.wg.fallback() {
 		// Both GEMMs pack dy themselves: there is no lowered dy to share.
 		c.backwardWeightsPass(g, n, x, dy, dw)
 		c.backwardDataPass(n, dy, w, dx)

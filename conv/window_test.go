@@ -63,3 +63,72 @@ func TestWindowOperands(t *testing.T) {
 		}
 	})
 }
+
+// windowsMatrix writes the matrix the windows stand for, from their
+// definition: row (n, oh, ow), column (th, tw, c) is x at (oh*StrideH +
+// OffH[th], ow*StrideW + OffW[tw]), channel c, or 0 outside x.
+func windowsMatrix(w windows, x []float32) []float32 {
+	m := make([]float32, w.pixels()*w.depth())
+	col := 0
+	for n := 0; n < w.N; n++ {
+		for oh := 0; oh < w.OH; oh++ {
+			for ow := 0; ow < w.OW; ow++ {
+				for _, dh := range w.OffH {
+					for _, dw := range w.OffW {
+						ih, iw := oh*w.StrideH+dh, ow*w.StrideW+dw
+						for c := 0; c < w.C; c++ {
+							if ih >= 0 && ih < w.H && iw >= 0 && iw < w.W {
+								m[col] = x[((n*w.H+ih)*w.W+iw)*w.C+c]
+							}
+							col++
+						}
+					}
+				}
+			}
+		}
+	}
+	return m
+}
+
+// TestWindowOperandsGeneralOffsets checks both operands on windows that
+// no Conv2D has, the kind a sub-pixel phase of a transposed convolution
+// builds: a few taps with offsets that are not adjacent, or decrease, or
+// lie wholly outside the input, against the matrix written from the
+// windows' definition, bit for bit, on 1 and 3 threads.
+func TestWindowOperandsGeneralOffsets(t *testing.T) {
+	defer kernels.SetThreads(kernels.Threads())
+	kerneltest.Run(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(10, 11))
+		for _, w := range []windows{
+			{N: 2, H: 6, W: 7, C: 5, OH: 6, OW: 7, StrideH: 1, StrideW: 1, OffH: []int{-1, 0}, OffW: []int{0, 2}},
+			{N: 3, H: 5, W: 9, C: 7, OH: 5, OW: 9, StrideH: 1, StrideW: 1, OffH: []int{1, 0}, OffW: []int{-1, 0, 1}},
+			{N: 1, H: 8, W: 8, C: 6, OH: 4, OW: 4, StrideH: 2, StrideW: 2, OffH: []int{0}, OffW: []int{-2, 1, 2, 9}},
+			{N: 2, H: 4, W: 3, C: 16, OH: 4, OW: 3, StrideH: 1, StrideW: 1, OffH: []int{0, 1}, OffW: []int{0, 1}},
+		} {
+			x := randSlice(rng, w.N*w.H*w.W*w.C)
+			cols := windowsMatrix(w, x)
+			m, k, f := w.pixels(), w.depth(), 13
+			wts := randSlice(rng, k*f)
+			dy := randSlice(rng, m*f)
+			want := make([]float32, m*f)
+			kernels.Sgemm(false, false, m, f, k, 1, cols, k, wts, f, 0, want, f)
+			wantW := make([]float32, k*f)
+			kernels.Sgemm(true, false, k, f, m, 1, cols, k, dy, f, 0, wantW, f)
+			for _, threads := range []int{1, 3} {
+				kernels.SetThreads(threads)
+				got := make([]float32, m*f)
+				b := &kernels.Matrix{Trans: true, Data: wts, LD: f}
+				kernels.Gemm{M: m, N: f, K: k, A: &windowOperand{windows: w, X: x}, B: b, C: got, LDC: f}.Run()
+				if err := sameBits(got, want); err != nil {
+					t.Fatalf("%+v threads=%d: forward: %v", w, threads, err)
+				}
+				gotW := make([]float32, k*f)
+				bt := &kernels.Matrix{Trans: true, Data: dy, LD: f}
+				kernels.Gemm{M: k, N: f, K: m, A: &windowOperandT{windows: w, X: x}, B: bt, C: gotW, LDC: f}.Run()
+				if err := sameBits(gotW, wantW); err != nil {
+					t.Fatalf("%+v threads=%d: weights: %v", w, threads, err)
+				}
+			}
+		}
+	})
+}

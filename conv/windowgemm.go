@@ -17,16 +17,24 @@ type windowGemm struct {
 	at  windowOperandT
 	x   kernels.Matrix // the input as stored, for a 1x1 stride-1 Conv2D
 	b   kernels.Matrix
+	// im2col forces the im2col fallback, the reference tests compare the
+	// window operands against.
+	im2col bool
 }
 
-// useWindows reports whether an m x n GEMM of a layer runs on window
-// operands. It does not while a GEMM is set through internal/sgemmhook
-// (kernels.Gemm ignores the hook, and the hook must see every GEMM), so
-// the im2col path runs then, nor when m or n is at most 4: Sgemm takes
-// its skinny kernels there, which the blocked driver behind Gemm does not
-// match.
-func useWindows(m, n int) bool {
-	return m > 4 && n > 4 && sgemmhook.Get() == nil
+// use reports whether an m x n GEMM of the layer runs on window
+// operands: not on the fallback, nor when m or n is at most 4, where
+// Sgemm takes its skinny kernels, which the blocked driver behind
+// kernels.Gemm does not match.
+func (g *windowGemm) use(m, n int) bool {
+	return m > 4 && n > 4 && !g.fallback()
+}
+
+// fallback reports whether every GEMM takes the im2col path: while a GEMM
+// is set through internal/sgemmhook (kernels.Gemm ignores the hook, and
+// the hook must see every GEMM), and when a test sets im2col.
+func (g *windowGemm) fallback() bool {
+	return g.im2col || sgemmhook.Get() != nil
 }
 
 func (g *windowGemm) init(geom im2col.Geometry) {

@@ -229,3 +229,65 @@ func TestGemmAllocatesNothing(t *testing.T) {
 		SetThreads(prev)
 	}
 }
+
+// TestPanelsOverlappingRows checks PackRowsAt and PackSteps with a stride
+// below the run length, so that the rows (or steps) they read overlap, as
+// a window operand's do, for full and partial micro-panels on every path,
+// and that they leave the other steps alone.
+func TestPanelsOverlappingRows(t *testing.T) {
+	kerneltest.Run(t, func(t *testing.T) {
+		g := &cur().gemm
+		src := make([]float32, 4096)
+		for i := range src {
+			src[i] = float32(i + 1)
+		}
+		for _, side := range []struct {
+			w          int
+			trans, cpy panelPacker
+		}{{g.MR, g.packAT, g.packAN}, {g.NR, g.packBT, g.packBN}} {
+			w := side.w
+			const kc = 23
+			for _, tc := range []struct{ s0, n, ld, rows int }{
+				{0, kc, 3, w}, {5, 9, 1, w}, {2, 17, 0, w}, {7, 11, 6, w - 1}, {0, 4, 2, 1}, {3, 0, 1, w},
+			} {
+				buf := make([]float32, w*kc)
+				for i := range buf {
+					buf[i] = -1
+				}
+				var p Panels
+				p.set(buf, w, kc, w, side.trans, side.cpy, make([]float32, w*kc))
+				p.PackRowsAt(0, tc.s0, tc.n, src[7:], tc.ld, tc.rows)
+				for s := 0; s < kc; s++ {
+					for r := 0; r < w; r++ {
+						want := float32(-1)
+						if s >= tc.s0 && s < tc.s0+tc.n {
+							want = 0
+							if r < tc.rows {
+								want = src[7+r*tc.ld+s-tc.s0]
+							}
+						}
+						if got := buf[s*w+r]; got != want {
+							t.Fatalf("width %d PackRowsAt%+v: (r %d, s %d) = %v, want %v", w, tc, r, s, got, want)
+						}
+					}
+				}
+				for i := range buf {
+					buf[i] = -1
+				}
+				ld := max(tc.ld, 1) // steps of w values, tc.ld apart
+				p.PackSteps(0, tc.s0, tc.n, src[3:], ld)
+				for s := 0; s < kc; s++ {
+					for r := 0; r < w; r++ {
+						want := float32(-1)
+						if s >= tc.s0 && s < tc.s0+tc.n {
+							want = src[3+(s-tc.s0)*ld+r]
+						}
+						if got := buf[s*w+r]; got != want {
+							t.Fatalf("width %d PackSteps(%d, %d, ld %d): (r %d, s %d) = %v, want %v", w, tc.s0, tc.n, ld, r, s, got, want)
+						}
+					}
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,173 @@
+package conv
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gokern/gokern/im2col"
+	"github.com/gokern/gokern/internal/kerneltest"
+	"github.com/gokern/gokern/internal/sgemmhook"
+	"github.com/gokern/gokern/kernels"
+)
+
+// windowSpecs are shapes chosen to reach every branch of the window
+// operands' packing on every path's micro-panel widths (MR 4, 6, 8, 12;
+// NR 4, 12, 16, 32): borders under both paddings, micro-panels across
+// output rows (OW not a multiple of the width) and partial ones, C not a
+// multiple of the width and C = 3 (the first layer's K = 27), a depth
+// over KC that splits inside a tap (K = 900 runs as 2 x 450), more pixels
+// than KC in the weight gradient (the depth block starts inside an
+// output row), stride 1, 2 and mixed, 1x1 kernels with and without
+// stride, and the DCGAN's 4x4 stride-2 transposed convolution.
+func windowSpecs() []Spec {
+	same, valid := im2col.Same, im2col.Valid
+	return []Spec{
+		{H: 9, W: 11, C: 3, Filters: 8, KH: 3, KW: 3, StrideH: 1, StrideW: 1, Padding: same},
+		{H: 8, W: 8, C: 3, Filters: 17, KH: 3, KW: 3, StrideH: 2, StrideW: 2, Padding: same},
+		{H: 7, W: 13, C: 5, Filters: 6, KH: 3, KW: 3, StrideH: 1, StrideW: 1, Padding: valid},
+		{H: 10, W: 9, C: 7, Filters: 9, KH: 3, KW: 3, StrideH: 2, StrideW: 2, Padding: valid},
+		{H: 6, W: 6, C: 100, Filters: 7, KH: 3, KW: 3, StrideH: 1, StrideW: 1, Padding: same},
+		{H: 11, W: 11, C: 6, Filters: 5, KH: 3, KW: 3, StrideH: 1, StrideW: 1, Padding: same},
+		{H: 7, W: 8, C: 5, Filters: 6, KH: 2, KW: 3, StrideH: 1, StrideW: 2, Padding: same},
+		{H: 5, W: 3, C: 6, Filters: 7, KH: 4, KW: 4, StrideH: 2, StrideW: 2, Padding: same},
+		{H: 4, W: 5, C: 16, Filters: 12, KH: 4, KW: 4, StrideH: 2, StrideW: 2, Padding: same},
+		{H: 5, W: 4, C: 9, Filters: 6, KH: 3, KW: 2, StrideH: 2, StrideW: 1, Padding: valid},
+		{H: 7, W: 5, C: 13, Filters: 8, KH: 1, KW: 1, StrideH: 1, StrideW: 1, Padding: same},
+		{H: 7, W: 5, C: 13, Filters: 8, KH: 1, KW: 1, StrideH: 2, StrideW: 2, Padding: valid},
+		{H: 3, W: 2, C: 2, Filters: 6, KH: 3, KW: 3, StrideH: 1, StrideW: 1, Padding: same},
+	}
+}
+
+// windowOps returns the layers of s whose passes run on window operands
+// (a Conv2D on its im2col path, a Conv2DTranspose), each paired with the
+// same layer forced onto the im2col fallback.
+func windowOps(t *testing.T, s Spec) (ops, refs []Op) {
+	t.Helper()
+	for _, transpose := range []bool{false, true} {
+		l := LayerConfig{Transpose: transpose, Spec: s}
+		op, err := l.New()
+		if err != nil {
+			if !transpose {
+				continue // a Valid kernel larger than the input
+			}
+			t.Fatal(err)
+		}
+		ref, _ := l.New()
+		switch c := op.(type) {
+		case *Conv2D:
+			c.implicit = false
+			r := ref.(*Conv2D)
+			r.implicit, r.wg.im2col = false, true
+		case *Conv2DTranspose:
+			ref.(*Conv2DTranspose).wg.im2col = true
+		}
+		ops, refs = append(ops, op), append(refs, ref)
+	}
+	return ops, refs
+}
+
+// TestWindowPathsMatchIm2col checks every pass on window operands against
+// the im2col fallback, bit for bit (the packed bytes are the same), on
+// every kernel path, at 1, 2, 3 and 7 threads, batches 1, 3 and 5, with
+// and without bias and fused LeakyReLU; and against the naive float64
+// convolution.
+func TestWindowPathsMatchIm2col(t *testing.T) {
+	defer kernels.SetThreads(kernels.Threads())
+	kerneltest.Run(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(21, 22))
+		for _, s := range windowSpecs() {
+			ops, refs := windowOps(t, s)
+			for i, op := range ops {
+				naive := naiveConv
+				if _, ok := op.(*Conv2DTranspose); ok {
+					naive = naiveTranspose
+				}
+				for _, n := range []int{1, 3, 5} {
+					name := fmt.Sprintf("%T %v n=%d", op, s, n)
+					layerCase(t, name, op, n, s, naive, rng)
+					for _, threads := range []int{1, 2, 3, 7} {
+						kernels.SetThreads(threads)
+						compareWithIm2col(t, fmt.Sprintf("%s threads=%d", name, threads), op, refs[i], n, s, rng)
+					}
+				}
+			}
+		}
+	})
+}
+
+func compareWithIm2col(t *testing.T, name string, op, ref Op, n int, s Spec, rng *rand.Rand) {
+	t.Helper()
+	oh, ow, f := op.OutShape()
+	x, w, dy := randSlice(rng, n*s.H*s.W*s.C), randSlice(rng, s.WeightLen()), randSlice(rng, n*oh*ow*f)
+	bias := randSlice(rng, f)
+	run := func(o Op) [][]float32 {
+		r := [][]float32{nans(len(dy)), nans(len(dy)), nans(len(dy)), nans(len(x)), nans(len(w)), nans(f), nans(len(x)), nans(len(w)), nans(f)}
+		o.Forward(n, x, w, bias, r[0])
+		o.Forward(n, x, w, nil, r[1])
+		o.FuseLeakyReLU(0.2)
+		o.Forward(n, x, w, bias, r[2])
+		o.FuseLeakyReLU(0)
+		o.BackwardData(n, dy, w, r[3])
+		o.BackwardWeights(n, x, dy, r[4], r[5])
+		o.Backward(n, x, dy, w, r[6], r[7], r[8])
+		return r
+	}
+	got, want := run(op), run(ref)
+	what := []string{"y", "y without bias", "y with LeakyReLU", "dx", "dw", "dbias", "Backward dx", "Backward dw", "Backward dbias"}
+	for k := range got {
+		if err := sameBits(got[k], want[k]); err != nil {
+			t.Fatalf("%s: %s: window operands %v, im2col", name, what[k], err)
+		}
+	}
+}
+
+// TestWindowPathsNoAllocs checks that, once warm, the passes on window
+// operands allocate nothing, kernels.Gemm included, on 1 and 3 threads.
+func TestWindowPathsNoAllocs(t *testing.T) {
+	if sgemmhook.Get() != nil {
+		t.Fatal("an Sgemm hook is set")
+	}
+	defer kernels.SetThreads(kernels.Threads())
+	layers := []LayerConfig{
+		{Name: "conv", Spec: Spec{H: 12, W: 12, C: 8, Filters: 16, KH: 3, KW: 3, StrideH: 2, StrideW: 2, Padding: im2col.Same}},
+		{Name: "conv_s1", Spec: Spec{H: 12, W: 12, C: 3, Filters: 16, KH: 3, KW: 3, StrideH: 1, StrideW: 1, Padding: im2col.Same}},
+		{Name: "direct", Spec: Spec{H: 8, W: 8, C: 8, Filters: 8, KH: 1, KW: 1, StrideH: 1, StrideW: 1, Padding: im2col.Same}},
+		{Name: "transpose", Transpose: true, Spec: Spec{H: 6, W: 6, C: 16, Filters: 8, KH: 4, KW: 4, StrideH: 2, StrideW: 2, Padding: im2col.Same}},
+	}
+	kerneltest.Run(t, func(t *testing.T) {
+		for _, threads := range []int{1, 3} {
+			kernels.SetThreads(threads)
+			for _, l := range layers {
+				op, err := l.New()
+				if err != nil {
+					t.Fatal(err)
+				}
+				op.FuseLeakyReLU(0.2)
+				oh, ow, f := op.OutShape()
+				const big = 4
+				s := l.Spec
+				x := make([]float32, big*s.H*s.W*s.C)
+				w := make([]float32, s.WeightLen())
+				b := make([]float32, f)
+				y := make([]float32, big*oh*ow*f)
+				dx, dw := make([]float32, len(x)), make([]float32, len(w))
+				step := func(n int) {
+					xn, yn := x[:n*s.H*s.W*s.C], y[:n*oh*ow*f]
+					op.Forward(n, xn, w, b, yn)
+					op.BackwardWeights(n, xn, yn, dw, b)
+					op.Backward(n, xn, yn, w, dx[:len(xn)], dw, b)
+					if _, ok := op.(*Conv2DTranspose); ok {
+						op.BackwardData(n, yn, w, dx[:len(xn)])
+					}
+				}
+				step(big)
+				for _, n := range []int{big, 1, 3} {
+					if a := testing.AllocsPerRun(5, func() { step(n) }); a != 0 {
+						t.Errorf("%s threads=%d n=%d: %v allocations per step", l.Name, threads, n, a)
+					}
+				}
+			}
+		}
+	})
+}
