@@ -44,9 +44,10 @@ type windowOperand struct {
 // of Width() consecutive pixels of one output row, whose windows for the
 // span lie inside X, reads the span at equally spaced places, StrideW*C
 // apart: PackRowsAt packs it straight from X. A kernel row outside X is
-// zeros. Any other micro-panel (at a border, across output rows, or
-// partial) gathers the span's rows into the scratch matrix first, which
-// stays in L1, and packs that.
+// zeros; at a border the span goes tap by tap, and only the taps that
+// some window leaves are gathered. Any other micro-panel (across output
+// rows, or partial) gathers the span's rows into the scratch matrix
+// first, which stays in L1, and packs that.
 func (o *windowOperand) Pack(dst *kernels.Panels, r0, p0 int) {
 	w, kc := dst.Width(), dst.Depth()
 	c, sw := o.C, o.StrideW
@@ -68,6 +69,8 @@ func (o *windowOperand) Pack(dst *kernels.Panels, r0, p0 int) {
 			case oneRow && lo >= 0 && hi <= o.W:
 				at := img + (ih*o.W+lo)*c + col.c
 				dst.PackRowsAt(q, s, n, o.X[at:], sw*c, w)
+			case oneRow:
+				o.packTaps(dst, q, s, n, col, pix.ow, img+ih*o.W*c)
 			default:
 				sc := dst.Scratch()[:rows*n]
 				p := pix
@@ -83,6 +86,39 @@ func (o *windowOperand) Pack(dst *kernels.Panels, r0, p0 int) {
 	}
 }
 
+// packTaps packs steps [s, s+n) of micro-panel q, a span from col, for
+// the Width() pixels from output column ow of one output row, whose
+// kernel row starts at X[row:], one tap at a time: straight from X where
+// every pixel's window holds the tap, zeros where none does, else
+// gathered through the scratch matrix.
+func (o *windowOperand) packTaps(dst *kernels.Panels, q, s, n int, col column, ow, row int) {
+	w := dst.Width()
+	c, sw := o.C, o.StrideW
+	for tw, c0 := col.tw, col.c; n > 0; tw, c0 = tw+1, 0 {
+		take := min(c-c0, n)
+		lo := ow*sw + o.OffW[tw] // the first pixel's input column
+		hi := lo + (w-1)*sw      // the last one's
+		switch {
+		case lo >= 0 && hi < o.W:
+			dst.PackRowsAt(q, s, take, o.X[row+lo*c+c0:], sw*c, w)
+		case hi < 0 || lo >= o.W:
+			dst.ZeroSteps(q, s, take)
+		default:
+			sc := dst.Scratch()[:w*take]
+			for r, iw := 0, lo; r < w; r, iw = r+1, iw+sw {
+				d := sc[r*take : r*take+take]
+				if iw < 0 || iw >= o.W {
+					clear(d)
+				} else {
+					copy(d, o.X[row+iw*c+c0:])
+				}
+			}
+			dst.PackRowsAt(q, s, take, sc, take, w)
+		}
+		s, n = s+take, n-take
+	}
+}
+
 // windowOperandT is the transpose of windowOperand's matrix as a
 // kernels.Operand, the operand of a weight gradient: row (th, tw, c), one
 // column per output pixel.
@@ -91,44 +127,39 @@ type windowOperandT struct {
 	X []float32
 }
 
-// Pack packs a block one micro-panel at a time. When the micro-panel's
-// Width() rows are one span, each depth step (an output pixel) is Width()
-// contiguous values of X, and the steps of a run of pixels along one
-// output row are equally spaced, StrideW*C apart: PackSteps copies each
-// such run whose windows lie inside X straight from X, and the runs
-// outside are zeros. Any other micro-panel (across spans, or partial)
-// is written a step at a time, a span at a time.
+// Pack packs a block one micro-panel and one span of its rows at a time
+// (a run of rows whose values, for each depth step, an output pixel, are
+// contiguous in X; see span). The steps of a run of pixels along one
+// output row are equally spaced in X, StrideW*C apart, so a span is
+// copied straight from X for the pixels whose windows hold it: by
+// PackSteps when the span is the whole micro-panel. Kernel rows outside X
+// are zeros, and the pixels at the ends of an output row, whose windows
+// hold part of the span, are gathered.
 func (o *windowOperandT) Pack(dst *kernels.Panels, r0, p0 int) {
 	w, kc := dst.Width(), dst.Depth()
 	start := o.pixelAt(p0)
 	for q := 0; q < dst.Count(); q++ {
 		rows := min(w, dst.Rows()-q*w)
-		col := o.columnAt(r0 + q*w)
-		if n, tw1, _ := o.span(col, rows); n == w {
-			o.packSpan(dst, q, col, tw1, start)
-			continue
+		if rows < w {
+			dst.ZeroSteps(q, 0, kc) // the rows past the block's end
 		}
-		panel := dst.Panel(q)
-		pix := start
-		for s := 0; s < kc; s++ {
-			d := panel[s*w : s*w+w]
-			for r, sc := 0, col; r < rows; {
-				n, tw1, next := o.span(sc, rows-r)
-				o.gather(d[r:r+n], pix, sc, tw1)
-				r, sc = r+n, next
-			}
-			clear(d[rows:])
-			o.advance(&pix, 1)
+		col := o.columnAt(r0 + q*w)
+		for r := 0; r < rows; {
+			n, tw1, next := o.span(col, rows-r)
+			o.packSpan(dst, q, r, n, col, tw1, start)
+			r, col = r+n, next
 		}
 	}
 }
 
-// packSpan packs micro-panel q, whose rows are the span of taps col.tw..tw1
-// of kernel row col.th from channel col.c, for the block's pixels from
-// start on, run by run along the output rows.
-func (o *windowOperandT) packSpan(dst *kernels.Panels, q int, col column, tw1 int, start pixel) {
-	kc := dst.Depth()
+// packSpan writes rows [r, r+n) of micro-panel q, the span of taps
+// col.tw..tw1 of kernel row col.th from channel col.c, for the block's
+// pixels from start on, run by run along the output rows.
+func (o *windowOperandT) packSpan(dst *kernels.Panels, q, r, n int, col column, tw1 int, start pixel) {
+	w, kc := dst.Width(), dst.Depth()
+	panel := dst.Panel(q)
 	c, sw := o.C, o.StrideW
+	whole := r == 0 && n == w
 	// The output columns whose window holds the whole span: [owLo, owHi).
 	owLo := max(0, ceilDiv(-o.OffW[col.tw], sw))
 	owHi := min(o.OW, floorDiv(o.W-1-o.OffW[tw1], sw)+1)
@@ -140,30 +171,42 @@ func (o *windowOperandT) packSpan(dst *kernels.Panels, q int, col column, tw1 in
 		in0, in1 := max(a, owLo), min(b, owHi)
 		switch {
 		case ih < 0 || ih >= o.H:
-			dst.ZeroSteps(q, s, run)
+			if whole {
+				dst.ZeroSteps(q, s, run)
+				break
+			}
+			for i := s; i < s+run; i++ {
+				clear(panel[i*w+r : i*w+r+n])
+			}
 		case in0 >= in1:
-			o.gatherSteps(dst, q, s, run, col, tw1, pix)
+			o.gatherSteps(panel, w, r, n, s, run, col, tw1, pix)
 		default:
 			// Pixels at the row's ends may have part of the span inside X.
-			o.gatherSteps(dst, q, s, in0-a, col, tw1, pix)
+			o.gatherSteps(panel, w, r, n, s, in0-a, col, tw1, pix)
 			at := ((pix.n*o.H+ih)*o.W+in0*sw+o.OffW[col.tw])*c + col.c
-			dst.PackSteps(q, s+in0-a, in1-in0, o.X[at:], sw*c)
+			s0, cnt, ld := s+in0-a, in1-in0, sw*c
+			if whole {
+				dst.PackSteps(q, s0, cnt, o.X[at:], ld)
+			} else {
+				for i := 0; i < cnt; i++ {
+					copy(panel[(s0+i)*w+r:(s0+i)*w+r+n], o.X[at+i*ld:])
+				}
+			}
 			p := pix
 			p.ow = in1
-			o.gatherSteps(dst, q, s+in1-a, b-in1, col, tw1, p)
+			o.gatherSteps(panel, w, r, n, s+in1-a, b-in1, col, tw1, p)
 		}
 		s += run
 		o.advance(&pix, run)
 	}
 }
 
-// gatherSteps writes steps [s, s+n) of micro-panel q, a span of its full
-// Width() rows, for n pixels from p on along one output row.
-func (o *windowOperandT) gatherSteps(dst *kernels.Panels, q, s, n int, col column, tw1 int, p pixel) {
-	w := dst.Width()
-	panel := dst.Panel(q)
-	for i := 0; i < n; i++ {
-		o.gather(panel[(s+i)*w:(s+i+1)*w], p, col, tw1)
+// gatherSteps writes rows [r, r+n) of steps [s, s+cnt) of a micro-panel
+// of width w, a span from col, for cnt pixels from p on along one output
+// row.
+func (o *windowOperandT) gatherSteps(panel []float32, w, r, n, s, cnt int, col column, tw1 int, p pixel) {
+	for i := s; i < s+cnt; i++ {
+		o.gather(panel[i*w+r:i*w+r+n], p, col, tw1)
 		p.ow++
 	}
 }
