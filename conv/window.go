@@ -188,9 +188,7 @@ func (o *windowOperandT) packSpan(dst *kernels.Panels, q, r, n int, col column, 
 			if whole {
 				dst.PackSteps(q, s0, cnt, o.X[at:], ld)
 			} else {
-				for i := 0; i < cnt; i++ {
-					copy(panel[(s0+i)*w+r:(s0+i)*w+r+n], o.X[at+i*ld:])
-				}
+				copyRows(panel[s0*w+r:], w, o.X[at:], ld, cnt, n)
 			}
 			p := pix
 			p.ow = in1
@@ -208,6 +206,32 @@ func (o *windowOperandT) gatherSteps(panel []float32, w, r, n, s, cnt int, col c
 	for i := s; i < s+cnt; i++ {
 		o.gather(panel[i*w+r:i*w+r+n], p, col, tw1)
 		p.ow++
+	}
+}
+
+// copyRows copies rows rows of n values, src[i*ld:i*ld+n] to
+// dst[i*w:i*w+n]. A span narrower than a micro-panel is a few floats
+// (3 for an RGB input), too short for copy's call to pay: below 16 values
+// a row is two fixed-size copies of k <= n <= 2k values, overlapping in
+// the middle.
+func copyRows(dst []float32, w int, src []float32, ld, rows, n int) {
+	for i := 0; i < rows; i++ {
+		d, s := dst[i*w:i*w+n], src[i*ld:i*ld+n]
+		switch {
+		case n >= 16:
+			copy(d, s)
+		case n >= 8:
+			*(*[8]float32)(d) = *(*[8]float32)(s)
+			*(*[8]float32)(d[n-8:]) = *(*[8]float32)(s[n-8:])
+		case n >= 4:
+			*(*[4]float32)(d) = *(*[4]float32)(s)
+			*(*[4]float32)(d[n-4:]) = *(*[4]float32)(s[n-4:])
+		case n >= 2:
+			*(*[2]float32)(d) = *(*[2]float32)(s)
+			*(*[2]float32)(d[n-2:]) = *(*[2]float32)(s[n-2:])
+		case n == 1:
+			d[0] = s[0]
+		}
 	}
 }
 
