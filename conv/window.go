@@ -110,7 +110,7 @@ func (o *windowOperand) packTaps(dst *kernels.Panels, q, s, n int, col column, o
 				if iw < 0 || iw >= o.W {
 					clear(d)
 				} else {
-					copy(d, o.X[row+iw*c+c0:])
+					move(d, o.X[row+iw*c+c0:])
 				}
 			}
 			dst.PackRowsAt(q, s, take, sc, take, w)
@@ -210,28 +210,34 @@ func (o *windowOperandT) gatherSteps(panel []float32, w, r, n, s, cnt int, col c
 }
 
 // copyRows copies rows rows of n values, src[i*ld:i*ld+n] to
-// dst[i*w:i*w+n]. A span narrower than a micro-panel is a few floats
-// (3 for an RGB input), too short for copy's call to pay: below 16 values
-// a row is two fixed-size copies of k <= n <= 2k values, overlapping in
-// the middle.
+// dst[i*w:i*w+n], by move.
 func copyRows(dst []float32, w int, src []float32, ld, rows, n int) {
 	for i := 0; i < rows; i++ {
-		d, s := dst[i*w:i*w+n], src[i*ld:i*ld+n]
-		switch {
-		case n >= 16:
-			copy(d, s)
-		case n >= 8:
-			*(*[8]float32)(d) = *(*[8]float32)(s)
-			*(*[8]float32)(d[n-8:]) = *(*[8]float32)(s[n-8:])
-		case n >= 4:
-			*(*[4]float32)(d) = *(*[4]float32)(s)
-			*(*[4]float32)(d[n-4:]) = *(*[4]float32)(s[n-4:])
-		case n >= 2:
-			*(*[2]float32)(d) = *(*[2]float32)(s)
-			*(*[2]float32)(d[n-2:]) = *(*[2]float32)(s[n-2:])
-		case n == 1:
-			d[0] = s[0]
-		}
+		move(dst[i*w:i*w+n], src[i*ld:])
+	}
+}
+
+// move copies len(d) values from s to d. The runs of a span are often a
+// few floats (3 for an RGB input), too short for copy's call to pay:
+// below 16 values a run is two fixed-size copies of k <= n <= 2k values,
+// overlapping in the middle.
+func move(d, s []float32) {
+	n := len(d)
+	s = s[:n]
+	switch {
+	case n >= 16:
+		copy(d, s)
+	case n >= 8:
+		*(*[8]float32)(d) = *(*[8]float32)(s)
+		*(*[8]float32)(d[n-8:]) = *(*[8]float32)(s[n-8:])
+	case n >= 4:
+		*(*[4]float32)(d) = *(*[4]float32)(s)
+		*(*[4]float32)(d[n-4:]) = *(*[4]float32)(s[n-4:])
+	case n >= 2:
+		*(*[2]float32)(d) = *(*[2]float32)(s)
+		*(*[2]float32)(d[n-2:]) = *(*[2]float32)(s[n-2:])
+	case n == 1:
+		d[0] = s[0]
 	}
 }
 
@@ -312,7 +318,7 @@ func (w *windows) gather(x, d []float32, p pixel, col column, tw1 int) {
 	row := x[(p.n*w.H+ih)*w.W*c : (p.n*w.H+ih+1)*w.W*c]
 	iw0 := p.ow * w.StrideW
 	if lo, hi := iw0+w.OffW[col.tw], iw0+w.OffW[tw1]; lo >= 0 && hi < w.W {
-		copy(d, row[lo*c+col.c:])
+		move(d, row[lo*c+col.c:])
 		return
 	}
 	for tw, c0 := col.tw, col.c; len(d) > 0; tw, c0 = tw+1, 0 {
@@ -320,7 +326,7 @@ func (w *windows) gather(x, d []float32, p pixel, col column, tw1 int) {
 		if iw := iw0 + w.OffW[tw]; iw < 0 || iw >= w.W {
 			clear(d[:take])
 		} else {
-			copy(d[:take], row[iw*c+c0:])
+			move(d[:take], row[iw*c+c0:])
 		}
 		d = d[take:]
 	}
