@@ -128,6 +128,17 @@ func TestWindowOperandsGeneralOffsets(t *testing.T) {
 				if err := sameBits(gotW, wantW); err != nil {
 					t.Fatalf("%+v threads=%d: weights: %v", w, threads, err)
 				}
+				// As B, dw^T = dy^T * cols, as the layers run it.
+				gotWT := make([]float32, f*k)
+				kernels.Gemm{M: f, N: k, K: m, A: bt, B: &windowOperandT{windows: w, X: x}, C: gotWT, LDC: k}.Run()
+				for i := 0; i < k; i++ {
+					for j := 0; j < f; j++ {
+						gotW[i*f+j] = gotWT[j*k+i]
+					}
+				}
+				if err := sameBits(gotW, wantW); err != nil {
+					t.Fatalf("%+v threads=%d: weights as B: %v", w, threads, err)
+				}
 			}
 		}
 	})

@@ -17,6 +17,8 @@ type windowGemm struct {
 	at  windowOperandT
 	x   kernels.Matrix // the input as stored, for a 1x1 stride-1 Conv2D
 	b   kernels.Matrix
+	ct  []float32         // gradient's dw^T
+	tr  transposeEpilogue // gradient's epilogue
 	// im2col forces the im2col fallback, the reference tests compare the
 	// window operands against.
 	im2col bool
@@ -61,22 +63,46 @@ func (g *windowGemm) product(geom im2col.Geometry, n int, src, b []float32, cols
 }
 
 // gradient computes dw = cols^T * d for n samples of src, cols as in
-// product, d the [n*OH*OW, cols] matrix.
+// product, d the [n*OH*OW, cols] matrix. It runs as the transpose, dw^T
+// = d^T * cols, so that the window operand is the GEMM's B, packed NR
+// rows at a time: NR channels of one tap of one pixel are a cache line
+// or two of src, where a micro-panel of A's MR rows would use part of a
+// line and leave the rest to the next micro-panel. The epilogue writes
+// each finished block of dw^T into dw, transposed while in cache. The
+// sums are those of cols^T * d term for term, so dw is bit for bit the
+// im2col path's.
 func (g *windowGemm) gradient(geom im2col.Geometry, n int, src, d []float32, cols int, dw []float32, direct bool) {
 	g.init(geom)
 	g.at = windowOperandT{windows: g.win, X: src}
 	g.at.N = n
-	var a kernels.Operand = &g.at
+	var b kernels.Operand = &g.at
 	if direct {
 		g.x = kernels.Matrix{Trans: true, Data: src, LD: g.win.C}
-		a = &g.x
+		b = &g.x
 	}
+	k := g.at.depth()
 	g.b = kernels.Matrix{Trans: true, Data: d, LD: cols}
-	kernels.Gemm{M: g.at.depth(), N: cols, K: g.at.pixels(), A: a, B: &g.b, C: dw, LDC: cols}.Run()
+	g.ct = grow(g.ct, cols*k)
+	g.tr = transposeEpilogue{dst: dw, ld: cols}
+	kernels.Gemm{M: cols, N: k, K: g.at.pixels(), A: &g.b, B: b, C: g.ct, LDC: k, Epilogue: &g.tr}.Run()
 	g.release()
+}
+
+// transposeEpilogue writes each finished row segment of a GEMM's C into
+// dst transposed: C[i][j] to dst[j*ld+i].
+type transposeEpilogue struct {
+	dst []float32
+	ld  int
+}
+
+func (e *transposeEpilogue) Finish(row []float32, i, j0 int) {
+	d := e.dst[j0*e.ld+i:]
+	for j, v := range row {
+		d[j*e.ld] = v
+	}
 }
 
 // release drops the references to the caller's slices.
 func (g *windowGemm) release() {
-	g.a.X, g.at.X, g.x.Data, g.b.Data = nil, nil, nil, nil
+	g.a.X, g.at.X, g.x.Data, g.b.Data, g.tr.dst = nil, nil, nil, nil, nil
 }
