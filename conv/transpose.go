@@ -117,11 +117,12 @@ func (c *Conv2DTranspose) backwardDataPass(n int, dy, w, dx []float32) {
 	_ = c.backwardData(n, dy, w, dx, false)
 }
 
-// backwardData is the im2col fallback of backwardDataPass: it lowers dy chunk by chunk and runs each chunk's dx GEMM
-// right after, while the chunk is in cache. With keep, chunk s lands at its
-// place in the whole-batch workspace, so the whole lowered dy is there
-// afterwards for the dw GEMM; without, every chunk reuses the workspace's
-// start. The GEMMs are the same either way. It returns the workspace.
+// backwardData is the im2col fallback of backwardDataPass: it lowers dy
+// chunk by chunk and runs each chunk's dx GEMM right after, while the
+// chunk is in cache. With keep, chunk s lands at its place in the
+// whole-batch workspace, so the whole lowered dy is there afterwards for
+// the dw GEMM; without, every chunk reuses the workspace's start. The
+// GEMMs are the same either way. It returns the workspace.
 func (c *Conv2DTranspose) backwardData(n int, dy, w, dx []float32, keep bool) []float32 {
 	k, ch := c.geom.Cols(), c.spec.C
 	xLen, yLen, colsLen := c.spec.H*c.spec.W*ch, c.geom.InputLen(), c.geom.Rows()*k
