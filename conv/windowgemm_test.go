@@ -171,3 +171,32 @@ func TestWindowPathsNoAllocs(t *testing.T) {
 		}
 	})
 }
+
+// TestWindowPathsThreadedGemms repeats the comparison with the im2col
+// fallback on layers large enough for kernels.Gemm to split each product
+// over 2, 3 and 7 threads (tens of MFLOP a pass), so that micro-panels of
+// the window operands are packed by several goroutines at once, and by
+// bands that start anywhere in the operand, on the team path included.
+func TestWindowPathsThreadedGemms(t *testing.T) {
+	defer kernels.SetThreads(kernels.Threads())
+	specs := []struct {
+		s Spec
+		n int
+	}{
+		{Spec{H: 16, W: 15, C: 32, Filters: 64, KH: 3, KW: 3, StrideH: 1, StrideW: 1, Padding: im2col.Same}, 5},
+		{Spec{H: 8, W: 7, C: 64, Filters: 36, KH: 4, KW: 4, StrideH: 2, StrideW: 2, Padding: im2col.Same}, 9},
+	}
+	kerneltest.Run(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(31, 32))
+		for _, sp := range specs {
+			ops, refs := windowOps(t, sp.s)
+			for i, op := range ops {
+				for _, threads := range []int{2, 3, 7} {
+					kernels.SetThreads(threads)
+					name := fmt.Sprintf("%T %v n=%d threads=%d", op, sp.s, sp.n, threads)
+					compareWithIm2col(t, name, op, refs[i], sp.n, sp.s, rng)
+				}
+			}
+		}
+	})
+}
