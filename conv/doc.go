@@ -25,6 +25,24 @@
 // GEMMs from it; Conv2D.Backward is its two passes in turn, as they lower
 // different operands.
 //
+// The two Col2im lines are one computation, the adjoint forward, and
+// neither runs that way: Col2im(src * W^T) would write KH*KW values per
+// source pixel and channel and then scatter them with overlapping adds.
+// They use the sub-pixel decomposition instead (subpixel.go). With stride
+// s, the destination pixels (r + s*i, q + s*j) of one phase (r, q) are
+// reached only by the taps kh ≡ r + pad (mod s), kw ≡ q + pad (mod s), each
+// from a source pixel at a fixed offset: the phase is a stride-1
+// convolution of the source with that quarter (for s = 2) of the kernel.
+// So each of the StrideH*StrideW phases is one implicit GEMM, its A the
+// source's windows packed straight from the source, its B the phase's taps
+// of W, its rows written straight to the phase's pixels of the
+// destination: no cols matrix, no col2im, and, as every destination pixel
+// belongs to one phase, no clearing and no adds. The transposed forward's
+// bias and fused activation run in that GEMM's epilogue. A phase with no
+// taps (a kernel smaller than its stride) is the bias and activation
+// alone. The Col2im path remains for a GEMM set through internal/sgemmhook,
+// which must see every product as a kernels.Sgemm call.
+//
 // Convolutions with few filters (at most 4, like an RGB output layer) skip
 // the im2col matrix: as a GEMM they have only F columns, so materialising
 // cols would cost far more memory traffic than arithmetic. They run as an
@@ -38,9 +56,9 @@
 // layer is therefore not safe for concurrent use; give each goroutine its
 // own.
 //
-// The GEMMs are threaded by kernels.Sgemm; im2col, col2im and the implicit
-// path are split over samples on up to kernels.Threads() goroutines of the
-// one pool the kernels use too (internal/parallel), started once and sized
-// by kernels.SetThreads at any time. Results do not depend on the thread
-// count.
+// The GEMMs are threaded by kernels.Sgemm and kernels.Gemm; im2col,
+// col2im and the implicit path are split over samples on up to
+// kernels.Threads() goroutines of the one pool the kernels use too
+// (internal/parallel), started once and sized by kernels.SetThreads at any
+// time. Results do not depend on the thread count.
 package conv

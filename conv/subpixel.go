@@ -153,7 +153,7 @@ func (sp *subpixel) run(n int, src, w, dst []float32, epi kernels.Epilogue) {
 		p := &sp.phases[i]
 		p.a.N, p.a.X = n, src
 		kernels.Gemm{
-			M: n * p.rows.ph * p.rows.pw, N: sp.g.C, K: p.a.depth(),
+			M: p.a.pixels(), N: sp.g.C, K: p.a.depth(),
 			A: &p.a, B: &p.b,
 			C: dst, Rows: &p.rows,
 			Epilogue: epi,
