@@ -44,9 +44,9 @@ func TestChunkedBatchMatchesNaive(t *testing.T) {
 			}
 			// Forward of the transpose and BackwardData of the conv chunk
 			// on the general (col2im) path only.
-			for _, general := range []bool{true, false} {
-				c.general, d.general = general, general
-				layerCase(t, fmt.Sprintf("chunked general=%v", general), tc.op, n, tc.s, tc.naive, rng)
+			for _, path := range []adjointPath{adjointCol2im, adjointAuto} {
+				c.adjoint, d.adjoint = path, path
+				layerCase(t, fmt.Sprintf("chunked adjoint=%d", path), tc.op, n, tc.s, tc.naive, rng)
 			}
 		}
 	})

@@ -26,13 +26,14 @@
 // different operands.
 //
 // The two Col2im lines are one computation, the adjoint forward, and
-// neither runs that way: Col2im(src * W^T) would write KH*KW values per
+// normally neither runs as written: Col2im(src * W^T) would write KH*KW values per
 // source pixel and channel and then scatter them with overlapping adds.
 // They use the sub-pixel decomposition instead (subpixel.go). With stride
 // s, the destination pixels (r + s*i, q + s*j) of one phase (r, q) are
 // reached only by the taps kh ≡ r + pad (mod s), kw ≡ q + pad (mod s), each
 // from a source pixel at a fixed offset: the phase is a stride-1
-// convolution of the source with that quarter (for s = 2) of the kernel.
+// convolution of the source with its share of the kernel (a quarter for a
+// 4x4 kernel at stride 2).
 // So each of the StrideH*StrideW phases is one implicit GEMM, its A the
 // source's windows packed straight from the source, its B the phase's taps
 // of W, its rows written straight to the phase's pixels of the
@@ -40,8 +41,11 @@
 // belongs to one phase, no clearing and no adds. The transposed forward's
 // bias and fused activation run in that GEMM's epilogue. A phase with no
 // taps (a kernel smaller than its stride) is the bias and activation
-// alone. The Col2im path remains for a GEMM set through internal/sgemmhook,
-// which must see every product as a kernels.Sgemm call.
+// alone. The Col2im path remains for destinations of fewer than 16
+// channels, where the phase GEMMs, one column per channel, would leave most
+// of a micro-kernel's columns empty (subpixelMinChannels), and for a GEMM
+// set through internal/sgemmhook, which must see every product as a
+// kernels.Sgemm call.
 //
 // Convolutions with few filters (at most 4, like an RGB output layer) skip
 // the im2col matrix: as a GEMM they have only F columns, so materialising

@@ -2,6 +2,7 @@ package conv
 
 import (
 	"github.com/gokern/gokern/im2col"
+	"github.com/gokern/gokern/internal/sgemmhook"
 	"github.com/gokern/gokern/kernels"
 )
 
@@ -31,6 +32,44 @@ import (
 // K = 0). Pixels whose taps all fall outside src (Valid padding, where the
 // conv's windows do not reach the end of its input) come out zero, as the
 // window operand reads zeros there.
+
+// subpixelMinChannels is the fewest destination channels the sub-pixel
+// path takes by default. Its GEMMs have one column per destination
+// channel, and the micro-kernels compute 12 (NEON), 16 (AVX2) or 32
+// (AVX-512) columns at a time: for an RGB destination over 80% of that
+// work would be padding, while the col2im path's GEMM has KH*KW times as
+// many columns (27 for 3x3 over RGB) and pays one extra pass over memory.
+// From one AVX2 tile of columns on, the phase GEMMs waste nothing on amd64
+// AVX2 and at most half on AVX-512. The bound is reasoned from the tile
+// widths, not measured; no DCGAN layer lies below it except the
+// discriminator's RGB input, whose backward-data training skips.
+const subpixelMinChannels = 16
+
+// adjointPath is how a layer computes its adjoint forward.
+type adjointPath uint8
+
+const (
+	adjointAuto     adjointPath = iota // sub-pixel from subpixelMinChannels on
+	adjointSubpixel                    // sub-pixel always (tests)
+	adjointCol2im                      // col2im always (tests)
+)
+
+// subpixel reports whether to take the sub-pixel path to a destination
+// of dstC channels. Never while a GEMM is set through sgemmhook: the
+// harness that sets one needs every product to go through kernels.Sgemm,
+// and kernels.Gemm does not.
+func (p adjointPath) subpixel(dstC int) bool {
+	if sgemmhook.Get() != nil {
+		return false
+	}
+	switch p {
+	case adjointSubpixel:
+		return true
+	case adjointCol2im:
+		return false
+	}
+	return dstC >= subpixelMinChannels
+}
 
 // subpixel is one layer's sub-pixel adjoint forward: its phases, built
 // once from the layer's geometry, and the workspace their kernel taps are

@@ -53,6 +53,14 @@ type adjointCase struct {
 	naive func(n int, src, w, bias []float32) ref
 }
 
+// pathFor forces the col2im path (general) or the sub-pixel path.
+func pathFor(general bool) adjointPath {
+	if general {
+		return adjointCol2im
+	}
+	return adjointSubpixel
+}
+
 // adjointCases returns the adjoint forwards of layers of spec s.
 func adjointCases(t *testing.T, s Spec) []adjointCase {
 	t.Helper()
@@ -64,7 +72,7 @@ func adjointCases(t *testing.T, s Spec) []adjointCase {
 	out := []adjointCase{{
 		name: "transpose.Forward", src: s.H * s.W * s.C, dst: oh * ow * f, bias: f,
 		run: func(general bool, n int, x, w, bias, y []float32) {
-			d.general = general
+			d.adjoint = pathFor(general)
 			d.Forward(n, x, w, bias, y)
 		},
 		naive: func(n int, x, w, bias []float32) ref {
@@ -84,7 +92,7 @@ func adjointCases(t *testing.T, s Spec) []adjointCase {
 	return append(out, adjointCase{
 		name: "conv.BackwardData", src: coh * cow * cf, dst: s.H * s.W * s.C,
 		run: func(general bool, n int, dy, w, _, dx []float32) {
-			c.general = general
+			c.adjoint = pathFor(general)
 			c.BackwardData(n, dy, w, dx)
 		},
 		naive: func(n int, dy, w, _ []float32) ref {
@@ -160,6 +168,7 @@ func TestSubpixelEpilogue(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				d.adjoint = adjointSubpixel
 				const n = 3
 				oh, ow, f := d.OutShape()
 				x, w, bias := randSlice(rng, n*s.H*s.W*s.C), randSlice(rng, s.WeightLen()), randSlice(rng, f)
@@ -246,6 +255,7 @@ func TestSubpixelNoAllocs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		d.adjoint, c.adjoint = adjointSubpixel, adjointSubpixel
 		const big = 4
 		oh, ow, f := d.OutShape()
 		x := make([]float32, big*s.H*s.W*s.C)
@@ -322,6 +332,35 @@ func TestPhaseTaps(t *testing.T) {
 		size, taps, off := phaseTaps(c.r, c.in, c.k, c.s, c.pad)
 		if size != c.size || fmt.Sprint(taps) != fmt.Sprint(c.taps) || fmt.Sprint(off) != fmt.Sprint(c.off) {
 			t.Errorf("phaseTaps(%d, %d, %d, %d, %d) = %d, %v, %v; want %d, %v, %v", c.r, c.in, c.k, c.s, c.pad, size, taps, off, c.size, c.taps, c.off)
+		}
+	}
+}
+
+// TestAdjointPathChoice checks which path each setting takes: sub-pixel
+// from subpixelMinChannels destination channels on by default, and never
+// under sgemmhook, even when forced.
+func TestAdjointPathChoice(t *testing.T) {
+	for _, c := range []struct {
+		p    adjointPath
+		dstC int
+		want bool
+	}{
+		{adjointAuto, 3, false},
+		{adjointAuto, subpixelMinChannels - 1, false},
+		{adjointAuto, subpixelMinChannels, true},
+		{adjointAuto, 128, true},
+		{adjointSubpixel, 3, true},
+		{adjointCol2im, 128, false},
+	} {
+		if got := c.p.subpixel(c.dstC); got != c.want {
+			t.Errorf("adjointPath(%d).subpixel(%d) = %v, want %v", c.p, c.dstC, got, c.want)
+		}
+	}
+	sgemmhook.Set(naiveGemm)
+	defer sgemmhook.Set(nil)
+	for _, p := range []adjointPath{adjointAuto, adjointSubpixel} {
+		if p.subpixel(128) {
+			t.Errorf("adjointPath(%d): sub-pixel under sgemmhook", p)
 		}
 	}
 }

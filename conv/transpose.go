@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/gokern/gokern/im2col"
-	"github.com/gokern/gokern/internal/sgemmhook"
 	"github.com/gokern/gokern/kernels"
 )
 
@@ -29,10 +28,9 @@ type Conv2DTranspose struct {
 	leaky fusedLeaky   // FuseLeakyReLU
 	epi   biasEpilogue // Forward's epilogue
 
-	// sub is Forward's sub-pixel path (subpixel.go); general makes Forward
-	// take the im2col path instead (tests compare the two).
+	// sub is Forward's sub-pixel path (subpixel.go), taken as adjoint says.
 	sub     subpixel
-	general bool
+	adjoint adjointPath
 }
 
 // NewConv2DTranspose returns a Conv2DTranspose for s, or an error when a
@@ -89,14 +87,14 @@ func (c *Conv2DTranspose) Forward(n int, x, w, bias, y []float32) {
 	if bias != nil {
 		checkLen(op, "bias", len(bias), c.spec.Filters, "Filters")
 	}
-	if !c.general && sgemmhook.Get() == nil {
+	if c.adjoint.subpixel(c.spec.Filters) {
 		// Forward is the adjoint conv's backward-data: one implicit GEMM
 		// per output phase, with the bias and activation in its epilogue.
 		c.sub.init(c.geom, c.spec.C)
 		c.sub.run(n, x, w, y, c.epi.set(bias, c.leaky.on, c.leaky.alpha))
 		return
 	}
-	// The general path, and the one a GEMM set through sgemmhook sees:
+	// The col2im path (few filters, or a GEMM set through sgemmhook):
 	// cols[pix, (kh, kw, f)] = sum_c x[pix, c] * w[(kh, kw, f), c], then
 	// every entry is scattered to the output pixel that tap reaches.
 	k, ch := g.Cols(), c.spec.C
