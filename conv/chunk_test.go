@@ -1,6 +1,7 @@
 package conv
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -41,7 +42,12 @@ func TestChunkedBatchMatchesNaive(t *testing.T) {
 			if chunk >= n {
 				t.Fatalf("%v: chunk of %d samples does not split a batch of %d", tc.s, chunk, n)
 			}
-			layerCase(t, "chunked", tc.op, n, tc.s, tc.naive, rng)
+			// Forward of the transpose and BackwardData of the conv chunk
+			// on the general (col2im) path only.
+			for _, path := range []adjointPath{adjointCol2im, adjointAuto} {
+				c.adjoint, d.adjoint = path, path
+				layerCase(t, fmt.Sprintf("chunked adjoint=%d", path), tc.op, n, tc.s, tc.naive, rng)
+			}
 		}
 	})
 }

@@ -31,6 +31,10 @@ type Conv2D struct {
 
 	leaky fusedLeaky   // FuseLeakyReLU
 	epi   biasEpilogue // Forward's epilogue
+
+	// sub is BackwardData's sub-pixel path (subpixel.go), taken as adjoint says.
+	sub     subpixel
+	adjoint adjointPath
 }
 
 // implicitMaxFilters is the largest filter count computed by implicit GEMM.
@@ -117,6 +121,13 @@ func (c *Conv2D) BackwardData(n int, dy, w, dx []float32) {
 		kernels.Sgemm(false, true, g.Rows(), k, f, 1, dy, f, w, f, 0, dx, k)
 		return
 	}
+	if c.adjoint.subpixel(c.spec.C) {
+		// One implicit GEMM per phase of dx, no cols matrix, no col2im.
+		c.sub.init(c.geom, f)
+		c.sub.run(n, dy, w, dx, nil)
+		return
+	}
+	// The col2im path (few channels, or a GEMM set through sgemmhook).
 	clear(dx)
 	inLen, outLen := c.geom.InputLen(), c.geom.Rows()*f
 	for s0, cs := 0, c.chunkSize(n); s0 < n; s0 += cs {

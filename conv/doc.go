@@ -31,14 +31,34 @@
 // scratch block in L1. Conv2D's forward adds the bias and its fused
 // LeakyReLU in the GEMM's epilogue, while each block of y is in cache.
 // Conv2DTranspose.Backward is its two passes in turn, each packing dy
-// itself. The products through Col2im still write their matrix (dcols or
-// cols) and scatter it, chunk by chunk (chunk.go).
+// itself.
 //
-// The explicit im2col path (im2col.Im2col into a workspace, then Sgemm)
-// remains as the fallback: while a GEMM is set through internal/sgemmhook,
-// which must see every GEMM, and for products with at most 4 rows or
-// columns, where Sgemm's skinny kernels win. It gives the window
-// operands' results bit for bit, as both pack the same values.
+// The two Col2im lines are one computation, the adjoint forward, and
+// normally neither runs as written: Col2im(src * W^T) would write KH*KW
+// values per source pixel and channel and then scatter them with
+// overlapping adds. They use the sub-pixel decomposition instead
+// (subpixel.go). With stride s, the destination pixels (r + s*i, q + s*j)
+// of one phase (r, q) are reached only by the taps kh ≡ r + pad (mod s),
+// kw ≡ q + pad (mod s), each from a source pixel at a fixed offset: the
+// phase is a stride-1 convolution of the source with its share of the
+// kernel (a quarter for a 4x4 kernel at stride 2). So each of the
+// StrideH*StrideW phases is one implicit GEMM, its A the source's windows
+// packed straight from the source, its B the phase's taps of W, its rows
+// written straight to the phase's pixels of the destination: no cols
+// matrix, no col2im, and, as every destination pixel belongs to one phase,
+// no clearing and no adds. The transposed forward's bias and fused
+// activation run in that GEMM's epilogue. A phase with no taps (a kernel
+// smaller than its stride) is the bias and activation alone.
+//
+// The explicit paths (im2col.Im2col into a workspace, Sgemm, Col2im)
+// remain as the fallback and as the tests' reference: while a GEMM is set
+// through internal/sgemmhook, which must see every product as a
+// kernels.Sgemm call; for products with at most 4 rows or columns, where
+// Sgemm's skinny kernels win; and, for the adjoint forward, for
+// destinations of fewer than 16 channels, where the phase GEMMs, one
+// column per channel, would leave most of a micro-kernel's columns empty
+// (subpixelMinChannels). The window operands give the explicit path's
+// results bit for bit, as both pack the same values.
 //
 // Conv2Ds with few filters (at most 4, like an RGB output layer) take a
 // path of their own (implicit.go): as a GEMM they have only F columns, too
@@ -53,9 +73,9 @@
 // layer is therefore not safe for concurrent use; give each goroutine its
 // own.
 //
-// The GEMMs are threaded by kernels.Gemm and kernels.Sgemm; im2col, col2im and the implicit
-// path are split over samples on up to kernels.Threads() goroutines of the
-// one pool the kernels use too (internal/parallel), started once and sized
-// by kernels.SetThreads at any time. Results do not depend on the thread
-// count.
+// The GEMMs are threaded by kernels.Sgemm and kernels.Gemm; im2col,
+// col2im and the implicit path are split over samples on up to
+// kernels.Threads() goroutines of the one pool the kernels use too
+// (internal/parallel), started once and sized by kernels.SetThreads at any
+// time. Results do not depend on the thread count.
 package conv

@@ -28,6 +28,10 @@ type Conv2DTranspose struct {
 
 	leaky fusedLeaky   // FuseLeakyReLU
 	epi   biasEpilogue // Forward's epilogue
+
+	// sub is Forward's sub-pixel path (subpixel.go), taken as adjoint says.
+	sub     subpixel
+	adjoint adjointPath
 }
 
 // NewConv2DTranspose returns a Conv2DTranspose for s, or an error when a
@@ -84,6 +88,14 @@ func (c *Conv2DTranspose) Forward(n int, x, w, bias, y []float32) {
 	if bias != nil {
 		checkLen(op, "bias", len(bias), c.spec.Filters, "Filters")
 	}
+	if c.adjoint.subpixel(c.spec.Filters) {
+		// Forward is the adjoint conv's backward-data: one implicit GEMM
+		// per output phase, with the bias and activation in its epilogue.
+		c.sub.init(c.geom, c.spec.C)
+		c.sub.run(n, x, w, y, c.epi.set(bias, c.leaky.on, c.leaky.alpha))
+		return
+	}
+	// The col2im path (few filters, or a GEMM set through sgemmhook):
 	// cols[pix, (kh, kw, f)] = sum_c x[pix, c] * w[(kh, kw, f), c], then
 	// every entry is scattered to the output pixel that tap reaches.
 	k, ch := g.Cols(), c.spec.C
