@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -14,19 +15,19 @@ import (
 type LayerDelta struct {
 	Layer string
 	Pass  string
-	// Old and New are the median seconds per iteration; 0 where that
-	// report lacks the row.
-	Old, New             float64
+	// Old and New are the seconds per iteration over the timed runs
+	// (median and range); zero (N 0) where that report lacks the row.
+	Old, New             Stats
 	OldGFLOPS, NewGFLOPS float64
 }
 
 // Ratio is New over Old (below 1: the new build is faster), 0 when either
 // is missing.
 func (d LayerDelta) Ratio() float64 {
-	if d.Old <= 0 || d.New <= 0 {
+	if d.Old.Median <= 0 || d.New.Median <= 0 {
 		return 0
 	}
-	return d.New / d.Old
+	return d.New.Median / d.Old.Median
 }
 
 // PassTotal names the row of a layer's forward and backward time together,
@@ -45,7 +46,7 @@ const PassIteration = "iteration"
 func CompareLayers(old, new *Report) []LayerDelta {
 	var out []LayerDelta
 	index := map[[2]string]int{}
-	add := func(layer, pass string, sec, gflops float64, isNew bool) {
+	add := func(layer, pass string, sec Stats, gflops float64, isNew bool) {
 		k := [2]string{layer, pass}
 		i, ok := index[k]
 		if !ok {
@@ -67,20 +68,20 @@ func CompareLayers(old, new *Report) []LayerDelta {
 		r := side.r
 		if perPass {
 			for _, p := range r.LayerPasses {
-				add(p.Layer, p.Pass, p.Sec.Median, p.GFLOPS, side.isNew)
+				add(p.Layer, p.Pass, p.Sec, p.GFLOPS, side.isNew)
 			}
 			for _, l := range r.Layers {
 				if l.Layer == otherLayer {
-					add(l.Layer, PassTotal, l.Sec.Median, 0, side.isNew)
+					add(l.Layer, PassTotal, l.Sec, 0, side.isNew)
 				}
 			}
 		} else {
 			for _, l := range r.Layers {
-				add(l.Layer, PassTotal, l.Sec.Median, 0, side.isNew)
+				add(l.Layer, PassTotal, l.Sec, 0, side.isNew)
 			}
 		}
 		for _, it := range r.iterationRows() {
-			add("whole iteration ("+it.Path+")", PassIteration, it.SecPerIter.Median, it.GFLOPS, side.isNew)
+			add("whole iteration ("+it.Path+")", PassIteration, it.SecPerIter, it.GFLOPS, side.isNew)
 		}
 	}
 	return out
@@ -97,7 +98,7 @@ func (r *Report) iterationRows() []IterationPeak {
 
 // WriteComparison prints CompareLayers as a Markdown table, after a line
 // per report saying where and how it was measured, and a warning when the
-// two differ in machine, threads, batch or profiled path (their ratios
+// two differ in machine (CPU model or features), threads, batch or profiled path (their ratios
 // then mix two changes).
 func WriteComparison(w io.Writer, old, new *Report) error {
 	b := &strings.Builder{}
@@ -108,16 +109,17 @@ func WriteComparison(w io.Writer, old, new *Report) error {
 	}{{"before", old}, {"after", new}} {
 		fmt.Fprintf(b, "- %s: %s\n", s.name, s.r.describe())
 	}
-	if old.Machine.CPU != new.Machine.CPU || old.Config.Threads != new.Config.Threads || old.Config.Batch != new.Config.Batch || old.ProfilePath != new.ProfilePath {
+	if old.Machine.CPU != new.Machine.CPU || !slices.Equal(old.Machine.Features, new.Machine.Features) || old.Config.Threads != new.Config.Threads || old.Config.Batch != new.Config.Batch || old.ProfilePath != new.ProfilePath {
 		b.WriteString("- **warning: the two reports differ in machine, threads, batch or path; the ratios are not of the builds alone**\n")
 	}
 	b.WriteString("\n| layer | pass | before | after | after / before (below 1: faster) | before GFLOPS | after GFLOPS |\n|---|---|---:|---:|---:|---:|---:|\n")
 	for _, d := range CompareLayers(old, new) {
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", d.Layer, d.Pass,
-			orDash(d.Old > 0, seconds(d.Old)), orDash(d.New > 0, seconds(d.New)), ratio(d.Ratio()),
+			orDash(d.Old.N > 0, duration(d.Old)), orDash(d.New.N > 0, duration(d.New)), ratio(d.Ratio()),
 			orDash(d.OldGFLOPS > 0, fmt.Sprintf("%.1f", d.OldGFLOPS)), orDash(d.NewGFLOPS > 0, fmt.Sprintf("%.1f", d.NewGFLOPS)))
 	}
-	b.WriteString("\nTimes are medians per training iteration; \"-\": that report has no such row.\n")
+	b.WriteString("\nTimes are per training iteration, the median of each report's timed runs with (min..max): " +
+		"a ratio within the two ranges' overlap is noise. \"-\": that report has no such row.\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -32,14 +32,15 @@ func TestCompareLayers(t *testing.T) {
 	old, cur := comparedReports()
 	conv := "discriminator/conv2d_2 (Conv2D)"
 	got := CompareLayers(old, cur)
+	sec := func(x float64) Stats { return Summarize([]float64{x}) }
 	want := []LayerDelta{
-		{Layer: conv, Pass: KindForward, Old: 0.2, New: 0.1, OldGFLOPS: 50, NewGFLOPS: 100},
-		{Layer: conv, Pass: KindBackwardBoth, Old: 0.4, New: 0.5, OldGFLOPS: 50, NewGFLOPS: 40},
-		{Layer: conv, Pass: KindBackwardData, New: 0.05, NewGFLOPS: 100},
-		{Layer: otherLayer, Pass: PassTotal, Old: 0.3, New: 0.15},
-		{Layer: "whole iteration (avx2)", Pass: PassIteration, Old: 2.6, New: 1.3, OldGFLOPS: old.Epoch[1].GFLOPS.Median, NewGFLOPS: 100},
-		{Layer: conv, Pass: "gone", Old: 0.1},
-		{Layer: "whole iteration (generic)", Pass: PassIteration, Old: 21, OldGFLOPS: old.Epoch[0].GFLOPS.Median},
+		{Layer: conv, Pass: KindForward, Old: sec(0.2), New: sec(0.1), OldGFLOPS: 50, NewGFLOPS: 100},
+		{Layer: conv, Pass: KindBackwardBoth, Old: sec(0.4), New: sec(0.5), OldGFLOPS: 50, NewGFLOPS: 40},
+		{Layer: conv, Pass: KindBackwardData, New: sec(0.05), NewGFLOPS: 100},
+		{Layer: otherLayer, Pass: PassTotal, Old: sec(0.3), New: sec(0.15)},
+		{Layer: "whole iteration (avx2)", Pass: PassIteration, Old: old.Epoch[1].SecPerIter, New: sec(1.3), OldGFLOPS: old.Epoch[1].GFLOPS.Median, NewGFLOPS: 100},
+		{Layer: conv, Pass: "gone", Old: sec(0.1)},
+		{Layer: "whole iteration (generic)", Pass: PassIteration, Old: old.Epoch[0].SecPerIter, OldGFLOPS: old.Epoch[0].GFLOPS.Median},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("CompareLayers:\n got %+v\nwant %+v", got, want)
@@ -59,7 +60,7 @@ func TestCompareLayersWithoutPasses(t *testing.T) {
 	old.LayerPasses = nil
 	got := CompareLayers(old, cur)
 	layer := "generator/conv2d_transpose_3 (Conv2DTranspose)"
-	if got[0] != (LayerDelta{Layer: layer, Pass: PassTotal, Old: 1.3, New: 1.3}) {
+	if s := Summarize([]float64{1.3}); got[0] != (LayerDelta{Layer: layer, Pass: PassTotal, Old: s, New: s}) {
 		t.Errorf("first row %+v, want %s's whole time in both", got[0], layer)
 	}
 	for _, d := range got {
@@ -81,7 +82,7 @@ func TestWriteComparison(t *testing.T) {
 		"| discriminator/conv2d_2 (Conv2D) | forward | 200 ms | 100 ms | 0.50x | 50.0 | 100.0 |",
 		"| discriminator/conv2d_2 (Conv2D) | backward-data | - | 50 ms | - | - | 100.0 |",
 		"| discriminator/conv2d_2 (Conv2D) | gone | 100 ms | - | - | - | - |",
-		"| whole iteration (avx2) | iteration | 2.6 s | 1.3 s | 0.50x | 50.1 | 100.0 |",
+		"| whole iteration (avx2) | iteration | 2.6 (2.5..2.7) s | 1.3 s | 0.50x | 50.1 | 100.0 |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("comparison lacks %q:\n%s", want, md)
@@ -90,9 +91,16 @@ func TestWriteComparison(t *testing.T) {
 	if strings.Contains(md, "warning") {
 		t.Errorf("warned about reports measured alike:\n%s", md)
 	}
-	cur.Config.Threads = 2
-	b.Reset()
-	if err := WriteComparison(&b, old, cur); err != nil || !strings.Contains(b.String(), "**warning") {
-		t.Errorf("no warning for reports at different thread counts:\n%s", b.String())
+	for _, change := range []func(r *Report){
+		func(r *Report) { r.Config.Threads = 2 },
+		func(r *Report) { r.Machine.Features = append(r.Machine.Features, "avx512f") },
+		func(r *Report) { r.ProfilePath = "generic" },
+	} {
+		_, cur := comparedReports()
+		change(cur)
+		b.Reset()
+		if err := WriteComparison(&b, old, cur); err != nil || !strings.Contains(b.String(), "**warning") {
+			t.Errorf("no warning for reports measured differently:\n%s", b.String())
+		}
 	}
 }

@@ -52,7 +52,7 @@ func ExampleCompareLayers() {
 		}}
 	}
 	for _, d := range bench.CompareLayers(report(0.40), report(0.25)) {
-		fmt.Printf("%s %s: %.2f s -> %.2f s (%.3gx), %.1f -> %.1f GFLOPS\n", d.Layer, d.Pass, d.Old, d.New, d.Ratio(), d.OldGFLOPS, d.NewGFLOPS)
+		fmt.Printf("%s %s: %.2f s -> %.2f s (%.3gx), %.1f -> %.1f GFLOPS\n", d.Layer, d.Pass, d.Old.Median, d.New.Median, d.Ratio(), d.OldGFLOPS, d.NewGFLOPS)
 	}
 	// Output:
 	// generator/conv2d_transpose_3 (Conv2DTranspose) forward: 0.40 s -> 0.25 s (0.625x), 48.2 -> 77.2 GFLOPS
