@@ -197,3 +197,22 @@ func TestLayerResults(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteCSVLayerPasses(t *testing.T) {
+	r := fakeReport()
+	r.LayerPasses = []LayerPass{NewLayerPass("discriminator/conv2d_2 (Conv2D)", KindForward, 3, Summarize([]float64{0.1}), 2.6, 10e9, 2e7, 100)}
+	r.Iteration = []IterationPeak{{Path: "avx2", Threads: 2, SecPerIter: Summarize([]float64{2.6}), PctPeak: 50}}
+	var b strings.Builder
+	if err := r.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"layer_passes,discriminator/conv2d_2 (Conv2D) forward,avx2,1,gflops,GFLOPS,100,100,100,100,100,1",
+		"layer_passes,discriminator/conv2d_2 (Conv2D) forward,avx2,1,min_bytes,B,2e+07,",
+		"iteration,dcgan,avx2,2,pct_peak,%,50,",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("CSV lacks %q:\n%s", want, b.String())
+		}
+	}
+}
