@@ -111,7 +111,7 @@ func Build(o Options, sections []string) (*Report, error) {
 		Config:         o.recorded(),
 	}
 	peaks := map[string]Peak{}
-	if want(SectionPeak) || want(SectionTraining) {
+	if want(SectionPeak) || want(SectionTraining) || want(SectionLayers) {
 		o.logf("measuring FMA peaks")
 		d := min(100*time.Millisecond, max(5*time.Millisecond, 2*o.MinTime))
 		for _, p := range o.Paths {
@@ -145,11 +145,20 @@ func Build(o Options, sections []string) (*Report, error) {
 	}
 	if want(SectionLayers) {
 		o.logf("profiling layers on %s", best)
-		l, err := o.LayerResults(best)
-		if err != nil {
+		var err error
+		if r.Layers, r.LayerPasses, err = o.LayerResults(best, peaks[best].Ceiling); err != nil {
 			return nil, err
 		}
-		r.Layers = l
+		epoch := r.Epoch
+		if epoch == nil {
+			o.logf("measuring the iteration on every path")
+			noPeers := o
+			noPeers.Peers = false
+			if epoch, err = noPeers.TrainingResults(peaks); err != nil {
+				return nil, err
+			}
+		}
+		r.Iteration = iterationPeaks(epoch, o.Paths, o.Threads, peaks)
 	}
 	if want(SectionScaling) {
 		s, err := o.ScalingResults(best, ScalingThreads(max(o.Threads, runtime.NumCPU())))

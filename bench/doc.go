@@ -24,6 +24,11 @@
 //   - GFLOPS count useful work only, from the layer shapes (IterationFLOPs):
 //     2*m*n*k per GEMM, forward and each gradient that is needed. One
 //     iteration of the Keras tutorial's schedule at batch 128 is 130.2 GFLOP.
+//   - The per-layer table splits each layer's time by pass (forward,
+//     backward-data, backward-weights or both in one call; IterationWork
+//     gives each pass's FLOPs, summing to IterationFLOPs, and the least
+//     bytes it could move, an analytical floor, not a measurement).
+//     bench/cmd/benchcmp compares two builds' tables from their -json.
 //   - "% of peak" divides by the FMA peak measured on this machine by
 //     bench/peak (a tight loop of independent FMAs per vector width), not by
 //     a datasheet figure.

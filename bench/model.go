@@ -232,16 +232,8 @@ func PassFLOPs(p Pass, latentDim int) float64 {
 	}
 	var total float64
 	for i, l := range layers {
-		f := l.ForwardFLOPs(p.Batch)
-		total += f
-		if !p.Backward {
-			continue
-		}
-		if p.WeightGrads {
-			total += f
-		}
-		if i > 0 || p.InputGrads {
-			total += f
+		for _, k := range p.Kinds(i) {
+			total += l.KindFLOPs(k, p.Batch)
 		}
 	}
 	return total

@@ -59,6 +59,20 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		row("layers", l.Layer, r.ProfilePath, th, "sec", "s", l.Sec)
 		row("layers", l.Layer, r.ProfilePath, th, "share", "%", one(l.Share))
 	}
+	for _, p := range r.LayerPasses {
+		name := p.Layer + " " + p.Pass
+		row("layer_passes", name, r.ProfilePath, th, "sec", "s", p.Sec)
+		if p.FLOPs > 0 {
+			row("layer_passes", name, r.ProfilePath, th, "gflops", "GFLOPS", one(p.GFLOPS))
+			row("layer_passes", name, r.ProfilePath, th, "pct_peak", "%", one(p.PctPeak))
+			row("layer_passes", name, r.ProfilePath, th, "min_bytes", "B", one(p.Bytes))
+		}
+	}
+	for _, it := range r.Iteration {
+		t := strconv.Itoa(it.Threads)
+		row("iteration", "dcgan", it.Path, t, "sec_per_iter", "s", it.SecPerIter)
+		row("iteration", "dcgan", it.Path, t, "pct_peak", "%", one(it.PctPeak))
+	}
 	for _, s := range r.Scaling {
 		t := strconv.Itoa(s.Threads)
 		row("scaling", "dcgan", r.ProfilePath, t, "sec_per_iter", "s", s.SecPerIter)

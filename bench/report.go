@@ -26,8 +26,12 @@ type Report struct {
 	Epoch   []EpochResult  `json:"epoch,omitempty"`
 	Kernels []KernelResult `json:"kernels,omitempty"`
 	Layers  []LayerShare   `json:"layers,omitempty"`
-	Scaling []ScalePoint   `json:"scaling,omitempty"`
-	Serial  *SerialReport  `json:"serial,omitempty"` // with Scaling (serial.go)
+	// LayerPasses splits Layers by pass (layers.go), and Iteration is the
+	// whole iteration's % of peak on every path, both with Layers.
+	LayerPasses []LayerPass     `json:"layer_passes,omitempty"`
+	Iteration   []IterationPeak `json:"iteration,omitempty"`
+	Scaling     []ScalePoint    `json:"scaling,omitempty"`
+	Serial      *SerialReport   `json:"serial,omitempty"` // with Scaling (serial.go)
 
 	// ProfilePath is the kernel path the per-layer and scaling sections
 	// were measured on.
@@ -181,6 +185,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			fmt.Fprintf(b, "| %s | %s | %.1f%% |\n", l.Layer, duration(l.Sec), l.Share)
 		}
 	}
+	r.writeLayerPasses(b)
 	if len(r.Scaling) > 0 {
 		fmt.Fprintf(b, "\n## Thread scaling of the training iteration (%s path)\n\n| threads | s/iteration | speed-up | efficiency |\n|---:|---:|---:|---:|\n", r.ProfilePath)
 		for _, s := range r.Scaling {

@@ -3,8 +3,6 @@ package bench
 import (
 	"fmt"
 	"runtime"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/gokern/gokern/cifar10"
@@ -129,63 +127,6 @@ func (o Options) ScalingResults(path string, threads []int) ([]ScalePoint, error
 		}
 		out = append(out, p)
 	}
-	return out, nil
-}
-
-// LayerResults profiles the training iteration on path layer by layer
-// (nn.Profiler on the GAN, which covers G and D however they are called)
-// and returns each layer's time per iteration and share, largest first,
-// with what the layers do not cover (loss, Adam, sampling the batch) as
-// "other".
-func (o Options) LayerResults(path string) ([]LayerShare, error) {
-	t, prof, iters, err := o.profiledTrainer(path)
-	if err != nil {
-		return nil, err
-	}
-	defer t.GAN.SetProfiler(nil)
-	perLayer := map[string][]float64{}
-	var perIter []float64
-	var names []string
-	for range max(1, o.Runs) {
-		prof.Reset()
-		start := time.Now()
-		for range iters {
-			t.Iteration()
-		}
-		el := time.Since(start).Seconds() / float64(iters)
-		perIter = append(perIter, el)
-		covered := 0.0
-		for _, l := range prof.Layers {
-			name := fmt.Sprintf("%s (%s)", l.Name, l.Type)
-			if !slices.Contains(names, name) {
-				names = append(names, name)
-			}
-			s := (l.Forward + l.Backward).Seconds() / float64(iters)
-			covered += s
-			perLayer[name] = append(perLayer[name], s)
-		}
-		perLayer[otherLayer] = append(perLayer[otherLayer], max(0, el-covered))
-	}
-	names = append(names, otherLayer)
-	iter := Summarize(perIter).Median
-	var out []LayerShare
-	for _, n := range names {
-		s := Summarize(perLayer[n])
-		out = append(out, LayerShare{Layer: n, Sec: s, Share: 100 * s.Median / iter})
-	}
-	slices.SortStableFunc(out, func(a, b LayerShare) int {
-		switch {
-		case a.Layer == otherLayer:
-			return 1
-		case b.Layer == otherLayer:
-			return -1
-		case a.Sec.Median > b.Sec.Median:
-			return -1
-		case a.Sec.Median < b.Sec.Median:
-			return 1
-		}
-		return strings.Compare(a.Layer, b.Layer)
-	})
 	return out, nil
 }
 

@@ -28,6 +28,15 @@ type LayerTime struct {
 	// counted only while internal/parallel's probe is on (the harness's
 	// serial-fraction table); the rest ran on one thread.
 	Parallel time.Duration
+	// FrozenBackward is the part of Backward spent in calls made while the
+	// layer was frozen, and FrozenCalls their count (included in
+	// BackwardCalls): a frozen layer computes only the input gradient, so
+	// this separates backward-data from the calls that also (or only)
+	// compute weight gradients, which one op call shares.
+	FrozenBackward time.Duration
+	FrozenCalls    int
+
+	layer Layer // to tell frozen calls apart
 }
 
 // NewProfiler returns an empty profiler.
@@ -38,6 +47,7 @@ func (p *Profiler) Reset() {
 	for i := range p.Layers {
 		l := &p.Layers[i]
 		l.Forward, l.Backward, l.ForwardCalls, l.BackwardCalls, l.Parallel = 0, 0, 0, 0, 0
+		l.FrozenBackward, l.FrozenCalls = 0, 0
 	}
 }
 
@@ -66,12 +76,13 @@ func (p *Profiler) String() string {
 	return b.String()
 }
 
-func (p *Profiler) slot(name, typ string) int {
+func (p *Profiler) slot(name string, l Layer) int {
 	if i, ok := p.index[name]; ok {
+		p.Layers[i].layer = l
 		return i
 	}
 	p.index[name] = len(p.Layers)
-	p.Layers = append(p.Layers, LayerTime{Name: name, Type: typ})
+	p.Layers = append(p.Layers, LayerTime{Name: name, Type: l.Type(), layer: l})
 	return len(p.Layers) - 1
 }
 
@@ -84,9 +95,15 @@ func (p *Profiler) addForward(i int, t0 time.Time, r0 time.Duration) {
 }
 
 func (p *Profiler) addBackward(i int, t0 time.Time, r0 time.Duration) {
-	p.Layers[i].Backward += time.Since(t0)
-	p.Layers[i].Parallel += parallel.ProbeTime() - r0
-	p.Layers[i].BackwardCalls++
+	l := &p.Layers[i]
+	d := time.Since(t0)
+	l.Backward += d
+	l.Parallel += parallel.ProbeTime() - r0
+	l.BackwardCalls++
+	if t, ok := l.layer.(trainable); ok && !t.Trainable() {
+		l.FrozenBackward += d
+		l.FrozenCalls++
+	}
 }
 
 // SetProfiler makes the model, and the models nested in it, record their
@@ -108,6 +125,6 @@ func (m *Sequential) SetProfiler(p *Profiler) {
 		if m.name != "" {
 			name = m.name + "/" + name
 		}
-		m.slots = append(m.slots, p.slot(name, l.Type()))
+		m.slots = append(m.slots, p.slot(name, l))
 	}
 }

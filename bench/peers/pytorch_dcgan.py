@@ -11,19 +11,31 @@ iteration does not depend on it.
 
 It prints one line in the format bench.PeerLine reads (wall-clock seconds
 per iteration, median and range, and the median process CPU seconds per
-iteration, all threads):
+iteration, all threads), named by --label:
 
     peer=pytorch threads=1 batch=128 s_per_iter=0.81 runs=5 min=0.80 max=0.83 cpu_s_per_iter=0.80
 
-Usage: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
-       python3 bench/peers/pytorch_dcgan.py [--threads 1] [--batch 128]
-       [--iters 3] [--warmup 1] [--runs 5]
+and on stderr a "#" line with the settings it ran under (torch version,
+intra-op threads, OpenBLAS threads, allocator).
+
+Usage: python3 bench/peers/pytorch_dcgan.py [--threads 1] [--batch 128]
+       [--iters 3] [--warmup 1] [--runs 5] [--label pytorch]
+       [--require-jemalloc]
 
 --threads sets torch.set_num_threads; Debian's torch also calls OpenBLAS,
-whose own thread pool only OPENBLAS_NUM_THREADS limits (run.sh sets both).
+whose own thread pool only OPENBLAS_NUM_THREADS limits. run.sh runs it
+twice: tuned (jemalloc preloaded, OPENBLAS_NUM_THREADS=1) and plain.
+--require-jemalloc exits with an error unless jemalloc is loaded in the
+process, so a failed LD_PRELOAD (which ld.so only warns about) cannot pass
+for a tuned run; --require-openblas unless the libblas.so.3 torch loaded is
+OpenBLAS. Debian's torch links libblas.so.3, which update-alternatives
+points at the reference (netlib) BLAS unless an optimised one is installed:
+on that, PyTorch's transposed convolutions and convolution backward passes
+(im2col + GEMM) run about 10x slower, no fair peer.
 """
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -105,7 +117,27 @@ def main():
     ap.add_argument("--nchw", action="store_true",
                     help="keep PyTorch's default NCHW layout (default: channels_last, which is NHWC like "
                          "gokern and measured faster here)")
+    ap.add_argument("--label", default="pytorch", help="the peer= name of the output line")
+    ap.add_argument("--require-jemalloc", action="store_true",
+                    help="fail unless jemalloc is loaded (LD_PRELOAD took effect)")
+    ap.add_argument("--require-openblas", action="store_true",
+                    help="fail unless torch's BLAS (libblas.so.3) is OpenBLAS")
+    ap.add_argument("--check", action="store_true",
+                    help="only check the --require-* conditions and print the settings line")
     a = ap.parse_args()
+    maps = mapped_libraries()
+    allocator = "jemalloc" if any("libjemalloc" in m for m in maps) else "glibc malloc"
+    if a.require_jemalloc and allocator != "jemalloc":
+        sys.exit("pytorch_dcgan.py: jemalloc is not loaded (LD_PRELOAD=%r): the tuned run needs it"
+                 % os.environ.get("LD_PRELOAD", ""))
+    blas = blas_library(maps)
+    if a.require_openblas and "openblas" not in blas:
+        sys.exit("pytorch_dcgan.py: torch's BLAS is %s, not OpenBLAS: install it (apt-get install -y "
+                 "libopenblas0-pthread; update-alternatives then points libblas.so.3 at it)" % blas)
+    if a.check:
+        torch.set_num_threads(a.threads)
+        print(settings(a, blas, allocator), file=sys.stderr)
+        return
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
@@ -153,11 +185,55 @@ def main():
         if r >= a.warmup:
             times.append(dt)
             cpus.append(dc)
-    print("peer=pytorch threads=%d batch=%d s_per_iter=%.6g runs=%d min=%.6g max=%.6g cpu_s_per_iter=%.6g"
-          % (a.threads, a.batch, statistics.median(times), len(times), min(times), max(times),
+    print("peer=%s threads=%d batch=%d s_per_iter=%.6g runs=%d min=%.6g max=%.6g cpu_s_per_iter=%.6g"
+          % (a.label, a.threads, a.batch, statistics.median(times), len(times), min(times), max(times),
              statistics.median(cpus)), flush=True)
-    print("# torch %s, %d intra-op threads, mkldnn %s, %s" % (torch.__version__, torch.get_num_threads(),
-          torch.backends.mkldnn.is_available(), "NCHW" if a.nchw else "channels_last"), file=sys.stderr)
+    print(settings(a, blas, allocator), file=sys.stderr)
+
+
+def settings(a, blas, allocator):
+    """The "#" line saying what the run ran under."""
+    env = os.environ.get
+    return ("# %s: torch %s (%s), %d intra-op threads, BLAS %s, OPENBLAS_NUM_THREADS=%s, OPENBLAS_CORETYPE=%s, "
+            "OPENBLAS_L2_SIZE=%s, %s%s, mkldnn %s, %s"
+            % (a.label, torch.__version__, cpu_capability(), torch.get_num_threads(), blas,
+               env("OPENBLAS_NUM_THREADS", "unset"), env("OPENBLAS_CORETYPE", "unset"), env("OPENBLAS_L2_SIZE", "unset"),
+               allocator, " MALLOC_CONF=" + env("MALLOC_CONF") if env("MALLOC_CONF") else "",
+               torch.backends.mkldnn.is_available(), "NCHW" if a.nchw else "channels_last"))
+
+
+def mapped_libraries():
+    """The shared libraries mapped into this process, by resolved path
+    (Linux; empty elsewhere)."""
+    try:
+        with open("/proc/self/maps") as f:
+            paths = (line.split()[-1] for line in f if len(line.split()) >= 6)
+            return {os.path.realpath(p) for p in paths if p.startswith("/") and ".so" in p}
+    except OSError:
+        return set()
+
+
+def blas_library(maps):
+    """Which BLAS torch's GEMM calls reach: the resolved path of the
+    libblas.so.3 it loaded (OpenBLAS's lives under openblas*/), else of a
+    libopenblas linked directly, else "unknown". OpenBLAS's liblapack
+    mapped beside the reference libblas does not make the GEMMs OpenBLAS's:
+    libblas comes first in torch's link order."""
+    for m in sorted(maps):
+        if os.path.basename(m).startswith("libblas."):
+            return m if "openblas" in m else m + " (reference BLAS)"
+    for m in sorted(maps):
+        if os.path.basename(m).startswith("libopenblas"):
+            return m
+    return "unknown"
+
+
+def cpu_capability():
+    """The SIMD level torch's kernels dispatch to, from its build summary."""
+    for line in torch.__config__.show().splitlines():
+        if "CPU capability usage" in line:
+            return line.split(":", 1)[1].strip()
+    return "CPU capability unknown"
 
 
 if __name__ == "__main__":

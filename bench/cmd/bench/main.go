@@ -11,6 +11,9 @@
 //	go run ./bench/cmd/bench [flags]                    # full report, several minutes
 //	go run ./bench/cmd/bench -quick -out /tmp/b         # seconds; a smoke test
 //	go run ./bench/cmd/bench -peer -threads 1           # one line to compare with bench/peers
+//	go run ./bench/cmd/bench -sections layers -json f   # per layer and pass, and the iteration's
+//	                                                    # % of peak per path; compare two builds'
+//	                                                    # files with bench/cmd/benchcmp
 //
 // Flags:
 //

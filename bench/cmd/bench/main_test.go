@@ -27,7 +27,8 @@ func TestQuickReport(t *testing.T) {
 	}
 	md := stdout.String()
 	for _, want := range []string{"## FMA peak", "## Training throughput per kernel path", "### sgemm", "### conv",
-		"### im2col", "### col2im", "### elementwise", "### adam", "## Where one training iteration's time goes", "## Thread scaling", "## Serial fraction"} {
+		"### im2col", "### col2im", "### elementwise", "### adam", "## Where one training iteration's time goes", "## Per layer and pass", "## Whole iteration against each kernel path's peak",
+		"## Thread scaling", "## Serial fraction"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q", want)
 		}
@@ -56,8 +57,10 @@ func TestQuickReport(t *testing.T) {
 	if err := json.Unmarshal(data, &r); err != nil {
 		t.Fatal(err)
 	}
-	if r.Config.Batch != 8 || len(r.Epoch) != len(kernels.Available())+1 || len(r.Layers) == 0 || len(r.Scaling) == 0 {
-		t.Errorf("JSON report incomplete: config %+v, %d epoch rows, %d layers, %d scaling", r.Config, len(r.Epoch), len(r.Layers), len(r.Scaling))
+	if r.Config.Batch != 8 || len(r.Epoch) != len(kernels.Available())+1 || len(r.Layers) == 0 || len(r.Scaling) == 0 ||
+		len(r.LayerPasses) <= len(r.Layers) || len(r.Iteration) != len(kernels.Available()) {
+		t.Errorf("JSON report incomplete: config %+v, %d epoch rows, %d layers, %d layer passes, %d iteration rows, %d scaling",
+			r.Config, len(r.Epoch), len(r.Layers), len(r.LayerPasses), len(r.Iteration), len(r.Scaling))
 	}
 	for _, e := range r.Epoch {
 		if !(e.SecPerIter.Median > 0) || !(e.GFLOPS.Median > 0) {
