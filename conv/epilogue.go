@@ -7,7 +7,7 @@ import (
 )
 
 // biasEpilogue adds the bias, and with leaky set applies LeakyReLU(alpha),
-// to each finished row segment of a GEMM's output: a kernels.Epilogue, so
+// to each finished block of a GEMM's output: a kernels.Epilogue, so
 // both run while the segment is still in cache rather than as separate
 // passes over the whole output. The values are those of the separate
 // passes (kernels.AddBias, kernels.BiasLeakyReLU) bit for bit: the same
@@ -21,14 +21,25 @@ type biasEpilogue struct {
 	alpha float32
 }
 
-func (e *biasEpilogue) Finish(row []float32, _, j0 int) {
+func (e *biasEpilogue) Finish(c []float32, ldc, _, rows, j0, cols int) {
+	if ldc == cols {
+		e.apply(c[:rows*cols], j0, cols) // contiguous: one call for the block
+		return
+	}
+	for r := 0; r < rows; r++ {
+		e.apply(c[r*ldc:r*ldc+cols], j0, cols)
+	}
+}
+
+// apply finishes whole rows of cols values starting at column j0.
+func (e *biasEpilogue) apply(v []float32, j0, cols int) {
 	switch {
 	case e.bias == nil:
-		kernels.LeakyReLU(row, row, e.alpha)
+		kernels.LeakyReLU(v, v, e.alpha)
 	case e.leaky:
-		kernels.BiasLeakyReLU(row, e.bias[j0:j0+len(row)], e.alpha)
+		kernels.BiasLeakyReLU(v, e.bias[j0:j0+cols], e.alpha)
 	default:
-		kernels.AddBias(row, e.bias[j0:j0+len(row)])
+		kernels.AddBias(v, e.bias[j0:j0+cols])
 	}
 }
 

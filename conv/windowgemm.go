@@ -88,17 +88,19 @@ func (g *windowGemm) gradient(geom im2col.Geometry, n int, src, d []float32, col
 	g.release()
 }
 
-// transposeEpilogue writes each finished row segment of a GEMM's C into
-// dst transposed: C[i][j] to dst[j*ld+i].
+// transposeEpilogue writes each finished block of a GEMM's C into dst
+// transposed: C[i][j] to dst[j*ld+i].
 type transposeEpilogue struct {
 	dst []float32
 	ld  int
 }
 
-func (e *transposeEpilogue) Finish(row []float32, i, j0 int) {
-	d := e.dst[j0*e.ld+i:]
-	for j, v := range row {
-		d[j*e.ld] = v
+func (e *transposeEpilogue) Finish(c []float32, ldc, i0, rows, j0, cols int) {
+	for r := 0; r < rows; r++ {
+		d := e.dst[j0*e.ld+i0+r:]
+		for j, v := range c[r*ldc : r*ldc+cols] {
+			d[j*e.ld] = v
+		}
 	}
 }
 

@@ -178,11 +178,16 @@ type RowLayout interface {
 }
 
 // An Epilogue finishes C while it is still in cache: Finish is called once
-// for every row segment of C whose sum is complete, row being C[i][j0 :
-// j0+len(row)], on whichever goroutine computed it. Every element of C is
-// in exactly one call. A bias and activation belong here.
+// for every block of C whose sum is complete, on whichever goroutine
+// computed it, rows [i0, i0+rows) by columns [j0, j0+cols), row i0+r at
+// c[r*ldc : r*ldc+cols]. ldc == cols means the block is contiguous. Every
+// element of C is in exactly one call. A bias and activation belong here.
+//
+// Blocks are as large as the driver's cache blocking allows (MC rows), so
+// an epilogue pays its call overhead per block rather than per row; rows
+// placed by a RowLayout come in runs of equally spaced rows.
 type Epilogue interface {
-	Finish(row []float32, i, j0 int)
+	Finish(c []float32, ldc, i0, rows, j0, cols int)
 }
 
 // Gemm is a GEMM over Operands: C = A*B^T + Beta*C in the Operand view
@@ -260,21 +265,43 @@ func (j *gemmJob) rowOf(i, j0, j1 int) []float32 {
 // finishEmpty is a Gemm with k == 0: C = Beta*C, then the epilogue.
 func (j *gemmJob) finishEmpty() {
 	for i := 0; i < j.m; i++ {
-		row := j.rowOf(i, 0, j.n)
-		scaleC(1, j.n, j.beta, row, j.n)
-		if j.epilogue != nil {
-			j.epilogue.Finish(row, i, 0)
-		}
+		scaleC(1, j.n, j.beta, j.rowOf(i, 0, j.n), j.n)
 	}
+	j.finish(0, j.m, 0, j.n)
 }
 
 // finish runs the epilogue over rows [i0, i1) and columns [j0, j1) of C,
-// a block whose sum is complete.
+// a block whose sum is complete: in one call when C's rows are equally
+// spaced, else in one call per run of equally spaced rows.
 func (j *gemmJob) finish(i0, i1, j0, j1 int) {
-	if j.epilogue == nil {
+	if j.epilogue == nil || i0 >= i1 {
 		return
 	}
-	for i := i0; i < i1; i++ {
-		j.epilogue.Finish(j.rowOf(i, j0, j1), i, j0)
+	cols := j1 - j0
+	if j.rows == nil {
+		j.rowOf(i1-1, j0, j1) // the block's last row lies inside C
+		o := i0*j.ldc + j0
+		j.epilogue.Finish(j.c[o:o+(i1-1-i0)*j.ldc+cols], j.ldc, i0, i1-i0, j0, cols)
+		return
+	}
+	for i := i0; i < i1; {
+		o := j.rowOffset(i)
+		j.rowOf(i, j0, j1)
+		r, ld := 1, cols
+		if i+1 < i1 {
+			if s := j.rowOffset(i+1) - o; s >= cols {
+				for i+r < i1 && j.rowOffset(i+r)-o == r*s {
+					r++
+				}
+				if r > 1 {
+					ld = s
+				}
+			}
+		}
+		// The run's first and last rows lie inside C, and those between
+		// are equally spaced between them.
+		j.rowOf(i+r-1, j0, j1)
+		j.epilogue.Finish(j.c[o+j0:o+j0+(r-1)*ld+cols], ld, i, r, j0, cols)
+		i += r
 	}
 }

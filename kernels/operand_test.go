@@ -57,6 +57,35 @@ func (g *gatherOperand) Pack(dst *Panels, r0, p0 int) {
 	}
 }
 
+// rowPermutation is where each row of C goes: in order ("ldc"),
+// reversed (no two rows equally spaced), or in groups of five consecutive
+// rows with the groups in reverse order (runs of equally spaced rows).
+func rowPermutation(m int, layout string) []int {
+	perm := make([]int, m)
+	for i := range perm {
+		switch layout {
+		case "ldc":
+			perm[i] = i
+		case "reversed":
+			perm[i] = m - 1 - i
+		case "grouped":
+			// Group g of five rows ends where m-5g does; the last,
+			// possibly partial, group goes first.
+			g, r := i/5, i%5
+			perm[i] = max(0, m-(g+1)*5) + r
+		}
+	}
+	return perm
+}
+
+// permutedRows places row i of C at perm[i]*ld.
+type permutedRows struct {
+	perm []int
+	ld   int
+}
+
+func (p permutedRows) RowOffset(i int) int { return p.perm[i] * p.ld }
+
 // reversedRows places row i of an m-row C at (m-1-i)*ld + shift.
 type reversedRows struct{ m, ld, shift int }
 
@@ -69,10 +98,16 @@ type countingEpilogue struct {
 	n    int
 }
 
-func (e *countingEpilogue) Finish(row []float32, i, j0 int) {
-	for q := range row {
-		row[q]++
-		e.seen[i*e.n+j0+q]++
+func (e *countingEpilogue) Finish(c []float32, ldc, i0, rows, j0, cols int) {
+	if len(c) != (rows-1)*ldc+cols || ldc < cols {
+		panic(fmt.Sprintf("epilogue block of %d values for %d rows of %d, ldc %d", len(c), rows, cols, ldc))
+	}
+	for r := 0; r < rows; r++ {
+		row := c[r*ldc : r*ldc+cols]
+		for q := range row {
+			row[q]++
+			e.seen[(i0+r)*e.n+j0+q]++
+		}
 	}
 }
 
@@ -102,7 +137,7 @@ func TestGemmOperandsMatchSgemm(t *testing.T) {
 		for _, sh := range shapes {
 			m, n, k := sh[0], sh[1], sh[2]
 			for _, kind := range []string{"matrix", "gatherRows", "gatherSteps"} {
-				for _, layout := range []string{"ldc", "reversed"} {
+				for _, layout := range []string{"ldc", "reversed", "grouped"} {
 					name := fmt.Sprintf("%dx%dx%d/%s/%s", m, n, k, kind, layout)
 					t.Run(name, func(t *testing.T) {
 						checkGemmCase(t, rng, m, n, k, kind, layout)
@@ -133,23 +168,21 @@ func checkGemmCase(t *testing.T, rng *rand.Rand, m, n, k int, kind, layout strin
 		SetThreads(threads)
 		c := append([]float32(nil), c0...)
 		g := Gemm{M: m, N: n, K: k, A: opA, B: opB, C: c, LDC: ldc, Beta: 1}
-		if layout == "reversed" {
-			// Reverse the rows in place: row i of the product lands where
-			// row m-1-i of want is, so reverse c0's rows first.
-			for i := 0; i < m; i++ {
-				copy(c[(m-1-i)*ldc:(m-1-i)*ldc+ldc], c0[i*ldc:i*ldc+ldc])
+		perm := rowPermutation(m, layout)
+		if layout != "ldc" {
+			// Row i of the product lands in row perm[i] of c, so move c0's
+			// rows there first.
+			for i, p := range perm {
+				copy(c[p*ldc:p*ldc+ldc], c0[i*ldc:i*ldc+ldc])
 			}
-			g.Rows = reversedRows{m: m, ld: ldc}
+			g.Rows = permutedRows{perm: perm, ld: ldc}
 		}
 		ep := &countingEpilogue{seen: make([]int32, m*n), n: n}
 		g.Epilogue = ep
 		g.Run()
 		SetThreads(prev)
 		for i := 0; i < m; i++ {
-			row := i
-			if layout == "reversed" {
-				row = m - 1 - i
-			}
+			row := perm[i]
 			for j := 0; j < n; j++ {
 				got, w := c[row*ldc+j], want[i*ldc+j]+1
 				if math.Float32bits(got) != math.Float32bits(w) {
