@@ -116,8 +116,7 @@ type implicitJob struct {
 	wt      []float32 // kernel as [F][KH*KW*C] (forward, backward-data)
 	partial []float32 // backward-weights: [chunks][F][KH*KW*C]
 	chunks  int
-	gather  bool      // backward-data by gatherRows (stride 1); wt then holds the kernel as [KH*KW*F][C]
-	coefs   []float32 // gather: [n][KH*KW*F], the slice at a chunk's first sample is its scratch
+	gather  bool // backward-data by gatherRuns (stride 1); wt then holds the rotated kernel as [KH*KW*F][C]
 	wg      sync.WaitGroup
 }
 
@@ -203,69 +202,79 @@ func (c *Conv2D) forwardImplicit(n int, x, w, bias, y []float32) {
 	c.leaky.applyUnfused(y, bias)
 }
 
-// maxGatherRows bounds KH*KW*F for the gather form of backward-data.
-const maxGatherRows = 256
-
 // backwardDataImplicit is BackwardData without the im2col matrix. With
-// stride 1 it gathers: every input pixel's gradient is one gatherRows over
-// the KH*KW*F output gradients its taps reach, summed in registers and
-// written once. Otherwise it scatters with axpyRuns, adding each output
-// pixel's contribution to the input runs its window covers.
+// stride 1 it gathers: every input pixel's gradient is summed in registers
+// over the KH*KW*F output gradients its taps reach and written once, a row
+// of input pixels per gatherRuns call. Otherwise it scatters with
+// axpyRuns, adding each output pixel's contribution to the input runs its
+// window covers.
 func (c *Conv2D) backwardDataImplicit(n int, dy, w, dx []float32) {
 	j := c.startJob(passData, n, dx, dy)
 	g := c.geom
-	rows := g.KH * g.KW * j.f
-	j.gather = g.StrideH == 1 && g.StrideW == 1 && rows <= maxGatherRows
+	j.gather = g.StrideH == 1 && g.StrideW == 1
 	if j.gather {
 		c.wt = grow(c.wt, len(w))
-		tapRows(c.wt, w, g.KH*g.KW, g.C, j.f)
+		rotatedTapRows(c.wt, w, g.KH*g.KW, g.C, j.f)
 		j.wt = c.wt
-		c.coefs = grow(c.coefs, n*rows)
-		j.coefs = c.coefs
 	} else {
 		j.wt = c.transposedWeights(g, w)
 	}
 	parallelFor(n, j, &j.wg)
 }
 
-// tapRows rewrites the kernel w, [taps][C][F], as dst [taps][F][C]: one
-// row of C weights per (tap, filter), the rows gatherRows combines.
-func tapRows(dst, w []float32, taps, c, f int) {
+// rotatedTapRows rewrites the kernel w, [taps][C][F], as dst [taps][F][C]
+// with the taps in reverse order (the kernel rotated by 180 degrees): one
+// row of C weights per (tap, filter), the rows gatherRuns combines. Taps
+// reversed, the taps of one input pixel that meet one output row are
+// reached by adjacent output pixels in increasing order, so their
+// coefficients are KW*F adjacent floats of dy.
+func rotatedTapRows(dst, w []float32, taps, c, f int) {
 	for t := 0; t < taps; t++ {
-		transposeKF(dst[t*c*f:(t+1)*c*f], w[t*c*f:(t+1)*c*f], c, f)
+		r := taps - 1 - t
+		transposeKF(dst[r*c*f:(r+1)*c*f], w[t*c*f:(t+1)*c*f], c, f)
 	}
 }
 
 // gatherData computes the input gradient of samples [lo, hi) by
-// gatherRows, for stride 1: input pixel (ih, iw) is reached by tap
-// (kh, kw) of output pixel (ih+PadTop-kh, iw+PadLeft-kw) when that exists.
+// gatherRuns, for stride 1. With the kernel rotated, input pixel (ih, iw)
+// is reached by rotated tap (a, b) of output pixel (oh0+a, ow0+b), oh0 =
+// ih+PadTop-KH+1 and ow0 = iw+PadLeft-KW+1, when that pixel exists: for
+// each rotated kernel row a run of dy, and the next input pixel's runs F
+// floats later. Input pixels whose taps all fall inside the output
+// horizontally share one call per row; those at the borders get a call
+// each, with shorter runs.
 func (j *implicitJob) gatherData(lo, hi int) {
 	g, f, ks := j.g, j.f, j.ks
-	taps := g.KH * g.KW
-	rows := taps * f
-	coef := j.coefs[lo*rows : (lo+1)*rows]
-	inLen, outLen := g.H*g.W*g.C, g.OutH*g.OutW*f
+	c := g.C
+	inLen, outLen := g.H*g.W*c, g.OutH*g.OutW*f
+	rowF := g.OutW * f
+	// Interior input columns: all KW taps inside the output.
+	inLo, inHi := max(0, g.KW-1-g.PadLeft), min(g.W, g.OutW-g.PadLeft)
 	for n := lo; n < hi; n++ {
 		dx, dy := j.x[n*inLen:(n+1)*inLen], j.y[n*outLen:(n+1)*outLen]
 		for ih := 0; ih < g.H; ih++ {
-			for iw := 0; iw < g.W; iw++ {
-				for kh := 0; kh < g.KH; kh++ {
-					oh := ih + g.PadTop - kh
-					for kw := 0; kw < g.KW; kw++ {
-						ow := iw + g.PadLeft - kw
-						dst := coef[(kh*g.KW+kw)*f : (kh*g.KW+kw+1)*f]
-						if oh < 0 || oh >= g.OutH || ow < 0 || ow >= g.OutW {
-							clear(dst)
-							continue
-						}
-						src := dy[(oh*g.OutW+ow)*f : (oh*g.OutW+ow+1)*f]
-						for i := range dst { // F <= 4: cheaper than copy's call
-							dst[i] = src[i]
-						}
-					}
+			oh0 := ih + g.PadTop - g.KH + 1
+			aLo, aHi := max(0, -oh0), min(g.KH, g.OutH-oh0)
+			row := dx[ih*g.W*c : (ih+1)*g.W*c]
+			if aHi <= aLo {
+				clear(row)
+				continue
+			}
+			for iw := 0; iw < g.W; {
+				ow0 := iw + g.PadLeft - g.KW + 1
+				bLo, bHi := max(0, -ow0), min(g.KW, g.OutW-ow0)
+				np := 1
+				if iw >= inLo && iw < inHi {
+					np = inHi - iw
 				}
-				p := (ih*g.W + iw) * g.C
-				ks.gatherRows(dx[p:p+g.C], g.C, j.wt, coef, rows)
+				if bHi <= bLo {
+					clear(row[iw*c : (iw+1)*c])
+				} else {
+					wOff := (aLo*g.KW + bLo) * f * c
+					cOff := (oh0+aLo)*rowF + (ow0+bLo)*f
+					ks.gatherRuns(row[iw*c:], c, j.wt[wOff:], g.KW*f, dy[cOff:], rowF, f, aHi-aLo, (bHi-bLo)*f, np)
+				}
+				iw += np
 			}
 		}
 	}

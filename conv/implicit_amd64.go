@@ -16,7 +16,7 @@ func init() {
 		ger:    [...]runFunc{nil, gerRuns1AVX2, gerRuns2AVX2, gerRuns3AVX2, gerRuns4AVX2},
 		dot2:   [...]runFunc2{nil, dotRuns1x2AVX2, dotRuns2x2AVX2, dotRuns3x2AVX2, dotRuns4x2AVX2},
 		ger2:   [...]runFunc2{nil, gerRuns1x2AVX2, gerRuns2x2AVX2, gerRuns3x2AVX2, gerRuns4x2AVX2},
-		gather: gatherRowsAVX2,
+		gather: gatherRunsAVX2,
 	})
 	runFamily.Register(paths.AVX512, &runKernels{
 		dot:    [...]runFunc{nil, dotRuns1AVX512, dotRuns2AVX512, dotRuns3AVX512, dotRuns4AVX512},
@@ -24,6 +24,6 @@ func init() {
 		ger:    [...]runFunc{nil, gerRuns1AVX512, gerRuns2AVX512, gerRuns3AVX512, gerRuns4AVX512},
 		dot2:   [...]runFunc2{nil, dotRuns1x2AVX512, dotRuns2x2AVX512, dotRuns3x2AVX512, dotRuns4x2AVX512},
 		ger2:   [...]runFunc2{nil, gerRuns1x2AVX512, gerRuns2x2AVX512, gerRuns3x2AVX512, gerRuns4x2AVX512},
-		gather: gatherRowsAVX512,
+		gather: gatherRunsAVX512,
 	})
 }

@@ -2226,23 +2226,32 @@ gerRuns4x2AVX2_done:
 	VZEROUPPER
 	RET
 
-// func gatherRowsAVX2(dst *float32, c int, w *float32, coef *float32, nRows int)
+// func gatherRunsAVX2(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride int, coefPix int, nRuns int, runLen int, nPix int)
 // Requires: AVX, FMA3
-TEXT ·gatherRowsAVX2(SB), NOSPLIT, $0-40
-	MOVQ dst+0(FP), AX
-	MOVQ c+8(FP), CX
-	MOVQ w+16(FP), DX
-	MOVQ coef+24(FP), BX
-	MOVQ nRows+32(FP), SI
-	MOVQ CX, DI
-	SHLQ $0x02, DI
-	XORQ R8, R8
-	MOVQ CX, R9
-	SUBQ $0x00000040, R9
+TEXT ·gatherRunsAVX2(SB), NOSPLIT, $24-80
+	MOVQ  c+8(FP), AX
+	MOVQ  AX, CX
+	SHLQ  $0x02, CX
+	MOVQ  wStride+24(FP), DX
+	IMULQ CX, DX
+	MOVQ  DX, (SP)
+	MOVQ  coefStride+40(FP), DX
+	SHLQ  $0x02, DX
+	MOVQ  DX, 8(SP)
+	MOVQ  coefPix+48(FP), DX
+	SHLQ  $0x02, DX
+	MOVQ  DX, 16(SP)
+	MOVQ  dst+0(FP), DX
+	MOVQ  coef+32(FP), BX
 
-gatherRowsAVX2_block:
-	CMPQ   R8, R9
-	JG     gatherRowsAVX2_single
+gatherRunsAVX2_pixel:
+	XORQ SI, SI
+	MOVQ AX, DI
+	SUBQ $0x00000040, DI
+
+gatherRunsAVX2_block:
+	CMPQ   SI, DI
+	JG     gatherRunsAVX2_single
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -2251,79 +2260,116 @@ gatherRowsAVX2_block:
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
-	LEAQ   (DX)(R8*4), R10
-	MOVQ   BX, R11
-	MOVQ   SI, R12
+	MOVQ   w+16(FP), R8
+	LEAQ   (R8)(SI*4), R8
+	MOVQ   BX, R9
+	MOVQ   nRuns+56(FP), R10
 
-gatherRowsAVX2_blockrow:
-	VBROADCASTSS (R11), Y8
-	VFMADD231PS  (R10), Y8, Y0
-	VFMADD231PS  32(R10), Y8, Y1
-	VFMADD231PS  64(R10), Y8, Y2
-	VFMADD231PS  96(R10), Y8, Y3
-	VFMADD231PS  128(R10), Y8, Y4
-	VFMADD231PS  160(R10), Y8, Y5
-	VFMADD231PS  192(R10), Y8, Y6
-	VFMADD231PS  224(R10), Y8, Y7
-	ADDQ         DI, R10
+gatherRunsAVX2_blockrun:
+	MOVQ R8, R11
+	MOVQ R9, R12
+	MOVQ runLen+64(FP), R13
+
+gatherRunsAVX2_blockrow:
+	VBROADCASTSS (R12), Y8
+	VFMADD231PS  (R11), Y8, Y0
+	VFMADD231PS  32(R11), Y8, Y1
+	VFMADD231PS  64(R11), Y8, Y2
+	VFMADD231PS  96(R11), Y8, Y3
+	VFMADD231PS  128(R11), Y8, Y4
+	VFMADD231PS  160(R11), Y8, Y5
+	VFMADD231PS  192(R11), Y8, Y6
+	VFMADD231PS  224(R11), Y8, Y7
+	ADDQ         CX, R11
+	ADDQ         $0x00000004, R12
+	DECQ         R13
+	JNZ          gatherRunsAVX2_blockrow
+	ADDQ         (SP), R8
+	ADDQ         8(SP), R9
+	DECQ         R10
+	JNZ          gatherRunsAVX2_blockrun
+	VMOVUPS      Y0, (DX)(SI*4)
+	VMOVUPS      Y1, 32(DX)(SI*4)
+	VMOVUPS      Y2, 64(DX)(SI*4)
+	VMOVUPS      Y3, 96(DX)(SI*4)
+	VMOVUPS      Y4, 128(DX)(SI*4)
+	VMOVUPS      Y5, 160(DX)(SI*4)
+	VMOVUPS      Y6, 192(DX)(SI*4)
+	VMOVUPS      Y7, 224(DX)(SI*4)
+	ADDQ         $0x00000040, SI
+	JMP          gatherRunsAVX2_block
+
+gatherRunsAVX2_single:
+	MOVQ   AX, DI
+	SUBQ   $0x00000008, DI
+	CMPQ   SI, DI
+	JG     gatherRunsAVX2_tail
+	VXORPS Y0, Y0, Y0
+	MOVQ   w+16(FP), DI
+	LEAQ   (DI)(SI*4), DI
+	MOVQ   BX, R8
+	MOVQ   nRuns+56(FP), R9
+
+gatherRunsAVX2_singlerun:
+	MOVQ DI, R10
+	MOVQ R8, R11
+	MOVQ runLen+64(FP), R12
+
+gatherRunsAVX2_singlerow:
+	VBROADCASTSS (R11), Y1
+	VFMADD231PS  (R10), Y1, Y0
+	ADDQ         CX, R10
 	ADDQ         $0x00000004, R11
 	DECQ         R12
-	JNZ          gatherRowsAVX2_blockrow
-	VMOVUPS      Y0, (AX)(R8*4)
-	VMOVUPS      Y1, 32(AX)(R8*4)
-	VMOVUPS      Y2, 64(AX)(R8*4)
-	VMOVUPS      Y3, 96(AX)(R8*4)
-	VMOVUPS      Y4, 128(AX)(R8*4)
-	VMOVUPS      Y5, 160(AX)(R8*4)
-	VMOVUPS      Y6, 192(AX)(R8*4)
-	VMOVUPS      Y7, 224(AX)(R8*4)
-	ADDQ         $0x00000040, R8
-	JMP          gatherRowsAVX2_block
+	JNZ          gatherRunsAVX2_singlerow
+	ADDQ         (SP), DI
+	ADDQ         8(SP), R8
+	DECQ         R9
+	JNZ          gatherRunsAVX2_singlerun
+	VMOVUPS      Y0, (DX)(SI*4)
+	ADDQ         $0x00000008, SI
+	JMP          gatherRunsAVX2_single
 
-gatherRowsAVX2_single:
-	MOVQ   CX, R9
-	SUBQ   $0x00000008, R9
-	CMPQ   R8, R9
-	JG     gatherRowsAVX2_tail
-	VXORPS Y0, Y0, Y0
-	LEAQ   (DX)(R8*4), R9
-	MOVQ   BX, R10
-	MOVQ   SI, R11
-
-gatherRowsAVX2_singlerow:
-	VBROADCASTSS (R10), Y1
-	VFMADD231PS  (R9), Y1, Y0
-	ADDQ         DI, R9
-	ADDQ         $0x00000004, R10
-	DECQ         R11
-	JNZ          gatherRowsAVX2_singlerow
-	VMOVUPS      Y0, (AX)(R8*4)
-	ADDQ         $0x00000008, R8
-	JMP          gatherRowsAVX2_single
-
-gatherRowsAVX2_tail:
-	CMPQ    R8, CX
-	JGE     gatherRowsAVX2_done
-	SUBQ    R8, CX
-	LEAQ    implicitMaskAVX2<>+0(SB), R9
-	NEGQ    CX
-	VMOVDQU 32(R9)(CX*4), Y0
+gatherRunsAVX2_tail:
+	CMPQ    SI, AX
+	JGE     gatherRunsAVX2_next
+	MOVQ    AX, DI
+	SUBQ    SI, DI
+	LEAQ    implicitMaskAVX2<>+0(SB), R8
+	NEGQ    DI
+	VMOVDQU 32(R8)(DI*4), Y0
 	VXORPS  Y1, Y1, Y1
-	LEAQ    (DX)(R8*4), CX
-	MOVQ    BX, DX
-	MOVQ    SI, BX
+	MOVQ    w+16(FP), DI
+	LEAQ    (DI)(SI*4), DI
+	MOVQ    BX, R8
+	MOVQ    nRuns+56(FP), R9
 
-gatherRowsAVX2_tailrow:
-	VBROADCASTSS (DX), Y2
-	VMASKMOVPS   (CX), Y0, Y3
+gatherRunsAVX2_tailrun:
+	MOVQ DI, R10
+	MOVQ R8, R11
+	MOVQ runLen+64(FP), R12
+
+gatherRunsAVX2_tailrow:
+	VBROADCASTSS (R11), Y2
+	VMASKMOVPS   (R10), Y0, Y3
 	VFMADD231PS  Y3, Y2, Y1
-	ADDQ         DI, CX
-	ADDQ         $0x00000004, DX
-	DECQ         BX
-	JNZ          gatherRowsAVX2_tailrow
-	VMASKMOVPS   Y1, Y0, (AX)(R8*4)
+	ADDQ         CX, R10
+	ADDQ         $0x00000004, R11
+	DECQ         R12
+	JNZ          gatherRunsAVX2_tailrow
+	ADDQ         (SP), DI
+	ADDQ         8(SP), R8
+	DECQ         R9
+	JNZ          gatherRunsAVX2_tailrun
+	VMASKMOVPS   Y1, Y0, (DX)(SI*4)
 
-gatherRowsAVX2_done:
+gatherRunsAVX2_next:
+	ADDQ CX, DX
+	ADDQ 16(SP), BX
+	MOVQ nPix+72(FP), SI
+	DECQ SI
+	MOVQ SI, nPix+72(FP)
+	JNZ  gatherRunsAVX2_pixel
 	VZEROUPPER
 	RET
 
@@ -4569,23 +4615,32 @@ gerRuns4x2AVX512_done:
 	VZEROUPPER
 	RET
 
-// func gatherRowsAVX512(dst *float32, c int, w *float32, coef *float32, nRows int)
+// func gatherRunsAVX512(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride int, coefPix int, nRuns int, runLen int, nPix int)
 // Requires: AVX, AVX512F
-TEXT ·gatherRowsAVX512(SB), NOSPLIT, $0-40
-	MOVQ dst+0(FP), AX
-	MOVQ c+8(FP), CX
-	MOVQ w+16(FP), DX
-	MOVQ coef+24(FP), BX
-	MOVQ nRows+32(FP), SI
-	MOVQ CX, DI
-	SHLQ $0x02, DI
-	XORQ R8, R8
-	MOVQ CX, R9
-	SUBQ $0x00000080, R9
+TEXT ·gatherRunsAVX512(SB), NOSPLIT, $24-80
+	MOVQ  c+8(FP), AX
+	MOVQ  AX, CX
+	SHLQ  $0x02, CX
+	MOVQ  wStride+24(FP), DX
+	IMULQ CX, DX
+	MOVQ  DX, (SP)
+	MOVQ  coefStride+40(FP), DX
+	SHLQ  $0x02, DX
+	MOVQ  DX, 8(SP)
+	MOVQ  coefPix+48(FP), DX
+	SHLQ  $0x02, DX
+	MOVQ  DX, 16(SP)
+	MOVQ  dst+0(FP), DX
+	MOVQ  coef+32(FP), BX
 
-gatherRowsAVX512_block:
-	CMPQ   R8, R9
-	JG     gatherRowsAVX512_single
+gatherRunsAVX512_pixel:
+	XORQ SI, SI
+	MOVQ AX, DI
+	SUBQ $0x00000080, DI
+
+gatherRunsAVX512_block:
+	CMPQ   SI, DI
+	JG     gatherRunsAVX512_single
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -4594,77 +4649,114 @@ gatherRowsAVX512_block:
 	VPXORD Z5, Z5, Z5
 	VPXORD Z6, Z6, Z6
 	VPXORD Z7, Z7, Z7
-	LEAQ   (DX)(R8*4), R10
-	MOVQ   BX, R11
-	MOVQ   SI, R12
+	MOVQ   w+16(FP), R8
+	LEAQ   (R8)(SI*4), R8
+	MOVQ   BX, R9
+	MOVQ   nRuns+56(FP), R10
 
-gatherRowsAVX512_blockrow:
+gatherRunsAVX512_blockrun:
+	MOVQ R8, R11
+	MOVQ R9, R12
+	MOVQ runLen+64(FP), R13
+
+gatherRunsAVX512_blockrow:
+	VBROADCASTSS (R12), Z8
+	VFMADD231PS  (R11), Z8, Z0
+	VFMADD231PS  64(R11), Z8, Z1
+	VFMADD231PS  128(R11), Z8, Z2
+	VFMADD231PS  192(R11), Z8, Z3
+	VFMADD231PS  256(R11), Z8, Z4
+	VFMADD231PS  320(R11), Z8, Z5
+	VFMADD231PS  384(R11), Z8, Z6
+	VFMADD231PS  448(R11), Z8, Z7
+	ADDQ         CX, R11
+	ADDQ         $0x00000004, R12
+	DECQ         R13
+	JNZ          gatherRunsAVX512_blockrow
+	ADDQ         (SP), R8
+	ADDQ         8(SP), R9
+	DECQ         R10
+	JNZ          gatherRunsAVX512_blockrun
+	VMOVUPS      Z0, (DX)(SI*4)
+	VMOVUPS      Z1, 64(DX)(SI*4)
+	VMOVUPS      Z2, 128(DX)(SI*4)
+	VMOVUPS      Z3, 192(DX)(SI*4)
+	VMOVUPS      Z4, 256(DX)(SI*4)
+	VMOVUPS      Z5, 320(DX)(SI*4)
+	VMOVUPS      Z6, 384(DX)(SI*4)
+	VMOVUPS      Z7, 448(DX)(SI*4)
+	ADDQ         $0x00000080, SI
+	JMP          gatherRunsAVX512_block
+
+gatherRunsAVX512_single:
+	MOVQ   AX, DI
+	SUBQ   $0x00000010, DI
+	CMPQ   SI, DI
+	JG     gatherRunsAVX512_tail
+	VPXORD Z9, Z9, Z9
+	MOVQ   w+16(FP), DI
+	LEAQ   (DI)(SI*4), DI
+	MOVQ   BX, R8
+	MOVQ   nRuns+56(FP), R9
+
+gatherRunsAVX512_singlerun:
+	MOVQ DI, R10
+	MOVQ R8, R11
+	MOVQ runLen+64(FP), R12
+
+gatherRunsAVX512_singlerow:
 	VBROADCASTSS (R11), Z8
-	VFMADD231PS  (R10), Z8, Z0
-	VFMADD231PS  64(R10), Z8, Z1
-	VFMADD231PS  128(R10), Z8, Z2
-	VFMADD231PS  192(R10), Z8, Z3
-	VFMADD231PS  256(R10), Z8, Z4
-	VFMADD231PS  320(R10), Z8, Z5
-	VFMADD231PS  384(R10), Z8, Z6
-	VFMADD231PS  448(R10), Z8, Z7
-	ADDQ         DI, R10
+	VFMADD231PS  (R10), Z8, Z9
+	ADDQ         CX, R10
 	ADDQ         $0x00000004, R11
 	DECQ         R12
-	JNZ          gatherRowsAVX512_blockrow
-	VMOVUPS      Z0, (AX)(R8*4)
-	VMOVUPS      Z1, 64(AX)(R8*4)
-	VMOVUPS      Z2, 128(AX)(R8*4)
-	VMOVUPS      Z3, 192(AX)(R8*4)
-	VMOVUPS      Z4, 256(AX)(R8*4)
-	VMOVUPS      Z5, 320(AX)(R8*4)
-	VMOVUPS      Z6, 384(AX)(R8*4)
-	VMOVUPS      Z7, 448(AX)(R8*4)
-	ADDQ         $0x00000080, R8
-	JMP          gatherRowsAVX512_block
+	JNZ          gatherRunsAVX512_singlerow
+	ADDQ         (SP), DI
+	ADDQ         8(SP), R8
+	DECQ         R9
+	JNZ          gatherRunsAVX512_singlerun
+	VMOVUPS      Z9, (DX)(SI*4)
+	ADDQ         $0x00000010, SI
+	JMP          gatherRunsAVX512_single
 
-gatherRowsAVX512_single:
-	MOVQ   CX, R9
-	SUBQ   $0x00000010, R9
-	CMPQ   R8, R9
-	JG     gatherRowsAVX512_tail
-	VPXORD Z9, Z9, Z9
-	LEAQ   (DX)(R8*4), R9
-	MOVQ   BX, R10
-	MOVQ   SI, R11
-
-gatherRowsAVX512_singlerow:
-	VBROADCASTSS (R10), Z0
-	VFMADD231PS  (R9), Z0, Z9
-	ADDQ         DI, R9
-	ADDQ         $0x00000004, R10
-	DECQ         R11
-	JNZ          gatherRowsAVX512_singlerow
-	VMOVUPS      Z9, (AX)(R8*4)
-	ADDQ         $0x00000010, R8
-	JMP          gatherRowsAVX512_single
-
-gatherRowsAVX512_tail:
-	CMPQ   R8, CX
-	JGE    gatherRowsAVX512_done
-	SUBQ   R8, CX
-	LEAQ   implicitMaskAVX512<>+0(SB), R9
-	KMOVW  (R9)(CX*2), K1
+gatherRunsAVX512_tail:
+	CMPQ   SI, AX
+	JGE    gatherRunsAVX512_next
+	MOVQ   AX, DI
+	SUBQ   SI, DI
+	LEAQ   implicitMaskAVX512<>+0(SB), R8
+	KMOVW  (R8)(DI*2), K1
 	VPXORD Z10, Z10, Z10
-	LEAQ   (DX)(R8*4), CX
-	MOVQ   BX, DX
-	MOVQ   SI, BX
+	MOVQ   w+16(FP), DI
+	LEAQ   (DI)(SI*4), DI
+	MOVQ   BX, R8
+	MOVQ   nRuns+56(FP), R9
 
-gatherRowsAVX512_tailrow:
-	VBROADCASTSS (DX), Z0
-	VMOVUPS.Z    (CX), K1, Z1
-	VFMADD231PS  Z1, Z0, Z10
-	ADDQ         DI, CX
-	ADDQ         $0x00000004, DX
-	DECQ         BX
-	JNZ          gatherRowsAVX512_tailrow
-	VMOVUPS      Z10, K1, (AX)(R8*4)
+gatherRunsAVX512_tailrun:
+	MOVQ DI, R10
+	MOVQ R8, R11
+	MOVQ runLen+64(FP), R12
 
-gatherRowsAVX512_done:
+gatherRunsAVX512_tailrow:
+	VBROADCASTSS (R11), Z8
+	VMOVUPS.Z    (R10), K1, Z11
+	VFMADD231PS  Z11, Z8, Z10
+	ADDQ         CX, R10
+	ADDQ         $0x00000004, R11
+	DECQ         R12
+	JNZ          gatherRunsAVX512_tailrow
+	ADDQ         (SP), DI
+	ADDQ         8(SP), R8
+	DECQ         R9
+	JNZ          gatherRunsAVX512_tailrun
+	VMOVUPS      Z10, K1, (DX)(SI*4)
+
+gatherRunsAVX512_next:
+	ADDQ CX, DX
+	ADDQ 16(SP), BX
+	MOVQ nPix+72(FP), SI
+	DECQ SI
+	MOVQ SI, nPix+72(FP)
+	JNZ  gatherRunsAVX512_pixel
 	VZEROUPPER
 	RET

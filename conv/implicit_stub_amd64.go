@@ -104,10 +104,10 @@ func dotRuns4x2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLe
 //go:noescape
 func gerRuns4x2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
 
-// gatherRowsAVX2 sets dst[0:c] to the sum over r < nRows of coef[r] times w[r*c : r*c+c]; nRows and c must be positive.
+// gatherRunsAVX2 sets dst[p*c : p*c+c], p < nPix, to the sum over r < nRuns, i < runLen of coef[p*coefPix + r*coefStride + i] times w[(r*wStride+i)*c : (r*wStride+i)*c + c]; c, nRuns, runLen and nPix must be positive.
 //
 //go:noescape
-func gatherRowsAVX2(dst *float32, c int, w *float32, coef *float32, nRows int)
+func gatherRunsAVX2(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride int, coefPix int, nRuns int, runLen int, nPix int)
 
 // dotRuns1AVX512 adds to out[f], f < 1, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k).
 //
@@ -209,7 +209,7 @@ func dotRuns4x2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, run
 //go:noescape
 func gerRuns4x2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
 
-// gatherRowsAVX512 sets dst[0:c] to the sum over r < nRows of coef[r] times w[r*c : r*c+c]; nRows and c must be positive.
+// gatherRunsAVX512 sets dst[p*c : p*c+c], p < nPix, to the sum over r < nRuns, i < runLen of coef[p*coefPix + r*coefStride + i] times w[(r*wStride+i)*c : (r*wStride+i)*c + c]; c, nRuns, runLen and nPix must be positive.
 //
 //go:noescape
-func gatherRowsAVX512(dst *float32, c int, w *float32, coef *float32, nRows int)
+func gatherRunsAVX512(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride int, coefPix int, nRuns int, runLen int, nPix int)

@@ -36,8 +36,8 @@ type runKernels struct {
 	// vector is loaded (and, for ger, stored) once for both. (axpy has no
 	// such form: adjacent pixels' input-gradient runs overlap.)
 	dot2, ger2 [implicitMaxFilters + 1]runFunc2
-	// gather is gatherRows's kernel.
-	gather func(dst *float32, c int, w *float32, coef *float32, nRows int)
+	// gather is gatherRuns's kernel.
+	gather func(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride, coefPix, nRuns, runLen, nPix int)
 }
 
 // runFamily holds each kernel path's run kernels in internal/paths' one
@@ -149,39 +149,53 @@ func checkRuns2(op string, f, imgLen, stride, matLen, k, nRuns, runLen, vecLen, 
 	checkRuns(op, f, imgLen-pixStride, stride, matLen, k, nRuns, runLen, vecLen-f)
 }
 
-// gatherRows sets dst[0:c] = sum over r < nRows of coef[r] * w[r*c:r*c+c]:
-// one input pixel's gradient of a stride-1 convolution, with w the kernel
-// as [KH*KW*F][C] rows and coef the output gradients its taps reach (zero
-// for taps outside the output). The sum stays in registers over all rows,
-// and dst is written once.
-func (ks *runKernels) gatherRows(dst []float32, c int, w, coef []float32, nRows int) {
-	if c < 0 || nRows < 0 {
-		panic(fmt.Sprintf("gokern: conv.gatherRows: negative size c=%d nRows=%d", c, nRows))
+// gatherRuns sets, for each of nPix pixels p, dst[p*c : p*c+c] to the sum
+// over r < nRuns, i < runLen of coef[p*coefPix + r*coefStride + i] times
+// row r*wStride+i of w, a matrix of rows of c floats. It is backward-data of
+// a stride-1 convolution for a row of input pixels: with w the kernel
+// rotated by 180 degrees as [KH*KW*F][C] rows, the coefficients of one input
+// pixel's taps are runs of dy itself, one per kernel row (see gatherData).
+// Each pixel's sum stays in registers over all its rows, and dst is written
+// once.
+func (ks *runKernels) gatherRuns(dst []float32, c int, w []float32, wStride int, coef []float32, coefStride, coefPix, nRuns, runLen, nPix int) {
+	if c < 0 || nRuns < 0 || runLen < 0 || nPix < 0 || wStride < 0 || coefStride < 0 || coefPix < 0 {
+		panic(fmt.Sprintf("gokern: conv.gatherRuns: bad arguments c=%d wStride=%d coefStride=%d coefPix=%d nRuns=%d runLen=%d nPix=%d",
+			c, wStride, coefStride, coefPix, nRuns, runLen, nPix))
 	}
-	if len(dst) < c || len(w) < nRows*c || len(coef) < nRows {
-		panic(fmt.Sprintf("gokern: conv.gatherRows: len(dst) = %d, len(w) = %d, len(coef) = %d; want at least %d, %d, %d",
-			len(dst), len(w), len(coef), c, nRows*c, nRows))
-	}
-	if c == 0 {
+	if c == 0 || nPix == 0 {
 		return
 	}
-	if nRows == 0 {
-		clear(dst[:c])
+	if len(dst) < nPix*c {
+		panic(fmt.Sprintf("gokern: conv.gatherRuns: len(dst) = %d, want at least %d", len(dst), nPix*c))
+	}
+	if nRuns == 0 || runLen == 0 {
+		clear(dst[:nPix*c])
 		return
+	}
+	if need := ((nRuns-1)*wStride + runLen) * c; len(w) < need {
+		panic(fmt.Sprintf("gokern: conv.gatherRuns: len(w) = %d, want at least %d", len(w), need))
+	}
+	if need := (nPix-1)*coefPix + (nRuns-1)*coefStride + runLen; len(coef) < need {
+		panic(fmt.Sprintf("gokern: conv.gatherRuns: len(coef) = %d, want at least %d", len(coef), need))
 	}
 	if ks != nil {
-		ks.gather(&dst[0], c, &w[0], &coef[0], nRows)
+		ks.gather(&dst[0], c, &w[0], wStride, &coef[0], coefStride, coefPix, nRuns, runLen, nPix)
 		return
 	}
-	gatherRowsGo(dst, c, w, coef, nRows)
+	gatherRunsGo(dst, c, w, wStride, coef, coefStride, coefPix, nRuns, runLen, nPix)
 }
 
-func gatherRowsGo(dst []float32, c int, w, coef []float32, nRows int) {
-	dst = dst[:c]
-	clear(dst)
-	for r, a := range coef[:nRows] {
-		for i, v := range w[r*c : r*c+c] {
-			dst[i] += a * v
+func gatherRunsGo(dst []float32, c int, w []float32, wStride int, coef []float32, coefStride, coefPix, nRuns, runLen, nPix int) {
+	for p := 0; p < nPix; p++ {
+		d := dst[p*c : p*c+c]
+		clear(d)
+		for r := 0; r < nRuns; r++ {
+			for i, a := range coef[p*coefPix+r*coefStride : p*coefPix+r*coefStride+runLen] {
+				row := (r*wStride + i) * c
+				for j, v := range w[row : row+c] {
+					d[j] += a * v
+				}
+			}
 		}
 	}
 }

@@ -231,8 +231,10 @@ func FuzzRunKernels(f *testing.F) {
 			if err := checkRunCase(rand.New(rand.NewPCG(seed, 5)), c); err != nil {
 				t.Fatalf("%v: %v", c, err)
 			}
-			if err := checkGather(rand.New(rand.NewPCG(seed, 6)), c.runLen, c.nRuns*c.f, c.off); err != nil {
-				t.Fatalf("c=%d nRows=%d off=%d: %v", c.runLen, c.nRuns*c.f, c.off, err)
+			g := gatherCase{c: c.runLen % 300, nRuns: c.nRuns, runLen: c.f * (1 + c.kExtra%4), nPix: 1 + c.strideExtra%7,
+				wExtra: c.kExtra, coefExtra: c.strideExtra, coefPix: c.f, off: c.off}
+			if err := checkGather(rand.New(rand.NewPCG(seed, 6)), g); err != nil {
+				t.Fatalf("%+v: %v", g, err)
 			}
 		})
 	})
@@ -265,31 +267,49 @@ func TestAVX2KernelsAvoidEVEX(t *testing.T) {
 	}
 }
 
-// checkGather compares the active path's gatherRows with the Go reference
-// for c columns and nRows rows, with slices starting off floats into their
-// buffers and guard values after dst.
-func checkGather(rng *rand.Rand, c, nRows, off int) error {
+// gatherCase is one gatherRuns call shape.
+type gatherCase struct {
+	c, nRuns, runLen, nPix int
+	wExtra, coefExtra      int // wStride - runLen, coefStride - runLen
+	coefPix, off           int
+}
+
+// checkGather compares the active path's gatherRuns with the Go reference,
+// with slices starting off floats into their buffers and guard values
+// after dst.
+func checkGather(rng *rand.Rand, g gatherCase) error {
 	ks := activeRunKernels()
-	w := randSlice(rng, off+nRows*c)[off:]
-	coef := randSlice(rng, off+nRows)[off:]
+	wStride, coefStride := g.runLen+g.wExtra, g.runLen+g.coefExtra
+	wLen, coefLen := 0, 0
+	if g.nRuns > 0 && g.runLen > 0 {
+		wLen = ((g.nRuns-1)*wStride + g.runLen) * g.c
+		coefLen = max(0, g.nPix-1)*g.coefPix + (g.nRuns-1)*coefStride + g.runLen
+	}
+	w := randSlice(rng, g.off+wLen)[g.off:]
+	coef := randSlice(rng, g.off+coefLen)[g.off:]
 	const guard = 20
-	got := make([]float32, off+c+guard)
+	got := make([]float32, g.off+g.nPix*g.c+guard)
 	for i := range got {
 		got[i] = guardVal // also checks that dst is overwritten, not added to
 	}
 	want := append([]float32(nil), got...)
-	ks.gatherRows(got[off:off+c], c, w, coef, nRows)
-	gatherRowsGo(want[off:off+c], c, w, coef, nRows)
-	if err := compareBufs(got, want, 1e-5*float64(nRows+1)); err != nil {
-		return fmt.Errorf("gatherRows dst%v", err)
+	ks.gatherRuns(got[g.off:], g.c, w, wStride, coef, coefStride, g.coefPix, g.nRuns, g.runLen, g.nPix)
+	if g.nRuns == 0 || g.runLen == 0 {
+		clear(want[g.off : g.off+g.nPix*g.c])
+	} else {
+		gatherRunsGo(want[g.off:], g.c, w, wStride, coef, coefStride, g.coefPix, g.nRuns, g.runLen, g.nPix)
+	}
+	if err := compareBufs(got, want, 1e-5*float64(g.nRuns*g.runLen+1)); err != nil {
+		return fmt.Errorf("gatherRuns dst%v", err)
 	}
 	return nil
 }
 
-// TestGatherRows covers every column count up to three AVX-512 blocks'
-// worth of tails, the G4 layer's 128 channels and 27 rows, and unaligned
-// starts, on every kernel path.
-func TestGatherRows(t *testing.T) {
+// TestGatherRuns covers every column count up to three AVX-512 blocks'
+// worth of tails, the G4 layer's 128 channels and 3 runs of 9 rows, several
+// pixels per call with overlapping coefficient runs, and unaligned starts,
+// on every kernel path.
+func TestGatherRuns(t *testing.T) {
 	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(13, 14))
 		cs := []int{127, 128, 129, 255, 256, 300, 384}
@@ -297,15 +317,22 @@ func TestGatherRows(t *testing.T) {
 			cs = append(cs, c)
 		}
 		for _, c := range cs {
-			for _, nRows := range []int{0, 1, 2, 5, 27} {
-				if err := checkGather(rng, c, nRows, (c+nRows)%4); err != nil {
-					t.Fatalf("c=%d nRows=%d: %v", c, nRows, err)
+			for _, sh := range []struct{ nRuns, runLen, nPix int }{{0, 3, 1}, {1, 0, 2}, {1, 1, 1}, {2, 3, 1}, {3, 9, 1}, {3, 9, 4}, {1, 5, 3}, {2, 6, 30}} {
+				g := gatherCase{c: c, nRuns: sh.nRuns, runLen: sh.runLen, nPix: sh.nPix, wExtra: c % 3, coefExtra: 1 + c%5, coefPix: 1 + c%4, off: (c + sh.runLen) % 4}
+				if err := checkGather(rng, g); err != nil {
+					t.Fatalf("%+v: %v", g, err)
 				}
 			}
 		}
 	})
 	ks := activeRunKernels()
-	if msg := panicMessage(func() { ks.gatherRows(make([]float32, 4), 4, make([]float32, 7), make([]float32, 2), 2) }); !strings.Contains(msg, "len(w) = 7") {
+	if msg := panicMessage(func() { ks.gatherRuns(make([]float32, 4), 4, make([]float32, 7), 2, make([]float32, 2), 2, 1, 1, 2, 1) }); !strings.Contains(msg, "len(w) = 7") {
 		t.Errorf("short w: panic %q", msg)
+	}
+	if msg := panicMessage(func() { ks.gatherRuns(make([]float32, 8), 4, make([]float32, 8), 2, make([]float32, 2), 2, 1, 1, 2, 2) }); !strings.Contains(msg, "len(coef) = 2") {
+		t.Errorf("short coef: panic %q", msg)
+	}
+	if msg := panicMessage(func() { ks.gatherRuns(make([]float32, 7), 4, make([]float32, 8), 2, make([]float32, 3), 2, 1, 1, 2, 2) }); !strings.Contains(msg, "len(dst) = 7") {
+		t.Errorf("short dst: panic %q", msg)
 	}
 }

@@ -14,8 +14,8 @@
 //	gerRuns:  d[f*k+r*runLen+i] += a[f] * x[r*xStride+i]
 //
 // dotRuns and gerRuns also come in two-pixel forms (suffix x2). A fourth
-// kernel, gatherRows, computes one input pixel's gradient of a stride-1
-// convolution at once: dst[0:c] = sum_r coef[r] * w[r*c : r*c+c].
+// kernel, gatherRuns, computes the gradients of a row of input pixels of a
+// stride-1 convolution, each summed in registers over all its taps.
 //
 // Loops run in blocks of two vectors, then one vector, then one masked
 // vector (VMASKMOVPS on AVX2, an opmask on AVX-512), so there is no scalar
@@ -57,7 +57,7 @@ func main() {
 			genDotRuns(s, f, 2)
 			genGerRuns(s, f, 2)
 		}
-		genGatherRows(s)
+		genGatherRuns(s)
 	}
 	Generate()
 	if *wiring != "" {
@@ -404,28 +404,49 @@ func genGerRuns(s isa, f, p int) {
 	RET()
 }
 
-// gatherBlock is the number of vectors of dst a gatherRows block keeps in
+// gatherBlock is the number of vectors of dst a gatherRuns block keeps in
 // registers while it walks all rows.
 const gatherBlock = 8
 
-// genGatherRows emits gatherRows: dst[0:c] = sum over r < nRows of
-// coef[r] * w[r*c : r*c+c]. Blocks of gatherBlock vectors of dst stay in
-// registers for the whole walk over the rows, so each FMA costs one load
-// of w (and each row one broadcast), and dst is written once.
-func genGatherRows(s isa) {
-	name := "gatherRows" + s.Suffix
-	TEXT(name, NOSPLIT, "func(dst *float32, c int, w *float32, coef *float32, nRows int)")
+// genGatherRuns emits gatherRuns: for each of nPix pixels p,
+//
+//	dst[p*c : p*c+c] = sum over r < nRuns, i < runLen of
+//	    coef[p*coefPix + r*coefStride + i] * w[(r*wStride+i)*c : ... + c]
+//
+// that is nRuns runs of runLen rows of w (runs wStride rows apart) against
+// runs of coefficients. For a stride-1 convolution with w the kernel
+// rotated by 180 degrees as [KH][KW][F][C] rows, one run per kernel row,
+// the coefficients of an input pixel's taps are runs of dy itself (KW*F
+// adjacent floats per output row), and the next input pixel's are F floats
+// later: a whole row of interior input pixels is one call, with no copy of
+// dy. Blocks of gatherBlock vectors of dst stay in registers for the whole
+// walk over the rows, so each FMA costs one load of w (and each row one
+// broadcast), and dst is written once.
+func genGatherRuns(s isa) {
+	name := "gatherRuns" + s.Suffix
+	TEXT(name, NOSPLIT, "func(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride int, coefPix int, nRuns int, runLen int, nPix int)")
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s sets dst[0:c] to the sum over r < nRows of coef[r] times w[r*c : r*c+c]; nRows and c must be positive.", name))
-	dst, c, w, coef, nRows := ld("dst"), ld("c"), ld("w"), ld("coef"), ld("nRows")
+	Doc(fmt.Sprintf("%s sets dst[p*c : p*c+c], p < nPix, to the sum over r < nRuns, i < runLen of coef[p*coefPix + r*coefStride + i] times w[(r*wStride+i)*c : (r*wStride+i)*c + c]; c, nRuns, runLen and nPix must be positive.", name))
+	// Strides in bytes that only the outer loops need live on the stack.
+	locals := AllocLocal(24)
+	wRunStep, cRunStep, cPixStep := locals.Offset(0), locals.Offset(8), locals.Offset(16)
+	c := ld("c")
 	rowBytes := GP64()
 	MOVQ(c, rowBytes)
 	SHLQ(U8(2), rowBytes)
-	col := GP64()
-	XORQ(col, col)
-	end := GP64()
+	t := ld("wStride")
+	IMULQ(rowBytes, t)
+	MOVQ(t, wRunStep)
+	t = ld("coefStride")
+	SHLQ(U8(2), t)
+	MOVQ(t, cRunStep)
+	t = ld("coefPix")
+	SHLQ(U8(2), t)
+	MOVQ(t, cPixStep)
+	dst, coef := ld("dst"), ld("coef")
+	col, end := GP64(), GP64()
 
-	// walk emits the loop over rows for nv vectors at column col, then
+	// walk emits the loop over all rows for nv vectors at column col, then
 	// stores them (masked when m is not nil).
 	walk := func(label string, nv int, m *avx.Mask) {
 		acc := make([]reg.VecVirtual, nv)
@@ -433,11 +454,17 @@ func genGatherRows(s isa) {
 			acc[v] = s.Vec()
 			s.zero(acc[v])
 		}
-		wp, cp, r := GP64(), GP64(), GP64()
-		LEAQ(Mem{Base: w, Index: col, Scale: 4}, wp)
-		MOVQ(coef, cp)
-		MOVQ(nRows, r)
-		Label(label)
+		wRun, cRun, r := GP64(), GP64(), GP64()
+		Load(Param("w"), wRun)
+		LEAQ(Mem{Base: wRun, Index: col, Scale: 4}, wRun)
+		MOVQ(coef, cRun)
+		Load(Param("nRuns"), r)
+		Label(label + "run")
+		wp, cp, i := GP64(), GP64(), GP64()
+		MOVQ(wRun, wp)
+		MOVQ(cRun, cp)
+		Load(Param("runLen"), i)
+		Label(label + "row")
 		b := s.Vec()
 		VBROADCASTSS(Mem{Base: cp}, b)
 		for v := range acc {
@@ -451,8 +478,12 @@ func genGatherRows(s isa) {
 		}
 		ADDQ(rowBytes, wp)
 		ADDQ(U32(4), cp)
+		DECQ(i)
+		JNZ(LabelRef(label + "row"))
+		ADDQ(wRunStep, wRun)
+		ADDQ(cRunStep, cRun)
 		DECQ(r)
-		JNZ(LabelRef(label))
+		JNZ(LabelRef(label + "run"))
 		for v := range acc {
 			out := Mem{Base: dst, Index: col, Scale: 4, Disp: v * s.Bytes()}
 			if m == nil {
@@ -463,12 +494,14 @@ func genGatherRows(s isa) {
 		}
 	}
 
+	Label(name + "_pixel")
+	XORQ(col, col)
 	MOVQ(c, end)
 	SUBQ(U32(gatherBlock*s.Lanes), end)
 	Label(name + "_block")
 	CMPQ(col, end)
 	JG(LabelRef(name + "_single"))
-	walk(name+"_blockrow", gatherBlock, nil)
+	walk(name+"_block", gatherBlock, nil)
 	ADDQ(U32(gatherBlock*s.Lanes), col)
 	JMP(LabelRef(name + "_block"))
 
@@ -477,20 +510,29 @@ func genGatherRows(s isa) {
 	SUBQ(U32(s.Lanes), end)
 	CMPQ(col, end)
 	JG(LabelRef(name + "_tail"))
-	walk(name+"_singlerow", 1, nil)
+	walk(name+"_single", 1, nil)
 	ADDQ(U32(s.Lanes), col)
 	JMP(LabelRef(name + "_single"))
 
 	Label(name + "_tail")
 	CMPQ(col, c)
-	JGE(LabelRef(name + "_done"))
+	JGE(LabelRef(name + "_next"))
 	rem := GP64()
 	MOVQ(c, rem)
 	SUBQ(col, rem)
 	m := s.TailMask(masks, rem)
-	walk(name+"_tailrow", 1, &m)
+	walk(name+"_tail", 1, &m)
 
-	Label(name + "_done")
+	Label(name + "_next")
+	ADDQ(rowBytes, dst)
+	ADDQ(cPixStep, coef)
+	n := GP64()
+	Load(Param("nPix"), n)
+	DECQ(n)
+	// nPix counts down in its argument slot.
+	Store(n, Param("nPix"))
+	JNZ(LabelRef(name + "_pixel"))
+
 	VZEROUPPER()
 	RET()
 }

@@ -36,7 +36,7 @@ type isaKernels struct {
 func wiringData() []isaKernels {
 	var out []isaKernels
 	for _, s := range []isa{avx2, avx512} {
-		k := isaKernels{Path: s.Suffix, Gather: "gatherRows" + s.Suffix}
+		k := isaKernels{Path: s.Suffix, Gather: "gatherRuns" + s.Suffix}
 		for f := 1; f <= maxFilters; f++ {
 			k.Dot = append(k.Dot, kernelName("dotRuns", f, 1, s))
 			k.Axpy = append(k.Axpy, kernelName("axpyRuns", f, 1, s))
