@@ -64,11 +64,16 @@ func (c *Conv2D) transposedWeights(g im2col.Geometry, w []float32) []float32 {
 // its kernel rows are one call (full-width rows follow each other in the
 // kernel); at the left and right borders each row is a call of its own.
 //
-// With pairs set, two horizontally adjacent pixels whose windows both lie
-// inside are passed in one call with np = 2 (the second pixel's runs start
-// StrideW*C later, its index is pix+1); otherwise np is always 1.
-func pixelRuns(g im2col.Geometry, pairs bool, fn func(pix, xOff, kOff, nRuns, runLen, np int)) {
+// Up to maxPix horizontally adjacent pixels whose windows all lie inside
+// are passed in one call as np pixels (each next pixel's runs start
+// StrideW*C later, its index is one more); with maxPix 1, np is always 1.
+func pixelRuns(g im2col.Geometry, maxPix int, fn func(pix, xOff, kOff, nRuns, runLen, np int)) {
 	kwc := g.KW * g.C
+	// The last output column whose window ends inside the input.
+	lastInside := -1
+	if g.W-g.KW+g.PadLeft >= 0 {
+		lastInside = (g.W - g.KW + g.PadLeft) / g.StrideW
+	}
 	pix := 0
 	for n := 0; n < g.Batch; n++ {
 		img := n * g.H * g.W * g.C
@@ -80,15 +85,10 @@ func pixelRuns(g im2col.Geometry, pairs bool, fn func(pix, xOff, kOff, nRuns, ru
 				switch {
 				case hi <= lo || khHi <= khLo:
 				case lo == 0 && hi == g.KW:
-					np := 1
-					if pairs && ow+1 < g.OutW && iw0+g.StrideW+g.KW <= g.W {
-						np = 2
-					}
+					np := max(1, min(maxPix, lastInside-ow+1, g.OutW-ow))
 					fn(pix, img+((ih0+khLo)*g.W+iw0)*g.C, khLo*kwc, khHi-khLo, kwc, np)
-					if np == 2 {
-						ow++
-						pix++
-					}
+					ow += np - 1
+					pix += np - 1
 				default:
 					for kh := khLo; kh < khHi; kh++ {
 						fn(pix, img+((ih0+kh)*g.W+iw0+lo)*g.C, kh*kwc+lo*g.C, 1, (hi-lo)*g.C, 1)
@@ -142,7 +142,7 @@ func (j *implicitJob) runChunk(lo, hi int) {
 	case passForward:
 		x, y, wt := j.x[lo*inLen:hi*inLen], j.y[lo*outLen:hi*outLen], j.wt
 		clear(y)
-		pixelRuns(g.WithBatch(hi-lo), f <= implicitMaxFilters, func(pix, xOff, kOff, nRuns, runLen, np int) {
+		pixelRuns(g.WithBatch(hi-lo), pairsFor(f), func(pix, xOff, kOff, nRuns, runLen, np int) {
 			if np == 2 {
 				ks.dotRuns2(f, x[xOff:], stride, wt[kOff:], k, nRuns, runLen, y[pix*f:pix*f+2*f], pixStride)
 				return
@@ -159,7 +159,7 @@ func (j *implicitJob) runChunk(lo, hi int) {
 		}
 		dx, dy, wt := j.x[lo*inLen:hi*inLen], j.y[lo*outLen:hi*outLen], j.wt
 		clear(dx)
-		pixelRuns(g.WithBatch(hi-lo), false, func(pix, xOff, kOff, nRuns, runLen, _ int) {
+		pixelRuns(g.WithBatch(hi-lo), 1, func(pix, xOff, kOff, nRuns, runLen, _ int) {
 			for f0 := 0; f0 < f; f0 += implicitMaxFilters {
 				fb := min(f-f0, implicitMaxFilters)
 				ks.axpyRuns(fb, dx[xOff:], stride, wt[f0*k+kOff:], k, nRuns, runLen, dy[pix*f+f0:pix*f+f0+fb])
@@ -171,9 +171,13 @@ func (j *implicitJob) runChunk(lo, hi int) {
 			x, dy := j.x[s0*inLen:s1*inLen], j.y[s0*outLen:s1*outLen]
 			dwt := j.partial[ch*f*k : (ch+1)*f*k]
 			clear(dwt)
-			pixelRuns(g.WithBatch(s1-s0), f <= implicitMaxFilters, func(pix, xOff, kOff, nRuns, runLen, np int) {
-				if np == 2 {
-					ks.gerRuns2(f, dwt[kOff:], k, x[xOff:], stride, nRuns, runLen, dy[pix*f:pix*f+2*f], pixStride)
+			rowPix := 1
+			if f <= implicitMaxFilters {
+				rowPix = g.OutW
+			}
+			pixelRuns(g.WithBatch(s1-s0), rowPix, func(pix, xOff, kOff, nRuns, runLen, np int) {
+				if f <= implicitMaxFilters {
+					ks.gerRow(f, dwt[kOff:], k, x[xOff:], stride, nRuns, runLen, dy[pix*f:(pix+np)*f], pixStride, np)
 					return
 				}
 				for f0 := 0; f0 < f; f0 += implicitMaxFilters {
@@ -183,6 +187,15 @@ func (j *implicitJob) runChunk(lo, hi int) {
 			})
 		}
 	}
+}
+
+// pairsFor is forward's maxPix for pixelRuns: pairs of pixels (dotRuns2)
+// when one kernel call handles all f filters.
+func pairsFor(f int) int {
+	if f <= implicitMaxFilters {
+		return 2
+	}
+	return 1
 }
 
 // startJob fills in the fields every pass shares.

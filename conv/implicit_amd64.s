@@ -2226,6 +2226,669 @@ gerRuns4x2AVX2_done:
 	VZEROUPPER
 	RET
 
+// func gerRow1AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+// Requires: AVX, FMA3
+TEXT ·gerRow1AVX2(SB), NOSPLIT, $24-72
+	MOVQ xStride+8(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, (SP)
+	MOVQ pixStride+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, 8(SP)
+	MOVQ nRuns+32(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ x+0(FP), AX
+	MOVQ d+16(FP), CX
+	MOVQ k+24(FP), DX
+	SHLQ $0x02, DX
+	MOVQ runLen+40(FP), DX
+	MOVQ DX, BX
+	SHLQ $0x02, BX
+
+gerRow1AVX2_run:
+	XORQ SI, SI
+	MOVQ DX, DI
+	SUBQ $0x00000060, DI
+
+gerRow1AVX2_block:
+	CMPQ   SI, DI
+	JG     gerRow1AVX2_single
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ   AX, R8
+	MOVQ   a+48(FP), R9
+	MOVQ   nPix+64(FP), R10
+
+gerRow1AVX2_blockpix:
+	VBROADCASTSS (R9), Y12
+	VFMADD231PS  (R8)(SI*4), Y12, Y0
+	VFMADD231PS  32(R8)(SI*4), Y12, Y1
+	VFMADD231PS  64(R8)(SI*4), Y12, Y2
+	VFMADD231PS  96(R8)(SI*4), Y12, Y3
+	VFMADD231PS  128(R8)(SI*4), Y12, Y4
+	VFMADD231PS  160(R8)(SI*4), Y12, Y5
+	VFMADD231PS  192(R8)(SI*4), Y12, Y6
+	VFMADD231PS  224(R8)(SI*4), Y12, Y7
+	VFMADD231PS  256(R8)(SI*4), Y12, Y8
+	VFMADD231PS  288(R8)(SI*4), Y12, Y9
+	VFMADD231PS  320(R8)(SI*4), Y12, Y10
+	VFMADD231PS  352(R8)(SI*4), Y12, Y11
+	ADDQ         8(SP), R8
+	ADDQ         $0x00000004, R9
+	DECQ         R10
+	JNZ          gerRow1AVX2_blockpix
+	VADDPS       (CX)(SI*4), Y0, Y0
+	VMOVUPS      Y0, (CX)(SI*4)
+	VADDPS       32(CX)(SI*4), Y1, Y1
+	VMOVUPS      Y1, 32(CX)(SI*4)
+	VADDPS       64(CX)(SI*4), Y2, Y2
+	VMOVUPS      Y2, 64(CX)(SI*4)
+	VADDPS       96(CX)(SI*4), Y3, Y3
+	VMOVUPS      Y3, 96(CX)(SI*4)
+	VADDPS       128(CX)(SI*4), Y4, Y4
+	VMOVUPS      Y4, 128(CX)(SI*4)
+	VADDPS       160(CX)(SI*4), Y5, Y5
+	VMOVUPS      Y5, 160(CX)(SI*4)
+	VADDPS       192(CX)(SI*4), Y6, Y6
+	VMOVUPS      Y6, 192(CX)(SI*4)
+	VADDPS       224(CX)(SI*4), Y7, Y7
+	VMOVUPS      Y7, 224(CX)(SI*4)
+	VADDPS       256(CX)(SI*4), Y8, Y8
+	VMOVUPS      Y8, 256(CX)(SI*4)
+	VADDPS       288(CX)(SI*4), Y9, Y9
+	VMOVUPS      Y9, 288(CX)(SI*4)
+	VADDPS       320(CX)(SI*4), Y10, Y10
+	VMOVUPS      Y10, 320(CX)(SI*4)
+	VADDPS       352(CX)(SI*4), Y11, Y11
+	VMOVUPS      Y11, 352(CX)(SI*4)
+	ADDQ         $0x00000060, SI
+	JMP          gerRow1AVX2_block
+
+gerRow1AVX2_single:
+	MOVQ DX, DI
+	SUBQ $0x00000008, DI
+
+gerRow1AVX2_singleloop:
+	CMPQ   SI, DI
+	JG     gerRow1AVX2_tail
+	VXORPS Y0, Y0, Y0
+	MOVQ   AX, R8
+	MOVQ   a+48(FP), R9
+	MOVQ   nPix+64(FP), R10
+
+gerRow1AVX2_singlepix:
+	VBROADCASTSS (R9), Y1
+	VFMADD231PS  (R8)(SI*4), Y1, Y0
+	ADDQ         8(SP), R8
+	ADDQ         $0x00000004, R9
+	DECQ         R10
+	JNZ          gerRow1AVX2_singlepix
+	VADDPS       (CX)(SI*4), Y0, Y0
+	VMOVUPS      Y0, (CX)(SI*4)
+	ADDQ         $0x00000008, SI
+	JMP          gerRow1AVX2_singleloop
+
+gerRow1AVX2_tail:
+	CMPQ    SI, DX
+	JGE     gerRow1AVX2_next
+	MOVQ    DX, DI
+	SUBQ    SI, DI
+	LEAQ    implicitMaskAVX2<>+0(SB), R8
+	NEGQ    DI
+	VMOVDQU 32(R8)(DI*4), Y0
+	VXORPS  Y1, Y1, Y1
+	MOVQ    AX, DI
+	MOVQ    a+48(FP), R8
+	MOVQ    nPix+64(FP), R9
+
+gerRow1AVX2_tailpix:
+	VBROADCASTSS (R8), Y2
+	VMASKMOVPS   (DI)(SI*4), Y0, Y3
+	VFMADD231PS  Y3, Y2, Y1
+	ADDQ         8(SP), DI
+	ADDQ         $0x00000004, R8
+	DECQ         R9
+	JNZ          gerRow1AVX2_tailpix
+	VMASKMOVPS   (CX)(SI*4), Y0, Y2
+	VADDPS       Y2, Y1, Y1
+	VMASKMOVPS   Y1, Y0, (CX)(SI*4)
+
+gerRow1AVX2_next:
+	ADDQ (SP), AX
+	ADDQ BX, CX
+	DECQ 16(SP)
+	JNZ  gerRow1AVX2_run
+	VZEROUPPER
+	RET
+
+// func gerRow2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+// Requires: AVX, FMA3
+TEXT ·gerRow2AVX2(SB), NOSPLIT, $24-72
+	MOVQ xStride+8(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, (SP)
+	MOVQ pixStride+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, 8(SP)
+	MOVQ nRuns+32(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ x+0(FP), AX
+	MOVQ d+16(FP), CX
+	MOVQ k+24(FP), DX
+	SHLQ $0x02, DX
+	LEAQ (CX)(DX*1), DX
+	MOVQ runLen+40(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, SI
+
+gerRow2AVX2_run:
+	XORQ DI, DI
+	MOVQ BX, R8
+	SUBQ $0x00000030, R8
+
+gerRow2AVX2_block:
+	CMPQ   DI, R8
+	JG     gerRow2AVX2_single
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ   AX, R9
+	MOVQ   a+48(FP), R10
+	MOVQ   nPix+64(FP), R11
+
+gerRow2AVX2_blockpix:
+	VBROADCASTSS (R10), Y12
+	VBROADCASTSS 4(R10), Y13
+	VMOVUPS      (R9)(DI*4), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VFMADD231PS  Y14, Y13, Y1
+	VMOVUPS      32(R9)(DI*4), Y14
+	VFMADD231PS  Y14, Y12, Y2
+	VFMADD231PS  Y14, Y13, Y3
+	VMOVUPS      64(R9)(DI*4), Y14
+	VFMADD231PS  Y14, Y12, Y4
+	VFMADD231PS  Y14, Y13, Y5
+	VMOVUPS      96(R9)(DI*4), Y14
+	VFMADD231PS  Y14, Y12, Y6
+	VFMADD231PS  Y14, Y13, Y7
+	VMOVUPS      128(R9)(DI*4), Y14
+	VFMADD231PS  Y14, Y12, Y8
+	VFMADD231PS  Y14, Y13, Y9
+	VMOVUPS      160(R9)(DI*4), Y14
+	VFMADD231PS  Y14, Y12, Y10
+	VFMADD231PS  Y14, Y13, Y11
+	ADDQ         8(SP), R9
+	ADDQ         $0x00000008, R10
+	DECQ         R11
+	JNZ          gerRow2AVX2_blockpix
+	VADDPS       (CX)(DI*4), Y0, Y0
+	VMOVUPS      Y0, (CX)(DI*4)
+	VADDPS       (DX)(DI*4), Y1, Y1
+	VMOVUPS      Y1, (DX)(DI*4)
+	VADDPS       32(CX)(DI*4), Y2, Y2
+	VMOVUPS      Y2, 32(CX)(DI*4)
+	VADDPS       32(DX)(DI*4), Y3, Y3
+	VMOVUPS      Y3, 32(DX)(DI*4)
+	VADDPS       64(CX)(DI*4), Y4, Y4
+	VMOVUPS      Y4, 64(CX)(DI*4)
+	VADDPS       64(DX)(DI*4), Y5, Y5
+	VMOVUPS      Y5, 64(DX)(DI*4)
+	VADDPS       96(CX)(DI*4), Y6, Y6
+	VMOVUPS      Y6, 96(CX)(DI*4)
+	VADDPS       96(DX)(DI*4), Y7, Y7
+	VMOVUPS      Y7, 96(DX)(DI*4)
+	VADDPS       128(CX)(DI*4), Y8, Y8
+	VMOVUPS      Y8, 128(CX)(DI*4)
+	VADDPS       128(DX)(DI*4), Y9, Y9
+	VMOVUPS      Y9, 128(DX)(DI*4)
+	VADDPS       160(CX)(DI*4), Y10, Y10
+	VMOVUPS      Y10, 160(CX)(DI*4)
+	VADDPS       160(DX)(DI*4), Y11, Y11
+	VMOVUPS      Y11, 160(DX)(DI*4)
+	ADDQ         $0x00000030, DI
+	JMP          gerRow2AVX2_block
+
+gerRow2AVX2_single:
+	MOVQ BX, R8
+	SUBQ $0x00000008, R8
+
+gerRow2AVX2_singleloop:
+	CMPQ   DI, R8
+	JG     gerRow2AVX2_tail
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   AX, R9
+	MOVQ   a+48(FP), R10
+	MOVQ   nPix+64(FP), R11
+
+gerRow2AVX2_singlepix:
+	VBROADCASTSS (R10), Y2
+	VBROADCASTSS 4(R10), Y3
+	VMOVUPS      (R9)(DI*4), Y4
+	VFMADD231PS  Y4, Y2, Y0
+	VFMADD231PS  Y4, Y3, Y1
+	ADDQ         8(SP), R9
+	ADDQ         $0x00000008, R10
+	DECQ         R11
+	JNZ          gerRow2AVX2_singlepix
+	VADDPS       (CX)(DI*4), Y0, Y0
+	VMOVUPS      Y0, (CX)(DI*4)
+	VADDPS       (DX)(DI*4), Y1, Y1
+	VMOVUPS      Y1, (DX)(DI*4)
+	ADDQ         $0x00000008, DI
+	JMP          gerRow2AVX2_singleloop
+
+gerRow2AVX2_tail:
+	CMPQ    DI, BX
+	JGE     gerRow2AVX2_next
+	MOVQ    BX, R8
+	SUBQ    DI, R8
+	LEAQ    implicitMaskAVX2<>+0(SB), R9
+	NEGQ    R8
+	VMOVDQU 32(R9)(R8*4), Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	MOVQ    AX, R8
+	MOVQ    a+48(FP), R9
+	MOVQ    nPix+64(FP), R10
+
+gerRow2AVX2_tailpix:
+	VBROADCASTSS (R9), Y3
+	VBROADCASTSS 4(R9), Y4
+	VMASKMOVPS   (R8)(DI*4), Y0, Y5
+	VFMADD231PS  Y5, Y3, Y1
+	VFMADD231PS  Y5, Y4, Y2
+	ADDQ         8(SP), R8
+	ADDQ         $0x00000008, R9
+	DECQ         R10
+	JNZ          gerRow2AVX2_tailpix
+	VMASKMOVPS   (CX)(DI*4), Y0, Y3
+	VADDPS       Y3, Y1, Y1
+	VMASKMOVPS   Y1, Y0, (CX)(DI*4)
+	VMASKMOVPS   (DX)(DI*4), Y0, Y1
+	VADDPS       Y1, Y2, Y2
+	VMASKMOVPS   Y2, Y0, (DX)(DI*4)
+
+gerRow2AVX2_next:
+	ADDQ (SP), AX
+	ADDQ SI, CX
+	ADDQ SI, DX
+	DECQ 16(SP)
+	JNZ  gerRow2AVX2_run
+	VZEROUPPER
+	RET
+
+// func gerRow3AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+// Requires: AVX, FMA3
+TEXT ·gerRow3AVX2(SB), NOSPLIT, $24-72
+	MOVQ xStride+8(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, (SP)
+	MOVQ pixStride+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, 8(SP)
+	MOVQ nRuns+32(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ x+0(FP), AX
+	MOVQ d+16(FP), CX
+	MOVQ k+24(FP), DX
+	SHLQ $0x02, DX
+	LEAQ (CX)(DX*1), BX
+	LEAQ (BX)(DX*1), DX
+	MOVQ runLen+40(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+
+gerRow3AVX2_run:
+	XORQ R8, R8
+	MOVQ SI, R9
+	SUBQ $0x00000020, R9
+
+gerRow3AVX2_block:
+	CMPQ   R8, R9
+	JG     gerRow3AVX2_single
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ   AX, R10
+	MOVQ   a+48(FP), R11
+	MOVQ   nPix+64(FP), R12
+
+gerRow3AVX2_blockpix:
+	VBROADCASTSS (R11), Y12
+	VBROADCASTSS 4(R11), Y13
+	VBROADCASTSS 8(R11), Y14
+	VMOVUPS      (R10)(R8*4), Y15
+	VFMADD231PS  Y15, Y12, Y0
+	VFMADD231PS  Y15, Y13, Y1
+	VFMADD231PS  Y15, Y14, Y2
+	VMOVUPS      32(R10)(R8*4), Y15
+	VFMADD231PS  Y15, Y12, Y3
+	VFMADD231PS  Y15, Y13, Y4
+	VFMADD231PS  Y15, Y14, Y5
+	VMOVUPS      64(R10)(R8*4), Y15
+	VFMADD231PS  Y15, Y12, Y6
+	VFMADD231PS  Y15, Y13, Y7
+	VFMADD231PS  Y15, Y14, Y8
+	VMOVUPS      96(R10)(R8*4), Y15
+	VFMADD231PS  Y15, Y12, Y9
+	VFMADD231PS  Y15, Y13, Y10
+	VFMADD231PS  Y15, Y14, Y11
+	ADDQ         8(SP), R10
+	ADDQ         $0x0000000c, R11
+	DECQ         R12
+	JNZ          gerRow3AVX2_blockpix
+	VADDPS       (CX)(R8*4), Y0, Y0
+	VMOVUPS      Y0, (CX)(R8*4)
+	VADDPS       (BX)(R8*4), Y1, Y1
+	VMOVUPS      Y1, (BX)(R8*4)
+	VADDPS       (DX)(R8*4), Y2, Y2
+	VMOVUPS      Y2, (DX)(R8*4)
+	VADDPS       32(CX)(R8*4), Y3, Y3
+	VMOVUPS      Y3, 32(CX)(R8*4)
+	VADDPS       32(BX)(R8*4), Y4, Y4
+	VMOVUPS      Y4, 32(BX)(R8*4)
+	VADDPS       32(DX)(R8*4), Y5, Y5
+	VMOVUPS      Y5, 32(DX)(R8*4)
+	VADDPS       64(CX)(R8*4), Y6, Y6
+	VMOVUPS      Y6, 64(CX)(R8*4)
+	VADDPS       64(BX)(R8*4), Y7, Y7
+	VMOVUPS      Y7, 64(BX)(R8*4)
+	VADDPS       64(DX)(R8*4), Y8, Y8
+	VMOVUPS      Y8, 64(DX)(R8*4)
+	VADDPS       96(CX)(R8*4), Y9, Y9
+	VMOVUPS      Y9, 96(CX)(R8*4)
+	VADDPS       96(BX)(R8*4), Y10, Y10
+	VMOVUPS      Y10, 96(BX)(R8*4)
+	VADDPS       96(DX)(R8*4), Y11, Y11
+	VMOVUPS      Y11, 96(DX)(R8*4)
+	ADDQ         $0x00000020, R8
+	JMP          gerRow3AVX2_block
+
+gerRow3AVX2_single:
+	MOVQ SI, R9
+	SUBQ $0x00000008, R9
+
+gerRow3AVX2_singleloop:
+	CMPQ   R8, R9
+	JG     gerRow3AVX2_tail
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	MOVQ   AX, R10
+	MOVQ   a+48(FP), R11
+	MOVQ   nPix+64(FP), R12
+
+gerRow3AVX2_singlepix:
+	VBROADCASTSS (R11), Y3
+	VBROADCASTSS 4(R11), Y4
+	VBROADCASTSS 8(R11), Y5
+	VMOVUPS      (R10)(R8*4), Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y4, Y1
+	VFMADD231PS  Y6, Y5, Y2
+	ADDQ         8(SP), R10
+	ADDQ         $0x0000000c, R11
+	DECQ         R12
+	JNZ          gerRow3AVX2_singlepix
+	VADDPS       (CX)(R8*4), Y0, Y0
+	VMOVUPS      Y0, (CX)(R8*4)
+	VADDPS       (BX)(R8*4), Y1, Y1
+	VMOVUPS      Y1, (BX)(R8*4)
+	VADDPS       (DX)(R8*4), Y2, Y2
+	VMOVUPS      Y2, (DX)(R8*4)
+	ADDQ         $0x00000008, R8
+	JMP          gerRow3AVX2_singleloop
+
+gerRow3AVX2_tail:
+	CMPQ    R8, SI
+	JGE     gerRow3AVX2_next
+	MOVQ    SI, R9
+	SUBQ    R8, R9
+	LEAQ    implicitMaskAVX2<>+0(SB), R10
+	NEGQ    R9
+	VMOVDQU 32(R10)(R9*4), Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	MOVQ    AX, R9
+	MOVQ    a+48(FP), R10
+	MOVQ    nPix+64(FP), R11
+
+gerRow3AVX2_tailpix:
+	VBROADCASTSS (R10), Y4
+	VBROADCASTSS 4(R10), Y5
+	VBROADCASTSS 8(R10), Y6
+	VMASKMOVPS   (R9)(R8*4), Y0, Y7
+	VFMADD231PS  Y7, Y4, Y1
+	VFMADD231PS  Y7, Y5, Y2
+	VFMADD231PS  Y7, Y6, Y3
+	ADDQ         8(SP), R9
+	ADDQ         $0x0000000c, R10
+	DECQ         R11
+	JNZ          gerRow3AVX2_tailpix
+	VMASKMOVPS   (CX)(R8*4), Y0, Y4
+	VADDPS       Y4, Y1, Y1
+	VMASKMOVPS   Y1, Y0, (CX)(R8*4)
+	VMASKMOVPS   (BX)(R8*4), Y0, Y1
+	VADDPS       Y1, Y2, Y2
+	VMASKMOVPS   Y2, Y0, (BX)(R8*4)
+	VMASKMOVPS   (DX)(R8*4), Y0, Y1
+	VADDPS       Y1, Y3, Y3
+	VMASKMOVPS   Y3, Y0, (DX)(R8*4)
+
+gerRow3AVX2_next:
+	ADDQ (SP), AX
+	ADDQ DI, CX
+	ADDQ DI, BX
+	ADDQ DI, DX
+	DECQ 16(SP)
+	JNZ  gerRow3AVX2_run
+	VZEROUPPER
+	RET
+
+// func gerRow4AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+// Requires: AVX, FMA3
+TEXT ·gerRow4AVX2(SB), NOSPLIT, $24-72
+	MOVQ xStride+8(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, (SP)
+	MOVQ pixStride+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, 8(SP)
+	MOVQ nRuns+32(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ x+0(FP), AX
+	MOVQ d+16(FP), CX
+	MOVQ k+24(FP), DX
+	SHLQ $0x02, DX
+	LEAQ (CX)(DX*1), BX
+	LEAQ (BX)(DX*1), SI
+	LEAQ (SI)(DX*1), DX
+	MOVQ runLen+40(FP), DI
+	MOVQ DI, R8
+	SHLQ $0x02, R8
+
+gerRow4AVX2_run:
+	XORQ R9, R9
+	MOVQ DI, R10
+	SUBQ $0x00000010, R10
+
+gerRow4AVX2_block:
+	CMPQ   R9, R10
+	JG     gerRow4AVX2_single
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   AX, R11
+	MOVQ   a+48(FP), R12
+	MOVQ   nPix+64(FP), R13
+
+gerRow4AVX2_blockpix:
+	VBROADCASTSS (R12), Y8
+	VBROADCASTSS 4(R12), Y9
+	VBROADCASTSS 8(R12), Y10
+	VBROADCASTSS 12(R12), Y11
+	VMOVUPS      (R11)(R9*4), Y12
+	VFMADD231PS  Y12, Y8, Y0
+	VFMADD231PS  Y12, Y9, Y1
+	VFMADD231PS  Y12, Y10, Y2
+	VFMADD231PS  Y12, Y11, Y3
+	VMOVUPS      32(R11)(R9*4), Y12
+	VFMADD231PS  Y12, Y8, Y4
+	VFMADD231PS  Y12, Y9, Y5
+	VFMADD231PS  Y12, Y10, Y6
+	VFMADD231PS  Y12, Y11, Y7
+	ADDQ         8(SP), R11
+	ADDQ         $0x00000010, R12
+	DECQ         R13
+	JNZ          gerRow4AVX2_blockpix
+	VADDPS       (CX)(R9*4), Y0, Y0
+	VMOVUPS      Y0, (CX)(R9*4)
+	VADDPS       (BX)(R9*4), Y1, Y1
+	VMOVUPS      Y1, (BX)(R9*4)
+	VADDPS       (SI)(R9*4), Y2, Y2
+	VMOVUPS      Y2, (SI)(R9*4)
+	VADDPS       (DX)(R9*4), Y3, Y3
+	VMOVUPS      Y3, (DX)(R9*4)
+	VADDPS       32(CX)(R9*4), Y4, Y4
+	VMOVUPS      Y4, 32(CX)(R9*4)
+	VADDPS       32(BX)(R9*4), Y5, Y5
+	VMOVUPS      Y5, 32(BX)(R9*4)
+	VADDPS       32(SI)(R9*4), Y6, Y6
+	VMOVUPS      Y6, 32(SI)(R9*4)
+	VADDPS       32(DX)(R9*4), Y7, Y7
+	VMOVUPS      Y7, 32(DX)(R9*4)
+	ADDQ         $0x00000010, R9
+	JMP          gerRow4AVX2_block
+
+gerRow4AVX2_single:
+	MOVQ DI, R10
+	SUBQ $0x00000008, R10
+
+gerRow4AVX2_singleloop:
+	CMPQ   R9, R10
+	JG     gerRow4AVX2_tail
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   AX, R11
+	MOVQ   a+48(FP), R12
+	MOVQ   nPix+64(FP), R13
+
+gerRow4AVX2_singlepix:
+	VBROADCASTSS (R12), Y4
+	VBROADCASTSS 4(R12), Y5
+	VBROADCASTSS 8(R12), Y6
+	VBROADCASTSS 12(R12), Y7
+	VMOVUPS      (R11)(R9*4), Y8
+	VFMADD231PS  Y8, Y4, Y0
+	VFMADD231PS  Y8, Y5, Y1
+	VFMADD231PS  Y8, Y6, Y2
+	VFMADD231PS  Y8, Y7, Y3
+	ADDQ         8(SP), R11
+	ADDQ         $0x00000010, R12
+	DECQ         R13
+	JNZ          gerRow4AVX2_singlepix
+	VADDPS       (CX)(R9*4), Y0, Y0
+	VMOVUPS      Y0, (CX)(R9*4)
+	VADDPS       (BX)(R9*4), Y1, Y1
+	VMOVUPS      Y1, (BX)(R9*4)
+	VADDPS       (SI)(R9*4), Y2, Y2
+	VMOVUPS      Y2, (SI)(R9*4)
+	VADDPS       (DX)(R9*4), Y3, Y3
+	VMOVUPS      Y3, (DX)(R9*4)
+	ADDQ         $0x00000008, R9
+	JMP          gerRow4AVX2_singleloop
+
+gerRow4AVX2_tail:
+	CMPQ    R9, DI
+	JGE     gerRow4AVX2_next
+	MOVQ    DI, R10
+	SUBQ    R9, R10
+	LEAQ    implicitMaskAVX2<>+0(SB), R11
+	NEGQ    R10
+	VMOVDQU 32(R11)(R10*4), Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	MOVQ    AX, R10
+	MOVQ    a+48(FP), R11
+	MOVQ    nPix+64(FP), R12
+
+gerRow4AVX2_tailpix:
+	VBROADCASTSS (R11), Y5
+	VBROADCASTSS 4(R11), Y6
+	VBROADCASTSS 8(R11), Y7
+	VBROADCASTSS 12(R11), Y8
+	VMASKMOVPS   (R10)(R9*4), Y0, Y9
+	VFMADD231PS  Y9, Y5, Y1
+	VFMADD231PS  Y9, Y6, Y2
+	VFMADD231PS  Y9, Y7, Y3
+	VFMADD231PS  Y9, Y8, Y4
+	ADDQ         8(SP), R10
+	ADDQ         $0x00000010, R11
+	DECQ         R12
+	JNZ          gerRow4AVX2_tailpix
+	VMASKMOVPS   (CX)(R9*4), Y0, Y5
+	VADDPS       Y5, Y1, Y1
+	VMASKMOVPS   Y1, Y0, (CX)(R9*4)
+	VMASKMOVPS   (BX)(R9*4), Y0, Y1
+	VADDPS       Y1, Y2, Y2
+	VMASKMOVPS   Y2, Y0, (BX)(R9*4)
+	VMASKMOVPS   (SI)(R9*4), Y0, Y1
+	VADDPS       Y1, Y3, Y3
+	VMASKMOVPS   Y3, Y0, (SI)(R9*4)
+	VMASKMOVPS   (DX)(R9*4), Y0, Y1
+	VADDPS       Y1, Y4, Y4
+	VMASKMOVPS   Y4, Y0, (DX)(R9*4)
+
+gerRow4AVX2_next:
+	ADDQ (SP), AX
+	ADDQ R8, CX
+	ADDQ R8, BX
+	ADDQ R8, SI
+	ADDQ R8, DX
+	DECQ 16(SP)
+	JNZ  gerRow4AVX2_run
+	VZEROUPPER
+	RET
+
 // func gatherRunsAVX2(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride int, coefPix int, nRuns int, runLen int, nPix int)
 // Requires: AVX, FMA3
 TEXT ·gatherRunsAVX2(SB), NOSPLIT, $24-80
@@ -4612,6 +5275,665 @@ gerRuns4x2AVX512_next:
 	JNZ  gerRuns4x2AVX512_run
 
 gerRuns4x2AVX512_done:
+	VZEROUPPER
+	RET
+
+// func gerRow1AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+// Requires: AVX, AVX512F
+TEXT ·gerRow1AVX512(SB), NOSPLIT, $24-72
+	MOVQ xStride+8(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, (SP)
+	MOVQ pixStride+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, 8(SP)
+	MOVQ nRuns+32(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ x+0(FP), AX
+	MOVQ d+16(FP), CX
+	MOVQ k+24(FP), DX
+	SHLQ $0x02, DX
+	MOVQ runLen+40(FP), DX
+	MOVQ DX, BX
+	SHLQ $0x02, BX
+
+gerRow1AVX512_run:
+	XORQ SI, SI
+	MOVQ DX, DI
+	SUBQ $0x000000c0, DI
+
+gerRow1AVX512_block:
+	CMPQ   SI, DI
+	JG     gerRow1AVX512_single
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	MOVQ   AX, R8
+	MOVQ   a+48(FP), R9
+	MOVQ   nPix+64(FP), R10
+
+gerRow1AVX512_blockpix:
+	VBROADCASTSS (R9), Z12
+	VFMADD231PS  (R8)(SI*4), Z12, Z0
+	VFMADD231PS  64(R8)(SI*4), Z12, Z1
+	VFMADD231PS  128(R8)(SI*4), Z12, Z2
+	VFMADD231PS  192(R8)(SI*4), Z12, Z3
+	VFMADD231PS  256(R8)(SI*4), Z12, Z4
+	VFMADD231PS  320(R8)(SI*4), Z12, Z5
+	VFMADD231PS  384(R8)(SI*4), Z12, Z6
+	VFMADD231PS  448(R8)(SI*4), Z12, Z7
+	VFMADD231PS  512(R8)(SI*4), Z12, Z8
+	VFMADD231PS  576(R8)(SI*4), Z12, Z9
+	VFMADD231PS  640(R8)(SI*4), Z12, Z10
+	VFMADD231PS  704(R8)(SI*4), Z12, Z11
+	ADDQ         8(SP), R8
+	ADDQ         $0x00000004, R9
+	DECQ         R10
+	JNZ          gerRow1AVX512_blockpix
+	VADDPS       (CX)(SI*4), Z0, Z0
+	VMOVUPS      Z0, (CX)(SI*4)
+	VADDPS       64(CX)(SI*4), Z1, Z1
+	VMOVUPS      Z1, 64(CX)(SI*4)
+	VADDPS       128(CX)(SI*4), Z2, Z2
+	VMOVUPS      Z2, 128(CX)(SI*4)
+	VADDPS       192(CX)(SI*4), Z3, Z3
+	VMOVUPS      Z3, 192(CX)(SI*4)
+	VADDPS       256(CX)(SI*4), Z4, Z4
+	VMOVUPS      Z4, 256(CX)(SI*4)
+	VADDPS       320(CX)(SI*4), Z5, Z5
+	VMOVUPS      Z5, 320(CX)(SI*4)
+	VADDPS       384(CX)(SI*4), Z6, Z6
+	VMOVUPS      Z6, 384(CX)(SI*4)
+	VADDPS       448(CX)(SI*4), Z7, Z7
+	VMOVUPS      Z7, 448(CX)(SI*4)
+	VADDPS       512(CX)(SI*4), Z8, Z8
+	VMOVUPS      Z8, 512(CX)(SI*4)
+	VADDPS       576(CX)(SI*4), Z9, Z9
+	VMOVUPS      Z9, 576(CX)(SI*4)
+	VADDPS       640(CX)(SI*4), Z10, Z10
+	VMOVUPS      Z10, 640(CX)(SI*4)
+	VADDPS       704(CX)(SI*4), Z11, Z11
+	VMOVUPS      Z11, 704(CX)(SI*4)
+	ADDQ         $0x000000c0, SI
+	JMP          gerRow1AVX512_block
+
+gerRow1AVX512_single:
+	MOVQ DX, DI
+	SUBQ $0x00000010, DI
+
+gerRow1AVX512_singleloop:
+	CMPQ   SI, DI
+	JG     gerRow1AVX512_tail
+	VPXORD Z13, Z13, Z13
+	MOVQ   AX, R8
+	MOVQ   a+48(FP), R9
+	MOVQ   nPix+64(FP), R10
+
+gerRow1AVX512_singlepix:
+	VBROADCASTSS (R9), Z12
+	VFMADD231PS  (R8)(SI*4), Z12, Z13
+	ADDQ         8(SP), R8
+	ADDQ         $0x00000004, R9
+	DECQ         R10
+	JNZ          gerRow1AVX512_singlepix
+	VADDPS       (CX)(SI*4), Z13, Z13
+	VMOVUPS      Z13, (CX)(SI*4)
+	ADDQ         $0x00000010, SI
+	JMP          gerRow1AVX512_singleloop
+
+gerRow1AVX512_tail:
+	CMPQ   SI, DX
+	JGE    gerRow1AVX512_next
+	MOVQ   DX, DI
+	SUBQ   SI, DI
+	LEAQ   implicitMaskAVX512<>+0(SB), R8
+	KMOVW  (R8)(DI*2), K1
+	VPXORD Z14, Z14, Z14
+	MOVQ   AX, DI
+	MOVQ   a+48(FP), R8
+	MOVQ   nPix+64(FP), R9
+
+gerRow1AVX512_tailpix:
+	VBROADCASTSS (R8), Z12
+	VMOVUPS.Z    (DI)(SI*4), K1, Z15
+	VFMADD231PS  Z15, Z12, Z14
+	ADDQ         8(SP), DI
+	ADDQ         $0x00000004, R8
+	DECQ         R9
+	JNZ          gerRow1AVX512_tailpix
+	VMOVUPS.Z    (CX)(SI*4), K1, Z12
+	VADDPS       Z12, Z14, Z14
+	VMOVUPS      Z14, K1, (CX)(SI*4)
+
+gerRow1AVX512_next:
+	ADDQ (SP), AX
+	ADDQ BX, CX
+	DECQ 16(SP)
+	JNZ  gerRow1AVX512_run
+	VZEROUPPER
+	RET
+
+// func gerRow2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+// Requires: AVX, AVX512F
+TEXT ·gerRow2AVX512(SB), NOSPLIT, $24-72
+	MOVQ xStride+8(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, (SP)
+	MOVQ pixStride+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, 8(SP)
+	MOVQ nRuns+32(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ x+0(FP), AX
+	MOVQ d+16(FP), CX
+	MOVQ k+24(FP), DX
+	SHLQ $0x02, DX
+	LEAQ (CX)(DX*1), DX
+	MOVQ runLen+40(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, SI
+
+gerRow2AVX512_run:
+	XORQ DI, DI
+	MOVQ BX, R8
+	SUBQ $0x00000060, R8
+
+gerRow2AVX512_block:
+	CMPQ   DI, R8
+	JG     gerRow2AVX512_single
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	MOVQ   AX, R9
+	MOVQ   a+48(FP), R10
+	MOVQ   nPix+64(FP), R11
+
+gerRow2AVX512_blockpix:
+	VBROADCASTSS (R10), Z12
+	VBROADCASTSS 4(R10), Z13
+	VMOVUPS      (R9)(DI*4), Z14
+	VFMADD231PS  Z14, Z12, Z0
+	VFMADD231PS  Z14, Z13, Z1
+	VMOVUPS      64(R9)(DI*4), Z14
+	VFMADD231PS  Z14, Z12, Z2
+	VFMADD231PS  Z14, Z13, Z3
+	VMOVUPS      128(R9)(DI*4), Z14
+	VFMADD231PS  Z14, Z12, Z4
+	VFMADD231PS  Z14, Z13, Z5
+	VMOVUPS      192(R9)(DI*4), Z14
+	VFMADD231PS  Z14, Z12, Z6
+	VFMADD231PS  Z14, Z13, Z7
+	VMOVUPS      256(R9)(DI*4), Z14
+	VFMADD231PS  Z14, Z12, Z8
+	VFMADD231PS  Z14, Z13, Z9
+	VMOVUPS      320(R9)(DI*4), Z14
+	VFMADD231PS  Z14, Z12, Z10
+	VFMADD231PS  Z14, Z13, Z11
+	ADDQ         8(SP), R9
+	ADDQ         $0x00000008, R10
+	DECQ         R11
+	JNZ          gerRow2AVX512_blockpix
+	VADDPS       (CX)(DI*4), Z0, Z0
+	VMOVUPS      Z0, (CX)(DI*4)
+	VADDPS       (DX)(DI*4), Z1, Z1
+	VMOVUPS      Z1, (DX)(DI*4)
+	VADDPS       64(CX)(DI*4), Z2, Z2
+	VMOVUPS      Z2, 64(CX)(DI*4)
+	VADDPS       64(DX)(DI*4), Z3, Z3
+	VMOVUPS      Z3, 64(DX)(DI*4)
+	VADDPS       128(CX)(DI*4), Z4, Z4
+	VMOVUPS      Z4, 128(CX)(DI*4)
+	VADDPS       128(DX)(DI*4), Z5, Z5
+	VMOVUPS      Z5, 128(DX)(DI*4)
+	VADDPS       192(CX)(DI*4), Z6, Z6
+	VMOVUPS      Z6, 192(CX)(DI*4)
+	VADDPS       192(DX)(DI*4), Z7, Z7
+	VMOVUPS      Z7, 192(DX)(DI*4)
+	VADDPS       256(CX)(DI*4), Z8, Z8
+	VMOVUPS      Z8, 256(CX)(DI*4)
+	VADDPS       256(DX)(DI*4), Z9, Z9
+	VMOVUPS      Z9, 256(DX)(DI*4)
+	VADDPS       320(CX)(DI*4), Z10, Z10
+	VMOVUPS      Z10, 320(CX)(DI*4)
+	VADDPS       320(DX)(DI*4), Z11, Z11
+	VMOVUPS      Z11, 320(DX)(DI*4)
+	ADDQ         $0x00000060, DI
+	JMP          gerRow2AVX512_block
+
+gerRow2AVX512_single:
+	MOVQ BX, R8
+	SUBQ $0x00000010, R8
+
+gerRow2AVX512_singleloop:
+	CMPQ   DI, R8
+	JG     gerRow2AVX512_tail
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	MOVQ   AX, R9
+	MOVQ   a+48(FP), R10
+	MOVQ   nPix+64(FP), R11
+
+gerRow2AVX512_singlepix:
+	VBROADCASTSS (R10), Z12
+	VBROADCASTSS 4(R10), Z13
+	VMOVUPS      (R9)(DI*4), Z14
+	VFMADD231PS  Z14, Z12, Z15
+	VFMADD231PS  Z14, Z13, Z16
+	ADDQ         8(SP), R9
+	ADDQ         $0x00000008, R10
+	DECQ         R11
+	JNZ          gerRow2AVX512_singlepix
+	VADDPS       (CX)(DI*4), Z15, Z15
+	VMOVUPS      Z15, (CX)(DI*4)
+	VADDPS       (DX)(DI*4), Z16, Z16
+	VMOVUPS      Z16, (DX)(DI*4)
+	ADDQ         $0x00000010, DI
+	JMP          gerRow2AVX512_singleloop
+
+gerRow2AVX512_tail:
+	CMPQ   DI, BX
+	JGE    gerRow2AVX512_next
+	MOVQ   BX, R8
+	SUBQ   DI, R8
+	LEAQ   implicitMaskAVX512<>+0(SB), R9
+	KMOVW  (R9)(R8*2), K1
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	MOVQ   AX, R8
+	MOVQ   a+48(FP), R9
+	MOVQ   nPix+64(FP), R10
+
+gerRow2AVX512_tailpix:
+	VBROADCASTSS (R9), Z12
+	VBROADCASTSS 4(R9), Z13
+	VMOVUPS.Z    (R8)(DI*4), K1, Z14
+	VFMADD231PS  Z14, Z12, Z17
+	VFMADD231PS  Z14, Z13, Z18
+	ADDQ         8(SP), R8
+	ADDQ         $0x00000008, R9
+	DECQ         R10
+	JNZ          gerRow2AVX512_tailpix
+	VMOVUPS.Z    (CX)(DI*4), K1, Z12
+	VADDPS       Z12, Z17, Z17
+	VMOVUPS      Z17, K1, (CX)(DI*4)
+	VMOVUPS.Z    (DX)(DI*4), K1, Z12
+	VADDPS       Z12, Z18, Z18
+	VMOVUPS      Z18, K1, (DX)(DI*4)
+
+gerRow2AVX512_next:
+	ADDQ (SP), AX
+	ADDQ SI, CX
+	ADDQ SI, DX
+	DECQ 16(SP)
+	JNZ  gerRow2AVX512_run
+	VZEROUPPER
+	RET
+
+// func gerRow3AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+// Requires: AVX, AVX512F
+TEXT ·gerRow3AVX512(SB), NOSPLIT, $24-72
+	MOVQ xStride+8(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, (SP)
+	MOVQ pixStride+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, 8(SP)
+	MOVQ nRuns+32(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ x+0(FP), AX
+	MOVQ d+16(FP), CX
+	MOVQ k+24(FP), DX
+	SHLQ $0x02, DX
+	LEAQ (CX)(DX*1), BX
+	LEAQ (BX)(DX*1), DX
+	MOVQ runLen+40(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+
+gerRow3AVX512_run:
+	XORQ R8, R8
+	MOVQ SI, R9
+	SUBQ $0x00000040, R9
+
+gerRow3AVX512_block:
+	CMPQ   R8, R9
+	JG     gerRow3AVX512_single
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	MOVQ   AX, R10
+	MOVQ   a+48(FP), R11
+	MOVQ   nPix+64(FP), R12
+
+gerRow3AVX512_blockpix:
+	VBROADCASTSS (R11), Z12
+	VBROADCASTSS 4(R11), Z13
+	VBROADCASTSS 8(R11), Z14
+	VMOVUPS      (R10)(R8*4), Z15
+	VFMADD231PS  Z15, Z12, Z0
+	VFMADD231PS  Z15, Z13, Z1
+	VFMADD231PS  Z15, Z14, Z2
+	VMOVUPS      64(R10)(R8*4), Z15
+	VFMADD231PS  Z15, Z12, Z3
+	VFMADD231PS  Z15, Z13, Z4
+	VFMADD231PS  Z15, Z14, Z5
+	VMOVUPS      128(R10)(R8*4), Z15
+	VFMADD231PS  Z15, Z12, Z6
+	VFMADD231PS  Z15, Z13, Z7
+	VFMADD231PS  Z15, Z14, Z8
+	VMOVUPS      192(R10)(R8*4), Z15
+	VFMADD231PS  Z15, Z12, Z9
+	VFMADD231PS  Z15, Z13, Z10
+	VFMADD231PS  Z15, Z14, Z11
+	ADDQ         8(SP), R10
+	ADDQ         $0x0000000c, R11
+	DECQ         R12
+	JNZ          gerRow3AVX512_blockpix
+	VADDPS       (CX)(R8*4), Z0, Z0
+	VMOVUPS      Z0, (CX)(R8*4)
+	VADDPS       (BX)(R8*4), Z1, Z1
+	VMOVUPS      Z1, (BX)(R8*4)
+	VADDPS       (DX)(R8*4), Z2, Z2
+	VMOVUPS      Z2, (DX)(R8*4)
+	VADDPS       64(CX)(R8*4), Z3, Z3
+	VMOVUPS      Z3, 64(CX)(R8*4)
+	VADDPS       64(BX)(R8*4), Z4, Z4
+	VMOVUPS      Z4, 64(BX)(R8*4)
+	VADDPS       64(DX)(R8*4), Z5, Z5
+	VMOVUPS      Z5, 64(DX)(R8*4)
+	VADDPS       128(CX)(R8*4), Z6, Z6
+	VMOVUPS      Z6, 128(CX)(R8*4)
+	VADDPS       128(BX)(R8*4), Z7, Z7
+	VMOVUPS      Z7, 128(BX)(R8*4)
+	VADDPS       128(DX)(R8*4), Z8, Z8
+	VMOVUPS      Z8, 128(DX)(R8*4)
+	VADDPS       192(CX)(R8*4), Z9, Z9
+	VMOVUPS      Z9, 192(CX)(R8*4)
+	VADDPS       192(BX)(R8*4), Z10, Z10
+	VMOVUPS      Z10, 192(BX)(R8*4)
+	VADDPS       192(DX)(R8*4), Z11, Z11
+	VMOVUPS      Z11, 192(DX)(R8*4)
+	ADDQ         $0x00000040, R8
+	JMP          gerRow3AVX512_block
+
+gerRow3AVX512_single:
+	MOVQ SI, R9
+	SUBQ $0x00000010, R9
+
+gerRow3AVX512_singleloop:
+	CMPQ   R8, R9
+	JG     gerRow3AVX512_tail
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	MOVQ   AX, R10
+	MOVQ   a+48(FP), R11
+	MOVQ   nPix+64(FP), R12
+
+gerRow3AVX512_singlepix:
+	VBROADCASTSS (R11), Z12
+	VBROADCASTSS 4(R11), Z13
+	VBROADCASTSS 8(R11), Z14
+	VMOVUPS      (R10)(R8*4), Z15
+	VFMADD231PS  Z15, Z12, Z16
+	VFMADD231PS  Z15, Z13, Z17
+	VFMADD231PS  Z15, Z14, Z18
+	ADDQ         8(SP), R10
+	ADDQ         $0x0000000c, R11
+	DECQ         R12
+	JNZ          gerRow3AVX512_singlepix
+	VADDPS       (CX)(R8*4), Z16, Z16
+	VMOVUPS      Z16, (CX)(R8*4)
+	VADDPS       (BX)(R8*4), Z17, Z17
+	VMOVUPS      Z17, (BX)(R8*4)
+	VADDPS       (DX)(R8*4), Z18, Z18
+	VMOVUPS      Z18, (DX)(R8*4)
+	ADDQ         $0x00000010, R8
+	JMP          gerRow3AVX512_singleloop
+
+gerRow3AVX512_tail:
+	CMPQ   R8, SI
+	JGE    gerRow3AVX512_next
+	MOVQ   SI, R9
+	SUBQ   R8, R9
+	LEAQ   implicitMaskAVX512<>+0(SB), R10
+	KMOVW  (R10)(R9*2), K1
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	MOVQ   AX, R9
+	MOVQ   a+48(FP), R10
+	MOVQ   nPix+64(FP), R11
+
+gerRow3AVX512_tailpix:
+	VBROADCASTSS (R10), Z12
+	VBROADCASTSS 4(R10), Z13
+	VBROADCASTSS 8(R10), Z14
+	VMOVUPS.Z    (R9)(R8*4), K1, Z15
+	VFMADD231PS  Z15, Z12, Z19
+	VFMADD231PS  Z15, Z13, Z20
+	VFMADD231PS  Z15, Z14, Z21
+	ADDQ         8(SP), R9
+	ADDQ         $0x0000000c, R10
+	DECQ         R11
+	JNZ          gerRow3AVX512_tailpix
+	VMOVUPS.Z    (CX)(R8*4), K1, Z12
+	VADDPS       Z12, Z19, Z19
+	VMOVUPS      Z19, K1, (CX)(R8*4)
+	VMOVUPS.Z    (BX)(R8*4), K1, Z12
+	VADDPS       Z12, Z20, Z20
+	VMOVUPS      Z20, K1, (BX)(R8*4)
+	VMOVUPS.Z    (DX)(R8*4), K1, Z12
+	VADDPS       Z12, Z21, Z21
+	VMOVUPS      Z21, K1, (DX)(R8*4)
+
+gerRow3AVX512_next:
+	ADDQ (SP), AX
+	ADDQ DI, CX
+	ADDQ DI, BX
+	ADDQ DI, DX
+	DECQ 16(SP)
+	JNZ  gerRow3AVX512_run
+	VZEROUPPER
+	RET
+
+// func gerRow4AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+// Requires: AVX, AVX512F
+TEXT ·gerRow4AVX512(SB), NOSPLIT, $24-72
+	MOVQ xStride+8(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, (SP)
+	MOVQ pixStride+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, 8(SP)
+	MOVQ nRuns+32(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ x+0(FP), AX
+	MOVQ d+16(FP), CX
+	MOVQ k+24(FP), DX
+	SHLQ $0x02, DX
+	LEAQ (CX)(DX*1), BX
+	LEAQ (BX)(DX*1), SI
+	LEAQ (SI)(DX*1), DX
+	MOVQ runLen+40(FP), DI
+	MOVQ DI, R8
+	SHLQ $0x02, R8
+
+gerRow4AVX512_run:
+	XORQ R9, R9
+	MOVQ DI, R10
+	SUBQ $0x00000020, R10
+
+gerRow4AVX512_block:
+	CMPQ   R9, R10
+	JG     gerRow4AVX512_single
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	MOVQ   AX, R11
+	MOVQ   a+48(FP), R12
+	MOVQ   nPix+64(FP), R13
+
+gerRow4AVX512_blockpix:
+	VBROADCASTSS (R12), Z8
+	VBROADCASTSS 4(R12), Z9
+	VBROADCASTSS 8(R12), Z10
+	VBROADCASTSS 12(R12), Z11
+	VMOVUPS      (R11)(R9*4), Z12
+	VFMADD231PS  Z12, Z8, Z0
+	VFMADD231PS  Z12, Z9, Z1
+	VFMADD231PS  Z12, Z10, Z2
+	VFMADD231PS  Z12, Z11, Z3
+	VMOVUPS      64(R11)(R9*4), Z12
+	VFMADD231PS  Z12, Z8, Z4
+	VFMADD231PS  Z12, Z9, Z5
+	VFMADD231PS  Z12, Z10, Z6
+	VFMADD231PS  Z12, Z11, Z7
+	ADDQ         8(SP), R11
+	ADDQ         $0x00000010, R12
+	DECQ         R13
+	JNZ          gerRow4AVX512_blockpix
+	VADDPS       (CX)(R9*4), Z0, Z0
+	VMOVUPS      Z0, (CX)(R9*4)
+	VADDPS       (BX)(R9*4), Z1, Z1
+	VMOVUPS      Z1, (BX)(R9*4)
+	VADDPS       (SI)(R9*4), Z2, Z2
+	VMOVUPS      Z2, (SI)(R9*4)
+	VADDPS       (DX)(R9*4), Z3, Z3
+	VMOVUPS      Z3, (DX)(R9*4)
+	VADDPS       64(CX)(R9*4), Z4, Z4
+	VMOVUPS      Z4, 64(CX)(R9*4)
+	VADDPS       64(BX)(R9*4), Z5, Z5
+	VMOVUPS      Z5, 64(BX)(R9*4)
+	VADDPS       64(SI)(R9*4), Z6, Z6
+	VMOVUPS      Z6, 64(SI)(R9*4)
+	VADDPS       64(DX)(R9*4), Z7, Z7
+	VMOVUPS      Z7, 64(DX)(R9*4)
+	ADDQ         $0x00000020, R9
+	JMP          gerRow4AVX512_block
+
+gerRow4AVX512_single:
+	MOVQ DI, R10
+	SUBQ $0x00000010, R10
+
+gerRow4AVX512_singleloop:
+	CMPQ   R9, R10
+	JG     gerRow4AVX512_tail
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	MOVQ   AX, R11
+	MOVQ   a+48(FP), R12
+	MOVQ   nPix+64(FP), R13
+
+gerRow4AVX512_singlepix:
+	VBROADCASTSS (R12), Z8
+	VBROADCASTSS 4(R12), Z9
+	VBROADCASTSS 8(R12), Z10
+	VBROADCASTSS 12(R12), Z11
+	VMOVUPS      (R11)(R9*4), Z12
+	VFMADD231PS  Z12, Z8, Z13
+	VFMADD231PS  Z12, Z9, Z14
+	VFMADD231PS  Z12, Z10, Z15
+	VFMADD231PS  Z12, Z11, Z16
+	ADDQ         8(SP), R11
+	ADDQ         $0x00000010, R12
+	DECQ         R13
+	JNZ          gerRow4AVX512_singlepix
+	VADDPS       (CX)(R9*4), Z13, Z13
+	VMOVUPS      Z13, (CX)(R9*4)
+	VADDPS       (BX)(R9*4), Z14, Z14
+	VMOVUPS      Z14, (BX)(R9*4)
+	VADDPS       (SI)(R9*4), Z15, Z15
+	VMOVUPS      Z15, (SI)(R9*4)
+	VADDPS       (DX)(R9*4), Z16, Z16
+	VMOVUPS      Z16, (DX)(R9*4)
+	ADDQ         $0x00000010, R9
+	JMP          gerRow4AVX512_singleloop
+
+gerRow4AVX512_tail:
+	CMPQ   R9, DI
+	JGE    gerRow4AVX512_next
+	MOVQ   DI, R10
+	SUBQ   R9, R10
+	LEAQ   implicitMaskAVX512<>+0(SB), R11
+	KMOVW  (R11)(R10*2), K1
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	MOVQ   AX, R10
+	MOVQ   a+48(FP), R11
+	MOVQ   nPix+64(FP), R12
+
+gerRow4AVX512_tailpix:
+	VBROADCASTSS (R11), Z8
+	VBROADCASTSS 4(R11), Z9
+	VBROADCASTSS 8(R11), Z10
+	VBROADCASTSS 12(R11), Z11
+	VMOVUPS.Z    (R10)(R9*4), K1, Z12
+	VFMADD231PS  Z12, Z8, Z17
+	VFMADD231PS  Z12, Z9, Z18
+	VFMADD231PS  Z12, Z10, Z19
+	VFMADD231PS  Z12, Z11, Z20
+	ADDQ         8(SP), R10
+	ADDQ         $0x00000010, R11
+	DECQ         R12
+	JNZ          gerRow4AVX512_tailpix
+	VMOVUPS.Z    (CX)(R9*4), K1, Z8
+	VADDPS       Z8, Z17, Z17
+	VMOVUPS      Z17, K1, (CX)(R9*4)
+	VMOVUPS.Z    (BX)(R9*4), K1, Z8
+	VADDPS       Z8, Z18, Z18
+	VMOVUPS      Z18, K1, (BX)(R9*4)
+	VMOVUPS.Z    (SI)(R9*4), K1, Z8
+	VADDPS       Z8, Z19, Z19
+	VMOVUPS      Z19, K1, (SI)(R9*4)
+	VMOVUPS.Z    (DX)(R9*4), K1, Z8
+	VADDPS       Z8, Z20, Z20
+	VMOVUPS      Z20, K1, (DX)(R9*4)
+
+gerRow4AVX512_next:
+	ADDQ (SP), AX
+	ADDQ R8, CX
+	ADDQ R8, BX
+	ADDQ R8, SI
+	ADDQ R8, DX
+	DECQ 16(SP)
+	JNZ  gerRow4AVX512_run
 	VZEROUPPER
 	RET
 

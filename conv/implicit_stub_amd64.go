@@ -104,6 +104,26 @@ func dotRuns4x2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLe
 //go:noescape
 func gerRuns4x2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
 
+// gerRow1AVX2 adds, for rows f < 1 of d (row stride k), the sum over pixels q < nPix of a[q*1+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
+//
+//go:noescape
+func gerRow1AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+
+// gerRow2AVX2 adds, for rows f < 2 of d (row stride k), the sum over pixels q < nPix of a[q*2+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
+//
+//go:noescape
+func gerRow2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+
+// gerRow3AVX2 adds, for rows f < 3 of d (row stride k), the sum over pixels q < nPix of a[q*3+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
+//
+//go:noescape
+func gerRow3AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+
+// gerRow4AVX2 adds, for rows f < 4 of d (row stride k), the sum over pixels q < nPix of a[q*4+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
+//
+//go:noescape
+func gerRow4AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+
 // gatherRunsAVX2 sets dst[p*c : p*c+c], p < nPix, to the sum over r < nRuns, i < runLen of coef[p*coefPix + r*coefStride + i] times w[(r*wStride+i)*c : (r*wStride+i)*c + c]; c, nRuns, runLen and nPix must be positive.
 //
 //go:noescape
@@ -208,6 +228,26 @@ func dotRuns4x2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, run
 //
 //go:noescape
 func gerRuns4x2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
+
+// gerRow1AVX512 adds, for rows f < 1 of d (row stride k), the sum over pixels q < nPix of a[q*1+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
+//
+//go:noescape
+func gerRow1AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+
+// gerRow2AVX512 adds, for rows f < 2 of d (row stride k), the sum over pixels q < nPix of a[q*2+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
+//
+//go:noescape
+func gerRow2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+
+// gerRow3AVX512 adds, for rows f < 3 of d (row stride k), the sum over pixels q < nPix of a[q*3+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
+//
+//go:noescape
+func gerRow3AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+
+// gerRow4AVX512 adds, for rows f < 4 of d (row stride k), the sum over pixels q < nPix of a[q*4+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
+//
+//go:noescape
+func gerRow4AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
 // gatherRunsAVX512 sets dst[p*c : p*c+c], p < nPix, to the sum over r < nRuns, i < runLen of coef[p*coefPix + r*coefStride + i] times w[(r*wStride+i)*c : (r*wStride+i)*c + c]; c, nRuns, runLen and nPix must be positive.
 //

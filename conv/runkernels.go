@@ -29,6 +29,10 @@ type runFunc func(img *float32, stride int, mat *float32, k, nRuns, runLen int, 
 // pixel's image runs start pixStride floats after the first's.
 type runFunc2 func(img *float32, stride int, mat *float32, k, nRuns, runLen int, vec *float32, pixStride int)
 
+// runFuncRow is the raw signature of the row kernels: nPix pixels, each
+// pixel's image runs starting pixStride floats after the previous one's.
+type runFuncRow func(img *float32, stride int, mat *float32, k, nRuns, runLen int, vec *float32, pixStride, nPix int)
+
 // runKernels is one backend's kernels, indexed by filter count.
 type runKernels struct {
 	dot, axpy, ger [implicitMaxFilters + 1]runFunc
@@ -36,6 +40,9 @@ type runKernels struct {
 	// vector is loaded (and, for ger, stored) once for both. (axpy has no
 	// such form: adjacent pixels' input-gradient runs overlap.)
 	dot2, ger2 [implicitMaxFilters + 1]runFunc2
+	// gerRow is ger over a row of pixels, the gradient block being summed
+	// kept in registers over all of them.
+	gerRowFn [implicitMaxFilters + 1]runFuncRow
 	// gather is gatherRuns's kernel.
 	gather func(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride, coefPix, nRuns, runLen, nPix int)
 }
@@ -139,6 +146,43 @@ func (ks *runKernels) gerRuns2(f int, d []float32, k int, x []float32, xStride, 
 	}
 	gerRunsGo(f, d, k, x, xStride, nRuns, runLen, a)
 	gerRunsGo(f, d, k, x[pixStride:], xStride, nRuns, runLen, a[f:])
+}
+
+// gerRow adds, for each of nPix pixels q, a[q*f:(q+1)*f] times the runs
+// of x[q*pixStride:] to the runs of the f rows of d: gerRuns over a row of
+// pixels. The kernels sum each block of d over all the pixels in
+// registers and add it to d once.
+func (ks *runKernels) gerRow(f int, d []float32, k int, x []float32, xStride, nRuns, runLen int, a []float32, pixStride, nPix int) {
+	if pixStride < 0 || nPix < 0 {
+		panic(fmt.Sprintf("gokern: conv.gerRow: bad arguments pixStride=%d nPix=%d", pixStride, nPix))
+	}
+	if nPix == 0 {
+		return
+	}
+	checkRuns("gerRow", f, len(x)-(nPix-1)*pixStride, xStride, len(d), k, nRuns, runLen, len(a)-(nPix-1)*f)
+	if nRuns == 0 || runLen == 0 {
+		return
+	}
+	if ks != nil {
+		ks.gerRowFn[f](&x[0], xStride, &d[0], k, nRuns, runLen, &a[0], pixStride, nPix)
+		return
+	}
+	gerRowGo(f, d, k, x, xStride, nRuns, runLen, a, pixStride, nPix)
+}
+
+func gerRowGo(f int, d []float32, k int, x []float32, xStride, nRuns, runLen int, a []float32, pixStride, nPix int) {
+	for r := 0; r < nRuns; r++ {
+		for j := 0; j < f; j++ {
+			dr := d[j*k+r*runLen : j*k+(r+1)*runLen]
+			for i := range dr {
+				var s float32
+				for q := 0; q < nPix; q++ {
+					s += a[q*f+j] * x[q*pixStride+r*xStride+i]
+				}
+				dr[i] += s
+			}
+		}
+	}
 }
 
 // checkRuns2 is checkRuns for the two-pixel kernels.

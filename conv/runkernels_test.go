@@ -146,6 +146,47 @@ func checkRunCase(rng *rand.Rand, c runCase) error {
 	if err := compareBufs(got.matBuf, want.matBuf, 1e-5); err != nil {
 		return fmt.Errorf("gerRuns2 d%v", err)
 	}
+	for _, nPix := range []int{1, 2, 3, 30} {
+		if err := checkGerRow(rng, c, nPix); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkGerRow compares the active path's gerRow over nPix pixels, each
+// next pixel's runs pixStride floats on, with gerRuns' Go reference applied
+// pixel by pixel (and gerRowGo with the same), guards around d included.
+func checkGerRow(rng *rand.Rand, c runCase, nPix int) error {
+	ks := activeRunKernels()
+	stride, k := c.runLen+c.strideExtra, c.nRuns*c.runLen+c.kExtra
+	imgLen := (nPix-1)*c.pixStride + max(0, (c.nRuns-1)*stride+c.runLen)
+	img := randSlice(rng, c.off+imgLen)[c.off:]
+	a := randSlice(rng, nPix*c.f)
+	const guard = 20
+	matLen := (c.f-1)*k + c.nRuns*c.runLen
+	base := make([]float32, c.off+matLen+guard)
+	for i := range base {
+		base[i] = guardVal
+	}
+	for j := 0; j < c.f; j++ {
+		for i := 0; i < c.nRuns*c.runLen; i++ {
+			base[c.off+j*k+i] = rng.Float32()*2 - 1
+		}
+	}
+	got, want, row := append([]float32(nil), base...), append([]float32(nil), base...), append([]float32(nil), base...)
+	ks.gerRow(c.f, got[c.off:c.off+matLen], k, img, stride, c.nRuns, c.runLen, a, c.pixStride, nPix)
+	gerRowGo(c.f, row[c.off:c.off+matLen], k, img, stride, c.nRuns, c.runLen, a, c.pixStride, nPix)
+	for q := 0; q < nPix; q++ {
+		gerRunsGo(c.f, want[c.off:c.off+matLen], k, img[q*c.pixStride:], stride, c.nRuns, c.runLen, a[q*c.f:])
+	}
+	tol := 1e-5 * float64(nPix+1)
+	if err := compareBufs(got, want, tol); err != nil {
+		return fmt.Errorf("gerRow nPix=%d d%v", nPix, err)
+	}
+	if err := compareBufs(row, want, tol); err != nil {
+		return fmt.Errorf("gerRowGo nPix=%d d%v", nPix, err)
+	}
 	return nil
 }
 
@@ -165,6 +206,16 @@ func TestRunKernels(t *testing.T) {
 					if err := checkRunCase(rng, c); err != nil {
 						t.Fatalf("%v: %v", c, err)
 					}
+				}
+			}
+		}
+		// Run lengths past a full gerRow block (12 vectors for one filter)
+		// on both vector widths, with every kind of tail after it.
+		for f := 1; f <= implicitMaxFilters; f++ {
+			for _, runLen := range []int{95, 96, 97, 103, 104, 191, 192, 193, 207, 383, 385} {
+				c := runCase{f: f, nRuns: 1 + runLen%3, runLen: runLen, strideExtra: runLen % 5, kExtra: f, off: runLen % 4, pixStride: runLen%7 + 1}
+				if err := checkRunCase(rng, c); err != nil {
+					t.Fatalf("%v: %v", c, err)
 				}
 			}
 		}
@@ -208,7 +259,7 @@ func TestRunKernelsFollowThePath(t *testing.T) {
 				t.Fatal("the generic path has assembly run kernels")
 			}
 		case paths.AVX2, paths.AVX512:
-			if ks == nil || ks.gather == nil || ks.dot[implicitMaxFilters] == nil || ks.ger2[1] == nil {
+			if ks == nil || ks.gather == nil || ks.dot[implicitMaxFilters] == nil || ks.ger2[1] == nil || ks.gerRowFn[1] == nil || ks.gerRowFn[implicitMaxFilters] == nil {
 				t.Fatalf("path %s has no complete set of run kernels", p)
 			}
 		}
@@ -262,7 +313,7 @@ func TestAVX2KernelsAvoidEVEX(t *testing.T) {
 			t.Errorf("implicit_amd64.s:%d: %s uses an EVEX-only register: %s", i+1, fn, strings.TrimSpace(line))
 		}
 	}
-	if want := 5*implicitMaxFilters + 1; avx2Funcs != want { // dot, axpy, ger, dot2, ger2; gather
+	if want := 6*implicitMaxFilters + 1; avx2Funcs != want { // dot, axpy, ger, dot2, ger2, gerRow; gather
 		t.Errorf("found %d AVX2 kernels, want %d", avx2Funcs, want)
 	}
 }

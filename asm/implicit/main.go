@@ -57,6 +57,9 @@ func main() {
 			genDotRuns(s, f, 2)
 			genGerRuns(s, f, 2)
 		}
+		for f := 1; f <= maxFilters; f++ {
+			genGerRow(s, f)
+		}
 		genGatherRuns(s)
 	}
 	Generate()
@@ -400,6 +403,139 @@ func genGerRuns(s isa, f, p int) {
 		})
 	})
 	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// gerRowBlock is the number of vectors of a run the gerRow kernel for f
+// filters keeps in registers: its accumulators (gerRowBlock * f), the f
+// broadcast coefficients and one input vector must fit in the 16 AVX2
+// registers.
+func gerRowBlock(f int) int {
+	return [...]int{0, 12, 6, 4, 2}[f]
+}
+
+// genGerRow emits gerRow for f filters: backward-weights over a row of
+// nPix output pixels whose windows all lie inside the input, the next
+// pixel's runs starting pixStride floats later. The kernel-gradient block
+// being summed stays in registers over all the pixels, and is added to d
+// once, so the loop does gerRowBlock*f FMAs per gerRowBlock input loads
+// and f broadcasts, with no loads or stores of d (gerRuns, one pixel at a
+// time, loads and stores every d vector for each pixel).
+func genGerRow(s isa, f int) {
+	name := fmt.Sprintf("gerRow%d%s", f, s.Suffix)
+	TEXT(name, NOSPLIT, "func(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s adds, for rows f < %d of d (row stride k), the sum over pixels q < nPix of a[q*%d+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.", name, f, f))
+	loc := AllocLocal(24)
+	strideStep, pixStep, runsLeft := loc.Offset(0), loc.Offset(8), loc.Offset(16)
+	t := ld("xStride")
+	SHLQ(U8(2), t)
+	MOVQ(t, strideStep)
+	t = ld("pixStride")
+	SHLQ(U8(2), t)
+	MOVQ(t, pixStep)
+	t = ld("nRuns")
+	MOVQ(t, runsLeft)
+	xr := ld("x")
+	rows := filterBases(ld("d"), f)
+	runLen := ld("runLen")
+	lenBytes := GP64()
+	MOVQ(runLen, lenBytes)
+	SHLQ(U8(2), lenBytes)
+	i, end := GP64(), GP64()
+
+	// block emits the sum over the pixels of nv vectors at element i of
+	// the run, added to d (masked when m is not nil).
+	block := func(label string, nv int, m *avx.Mask) {
+		acc := make([][]reg.VecVirtual, nv) // [vector][filter]
+		for v := range acc {
+			for j := 0; j < f; j++ {
+				r := s.Vec()
+				s.zero(r)
+				acc[v] = append(acc[v], r)
+			}
+		}
+		xq, aq, q := GP64(), GP64(), GP64()
+		MOVQ(xr, xq)
+		Load(Param("a"), aq)
+		Load(Param("nPix"), q)
+		Label(label)
+		coef := make([]reg.VecVirtual, f)
+		for j := range coef {
+			coef[j] = s.Vec()
+			VBROADCASTSS(Mem{Base: aq, Disp: 4 * j}, coef[j])
+		}
+		for v := 0; v < nv; v++ {
+			var xop Op = s.at(xq, i, v)
+			if m != nil || f > 1 {
+				xv := s.Vec()
+				if m == nil {
+					VMOVUPS(s.at(xq, i, v), xv)
+				} else {
+					s.LoadMasked(s.at(xq, i, v), *m, xv)
+				}
+				xop = xv
+			}
+			for j := 0; j < f; j++ {
+				VFMADD231PS(xop, coef[j], acc[v][j])
+			}
+		}
+		ADDQ(pixStep, xq)
+		ADDQ(U32(4*f), aq)
+		DECQ(q)
+		JNZ(LabelRef(label))
+		for v := 0; v < nv; v++ {
+			for j := 0; j < f; j++ {
+				dm := s.at(rows[j], i, v)
+				if m == nil {
+					VADDPS(dm, acc[v][j], acc[v][j])
+					VMOVUPS(acc[v][j], dm)
+					continue
+				}
+				dv := s.Vec()
+				s.LoadMasked(dm, *m, dv)
+				VADDPS(dv, acc[v][j], acc[v][j])
+				s.StoreMasked(acc[v][j], *m, dm)
+			}
+		}
+	}
+
+	nb := gerRowBlock(f)
+	Label(name + "_run")
+	XORQ(i, i)
+	MOVQ(runLen, end)
+	SUBQ(U32(nb*s.Lanes), end)
+	Label(name + "_block")
+	CMPQ(i, end)
+	JG(LabelRef(name + "_single"))
+	block(name+"_blockpix", nb, nil)
+	ADDQ(U32(nb*s.Lanes), i)
+	JMP(LabelRef(name + "_block"))
+	Label(name + "_single")
+	MOVQ(runLen, end)
+	SUBQ(U32(s.Lanes), end)
+	Label(name + "_singleloop")
+	CMPQ(i, end)
+	JG(LabelRef(name + "_tail"))
+	block(name+"_singlepix", 1, nil)
+	ADDQ(U32(s.Lanes), i)
+	JMP(LabelRef(name + "_singleloop"))
+	Label(name + "_tail")
+	CMPQ(i, runLen)
+	JGE(LabelRef(name + "_next"))
+	rem := GP64()
+	MOVQ(runLen, rem)
+	SUBQ(i, rem)
+	m := s.TailMask(masks, rem)
+	block(name+"_tailpix", 1, &m)
+	Label(name + "_next")
+	ADDQ(strideStep, xr)
+	for _, r := range rows {
+		ADDQ(lenBytes, r)
+	}
+	DECQ(runsLeft)
+	JNZ(LabelRef(name + "_run"))
 	VZEROUPPER()
 	RET()
 }

@@ -1,5 +1,7 @@
 package main
 
+import "fmt"
+
 // wiringTemplate is conv/implicit_amd64.go: it registers each ISA's kernels
 // for the kernel path of the same instruction set. The field names are
 // those of conv's runKernels.
@@ -20,6 +22,7 @@ func init() {
 		ger:    [...]runFunc{nil{{range .Ger}}, {{.}}{{end}}},
 		dot2:   [...]runFunc2{nil{{range .Dot2}}, {{.}}{{end}}},
 		ger2:   [...]runFunc2{nil{{range .Ger2}}, {{.}}{{end}}},
+		gerRowFn: [...]runFuncRow{nil{{range .GerRow}}, {{.}}{{end}}},
 		gather: {{.Gather}},
 	})
 {{- end}}
@@ -28,9 +31,9 @@ func init() {
 
 // isaKernels names one ISA's kernels, indexed by filter count - 1.
 type isaKernels struct {
-	Path                       string
-	Dot, Axpy, Ger, Dot2, Ger2 []string
-	Gather                     string
+	Path                               string
+	Dot, Axpy, Ger, Dot2, Ger2, GerRow []string
+	Gather                             string
 }
 
 func wiringData() []isaKernels {
@@ -43,6 +46,7 @@ func wiringData() []isaKernels {
 			k.Ger = append(k.Ger, kernelName("gerRuns", f, 1, s))
 			k.Dot2 = append(k.Dot2, kernelName("dotRuns", f, 2, s))
 			k.Ger2 = append(k.Ger2, kernelName("gerRuns", f, 2, s))
+			k.GerRow = append(k.GerRow, fmt.Sprintf("gerRow%d%s", f, s.Suffix))
 		}
 		out = append(out, k)
 	}
