@@ -93,6 +93,9 @@ type LeakyReLU struct {
 	fused bool
 	yView Tensor  // the output when fused: a view of the input
 	last  *Tensor // the last output, y or yView
+	// handoff, when fused, is where Backward leaves the fused layer's bias
+	// gradient (see biasHandoff).
+	handoff *biasHandoff
 }
 
 // NewLeakyReLU returns a LeakyReLU layer with slope alpha for x < 0.
@@ -119,7 +122,15 @@ func (l *LeakyReLU) Backward(dy *Tensor) *Tensor {
 		panic(fmt.Sprintf("nn: %s (LeakyReLU): Backward batch %d does not match the last Forward's", l.name, n))
 	}
 	l.dx.resize(n, l.shape)
-	kernels.LeakyReLUBackward(l.dx.Data, dy.Data, l.last.Data[:len(dy.Data)], l.Alpha)
+	y := l.last.Data[:len(dy.Data)]
+	if db := l.handoff.wanted(); db != nil && l.fused {
+		// The layer before's bias gradient, in the same pass over dx.
+		clear(db)
+		kernels.LeakyReLUBackwardSumRows(l.dx.Data, dy.Data, y, l.Alpha, db)
+		l.handoff.give(l.dx.Data)
+		return &l.dx
+	}
+	kernels.LeakyReLUBackward(l.dx.Data, dy.Data, y, l.Alpha)
 	return &l.dx
 }
 

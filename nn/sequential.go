@@ -110,6 +110,9 @@ func (m *Sequential) setupFusion() {
 		}
 		if f, ok := m.layers[i].(fuser); ok && f.fuse(fusion{on: true, alpha: lr.Alpha}) {
 			lr.fused = true
+			if h, ok := m.layers[i].(handoffer); ok {
+				lr.handoff = h.handoff()
+			}
 		}
 	}
 }
