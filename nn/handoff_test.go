@@ -57,9 +57,10 @@ func biasOf(l Layer) *Param {
 }
 
 // TestBiasHandoffBitwise checks that the bias gradients the fused
-// LeakyReLUs compute (kernels.LeakyReLUBackwardSumRows) are bitwise those
-// the layers compute themselves with the handoff off, as are all other
-// gradients, at 1, 2, 3 and 7 threads, and that every handoff is consumed.
+// LeakyReLUs compute (kernels.LeakyReLUBackwardSumRows), masking in place,
+// are bitwise those the layers compute themselves with the handoff and
+// in-place masking off, as are all other gradients, at 1, 2, 3 and 7
+// threads, and that every handoff is consumed.
 func TestBiasHandoffBitwise(t *testing.T) {
 	defer kernels.SetThreads(kernels.Threads())
 	kerneltest.Run(t, func(t *testing.T) {
@@ -86,24 +87,21 @@ func TestBiasHandoffBitwise(t *testing.T) {
 				if h := m.layers[i+1].(*LeakyReLU).handoff; h.given != nil {
 					t.Fatalf("threads=%d: layer %d did not take its bias gradient", th, i)
 				}
-				lr := m.layers[i+1].(*LeakyReLU)
-				want := make([]float32, len(biasOf(m.layers[i]).Grad))
-				kernels.SumRows(want, lr.dx.Data)
-				for j, v := range biasOf(m.layers[i]).Grad {
-					if math.Float32bits(v) != math.Float32bits(want[j]) {
-						t.Fatalf("threads=%d layer %d: bias grad[%d] = %v, SumRows %v", th, i, j, v, want[j])
-					}
-				}
 			}
-			saved := make([]*biasHandoff, len(pairs))
+			// Neither the handoff nor in-place masking: every layer
+			// computes its own bias gradient from a LeakyReLU output
+			// gradient in a buffer of its own.
+			saved, inPlace := make([]*biasHandoff, len(pairs)), m.inPlace
 			for k, i := range pairs {
 				lr := m.layers[i+1].(*LeakyReLU)
 				saved[k], lr.handoff = lr.handoff, nil
 			}
+			m.inPlace = make([]bool, len(m.layers))
 			own := grads()
 			for k, i := range pairs {
 				m.layers[i+1].(*LeakyReLU).handoff = saved[k]
 			}
+			m.inPlace = inPlace
 			for p := range own {
 				for j := range own[p] {
 					if math.Float32bits(own[p][j]) != math.Float32bits(handed[p][j]) {
@@ -159,4 +157,63 @@ func TestBiasHandoffOnlyForItsGradient(t *testing.T) {
 	if conv.presummed.given != nil {
 		t.Fatal("a frozen layer was handed a bias gradient")
 	}
+}
+
+// TestLeakyReLUInPlace checks which LeakyReLUs Sequential masks in place
+// (those whose output gradient is another nn layer's own buffer, possibly
+// through views), that the caller's output gradient is never overwritten,
+// also through a view, and that the model's gradients, input gradient
+// included, match the out-of-place ones bitwise.
+func TestLeakyReLUInPlace(t *testing.T) {
+	m, err := NewSequential("m", []int{4, 4, 2},
+		NewConv2D(3, 3, 1, im2col.Same), NewLeakyReLU(0.2), NewDropout(0.3, 1),
+		NewFlatten(), NewDense(6), NewLeakyReLU(0.1), NewReshape(2, 3), NewLeakyReLU(0.3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{false, true, false, false, false, false, false, false}; !equalBools(m.inPlace, want) {
+		t.Fatalf("in place: %v, want %v", m.inPlace, want)
+	}
+	m.Init(5)
+	rng := rand.New(rand.NewPCG(13, 14))
+	x := NewTensor(3, 4, 4, 2)
+	randomize(rng, x.Data, 1)
+	dy := NewTensor(3, 2, 3)
+	randomize(rng, dy.Data, 1)
+	dy0 := append([]float32(nil), dy.Data...)
+	run := func() [][]float32 {
+		m.Forward(x, false) // the same dropout mask (none) both times
+		g := [][]float32{append([]float32(nil), m.Backward(dy).Data...)}
+		for _, p := range m.Params() {
+			g = append(g, append([]float32(nil), p.Grad...))
+		}
+		return g
+	}
+	got := run()
+	for i, v := range dy.Data {
+		if math.Float32bits(v) != math.Float32bits(dy0[i]) {
+			t.Fatalf("the caller's dy[%d] changed from %v to %v", i, dy0[i], v)
+		}
+	}
+	m.inPlace = make([]bool, len(m.layers))
+	want := run()
+	for p := range want {
+		for j := range want[p] {
+			if math.Float32bits(got[p][j]) != math.Float32bits(want[p][j]) {
+				t.Fatalf("gradient %d[%d]: %v in place, %v out of place", p, j, got[p][j], want[p][j])
+			}
+		}
+	}
+}
+
+func equalBools(a, b []bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
