@@ -20,7 +20,8 @@ import (
 // every output pixel is F dot products of a few contiguous input runs
 // against contiguous runs of wt[f], computed by one call of a multi-filter
 // kernel (runkernels.go) that loads each input vector once for all F
-// filters, and each kernel vector once for two adjacent pixels. Padding
+// filters, and each kernel vector once for two adjacent pixels; a row of
+// pixels whose windows lie inside the input is one kernel call. Padding
 // needs no zeros, only shorter runs at the borders. Backward-weights uses
 // the same runs, dwt[f]_run += dy[pix, f] * x_run; backward-data gathers
 // (stride 1: each input pixel's C gradients summed in registers over the
@@ -142,9 +143,9 @@ func (j *implicitJob) runChunk(lo, hi int) {
 	case passForward:
 		x, y, wt := j.x[lo*inLen:hi*inLen], j.y[lo*outLen:hi*outLen], j.wt
 		clear(y)
-		pixelRuns(g.WithBatch(hi-lo), pairsFor(f), func(pix, xOff, kOff, nRuns, runLen, np int) {
-			if np == 2 {
-				ks.dotRuns2(f, x[xOff:], stride, wt[kOff:], k, nRuns, runLen, y[pix*f:pix*f+2*f], pixStride)
+		pixelRuns(g.WithBatch(hi-lo), rowPixels(g, f), func(pix, xOff, kOff, nRuns, runLen, np int) {
+			if f <= implicitMaxFilters {
+				ks.dotRow(f, x[xOff:], stride, wt[kOff:], k, nRuns, runLen, y[pix*f:(pix+np)*f], pixStride, np)
 				return
 			}
 			for f0 := 0; f0 < f; f0 += implicitMaxFilters {
@@ -171,11 +172,7 @@ func (j *implicitJob) runChunk(lo, hi int) {
 			x, dy := j.x[s0*inLen:s1*inLen], j.y[s0*outLen:s1*outLen]
 			dwt := j.partial[ch*f*k : (ch+1)*f*k]
 			clear(dwt)
-			rowPix := 1
-			if f <= implicitMaxFilters {
-				rowPix = g.OutW
-			}
-			pixelRuns(g.WithBatch(s1-s0), rowPix, func(pix, xOff, kOff, nRuns, runLen, np int) {
+			pixelRuns(g.WithBatch(s1-s0), rowPixels(g, f), func(pix, xOff, kOff, nRuns, runLen, np int) {
 				if f <= implicitMaxFilters {
 					ks.gerRow(f, dwt[kOff:], k, x[xOff:], stride, nRuns, runLen, dy[pix*f:(pix+np)*f], pixStride, np)
 					return
@@ -189,11 +186,12 @@ func (j *implicitJob) runChunk(lo, hi int) {
 	}
 }
 
-// pairsFor is forward's maxPix for pixelRuns: pairs of pixels (dotRuns2)
-// when one kernel call handles all f filters.
-func pairsFor(f int) int {
+// rowPixels is pixelRuns' maxPix for f filters: whole rows of pixels
+// (dotRow, gerRow) when one kernel call handles all f filters, else one
+// pixel at a time.
+func rowPixels(g im2col.Geometry, f int) int {
 	if f <= implicitMaxFilters {
-		return 2
+		return g.OutW
 	}
 	return 1
 }

@@ -1162,10 +1162,18 @@ gerRuns4AVX2_done:
 	VZEROUPPER
 	RET
 
-// func dotRuns1x2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
+// func dotRow1AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
 // Requires: AVX, FMA3
-TEXT ·dotRuns1x2AVX2(SB), NOSPLIT, $0-64
-	MOVQ    x+0(FP), AX
+TEXT ·dotRow1AVX2(SB), NOSPLIT, $24-72
+	MOVQ x+0(FP), AX
+	MOVQ AX, (SP)
+	MOVQ out+48(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ nPairs+64(FP), AX
+	MOVQ AX, 16(SP)
+
+dotRow1AVX2_nextpair:
+	MOVQ    (SP), AX
 	MOVQ    pixStride+56(FP), CX
 	LEAQ    (AX)(CX*4), CX
 	MOVQ    w+16(FP), DX
@@ -1180,9 +1188,9 @@ TEXT ·dotRuns1x2AVX2(SB), NOSPLIT, $0-64
 	VXORPS  Y2, Y2, Y2
 	VXORPS  Y3, Y3, Y3
 	TESTQ   SI, SI
-	JZ      dotRuns1x2AVX2_done
+	JZ      dotRow1AVX2_done
 	TESTQ   DI, DI
-	JZ      dotRuns1x2AVX2_done
+	JZ      dotRow1AVX2_done
 	MOVQ    DI, R8
 	ANDQ    $0x00000007, R8
 	LEAQ    implicitMaskAVX2<>+0(SB), R9
@@ -1191,14 +1199,14 @@ TEXT ·dotRuns1x2AVX2(SB), NOSPLIT, $0-64
 	MOVQ    DI, R8
 	SHLQ    $0x02, R8
 
-dotRuns1x2AVX2_run:
+dotRow1AVX2_run:
 	XORQ R9, R9
 	MOVQ DI, R10
 	SUBQ $0x00000010, R10
 
-dotRuns1x2AVX2_pair:
+dotRow1AVX2_pair:
 	CMPQ        R9, R10
-	JG          dotRuns1x2AVX2_single
+	JG          dotRow1AVX2_single
 	VMOVUPS     (AX)(R9*4), Y5
 	VMOVUPS     (CX)(R9*4), Y6
 	VMOVUPS     (DX)(R9*4), Y7
@@ -1210,13 +1218,13 @@ dotRuns1x2AVX2_pair:
 	VFMADD231PS Y7, Y5, Y1
 	VFMADD231PS Y7, Y6, Y3
 	ADDQ        $0x00000010, R9
-	JMP         dotRuns1x2AVX2_pair
+	JMP         dotRow1AVX2_pair
 
-dotRuns1x2AVX2_single:
+dotRow1AVX2_single:
 	MOVQ        DI, R10
 	SUBQ        $0x00000008, R10
 	CMPQ        R9, R10
-	JG          dotRuns1x2AVX2_tail
+	JG          dotRow1AVX2_tail
 	VMOVUPS     (AX)(R9*4), Y5
 	VMOVUPS     (CX)(R9*4), Y6
 	VMOVUPS     (DX)(R9*4), Y7
@@ -1224,24 +1232,24 @@ dotRuns1x2AVX2_single:
 	VFMADD231PS Y7, Y6, Y2
 	ADDQ        $0x00000008, R9
 
-dotRuns1x2AVX2_tail:
+dotRow1AVX2_tail:
 	CMPQ        R9, DI
-	JGE         dotRuns1x2AVX2_next
+	JGE         dotRow1AVX2_next
 	VMASKMOVPS  (AX)(R9*4), Y4, Y5
 	VMASKMOVPS  (CX)(R9*4), Y4, Y6
 	VMASKMOVPS  (DX)(R9*4), Y4, Y7
 	VFMADD231PS Y7, Y5, Y0
 	VFMADD231PS Y7, Y6, Y2
 
-dotRuns1x2AVX2_next:
+dotRow1AVX2_next:
 	ADDQ BX, AX
 	ADDQ BX, CX
 	ADDQ R8, DX
 	DECQ SI
-	JNZ  dotRuns1x2AVX2_run
+	JNZ  dotRow1AVX2_run
 
-dotRuns1x2AVX2_done:
-	MOVQ         out+48(FP), AX
+dotRow1AVX2_done:
+	MOVQ         8(SP), AX
 	VADDPS       Y1, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPS       X1, X0, X0
@@ -1260,969 +1268,12 @@ dotRuns1x2AVX2_done:
 	VADDSS       X0, X2, X2
 	VADDSS       4(AX), X2, X2
 	VMOVSS       X2, 4(AX)
-	VZEROUPPER
-	RET
-
-// func gerRuns1x2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
-// Requires: AVX, FMA3
-TEXT ·gerRuns1x2AVX2(SB), NOSPLIT, $0-64
-	MOVQ         x+0(FP), AX
-	MOVQ         pixStride+56(FP), CX
-	LEAQ         (AX)(CX*4), CX
-	MOVQ         d+16(FP), DX
-	MOVQ         k+24(FP), BX
-	SHLQ         $0x02, BX
-	MOVQ         xStride+8(FP), BX
-	SHLQ         $0x02, BX
-	MOVQ         nRuns+32(FP), SI
-	MOVQ         runLen+40(FP), DI
-	MOVQ         a+48(FP), R8
-	VBROADCASTSS (R8), Y0
-	VBROADCASTSS 4(R8), Y1
-	TESTQ        SI, SI
-	JZ           gerRuns1x2AVX2_done
-	TESTQ        DI, DI
-	JZ           gerRuns1x2AVX2_done
-	MOVQ         DI, R8
-	ANDQ         $0x00000007, R8
-	LEAQ         implicitMaskAVX2<>+0(SB), R9
-	NEGQ         R8
-	VMOVDQU      32(R9)(R8*4), Y2
-	MOVQ         DI, R8
-	SHLQ         $0x02, R8
-
-gerRuns1x2AVX2_run:
-	XORQ R9, R9
-	MOVQ DI, R10
-	SUBQ $0x00000010, R10
-
-gerRuns1x2AVX2_pair:
-	CMPQ        R9, R10
-	JG          gerRuns1x2AVX2_single
-	VMOVUPS     (AX)(R9*4), Y3
-	VMOVUPS     (CX)(R9*4), Y4
-	VMOVUPS     (DX)(R9*4), Y5
-	VFMADD231PS Y3, Y0, Y5
-	VFMADD231PS Y4, Y1, Y5
-	VMOVUPS     Y5, (DX)(R9*4)
-	VMOVUPS     32(AX)(R9*4), Y3
-	VMOVUPS     32(CX)(R9*4), Y4
-	VMOVUPS     32(DX)(R9*4), Y5
-	VFMADD231PS Y3, Y0, Y5
-	VFMADD231PS Y4, Y1, Y5
-	VMOVUPS     Y5, 32(DX)(R9*4)
-	ADDQ        $0x00000010, R9
-	JMP         gerRuns1x2AVX2_pair
-
-gerRuns1x2AVX2_single:
-	MOVQ        DI, R10
-	SUBQ        $0x00000008, R10
-	CMPQ        R9, R10
-	JG          gerRuns1x2AVX2_tail
-	VMOVUPS     (AX)(R9*4), Y3
-	VMOVUPS     (CX)(R9*4), Y4
-	VMOVUPS     (DX)(R9*4), Y5
-	VFMADD231PS Y3, Y0, Y5
-	VFMADD231PS Y4, Y1, Y5
-	VMOVUPS     Y5, (DX)(R9*4)
-	ADDQ        $0x00000008, R9
-
-gerRuns1x2AVX2_tail:
-	CMPQ        R9, DI
-	JGE         gerRuns1x2AVX2_next
-	VMASKMOVPS  (AX)(R9*4), Y2, Y3
-	VMASKMOVPS  (CX)(R9*4), Y2, Y4
-	VMASKMOVPS  (DX)(R9*4), Y2, Y5
-	VFMADD231PS Y3, Y0, Y5
-	VFMADD231PS Y4, Y1, Y5
-	VMASKMOVPS  Y5, Y2, (DX)(R9*4)
-
-gerRuns1x2AVX2_next:
-	ADDQ BX, AX
-	ADDQ BX, CX
-	ADDQ R8, DX
-	DECQ SI
-	JNZ  gerRuns1x2AVX2_run
-
-gerRuns1x2AVX2_done:
-	VZEROUPPER
-	RET
-
-// func dotRuns2x2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
-// Requires: AVX, FMA3
-TEXT ·dotRuns2x2AVX2(SB), NOSPLIT, $0-64
-	MOVQ    x+0(FP), AX
-	MOVQ    pixStride+56(FP), CX
-	LEAQ    (AX)(CX*4), CX
-	MOVQ    w+16(FP), DX
-	MOVQ    k+24(FP), BX
-	SHLQ    $0x02, BX
-	LEAQ    (DX)(BX*1), BX
-	MOVQ    xStride+8(FP), SI
-	SHLQ    $0x02, SI
-	MOVQ    nRuns+32(FP), DI
-	MOVQ    runLen+40(FP), R8
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
-	TESTQ   DI, DI
-	JZ      dotRuns2x2AVX2_done
-	TESTQ   R8, R8
-	JZ      dotRuns2x2AVX2_done
-	MOVQ    R8, R9
-	ANDQ    $0x00000007, R9
-	LEAQ    implicitMaskAVX2<>+0(SB), R10
-	NEGQ    R9
-	VMOVDQU 32(R10)(R9*4), Y8
-	MOVQ    R8, R9
-	SHLQ    $0x02, R9
-
-dotRuns2x2AVX2_run:
-	XORQ R10, R10
-	MOVQ R8, R11
-	SUBQ $0x00000010, R11
-
-dotRuns2x2AVX2_pair:
-	CMPQ        R10, R11
-	JG          dotRuns2x2AVX2_single
-	VMOVUPS     (AX)(R10*4), Y9
-	VMOVUPS     (CX)(R10*4), Y10
-	VMOVUPS     (DX)(R10*4), Y11
-	VFMADD231PS Y11, Y9, Y0
-	VFMADD231PS Y11, Y10, Y4
-	VMOVUPS     (BX)(R10*4), Y11
-	VFMADD231PS Y11, Y9, Y2
-	VFMADD231PS Y11, Y10, Y6
-	VMOVUPS     32(AX)(R10*4), Y9
-	VMOVUPS     32(CX)(R10*4), Y10
-	VMOVUPS     32(DX)(R10*4), Y11
-	VFMADD231PS Y11, Y9, Y1
-	VFMADD231PS Y11, Y10, Y5
-	VMOVUPS     32(BX)(R10*4), Y11
-	VFMADD231PS Y11, Y9, Y3
-	VFMADD231PS Y11, Y10, Y7
-	ADDQ        $0x00000010, R10
-	JMP         dotRuns2x2AVX2_pair
-
-dotRuns2x2AVX2_single:
-	MOVQ        R8, R11
-	SUBQ        $0x00000008, R11
-	CMPQ        R10, R11
-	JG          dotRuns2x2AVX2_tail
-	VMOVUPS     (AX)(R10*4), Y9
-	VMOVUPS     (CX)(R10*4), Y10
-	VMOVUPS     (DX)(R10*4), Y11
-	VFMADD231PS Y11, Y9, Y0
-	VFMADD231PS Y11, Y10, Y4
-	VMOVUPS     (BX)(R10*4), Y11
-	VFMADD231PS Y11, Y9, Y2
-	VFMADD231PS Y11, Y10, Y6
-	ADDQ        $0x00000008, R10
-
-dotRuns2x2AVX2_tail:
-	CMPQ        R10, R8
-	JGE         dotRuns2x2AVX2_next
-	VMASKMOVPS  (AX)(R10*4), Y8, Y9
-	VMASKMOVPS  (CX)(R10*4), Y8, Y10
-	VMASKMOVPS  (DX)(R10*4), Y8, Y11
-	VFMADD231PS Y11, Y9, Y0
-	VFMADD231PS Y11, Y10, Y4
-	VMASKMOVPS  (BX)(R10*4), Y8, Y11
-	VFMADD231PS Y11, Y9, Y2
-	VFMADD231PS Y11, Y10, Y6
-
-dotRuns2x2AVX2_next:
-	ADDQ SI, AX
-	ADDQ SI, CX
-	ADDQ R9, DX
-	ADDQ R9, BX
-	DECQ DI
-	JNZ  dotRuns2x2AVX2_run
-
-dotRuns2x2AVX2_done:
-	MOVQ         out+48(FP), AX
-	VADDPS       Y1, Y0, Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPS       X1, X0, X0
-	VMOVHLPS     X0, X0, X1
-	VADDPS       X1, X0, X0
-	VMOVSHDUP    X0, X1
-	VADDSS       X1, X0, X0
-	VADDSS       (AX), X0, X0
-	VMOVSS       X0, (AX)
-	VADDPS       Y3, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X0
-	VADDPS       X0, X2, X2
-	VMOVHLPS     X2, X2, X0
-	VADDPS       X0, X2, X2
-	VMOVSHDUP    X2, X0
-	VADDSS       X0, X2, X2
-	VADDSS       4(AX), X2, X2
-	VMOVSS       X2, 4(AX)
-	VADDPS       Y5, Y4, Y4
-	VEXTRACTF128 $0x01, Y4, X0
-	VADDPS       X0, X4, X4
-	VMOVHLPS     X4, X4, X0
-	VADDPS       X0, X4, X4
-	VMOVSHDUP    X4, X0
-	VADDSS       X0, X4, X4
-	VADDSS       8(AX), X4, X4
-	VMOVSS       X4, 8(AX)
-	VADDPS       Y7, Y6, Y6
-	VEXTRACTF128 $0x01, Y6, X0
-	VADDPS       X0, X6, X6
-	VMOVHLPS     X6, X6, X0
-	VADDPS       X0, X6, X6
-	VMOVSHDUP    X6, X0
-	VADDSS       X0, X6, X6
-	VADDSS       12(AX), X6, X6
-	VMOVSS       X6, 12(AX)
-	VZEROUPPER
-	RET
-
-// func gerRuns2x2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
-// Requires: AVX, FMA3
-TEXT ·gerRuns2x2AVX2(SB), NOSPLIT, $0-64
-	MOVQ         x+0(FP), AX
-	MOVQ         pixStride+56(FP), CX
-	LEAQ         (AX)(CX*4), CX
-	MOVQ         d+16(FP), DX
-	MOVQ         k+24(FP), BX
-	SHLQ         $0x02, BX
-	LEAQ         (DX)(BX*1), BX
-	MOVQ         xStride+8(FP), SI
-	SHLQ         $0x02, SI
-	MOVQ         nRuns+32(FP), DI
-	MOVQ         runLen+40(FP), R8
-	MOVQ         a+48(FP), R9
-	VBROADCASTSS (R9), Y0
-	VBROADCASTSS 4(R9), Y1
-	VBROADCASTSS 8(R9), Y2
-	VBROADCASTSS 12(R9), Y3
-	TESTQ        DI, DI
-	JZ           gerRuns2x2AVX2_done
-	TESTQ        R8, R8
-	JZ           gerRuns2x2AVX2_done
-	MOVQ         R8, R9
-	ANDQ         $0x00000007, R9
-	LEAQ         implicitMaskAVX2<>+0(SB), R10
-	NEGQ         R9
-	VMOVDQU      32(R10)(R9*4), Y4
-	MOVQ         R8, R9
-	SHLQ         $0x02, R9
-
-gerRuns2x2AVX2_run:
-	XORQ R10, R10
-	MOVQ R8, R11
-	SUBQ $0x00000010, R11
-
-gerRuns2x2AVX2_pair:
-	CMPQ        R10, R11
-	JG          gerRuns2x2AVX2_single
-	VMOVUPS     (AX)(R10*4), Y5
-	VMOVUPS     (CX)(R10*4), Y6
-	VMOVUPS     (DX)(R10*4), Y7
-	VFMADD231PS Y5, Y0, Y7
-	VFMADD231PS Y6, Y2, Y7
-	VMOVUPS     Y7, (DX)(R10*4)
-	VMOVUPS     (BX)(R10*4), Y7
-	VFMADD231PS Y5, Y1, Y7
-	VFMADD231PS Y6, Y3, Y7
-	VMOVUPS     Y7, (BX)(R10*4)
-	VMOVUPS     32(AX)(R10*4), Y5
-	VMOVUPS     32(CX)(R10*4), Y6
-	VMOVUPS     32(DX)(R10*4), Y7
-	VFMADD231PS Y5, Y0, Y7
-	VFMADD231PS Y6, Y2, Y7
-	VMOVUPS     Y7, 32(DX)(R10*4)
-	VMOVUPS     32(BX)(R10*4), Y7
-	VFMADD231PS Y5, Y1, Y7
-	VFMADD231PS Y6, Y3, Y7
-	VMOVUPS     Y7, 32(BX)(R10*4)
-	ADDQ        $0x00000010, R10
-	JMP         gerRuns2x2AVX2_pair
-
-gerRuns2x2AVX2_single:
-	MOVQ        R8, R11
-	SUBQ        $0x00000008, R11
-	CMPQ        R10, R11
-	JG          gerRuns2x2AVX2_tail
-	VMOVUPS     (AX)(R10*4), Y5
-	VMOVUPS     (CX)(R10*4), Y6
-	VMOVUPS     (DX)(R10*4), Y7
-	VFMADD231PS Y5, Y0, Y7
-	VFMADD231PS Y6, Y2, Y7
-	VMOVUPS     Y7, (DX)(R10*4)
-	VMOVUPS     (BX)(R10*4), Y7
-	VFMADD231PS Y5, Y1, Y7
-	VFMADD231PS Y6, Y3, Y7
-	VMOVUPS     Y7, (BX)(R10*4)
-	ADDQ        $0x00000008, R10
-
-gerRuns2x2AVX2_tail:
-	CMPQ        R10, R8
-	JGE         gerRuns2x2AVX2_next
-	VMASKMOVPS  (AX)(R10*4), Y4, Y5
-	VMASKMOVPS  (CX)(R10*4), Y4, Y6
-	VMASKMOVPS  (DX)(R10*4), Y4, Y7
-	VFMADD231PS Y5, Y0, Y7
-	VFMADD231PS Y6, Y2, Y7
-	VMASKMOVPS  Y7, Y4, (DX)(R10*4)
-	VMASKMOVPS  (BX)(R10*4), Y4, Y7
-	VFMADD231PS Y5, Y1, Y7
-	VFMADD231PS Y6, Y3, Y7
-	VMASKMOVPS  Y7, Y4, (BX)(R10*4)
-
-gerRuns2x2AVX2_next:
-	ADDQ SI, AX
-	ADDQ SI, CX
-	ADDQ R9, DX
-	ADDQ R9, BX
-	DECQ DI
-	JNZ  gerRuns2x2AVX2_run
-
-gerRuns2x2AVX2_done:
-	VZEROUPPER
-	RET
-
-// func dotRuns3x2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
-// Requires: AVX, FMA3
-TEXT ·dotRuns3x2AVX2(SB), NOSPLIT, $0-64
-	MOVQ    x+0(FP), AX
-	MOVQ    pixStride+56(FP), CX
-	LEAQ    (AX)(CX*4), CX
-	MOVQ    w+16(FP), DX
-	MOVQ    k+24(FP), BX
-	SHLQ    $0x02, BX
-	LEAQ    (DX)(BX*1), SI
-	LEAQ    (SI)(BX*1), BX
-	MOVQ    xStride+8(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    nRuns+32(FP), R8
-	MOVQ    runLen+40(FP), R9
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
-	VXORPS  Y8, Y8, Y8
-	VXORPS  Y9, Y9, Y9
-	VXORPS  Y10, Y10, Y10
-	VXORPS  Y11, Y11, Y11
-	TESTQ   R8, R8
-	JZ      dotRuns3x2AVX2_done
-	TESTQ   R9, R9
-	JZ      dotRuns3x2AVX2_done
-	MOVQ    R9, R10
-	ANDQ    $0x00000007, R10
-	LEAQ    implicitMaskAVX2<>+0(SB), R11
-	NEGQ    R10
-	VMOVDQU 32(R11)(R10*4), Y12
-	MOVQ    R9, R10
-	SHLQ    $0x02, R10
-
-dotRuns3x2AVX2_run:
-	XORQ R11, R11
-	MOVQ R9, R12
-	SUBQ $0x00000010, R12
-
-dotRuns3x2AVX2_pair:
-	CMPQ        R11, R12
-	JG          dotRuns3x2AVX2_single
-	VMOVUPS     (AX)(R11*4), Y13
-	VMOVUPS     (CX)(R11*4), Y14
-	VMOVUPS     (DX)(R11*4), Y15
-	VFMADD231PS Y15, Y13, Y0
-	VFMADD231PS Y15, Y14, Y6
-	VMOVUPS     (SI)(R11*4), Y15
-	VFMADD231PS Y15, Y13, Y2
-	VFMADD231PS Y15, Y14, Y8
-	VMOVUPS     (BX)(R11*4), Y15
-	VFMADD231PS Y15, Y13, Y4
-	VFMADD231PS Y15, Y14, Y10
-	VMOVUPS     32(AX)(R11*4), Y13
-	VMOVUPS     32(CX)(R11*4), Y14
-	VMOVUPS     32(DX)(R11*4), Y15
-	VFMADD231PS Y15, Y13, Y1
-	VFMADD231PS Y15, Y14, Y7
-	VMOVUPS     32(SI)(R11*4), Y15
-	VFMADD231PS Y15, Y13, Y3
-	VFMADD231PS Y15, Y14, Y9
-	VMOVUPS     32(BX)(R11*4), Y15
-	VFMADD231PS Y15, Y13, Y5
-	VFMADD231PS Y15, Y14, Y11
-	ADDQ        $0x00000010, R11
-	JMP         dotRuns3x2AVX2_pair
-
-dotRuns3x2AVX2_single:
-	MOVQ        R9, R12
-	SUBQ        $0x00000008, R12
-	CMPQ        R11, R12
-	JG          dotRuns3x2AVX2_tail
-	VMOVUPS     (AX)(R11*4), Y13
-	VMOVUPS     (CX)(R11*4), Y14
-	VMOVUPS     (DX)(R11*4), Y15
-	VFMADD231PS Y15, Y13, Y0
-	VFMADD231PS Y15, Y14, Y6
-	VMOVUPS     (SI)(R11*4), Y15
-	VFMADD231PS Y15, Y13, Y2
-	VFMADD231PS Y15, Y14, Y8
-	VMOVUPS     (BX)(R11*4), Y15
-	VFMADD231PS Y15, Y13, Y4
-	VFMADD231PS Y15, Y14, Y10
-	ADDQ        $0x00000008, R11
-
-dotRuns3x2AVX2_tail:
-	CMPQ        R11, R9
-	JGE         dotRuns3x2AVX2_next
-	VMASKMOVPS  (AX)(R11*4), Y12, Y13
-	VMASKMOVPS  (CX)(R11*4), Y12, Y14
-	VMASKMOVPS  (DX)(R11*4), Y12, Y15
-	VFMADD231PS Y15, Y13, Y0
-	VFMADD231PS Y15, Y14, Y6
-	VMASKMOVPS  (SI)(R11*4), Y12, Y15
-	VFMADD231PS Y15, Y13, Y2
-	VFMADD231PS Y15, Y14, Y8
-	VMASKMOVPS  (BX)(R11*4), Y12, Y15
-	VFMADD231PS Y15, Y13, Y4
-	VFMADD231PS Y15, Y14, Y10
-
-dotRuns3x2AVX2_next:
-	ADDQ DI, AX
-	ADDQ DI, CX
-	ADDQ R10, DX
-	ADDQ R10, SI
-	ADDQ R10, BX
-	DECQ R8
-	JNZ  dotRuns3x2AVX2_run
-
-dotRuns3x2AVX2_done:
-	MOVQ         out+48(FP), AX
-	VADDPS       Y1, Y0, Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPS       X1, X0, X0
-	VMOVHLPS     X0, X0, X1
-	VADDPS       X1, X0, X0
-	VMOVSHDUP    X0, X1
-	VADDSS       X1, X0, X0
-	VADDSS       (AX), X0, X0
-	VMOVSS       X0, (AX)
-	VADDPS       Y3, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X0
-	VADDPS       X0, X2, X2
-	VMOVHLPS     X2, X2, X0
-	VADDPS       X0, X2, X2
-	VMOVSHDUP    X2, X0
-	VADDSS       X0, X2, X2
-	VADDSS       4(AX), X2, X2
-	VMOVSS       X2, 4(AX)
-	VADDPS       Y5, Y4, Y4
-	VEXTRACTF128 $0x01, Y4, X0
-	VADDPS       X0, X4, X4
-	VMOVHLPS     X4, X4, X0
-	VADDPS       X0, X4, X4
-	VMOVSHDUP    X4, X0
-	VADDSS       X0, X4, X4
-	VADDSS       8(AX), X4, X4
-	VMOVSS       X4, 8(AX)
-	VADDPS       Y7, Y6, Y6
-	VEXTRACTF128 $0x01, Y6, X0
-	VADDPS       X0, X6, X6
-	VMOVHLPS     X6, X6, X0
-	VADDPS       X0, X6, X6
-	VMOVSHDUP    X6, X0
-	VADDSS       X0, X6, X6
-	VADDSS       12(AX), X6, X6
-	VMOVSS       X6, 12(AX)
-	VADDPS       Y9, Y8, Y8
-	VEXTRACTF128 $0x01, Y8, X0
-	VADDPS       X0, X8, X8
-	VMOVHLPS     X8, X8, X0
-	VADDPS       X0, X8, X8
-	VMOVSHDUP    X8, X0
-	VADDSS       X0, X8, X8
-	VADDSS       16(AX), X8, X8
-	VMOVSS       X8, 16(AX)
-	VADDPS       Y11, Y10, Y10
-	VEXTRACTF128 $0x01, Y10, X0
-	VADDPS       X0, X10, X10
-	VMOVHLPS     X10, X10, X0
-	VADDPS       X0, X10, X10
-	VMOVSHDUP    X10, X0
-	VADDSS       X0, X10, X10
-	VADDSS       20(AX), X10, X10
-	VMOVSS       X10, 20(AX)
-	VZEROUPPER
-	RET
-
-// func gerRuns3x2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
-// Requires: AVX, FMA3
-TEXT ·gerRuns3x2AVX2(SB), NOSPLIT, $0-64
-	MOVQ         x+0(FP), AX
-	MOVQ         pixStride+56(FP), CX
-	LEAQ         (AX)(CX*4), CX
-	MOVQ         d+16(FP), DX
-	MOVQ         k+24(FP), BX
-	SHLQ         $0x02, BX
-	LEAQ         (DX)(BX*1), SI
-	LEAQ         (SI)(BX*1), BX
-	MOVQ         xStride+8(FP), DI
-	SHLQ         $0x02, DI
-	MOVQ         nRuns+32(FP), R8
-	MOVQ         runLen+40(FP), R9
-	MOVQ         a+48(FP), R10
-	VBROADCASTSS (R10), Y0
-	VBROADCASTSS 4(R10), Y1
-	VBROADCASTSS 8(R10), Y2
-	VBROADCASTSS 12(R10), Y3
-	VBROADCASTSS 16(R10), Y4
-	VBROADCASTSS 20(R10), Y5
-	TESTQ        R8, R8
-	JZ           gerRuns3x2AVX2_done
-	TESTQ        R9, R9
-	JZ           gerRuns3x2AVX2_done
-	MOVQ         R9, R10
-	ANDQ         $0x00000007, R10
-	LEAQ         implicitMaskAVX2<>+0(SB), R11
-	NEGQ         R10
-	VMOVDQU      32(R11)(R10*4), Y6
-	MOVQ         R9, R10
-	SHLQ         $0x02, R10
-
-gerRuns3x2AVX2_run:
-	XORQ R11, R11
-	MOVQ R9, R12
-	SUBQ $0x00000010, R12
-
-gerRuns3x2AVX2_pair:
-	CMPQ        R11, R12
-	JG          gerRuns3x2AVX2_single
-	VMOVUPS     (AX)(R11*4), Y7
-	VMOVUPS     (CX)(R11*4), Y8
-	VMOVUPS     (DX)(R11*4), Y9
-	VFMADD231PS Y7, Y0, Y9
-	VFMADD231PS Y8, Y3, Y9
-	VMOVUPS     Y9, (DX)(R11*4)
-	VMOVUPS     (SI)(R11*4), Y9
-	VFMADD231PS Y7, Y1, Y9
-	VFMADD231PS Y8, Y4, Y9
-	VMOVUPS     Y9, (SI)(R11*4)
-	VMOVUPS     (BX)(R11*4), Y9
-	VFMADD231PS Y7, Y2, Y9
-	VFMADD231PS Y8, Y5, Y9
-	VMOVUPS     Y9, (BX)(R11*4)
-	VMOVUPS     32(AX)(R11*4), Y7
-	VMOVUPS     32(CX)(R11*4), Y8
-	VMOVUPS     32(DX)(R11*4), Y9
-	VFMADD231PS Y7, Y0, Y9
-	VFMADD231PS Y8, Y3, Y9
-	VMOVUPS     Y9, 32(DX)(R11*4)
-	VMOVUPS     32(SI)(R11*4), Y9
-	VFMADD231PS Y7, Y1, Y9
-	VFMADD231PS Y8, Y4, Y9
-	VMOVUPS     Y9, 32(SI)(R11*4)
-	VMOVUPS     32(BX)(R11*4), Y9
-	VFMADD231PS Y7, Y2, Y9
-	VFMADD231PS Y8, Y5, Y9
-	VMOVUPS     Y9, 32(BX)(R11*4)
-	ADDQ        $0x00000010, R11
-	JMP         gerRuns3x2AVX2_pair
-
-gerRuns3x2AVX2_single:
-	MOVQ        R9, R12
-	SUBQ        $0x00000008, R12
-	CMPQ        R11, R12
-	JG          gerRuns3x2AVX2_tail
-	VMOVUPS     (AX)(R11*4), Y7
-	VMOVUPS     (CX)(R11*4), Y8
-	VMOVUPS     (DX)(R11*4), Y9
-	VFMADD231PS Y7, Y0, Y9
-	VFMADD231PS Y8, Y3, Y9
-	VMOVUPS     Y9, (DX)(R11*4)
-	VMOVUPS     (SI)(R11*4), Y9
-	VFMADD231PS Y7, Y1, Y9
-	VFMADD231PS Y8, Y4, Y9
-	VMOVUPS     Y9, (SI)(R11*4)
-	VMOVUPS     (BX)(R11*4), Y9
-	VFMADD231PS Y7, Y2, Y9
-	VFMADD231PS Y8, Y5, Y9
-	VMOVUPS     Y9, (BX)(R11*4)
-	ADDQ        $0x00000008, R11
-
-gerRuns3x2AVX2_tail:
-	CMPQ        R11, R9
-	JGE         gerRuns3x2AVX2_next
-	VMASKMOVPS  (AX)(R11*4), Y6, Y7
-	VMASKMOVPS  (CX)(R11*4), Y6, Y8
-	VMASKMOVPS  (DX)(R11*4), Y6, Y9
-	VFMADD231PS Y7, Y0, Y9
-	VFMADD231PS Y8, Y3, Y9
-	VMASKMOVPS  Y9, Y6, (DX)(R11*4)
-	VMASKMOVPS  (SI)(R11*4), Y6, Y9
-	VFMADD231PS Y7, Y1, Y9
-	VFMADD231PS Y8, Y4, Y9
-	VMASKMOVPS  Y9, Y6, (SI)(R11*4)
-	VMASKMOVPS  (BX)(R11*4), Y6, Y9
-	VFMADD231PS Y7, Y2, Y9
-	VFMADD231PS Y8, Y5, Y9
-	VMASKMOVPS  Y9, Y6, (BX)(R11*4)
-
-gerRuns3x2AVX2_next:
-	ADDQ DI, AX
-	ADDQ DI, CX
-	ADDQ R10, DX
-	ADDQ R10, SI
-	ADDQ R10, BX
-	DECQ R8
-	JNZ  gerRuns3x2AVX2_run
-
-gerRuns3x2AVX2_done:
-	VZEROUPPER
-	RET
-
-// func dotRuns4x2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
-// Requires: AVX, FMA3
-TEXT ·dotRuns4x2AVX2(SB), NOSPLIT, $0-64
-	MOVQ    x+0(FP), AX
-	MOVQ    pixStride+56(FP), CX
-	LEAQ    (AX)(CX*4), CX
-	MOVQ    w+16(FP), DX
-	MOVQ    k+24(FP), BX
-	SHLQ    $0x02, BX
-	LEAQ    (DX)(BX*1), SI
-	LEAQ    (SI)(BX*1), DI
-	LEAQ    (DI)(BX*1), BX
-	MOVQ    xStride+8(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    nRuns+32(FP), R9
-	MOVQ    runLen+40(FP), R10
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
-	TESTQ   R9, R9
-	JZ      dotRuns4x2AVX2_done
-	TESTQ   R10, R10
-	JZ      dotRuns4x2AVX2_done
-	MOVQ    R10, R11
-	ANDQ    $0x00000007, R11
-	LEAQ    implicitMaskAVX2<>+0(SB), R12
-	NEGQ    R11
-	VMOVDQU 32(R12)(R11*4), Y8
-	MOVQ    R10, R11
-	SHLQ    $0x02, R11
-
-dotRuns4x2AVX2_run:
-	XORQ R12, R12
-	MOVQ R10, R13
-	SUBQ $0x00000010, R13
-
-dotRuns4x2AVX2_pair:
-	CMPQ        R12, R13
-	JG          dotRuns4x2AVX2_single
-	VMOVUPS     (AX)(R12*4), Y9
-	VMOVUPS     (CX)(R12*4), Y10
-	VMOVUPS     (DX)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y0
-	VFMADD231PS Y11, Y10, Y4
-	VMOVUPS     (SI)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y1
-	VFMADD231PS Y11, Y10, Y5
-	VMOVUPS     (DI)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y2
-	VFMADD231PS Y11, Y10, Y6
-	VMOVUPS     (BX)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y3
-	VFMADD231PS Y11, Y10, Y7
-	VMOVUPS     32(AX)(R12*4), Y9
-	VMOVUPS     32(CX)(R12*4), Y10
-	VMOVUPS     32(DX)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y0
-	VFMADD231PS Y11, Y10, Y4
-	VMOVUPS     32(SI)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y1
-	VFMADD231PS Y11, Y10, Y5
-	VMOVUPS     32(DI)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y2
-	VFMADD231PS Y11, Y10, Y6
-	VMOVUPS     32(BX)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y3
-	VFMADD231PS Y11, Y10, Y7
-	ADDQ        $0x00000010, R12
-	JMP         dotRuns4x2AVX2_pair
-
-dotRuns4x2AVX2_single:
-	MOVQ        R10, R13
-	SUBQ        $0x00000008, R13
-	CMPQ        R12, R13
-	JG          dotRuns4x2AVX2_tail
-	VMOVUPS     (AX)(R12*4), Y9
-	VMOVUPS     (CX)(R12*4), Y10
-	VMOVUPS     (DX)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y0
-	VFMADD231PS Y11, Y10, Y4
-	VMOVUPS     (SI)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y1
-	VFMADD231PS Y11, Y10, Y5
-	VMOVUPS     (DI)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y2
-	VFMADD231PS Y11, Y10, Y6
-	VMOVUPS     (BX)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y3
-	VFMADD231PS Y11, Y10, Y7
-	ADDQ        $0x00000008, R12
-
-dotRuns4x2AVX2_tail:
-	CMPQ        R12, R10
-	JGE         dotRuns4x2AVX2_next
-	VMASKMOVPS  (AX)(R12*4), Y8, Y9
-	VMASKMOVPS  (CX)(R12*4), Y8, Y10
-	VMASKMOVPS  (DX)(R12*4), Y8, Y11
-	VFMADD231PS Y11, Y9, Y0
-	VFMADD231PS Y11, Y10, Y4
-	VMASKMOVPS  (SI)(R12*4), Y8, Y11
-	VFMADD231PS Y11, Y9, Y1
-	VFMADD231PS Y11, Y10, Y5
-	VMASKMOVPS  (DI)(R12*4), Y8, Y11
-	VFMADD231PS Y11, Y9, Y2
-	VFMADD231PS Y11, Y10, Y6
-	VMASKMOVPS  (BX)(R12*4), Y8, Y11
-	VFMADD231PS Y11, Y9, Y3
-	VFMADD231PS Y11, Y10, Y7
-
-dotRuns4x2AVX2_next:
-	ADDQ R8, AX
-	ADDQ R8, CX
-	ADDQ R11, DX
-	ADDQ R11, SI
-	ADDQ R11, DI
-	ADDQ R11, BX
-	DECQ R9
-	JNZ  dotRuns4x2AVX2_run
-
-dotRuns4x2AVX2_done:
-	MOVQ         out+48(FP), AX
-	VEXTRACTF128 $0x01, Y0, X8
-	VADDPS       X8, X0, X0
-	VMOVHLPS     X0, X0, X8
-	VADDPS       X8, X0, X0
-	VMOVSHDUP    X0, X8
-	VADDSS       X8, X0, X0
-	VADDSS       (AX), X0, X0
-	VMOVSS       X0, (AX)
-	VEXTRACTF128 $0x01, Y1, X0
-	VADDPS       X0, X1, X1
-	VMOVHLPS     X1, X1, X0
-	VADDPS       X0, X1, X1
-	VMOVSHDUP    X1, X0
-	VADDSS       X0, X1, X1
-	VADDSS       4(AX), X1, X1
-	VMOVSS       X1, 4(AX)
-	VEXTRACTF128 $0x01, Y2, X0
-	VADDPS       X0, X2, X2
-	VMOVHLPS     X2, X2, X0
-	VADDPS       X0, X2, X2
-	VMOVSHDUP    X2, X0
-	VADDSS       X0, X2, X2
-	VADDSS       8(AX), X2, X2
-	VMOVSS       X2, 8(AX)
-	VEXTRACTF128 $0x01, Y3, X0
-	VADDPS       X0, X3, X3
-	VMOVHLPS     X3, X3, X0
-	VADDPS       X0, X3, X3
-	VMOVSHDUP    X3, X0
-	VADDSS       X0, X3, X3
-	VADDSS       12(AX), X3, X3
-	VMOVSS       X3, 12(AX)
-	VEXTRACTF128 $0x01, Y4, X0
-	VADDPS       X0, X4, X4
-	VMOVHLPS     X4, X4, X0
-	VADDPS       X0, X4, X4
-	VMOVSHDUP    X4, X0
-	VADDSS       X0, X4, X4
-	VADDSS       16(AX), X4, X4
-	VMOVSS       X4, 16(AX)
-	VEXTRACTF128 $0x01, Y5, X0
-	VADDPS       X0, X5, X5
-	VMOVHLPS     X5, X5, X0
-	VADDPS       X0, X5, X5
-	VMOVSHDUP    X5, X0
-	VADDSS       X0, X5, X5
-	VADDSS       20(AX), X5, X5
-	VMOVSS       X5, 20(AX)
-	VEXTRACTF128 $0x01, Y6, X0
-	VADDPS       X0, X6, X6
-	VMOVHLPS     X6, X6, X0
-	VADDPS       X0, X6, X6
-	VMOVSHDUP    X6, X0
-	VADDSS       X0, X6, X6
-	VADDSS       24(AX), X6, X6
-	VMOVSS       X6, 24(AX)
-	VEXTRACTF128 $0x01, Y7, X0
-	VADDPS       X0, X7, X7
-	VMOVHLPS     X7, X7, X0
-	VADDPS       X0, X7, X7
-	VMOVSHDUP    X7, X0
-	VADDSS       X0, X7, X7
-	VADDSS       28(AX), X7, X7
-	VMOVSS       X7, 28(AX)
-	VZEROUPPER
-	RET
-
-// func gerRuns4x2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
-// Requires: AVX, FMA3
-TEXT ·gerRuns4x2AVX2(SB), NOSPLIT, $0-64
-	MOVQ         x+0(FP), AX
-	MOVQ         pixStride+56(FP), CX
-	LEAQ         (AX)(CX*4), CX
-	MOVQ         d+16(FP), DX
-	MOVQ         k+24(FP), BX
-	SHLQ         $0x02, BX
-	LEAQ         (DX)(BX*1), SI
-	LEAQ         (SI)(BX*1), DI
-	LEAQ         (DI)(BX*1), BX
-	MOVQ         xStride+8(FP), R8
-	SHLQ         $0x02, R8
-	MOVQ         nRuns+32(FP), R9
-	MOVQ         runLen+40(FP), R10
-	MOVQ         a+48(FP), R11
-	VBROADCASTSS (R11), Y0
-	VBROADCASTSS 4(R11), Y1
-	VBROADCASTSS 8(R11), Y2
-	VBROADCASTSS 12(R11), Y3
-	VBROADCASTSS 16(R11), Y4
-	VBROADCASTSS 20(R11), Y5
-	VBROADCASTSS 24(R11), Y6
-	VBROADCASTSS 28(R11), Y7
-	TESTQ        R9, R9
-	JZ           gerRuns4x2AVX2_done
-	TESTQ        R10, R10
-	JZ           gerRuns4x2AVX2_done
-	MOVQ         R10, R11
-	ANDQ         $0x00000007, R11
-	LEAQ         implicitMaskAVX2<>+0(SB), R12
-	NEGQ         R11
-	VMOVDQU      32(R12)(R11*4), Y8
-	MOVQ         R10, R11
-	SHLQ         $0x02, R11
-
-gerRuns4x2AVX2_run:
-	XORQ R12, R12
-	MOVQ R10, R13
-	SUBQ $0x00000010, R13
-
-gerRuns4x2AVX2_pair:
-	CMPQ        R12, R13
-	JG          gerRuns4x2AVX2_single
-	VMOVUPS     (AX)(R12*4), Y9
-	VMOVUPS     (CX)(R12*4), Y10
-	VMOVUPS     (DX)(R12*4), Y11
-	VFMADD231PS Y9, Y0, Y11
-	VFMADD231PS Y10, Y4, Y11
-	VMOVUPS     Y11, (DX)(R12*4)
-	VMOVUPS     (SI)(R12*4), Y11
-	VFMADD231PS Y9, Y1, Y11
-	VFMADD231PS Y10, Y5, Y11
-	VMOVUPS     Y11, (SI)(R12*4)
-	VMOVUPS     (DI)(R12*4), Y11
-	VFMADD231PS Y9, Y2, Y11
-	VFMADD231PS Y10, Y6, Y11
-	VMOVUPS     Y11, (DI)(R12*4)
-	VMOVUPS     (BX)(R12*4), Y11
-	VFMADD231PS Y9, Y3, Y11
-	VFMADD231PS Y10, Y7, Y11
-	VMOVUPS     Y11, (BX)(R12*4)
-	VMOVUPS     32(AX)(R12*4), Y9
-	VMOVUPS     32(CX)(R12*4), Y10
-	VMOVUPS     32(DX)(R12*4), Y11
-	VFMADD231PS Y9, Y0, Y11
-	VFMADD231PS Y10, Y4, Y11
-	VMOVUPS     Y11, 32(DX)(R12*4)
-	VMOVUPS     32(SI)(R12*4), Y11
-	VFMADD231PS Y9, Y1, Y11
-	VFMADD231PS Y10, Y5, Y11
-	VMOVUPS     Y11, 32(SI)(R12*4)
-	VMOVUPS     32(DI)(R12*4), Y11
-	VFMADD231PS Y9, Y2, Y11
-	VFMADD231PS Y10, Y6, Y11
-	VMOVUPS     Y11, 32(DI)(R12*4)
-	VMOVUPS     32(BX)(R12*4), Y11
-	VFMADD231PS Y9, Y3, Y11
-	VFMADD231PS Y10, Y7, Y11
-	VMOVUPS     Y11, 32(BX)(R12*4)
-	ADDQ        $0x00000010, R12
-	JMP         gerRuns4x2AVX2_pair
-
-gerRuns4x2AVX2_single:
-	MOVQ        R10, R13
-	SUBQ        $0x00000008, R13
-	CMPQ        R12, R13
-	JG          gerRuns4x2AVX2_tail
-	VMOVUPS     (AX)(R12*4), Y9
-	VMOVUPS     (CX)(R12*4), Y10
-	VMOVUPS     (DX)(R12*4), Y11
-	VFMADD231PS Y9, Y0, Y11
-	VFMADD231PS Y10, Y4, Y11
-	VMOVUPS     Y11, (DX)(R12*4)
-	VMOVUPS     (SI)(R12*4), Y11
-	VFMADD231PS Y9, Y1, Y11
-	VFMADD231PS Y10, Y5, Y11
-	VMOVUPS     Y11, (SI)(R12*4)
-	VMOVUPS     (DI)(R12*4), Y11
-	VFMADD231PS Y9, Y2, Y11
-	VFMADD231PS Y10, Y6, Y11
-	VMOVUPS     Y11, (DI)(R12*4)
-	VMOVUPS     (BX)(R12*4), Y11
-	VFMADD231PS Y9, Y3, Y11
-	VFMADD231PS Y10, Y7, Y11
-	VMOVUPS     Y11, (BX)(R12*4)
-	ADDQ        $0x00000008, R12
-
-gerRuns4x2AVX2_tail:
-	CMPQ        R12, R10
-	JGE         gerRuns4x2AVX2_next
-	VMASKMOVPS  (AX)(R12*4), Y8, Y9
-	VMASKMOVPS  (CX)(R12*4), Y8, Y10
-	VMASKMOVPS  (DX)(R12*4), Y8, Y11
-	VFMADD231PS Y9, Y0, Y11
-	VFMADD231PS Y10, Y4, Y11
-	VMASKMOVPS  Y11, Y8, (DX)(R12*4)
-	VMASKMOVPS  (SI)(R12*4), Y8, Y11
-	VFMADD231PS Y9, Y1, Y11
-	VFMADD231PS Y10, Y5, Y11
-	VMASKMOVPS  Y11, Y8, (SI)(R12*4)
-	VMASKMOVPS  (DI)(R12*4), Y8, Y11
-	VFMADD231PS Y9, Y2, Y11
-	VFMADD231PS Y10, Y6, Y11
-	VMASKMOVPS  Y11, Y8, (DI)(R12*4)
-	VMASKMOVPS  (BX)(R12*4), Y8, Y11
-	VFMADD231PS Y9, Y3, Y11
-	VFMADD231PS Y10, Y7, Y11
-	VMASKMOVPS  Y11, Y8, (BX)(R12*4)
-
-gerRuns4x2AVX2_next:
-	ADDQ R8, AX
-	ADDQ R8, CX
-	ADDQ R11, DX
-	ADDQ R11, SI
-	ADDQ R11, DI
-	ADDQ R11, BX
-	DECQ R9
-	JNZ  gerRuns4x2AVX2_run
-
-gerRuns4x2AVX2_done:
+	MOVQ         pixStride+56(FP), AX
+	SHLQ         $0x03, AX
+	ADDQ         AX, (SP)
+	ADDQ         $0x00000008, 8(SP)
+	DECQ         16(SP)
+	JNZ          dotRow1AVX2_nextpair
 	VZEROUPPER
 	RET
 
@@ -2368,6 +1419,157 @@ gerRow1AVX2_next:
 	ADDQ BX, CX
 	DECQ 16(SP)
 	JNZ  gerRow1AVX2_run
+	VZEROUPPER
+	RET
+
+// func dotRow2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
+// Requires: AVX, FMA3
+TEXT ·dotRow2AVX2(SB), NOSPLIT, $24-72
+	MOVQ x+0(FP), AX
+	MOVQ AX, (SP)
+	MOVQ out+48(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ nPairs+64(FP), AX
+	MOVQ AX, 16(SP)
+
+dotRow2AVX2_nextpair:
+	MOVQ    (SP), AX
+	MOVQ    pixStride+56(FP), CX
+	LEAQ    (AX)(CX*4), CX
+	MOVQ    w+16(FP), DX
+	MOVQ    k+24(FP), BX
+	SHLQ    $0x02, BX
+	LEAQ    (DX)(BX*1), BX
+	MOVQ    xStride+8(FP), SI
+	SHLQ    $0x02, SI
+	MOVQ    nRuns+32(FP), DI
+	MOVQ    runLen+40(FP), R8
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	TESTQ   DI, DI
+	JZ      dotRow2AVX2_done
+	TESTQ   R8, R8
+	JZ      dotRow2AVX2_done
+	MOVQ    R8, R9
+	ANDQ    $0x00000007, R9
+	LEAQ    implicitMaskAVX2<>+0(SB), R10
+	NEGQ    R9
+	VMOVDQU 32(R10)(R9*4), Y8
+	MOVQ    R8, R9
+	SHLQ    $0x02, R9
+
+dotRow2AVX2_run:
+	XORQ R10, R10
+	MOVQ R8, R11
+	SUBQ $0x00000010, R11
+
+dotRow2AVX2_pair:
+	CMPQ        R10, R11
+	JG          dotRow2AVX2_single
+	VMOVUPS     (AX)(R10*4), Y9
+	VMOVUPS     (CX)(R10*4), Y10
+	VMOVUPS     (DX)(R10*4), Y11
+	VFMADD231PS Y11, Y9, Y0
+	VFMADD231PS Y11, Y10, Y4
+	VMOVUPS     (BX)(R10*4), Y11
+	VFMADD231PS Y11, Y9, Y2
+	VFMADD231PS Y11, Y10, Y6
+	VMOVUPS     32(AX)(R10*4), Y9
+	VMOVUPS     32(CX)(R10*4), Y10
+	VMOVUPS     32(DX)(R10*4), Y11
+	VFMADD231PS Y11, Y9, Y1
+	VFMADD231PS Y11, Y10, Y5
+	VMOVUPS     32(BX)(R10*4), Y11
+	VFMADD231PS Y11, Y9, Y3
+	VFMADD231PS Y11, Y10, Y7
+	ADDQ        $0x00000010, R10
+	JMP         dotRow2AVX2_pair
+
+dotRow2AVX2_single:
+	MOVQ        R8, R11
+	SUBQ        $0x00000008, R11
+	CMPQ        R10, R11
+	JG          dotRow2AVX2_tail
+	VMOVUPS     (AX)(R10*4), Y9
+	VMOVUPS     (CX)(R10*4), Y10
+	VMOVUPS     (DX)(R10*4), Y11
+	VFMADD231PS Y11, Y9, Y0
+	VFMADD231PS Y11, Y10, Y4
+	VMOVUPS     (BX)(R10*4), Y11
+	VFMADD231PS Y11, Y9, Y2
+	VFMADD231PS Y11, Y10, Y6
+	ADDQ        $0x00000008, R10
+
+dotRow2AVX2_tail:
+	CMPQ        R10, R8
+	JGE         dotRow2AVX2_next
+	VMASKMOVPS  (AX)(R10*4), Y8, Y9
+	VMASKMOVPS  (CX)(R10*4), Y8, Y10
+	VMASKMOVPS  (DX)(R10*4), Y8, Y11
+	VFMADD231PS Y11, Y9, Y0
+	VFMADD231PS Y11, Y10, Y4
+	VMASKMOVPS  (BX)(R10*4), Y8, Y11
+	VFMADD231PS Y11, Y9, Y2
+	VFMADD231PS Y11, Y10, Y6
+
+dotRow2AVX2_next:
+	ADDQ SI, AX
+	ADDQ SI, CX
+	ADDQ R9, DX
+	ADDQ R9, BX
+	DECQ DI
+	JNZ  dotRow2AVX2_run
+
+dotRow2AVX2_done:
+	MOVQ         8(SP), AX
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDSS       X1, X0, X0
+	VADDSS       (AX), X0, X0
+	VMOVSS       X0, (AX)
+	VADDPS       Y3, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VMOVHLPS     X2, X2, X0
+	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDSS       X0, X2, X2
+	VADDSS       4(AX), X2, X2
+	VMOVSS       X2, 4(AX)
+	VADDPS       Y5, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X4
+	VMOVHLPS     X4, X4, X0
+	VADDPS       X0, X4, X4
+	VMOVSHDUP    X4, X0
+	VADDSS       X0, X4, X4
+	VADDSS       8(AX), X4, X4
+	VMOVSS       X4, 8(AX)
+	VADDPS       Y7, Y6, Y6
+	VEXTRACTF128 $0x01, Y6, X0
+	VADDPS       X0, X6, X6
+	VMOVHLPS     X6, X6, X0
+	VADDPS       X0, X6, X6
+	VMOVSHDUP    X6, X0
+	VADDSS       X0, X6, X6
+	VADDSS       12(AX), X6, X6
+	VMOVSS       X6, 12(AX)
+	MOVQ         pixStride+56(FP), AX
+	SHLQ         $0x03, AX
+	ADDQ         AX, (SP)
+	ADDQ         $0x00000010, 8(SP)
+	DECQ         16(SP)
+	JNZ          dotRow2AVX2_nextpair
 	VZEROUPPER
 	RET
 
@@ -2534,6 +1736,193 @@ gerRow2AVX2_next:
 	ADDQ SI, DX
 	DECQ 16(SP)
 	JNZ  gerRow2AVX2_run
+	VZEROUPPER
+	RET
+
+// func dotRow3AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
+// Requires: AVX, FMA3
+TEXT ·dotRow3AVX2(SB), NOSPLIT, $24-72
+	MOVQ x+0(FP), AX
+	MOVQ AX, (SP)
+	MOVQ out+48(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ nPairs+64(FP), AX
+	MOVQ AX, 16(SP)
+
+dotRow3AVX2_nextpair:
+	MOVQ    (SP), AX
+	MOVQ    pixStride+56(FP), CX
+	LEAQ    (AX)(CX*4), CX
+	MOVQ    w+16(FP), DX
+	MOVQ    k+24(FP), BX
+	SHLQ    $0x02, BX
+	LEAQ    (DX)(BX*1), SI
+	LEAQ    (SI)(BX*1), BX
+	MOVQ    xStride+8(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    nRuns+32(FP), R8
+	MOVQ    runLen+40(FP), R9
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	VXORPS  Y8, Y8, Y8
+	VXORPS  Y9, Y9, Y9
+	VXORPS  Y10, Y10, Y10
+	VXORPS  Y11, Y11, Y11
+	TESTQ   R8, R8
+	JZ      dotRow3AVX2_done
+	TESTQ   R9, R9
+	JZ      dotRow3AVX2_done
+	MOVQ    R9, R10
+	ANDQ    $0x00000007, R10
+	LEAQ    implicitMaskAVX2<>+0(SB), R11
+	NEGQ    R10
+	VMOVDQU 32(R11)(R10*4), Y12
+	MOVQ    R9, R10
+	SHLQ    $0x02, R10
+
+dotRow3AVX2_run:
+	XORQ R11, R11
+	MOVQ R9, R12
+	SUBQ $0x00000010, R12
+
+dotRow3AVX2_pair:
+	CMPQ        R11, R12
+	JG          dotRow3AVX2_single
+	VMOVUPS     (AX)(R11*4), Y13
+	VMOVUPS     (CX)(R11*4), Y14
+	VMOVUPS     (DX)(R11*4), Y15
+	VFMADD231PS Y15, Y13, Y0
+	VFMADD231PS Y15, Y14, Y6
+	VMOVUPS     (SI)(R11*4), Y15
+	VFMADD231PS Y15, Y13, Y2
+	VFMADD231PS Y15, Y14, Y8
+	VMOVUPS     (BX)(R11*4), Y15
+	VFMADD231PS Y15, Y13, Y4
+	VFMADD231PS Y15, Y14, Y10
+	VMOVUPS     32(AX)(R11*4), Y13
+	VMOVUPS     32(CX)(R11*4), Y14
+	VMOVUPS     32(DX)(R11*4), Y15
+	VFMADD231PS Y15, Y13, Y1
+	VFMADD231PS Y15, Y14, Y7
+	VMOVUPS     32(SI)(R11*4), Y15
+	VFMADD231PS Y15, Y13, Y3
+	VFMADD231PS Y15, Y14, Y9
+	VMOVUPS     32(BX)(R11*4), Y15
+	VFMADD231PS Y15, Y13, Y5
+	VFMADD231PS Y15, Y14, Y11
+	ADDQ        $0x00000010, R11
+	JMP         dotRow3AVX2_pair
+
+dotRow3AVX2_single:
+	MOVQ        R9, R12
+	SUBQ        $0x00000008, R12
+	CMPQ        R11, R12
+	JG          dotRow3AVX2_tail
+	VMOVUPS     (AX)(R11*4), Y13
+	VMOVUPS     (CX)(R11*4), Y14
+	VMOVUPS     (DX)(R11*4), Y15
+	VFMADD231PS Y15, Y13, Y0
+	VFMADD231PS Y15, Y14, Y6
+	VMOVUPS     (SI)(R11*4), Y15
+	VFMADD231PS Y15, Y13, Y2
+	VFMADD231PS Y15, Y14, Y8
+	VMOVUPS     (BX)(R11*4), Y15
+	VFMADD231PS Y15, Y13, Y4
+	VFMADD231PS Y15, Y14, Y10
+	ADDQ        $0x00000008, R11
+
+dotRow3AVX2_tail:
+	CMPQ        R11, R9
+	JGE         dotRow3AVX2_next
+	VMASKMOVPS  (AX)(R11*4), Y12, Y13
+	VMASKMOVPS  (CX)(R11*4), Y12, Y14
+	VMASKMOVPS  (DX)(R11*4), Y12, Y15
+	VFMADD231PS Y15, Y13, Y0
+	VFMADD231PS Y15, Y14, Y6
+	VMASKMOVPS  (SI)(R11*4), Y12, Y15
+	VFMADD231PS Y15, Y13, Y2
+	VFMADD231PS Y15, Y14, Y8
+	VMASKMOVPS  (BX)(R11*4), Y12, Y15
+	VFMADD231PS Y15, Y13, Y4
+	VFMADD231PS Y15, Y14, Y10
+
+dotRow3AVX2_next:
+	ADDQ DI, AX
+	ADDQ DI, CX
+	ADDQ R10, DX
+	ADDQ R10, SI
+	ADDQ R10, BX
+	DECQ R8
+	JNZ  dotRow3AVX2_run
+
+dotRow3AVX2_done:
+	MOVQ         8(SP), AX
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDSS       X1, X0, X0
+	VADDSS       (AX), X0, X0
+	VMOVSS       X0, (AX)
+	VADDPS       Y3, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VMOVHLPS     X2, X2, X0
+	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDSS       X0, X2, X2
+	VADDSS       4(AX), X2, X2
+	VMOVSS       X2, 4(AX)
+	VADDPS       Y5, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X4
+	VMOVHLPS     X4, X4, X0
+	VADDPS       X0, X4, X4
+	VMOVSHDUP    X4, X0
+	VADDSS       X0, X4, X4
+	VADDSS       8(AX), X4, X4
+	VMOVSS       X4, 8(AX)
+	VADDPS       Y7, Y6, Y6
+	VEXTRACTF128 $0x01, Y6, X0
+	VADDPS       X0, X6, X6
+	VMOVHLPS     X6, X6, X0
+	VADDPS       X0, X6, X6
+	VMOVSHDUP    X6, X0
+	VADDSS       X0, X6, X6
+	VADDSS       12(AX), X6, X6
+	VMOVSS       X6, 12(AX)
+	VADDPS       Y9, Y8, Y8
+	VEXTRACTF128 $0x01, Y8, X0
+	VADDPS       X0, X8, X8
+	VMOVHLPS     X8, X8, X0
+	VADDPS       X0, X8, X8
+	VMOVSHDUP    X8, X0
+	VADDSS       X0, X8, X8
+	VADDSS       16(AX), X8, X8
+	VMOVSS       X8, 16(AX)
+	VADDPS       Y11, Y10, Y10
+	VEXTRACTF128 $0x01, Y10, X0
+	VADDPS       X0, X10, X10
+	VMOVHLPS     X10, X10, X0
+	VADDPS       X0, X10, X10
+	VMOVSHDUP    X10, X0
+	VADDSS       X0, X10, X10
+	VADDSS       20(AX), X10, X10
+	VMOVSS       X10, 20(AX)
+	MOVQ         pixStride+56(FP), AX
+	SHLQ         $0x03, AX
+	ADDQ         AX, (SP)
+	ADDQ         $0x00000018, 8(SP)
+	DECQ         16(SP)
+	JNZ          dotRow3AVX2_nextpair
 	VZEROUPPER
 	RET
 
@@ -2712,6 +2101,213 @@ gerRow3AVX2_next:
 	ADDQ DI, DX
 	DECQ 16(SP)
 	JNZ  gerRow3AVX2_run
+	VZEROUPPER
+	RET
+
+// func dotRow4AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
+// Requires: AVX, FMA3
+TEXT ·dotRow4AVX2(SB), NOSPLIT, $24-72
+	MOVQ x+0(FP), AX
+	MOVQ AX, (SP)
+	MOVQ out+48(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ nPairs+64(FP), AX
+	MOVQ AX, 16(SP)
+
+dotRow4AVX2_nextpair:
+	MOVQ    (SP), AX
+	MOVQ    pixStride+56(FP), CX
+	LEAQ    (AX)(CX*4), CX
+	MOVQ    w+16(FP), DX
+	MOVQ    k+24(FP), BX
+	SHLQ    $0x02, BX
+	LEAQ    (DX)(BX*1), SI
+	LEAQ    (SI)(BX*1), DI
+	LEAQ    (DI)(BX*1), BX
+	MOVQ    xStride+8(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    nRuns+32(FP), R9
+	MOVQ    runLen+40(FP), R10
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	TESTQ   R9, R9
+	JZ      dotRow4AVX2_done
+	TESTQ   R10, R10
+	JZ      dotRow4AVX2_done
+	MOVQ    R10, R11
+	ANDQ    $0x00000007, R11
+	LEAQ    implicitMaskAVX2<>+0(SB), R12
+	NEGQ    R11
+	VMOVDQU 32(R12)(R11*4), Y8
+	MOVQ    R10, R11
+	SHLQ    $0x02, R11
+
+dotRow4AVX2_run:
+	XORQ R12, R12
+	MOVQ R10, R13
+	SUBQ $0x00000010, R13
+
+dotRow4AVX2_pair:
+	CMPQ        R12, R13
+	JG          dotRow4AVX2_single
+	VMOVUPS     (AX)(R12*4), Y9
+	VMOVUPS     (CX)(R12*4), Y10
+	VMOVUPS     (DX)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y0
+	VFMADD231PS Y11, Y10, Y4
+	VMOVUPS     (SI)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y1
+	VFMADD231PS Y11, Y10, Y5
+	VMOVUPS     (DI)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y2
+	VFMADD231PS Y11, Y10, Y6
+	VMOVUPS     (BX)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y3
+	VFMADD231PS Y11, Y10, Y7
+	VMOVUPS     32(AX)(R12*4), Y9
+	VMOVUPS     32(CX)(R12*4), Y10
+	VMOVUPS     32(DX)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y0
+	VFMADD231PS Y11, Y10, Y4
+	VMOVUPS     32(SI)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y1
+	VFMADD231PS Y11, Y10, Y5
+	VMOVUPS     32(DI)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y2
+	VFMADD231PS Y11, Y10, Y6
+	VMOVUPS     32(BX)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y3
+	VFMADD231PS Y11, Y10, Y7
+	ADDQ        $0x00000010, R12
+	JMP         dotRow4AVX2_pair
+
+dotRow4AVX2_single:
+	MOVQ        R10, R13
+	SUBQ        $0x00000008, R13
+	CMPQ        R12, R13
+	JG          dotRow4AVX2_tail
+	VMOVUPS     (AX)(R12*4), Y9
+	VMOVUPS     (CX)(R12*4), Y10
+	VMOVUPS     (DX)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y0
+	VFMADD231PS Y11, Y10, Y4
+	VMOVUPS     (SI)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y1
+	VFMADD231PS Y11, Y10, Y5
+	VMOVUPS     (DI)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y2
+	VFMADD231PS Y11, Y10, Y6
+	VMOVUPS     (BX)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y3
+	VFMADD231PS Y11, Y10, Y7
+	ADDQ        $0x00000008, R12
+
+dotRow4AVX2_tail:
+	CMPQ        R12, R10
+	JGE         dotRow4AVX2_next
+	VMASKMOVPS  (AX)(R12*4), Y8, Y9
+	VMASKMOVPS  (CX)(R12*4), Y8, Y10
+	VMASKMOVPS  (DX)(R12*4), Y8, Y11
+	VFMADD231PS Y11, Y9, Y0
+	VFMADD231PS Y11, Y10, Y4
+	VMASKMOVPS  (SI)(R12*4), Y8, Y11
+	VFMADD231PS Y11, Y9, Y1
+	VFMADD231PS Y11, Y10, Y5
+	VMASKMOVPS  (DI)(R12*4), Y8, Y11
+	VFMADD231PS Y11, Y9, Y2
+	VFMADD231PS Y11, Y10, Y6
+	VMASKMOVPS  (BX)(R12*4), Y8, Y11
+	VFMADD231PS Y11, Y9, Y3
+	VFMADD231PS Y11, Y10, Y7
+
+dotRow4AVX2_next:
+	ADDQ R8, AX
+	ADDQ R8, CX
+	ADDQ R11, DX
+	ADDQ R11, SI
+	ADDQ R11, DI
+	ADDQ R11, BX
+	DECQ R9
+	JNZ  dotRow4AVX2_run
+
+dotRow4AVX2_done:
+	MOVQ         8(SP), AX
+	VEXTRACTF128 $0x01, Y0, X8
+	VADDPS       X8, X0, X0
+	VMOVHLPS     X0, X0, X8
+	VADDPS       X8, X0, X0
+	VMOVSHDUP    X0, X8
+	VADDSS       X8, X0, X0
+	VADDSS       (AX), X0, X0
+	VMOVSS       X0, (AX)
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VMOVHLPS     X1, X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDSS       X0, X1, X1
+	VADDSS       4(AX), X1, X1
+	VMOVSS       X1, 4(AX)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VMOVHLPS     X2, X2, X0
+	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDSS       X0, X2, X2
+	VADDSS       8(AX), X2, X2
+	VMOVSS       X2, 8(AX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPS       X0, X3, X3
+	VMOVHLPS     X3, X3, X0
+	VADDPS       X0, X3, X3
+	VMOVSHDUP    X3, X0
+	VADDSS       X0, X3, X3
+	VADDSS       12(AX), X3, X3
+	VMOVSS       X3, 12(AX)
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X4
+	VMOVHLPS     X4, X4, X0
+	VADDPS       X0, X4, X4
+	VMOVSHDUP    X4, X0
+	VADDSS       X0, X4, X4
+	VADDSS       16(AX), X4, X4
+	VMOVSS       X4, 16(AX)
+	VEXTRACTF128 $0x01, Y5, X0
+	VADDPS       X0, X5, X5
+	VMOVHLPS     X5, X5, X0
+	VADDPS       X0, X5, X5
+	VMOVSHDUP    X5, X0
+	VADDSS       X0, X5, X5
+	VADDSS       20(AX), X5, X5
+	VMOVSS       X5, 20(AX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VADDPS       X0, X6, X6
+	VMOVHLPS     X6, X6, X0
+	VADDPS       X0, X6, X6
+	VMOVSHDUP    X6, X0
+	VADDSS       X0, X6, X6
+	VADDSS       24(AX), X6, X6
+	VMOVSS       X6, 24(AX)
+	VEXTRACTF128 $0x01, Y7, X0
+	VADDPS       X0, X7, X7
+	VMOVHLPS     X7, X7, X0
+	VADDPS       X0, X7, X7
+	VMOVSHDUP    X7, X0
+	VADDSS       X0, X7, X7
+	VADDSS       28(AX), X7, X7
+	VMOVSS       X7, 28(AX)
+	MOVQ         pixStride+56(FP), AX
+	SHLQ         $0x03, AX
+	ADDQ         AX, (SP)
+	ADDQ         $0x00000020, 8(SP)
+	DECQ         16(SP)
+	JNZ          dotRow4AVX2_nextpair
 	VZEROUPPER
 	RET
 
@@ -4166,10 +3762,18 @@ gerRuns4AVX512_done:
 	VZEROUPPER
 	RET
 
-// func dotRuns1x2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
+// func dotRow1AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
 // Requires: AVX, AVX512F, AVX512VL
-TEXT ·dotRuns1x2AVX512(SB), NOSPLIT, $0-64
-	MOVQ   x+0(FP), AX
+TEXT ·dotRow1AVX512(SB), NOSPLIT, $24-72
+	MOVQ x+0(FP), AX
+	MOVQ AX, (SP)
+	MOVQ out+48(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ nPairs+64(FP), AX
+	MOVQ AX, 16(SP)
+
+dotRow1AVX512_nextpair:
+	MOVQ   (SP), AX
 	MOVQ   pixStride+56(FP), CX
 	LEAQ   (AX)(CX*4), CX
 	MOVQ   w+16(FP), DX
@@ -4184,9 +3788,9 @@ TEXT ·dotRuns1x2AVX512(SB), NOSPLIT, $0-64
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
 	TESTQ  SI, SI
-	JZ     dotRuns1x2AVX512_done
+	JZ     dotRow1AVX512_done
 	TESTQ  DI, DI
-	JZ     dotRuns1x2AVX512_done
+	JZ     dotRow1AVX512_done
 	MOVQ   DI, R8
 	ANDQ   $0x0000000f, R8
 	LEAQ   implicitMaskAVX512<>+0(SB), R9
@@ -4194,14 +3798,14 @@ TEXT ·dotRuns1x2AVX512(SB), NOSPLIT, $0-64
 	MOVQ   DI, R8
 	SHLQ   $0x02, R8
 
-dotRuns1x2AVX512_run:
+dotRow1AVX512_run:
 	XORQ R9, R9
 	MOVQ DI, R10
 	SUBQ $0x00000020, R10
 
-dotRuns1x2AVX512_pair:
+dotRow1AVX512_pair:
 	CMPQ        R9, R10
-	JG          dotRuns1x2AVX512_single
+	JG          dotRow1AVX512_single
 	VMOVUPS     (AX)(R9*4), Z4
 	VMOVUPS     (CX)(R9*4), Z5
 	VMOVUPS     (DX)(R9*4), Z6
@@ -4213,13 +3817,13 @@ dotRuns1x2AVX512_pair:
 	VFMADD231PS Z6, Z4, Z1
 	VFMADD231PS Z6, Z5, Z3
 	ADDQ        $0x00000020, R9
-	JMP         dotRuns1x2AVX512_pair
+	JMP         dotRow1AVX512_pair
 
-dotRuns1x2AVX512_single:
+dotRow1AVX512_single:
 	MOVQ        DI, R10
 	SUBQ        $0x00000010, R10
 	CMPQ        R9, R10
-	JG          dotRuns1x2AVX512_tail
+	JG          dotRow1AVX512_tail
 	VMOVUPS     (AX)(R9*4), Z4
 	VMOVUPS     (CX)(R9*4), Z5
 	VMOVUPS     (DX)(R9*4), Z6
@@ -4227,1054 +3831,52 @@ dotRuns1x2AVX512_single:
 	VFMADD231PS Z6, Z5, Z2
 	ADDQ        $0x00000010, R9
 
-dotRuns1x2AVX512_tail:
+dotRow1AVX512_tail:
 	CMPQ        R9, DI
-	JGE         dotRuns1x2AVX512_next
+	JGE         dotRow1AVX512_next
 	VMOVUPS.Z   (AX)(R9*4), K1, Z4
 	VMOVUPS.Z   (CX)(R9*4), K1, Z5
 	VMOVUPS.Z   (DX)(R9*4), K1, Z6
 	VFMADD231PS Z6, Z4, Z0
 	VFMADD231PS Z6, Z5, Z2
 
-dotRuns1x2AVX512_next:
+dotRow1AVX512_next:
 	ADDQ BX, AX
 	ADDQ BX, CX
 	ADDQ R8, DX
 	DECQ SI
-	JNZ  dotRuns1x2AVX512_run
+	JNZ  dotRow1AVX512_run
 
-dotRuns1x2AVX512_done:
-	MOVQ          out+48(FP), AX
+dotRow1AVX512_done:
+	MOVQ          8(SP), AX
 	VADDPS        Z1, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPS        Y1, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VADDPS        X1, X0, X0
-	VMOVHLPS      X0, X0, X1
-	VADDPS        X1, X0, X0
-	VMOVSHDUP     X0, X1
-	VADDSS        X1, X0, X0
+	VEXTRACTF64X4 $0x01, Z0, Y4
+	VADDPS        Y4, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X4
+	VADDPS        X4, X0, X0
+	VMOVHLPS      X0, X0, X4
+	VADDPS        X4, X0, X0
+	VMOVSHDUP     X0, X4
+	VADDSS        X4, X0, X0
 	VADDSS        (AX), X0, X0
 	VMOVSS        X0, (AX)
 	VADDPS        Z3, Z2, Z2
-	VEXTRACTF64X4 $0x01, Z2, Y0
-	VADDPS        Y0, Y2, Y2
-	VEXTRACTF32X4 $0x01, Y2, X0
-	VADDPS        X0, X2, X2
-	VMOVHLPS      X2, X2, X0
-	VADDPS        X0, X2, X2
-	VMOVSHDUP     X2, X0
-	VADDSS        X0, X2, X2
+	VEXTRACTF64X4 $0x01, Z2, Y4
+	VADDPS        Y4, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X4
+	VADDPS        X4, X2, X2
+	VMOVHLPS      X2, X2, X4
+	VADDPS        X4, X2, X2
+	VMOVSHDUP     X2, X4
+	VADDSS        X4, X2, X2
 	VADDSS        4(AX), X2, X2
 	VMOVSS        X2, 4(AX)
-	VZEROUPPER
-	RET
-
-// func gerRuns1x2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
-// Requires: AVX, AVX512F
-TEXT ·gerRuns1x2AVX512(SB), NOSPLIT, $0-64
-	MOVQ         x+0(FP), AX
-	MOVQ         pixStride+56(FP), CX
-	LEAQ         (AX)(CX*4), CX
-	MOVQ         d+16(FP), DX
-	MOVQ         k+24(FP), BX
-	SHLQ         $0x02, BX
-	MOVQ         xStride+8(FP), BX
-	SHLQ         $0x02, BX
-	MOVQ         nRuns+32(FP), SI
-	MOVQ         runLen+40(FP), DI
-	MOVQ         a+48(FP), R8
-	VBROADCASTSS (R8), Z0
-	VBROADCASTSS 4(R8), Z1
-	TESTQ        SI, SI
-	JZ           gerRuns1x2AVX512_done
-	TESTQ        DI, DI
-	JZ           gerRuns1x2AVX512_done
-	MOVQ         DI, R8
-	ANDQ         $0x0000000f, R8
-	LEAQ         implicitMaskAVX512<>+0(SB), R9
-	KMOVW        (R9)(R8*2), K1
-	MOVQ         DI, R8
-	SHLQ         $0x02, R8
-
-gerRuns1x2AVX512_run:
-	XORQ R9, R9
-	MOVQ DI, R10
-	SUBQ $0x00000020, R10
-
-gerRuns1x2AVX512_pair:
-	CMPQ        R9, R10
-	JG          gerRuns1x2AVX512_single
-	VMOVUPS     (AX)(R9*4), Z2
-	VMOVUPS     (CX)(R9*4), Z3
-	VMOVUPS     (DX)(R9*4), Z4
-	VFMADD231PS Z2, Z0, Z4
-	VFMADD231PS Z3, Z1, Z4
-	VMOVUPS     Z4, (DX)(R9*4)
-	VMOVUPS     64(AX)(R9*4), Z2
-	VMOVUPS     64(CX)(R9*4), Z3
-	VMOVUPS     64(DX)(R9*4), Z4
-	VFMADD231PS Z2, Z0, Z4
-	VFMADD231PS Z3, Z1, Z4
-	VMOVUPS     Z4, 64(DX)(R9*4)
-	ADDQ        $0x00000020, R9
-	JMP         gerRuns1x2AVX512_pair
-
-gerRuns1x2AVX512_single:
-	MOVQ        DI, R10
-	SUBQ        $0x00000010, R10
-	CMPQ        R9, R10
-	JG          gerRuns1x2AVX512_tail
-	VMOVUPS     (AX)(R9*4), Z2
-	VMOVUPS     (CX)(R9*4), Z3
-	VMOVUPS     (DX)(R9*4), Z4
-	VFMADD231PS Z2, Z0, Z4
-	VFMADD231PS Z3, Z1, Z4
-	VMOVUPS     Z4, (DX)(R9*4)
-	ADDQ        $0x00000010, R9
-
-gerRuns1x2AVX512_tail:
-	CMPQ        R9, DI
-	JGE         gerRuns1x2AVX512_next
-	VMOVUPS.Z   (AX)(R9*4), K1, Z2
-	VMOVUPS.Z   (CX)(R9*4), K1, Z3
-	VMOVUPS.Z   (DX)(R9*4), K1, Z4
-	VFMADD231PS Z2, Z0, Z4
-	VFMADD231PS Z3, Z1, Z4
-	VMOVUPS     Z4, K1, (DX)(R9*4)
-
-gerRuns1x2AVX512_next:
-	ADDQ BX, AX
-	ADDQ BX, CX
-	ADDQ R8, DX
-	DECQ SI
-	JNZ  gerRuns1x2AVX512_run
-
-gerRuns1x2AVX512_done:
-	VZEROUPPER
-	RET
-
-// func dotRuns2x2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
-// Requires: AVX, AVX512F, AVX512VL
-TEXT ·dotRuns2x2AVX512(SB), NOSPLIT, $0-64
-	MOVQ   x+0(FP), AX
-	MOVQ   pixStride+56(FP), CX
-	LEAQ   (AX)(CX*4), CX
-	MOVQ   w+16(FP), DX
-	MOVQ   k+24(FP), BX
-	SHLQ   $0x02, BX
-	LEAQ   (DX)(BX*1), BX
-	MOVQ   xStride+8(FP), SI
-	SHLQ   $0x02, SI
-	MOVQ   nRuns+32(FP), DI
-	MOVQ   runLen+40(FP), R8
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	TESTQ  DI, DI
-	JZ     dotRuns2x2AVX512_done
-	TESTQ  R8, R8
-	JZ     dotRuns2x2AVX512_done
-	MOVQ   R8, R9
-	ANDQ   $0x0000000f, R9
-	LEAQ   implicitMaskAVX512<>+0(SB), R10
-	KMOVW  (R10)(R9*2), K1
-	MOVQ   R8, R9
-	SHLQ   $0x02, R9
-
-dotRuns2x2AVX512_run:
-	XORQ R10, R10
-	MOVQ R8, R11
-	SUBQ $0x00000020, R11
-
-dotRuns2x2AVX512_pair:
-	CMPQ        R10, R11
-	JG          dotRuns2x2AVX512_single
-	VMOVUPS     (AX)(R10*4), Z8
-	VMOVUPS     (CX)(R10*4), Z9
-	VMOVUPS     (DX)(R10*4), Z10
-	VFMADD231PS Z10, Z8, Z0
-	VFMADD231PS Z10, Z9, Z4
-	VMOVUPS     (BX)(R10*4), Z10
-	VFMADD231PS Z10, Z8, Z2
-	VFMADD231PS Z10, Z9, Z6
-	VMOVUPS     64(AX)(R10*4), Z8
-	VMOVUPS     64(CX)(R10*4), Z9
-	VMOVUPS     64(DX)(R10*4), Z10
-	VFMADD231PS Z10, Z8, Z1
-	VFMADD231PS Z10, Z9, Z5
-	VMOVUPS     64(BX)(R10*4), Z10
-	VFMADD231PS Z10, Z8, Z3
-	VFMADD231PS Z10, Z9, Z7
-	ADDQ        $0x00000020, R10
-	JMP         dotRuns2x2AVX512_pair
-
-dotRuns2x2AVX512_single:
-	MOVQ        R8, R11
-	SUBQ        $0x00000010, R11
-	CMPQ        R10, R11
-	JG          dotRuns2x2AVX512_tail
-	VMOVUPS     (AX)(R10*4), Z8
-	VMOVUPS     (CX)(R10*4), Z9
-	VMOVUPS     (DX)(R10*4), Z10
-	VFMADD231PS Z10, Z8, Z0
-	VFMADD231PS Z10, Z9, Z4
-	VMOVUPS     (BX)(R10*4), Z10
-	VFMADD231PS Z10, Z8, Z2
-	VFMADD231PS Z10, Z9, Z6
-	ADDQ        $0x00000010, R10
-
-dotRuns2x2AVX512_tail:
-	CMPQ        R10, R8
-	JGE         dotRuns2x2AVX512_next
-	VMOVUPS.Z   (AX)(R10*4), K1, Z8
-	VMOVUPS.Z   (CX)(R10*4), K1, Z9
-	VMOVUPS.Z   (DX)(R10*4), K1, Z10
-	VFMADD231PS Z10, Z8, Z0
-	VFMADD231PS Z10, Z9, Z4
-	VMOVUPS.Z   (BX)(R10*4), K1, Z10
-	VFMADD231PS Z10, Z8, Z2
-	VFMADD231PS Z10, Z9, Z6
-
-dotRuns2x2AVX512_next:
-	ADDQ SI, AX
-	ADDQ SI, CX
-	ADDQ R9, DX
-	ADDQ R9, BX
-	DECQ DI
-	JNZ  dotRuns2x2AVX512_run
-
-dotRuns2x2AVX512_done:
-	MOVQ          out+48(FP), AX
-	VADDPS        Z1, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPS        Y1, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VADDPS        X1, X0, X0
-	VMOVHLPS      X0, X0, X1
-	VADDPS        X1, X0, X0
-	VMOVSHDUP     X0, X1
-	VADDSS        X1, X0, X0
-	VADDSS        (AX), X0, X0
-	VMOVSS        X0, (AX)
-	VADDPS        Z3, Z2, Z2
-	VEXTRACTF64X4 $0x01, Z2, Y0
-	VADDPS        Y0, Y2, Y2
-	VEXTRACTF32X4 $0x01, Y2, X0
-	VADDPS        X0, X2, X2
-	VMOVHLPS      X2, X2, X0
-	VADDPS        X0, X2, X2
-	VMOVSHDUP     X2, X0
-	VADDSS        X0, X2, X2
-	VADDSS        4(AX), X2, X2
-	VMOVSS        X2, 4(AX)
-	VADDPS        Z5, Z4, Z4
-	VEXTRACTF64X4 $0x01, Z4, Y0
-	VADDPS        Y0, Y4, Y4
-	VEXTRACTF32X4 $0x01, Y4, X0
-	VADDPS        X0, X4, X4
-	VMOVHLPS      X4, X4, X0
-	VADDPS        X0, X4, X4
-	VMOVSHDUP     X4, X0
-	VADDSS        X0, X4, X4
-	VADDSS        8(AX), X4, X4
-	VMOVSS        X4, 8(AX)
-	VADDPS        Z7, Z6, Z6
-	VEXTRACTF64X4 $0x01, Z6, Y0
-	VADDPS        Y0, Y6, Y6
-	VEXTRACTF32X4 $0x01, Y6, X0
-	VADDPS        X0, X6, X6
-	VMOVHLPS      X6, X6, X0
-	VADDPS        X0, X6, X6
-	VMOVSHDUP     X6, X0
-	VADDSS        X0, X6, X6
-	VADDSS        12(AX), X6, X6
-	VMOVSS        X6, 12(AX)
-	VZEROUPPER
-	RET
-
-// func gerRuns2x2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
-// Requires: AVX, AVX512F
-TEXT ·gerRuns2x2AVX512(SB), NOSPLIT, $0-64
-	MOVQ         x+0(FP), AX
-	MOVQ         pixStride+56(FP), CX
-	LEAQ         (AX)(CX*4), CX
-	MOVQ         d+16(FP), DX
-	MOVQ         k+24(FP), BX
-	SHLQ         $0x02, BX
-	LEAQ         (DX)(BX*1), BX
-	MOVQ         xStride+8(FP), SI
-	SHLQ         $0x02, SI
-	MOVQ         nRuns+32(FP), DI
-	MOVQ         runLen+40(FP), R8
-	MOVQ         a+48(FP), R9
-	VBROADCASTSS (R9), Z0
-	VBROADCASTSS 4(R9), Z1
-	VBROADCASTSS 8(R9), Z2
-	VBROADCASTSS 12(R9), Z3
-	TESTQ        DI, DI
-	JZ           gerRuns2x2AVX512_done
-	TESTQ        R8, R8
-	JZ           gerRuns2x2AVX512_done
-	MOVQ         R8, R9
-	ANDQ         $0x0000000f, R9
-	LEAQ         implicitMaskAVX512<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
-	MOVQ         R8, R9
-	SHLQ         $0x02, R9
-
-gerRuns2x2AVX512_run:
-	XORQ R10, R10
-	MOVQ R8, R11
-	SUBQ $0x00000020, R11
-
-gerRuns2x2AVX512_pair:
-	CMPQ        R10, R11
-	JG          gerRuns2x2AVX512_single
-	VMOVUPS     (AX)(R10*4), Z4
-	VMOVUPS     (CX)(R10*4), Z5
-	VMOVUPS     (DX)(R10*4), Z6
-	VFMADD231PS Z4, Z0, Z6
-	VFMADD231PS Z5, Z2, Z6
-	VMOVUPS     Z6, (DX)(R10*4)
-	VMOVUPS     (BX)(R10*4), Z6
-	VFMADD231PS Z4, Z1, Z6
-	VFMADD231PS Z5, Z3, Z6
-	VMOVUPS     Z6, (BX)(R10*4)
-	VMOVUPS     64(AX)(R10*4), Z4
-	VMOVUPS     64(CX)(R10*4), Z5
-	VMOVUPS     64(DX)(R10*4), Z6
-	VFMADD231PS Z4, Z0, Z6
-	VFMADD231PS Z5, Z2, Z6
-	VMOVUPS     Z6, 64(DX)(R10*4)
-	VMOVUPS     64(BX)(R10*4), Z6
-	VFMADD231PS Z4, Z1, Z6
-	VFMADD231PS Z5, Z3, Z6
-	VMOVUPS     Z6, 64(BX)(R10*4)
-	ADDQ        $0x00000020, R10
-	JMP         gerRuns2x2AVX512_pair
-
-gerRuns2x2AVX512_single:
-	MOVQ        R8, R11
-	SUBQ        $0x00000010, R11
-	CMPQ        R10, R11
-	JG          gerRuns2x2AVX512_tail
-	VMOVUPS     (AX)(R10*4), Z4
-	VMOVUPS     (CX)(R10*4), Z5
-	VMOVUPS     (DX)(R10*4), Z6
-	VFMADD231PS Z4, Z0, Z6
-	VFMADD231PS Z5, Z2, Z6
-	VMOVUPS     Z6, (DX)(R10*4)
-	VMOVUPS     (BX)(R10*4), Z6
-	VFMADD231PS Z4, Z1, Z6
-	VFMADD231PS Z5, Z3, Z6
-	VMOVUPS     Z6, (BX)(R10*4)
-	ADDQ        $0x00000010, R10
-
-gerRuns2x2AVX512_tail:
-	CMPQ        R10, R8
-	JGE         gerRuns2x2AVX512_next
-	VMOVUPS.Z   (AX)(R10*4), K1, Z4
-	VMOVUPS.Z   (CX)(R10*4), K1, Z5
-	VMOVUPS.Z   (DX)(R10*4), K1, Z6
-	VFMADD231PS Z4, Z0, Z6
-	VFMADD231PS Z5, Z2, Z6
-	VMOVUPS     Z6, K1, (DX)(R10*4)
-	VMOVUPS.Z   (BX)(R10*4), K1, Z6
-	VFMADD231PS Z4, Z1, Z6
-	VFMADD231PS Z5, Z3, Z6
-	VMOVUPS     Z6, K1, (BX)(R10*4)
-
-gerRuns2x2AVX512_next:
-	ADDQ SI, AX
-	ADDQ SI, CX
-	ADDQ R9, DX
-	ADDQ R9, BX
-	DECQ DI
-	JNZ  gerRuns2x2AVX512_run
-
-gerRuns2x2AVX512_done:
-	VZEROUPPER
-	RET
-
-// func dotRuns3x2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
-// Requires: AVX, AVX512F, AVX512VL
-TEXT ·dotRuns3x2AVX512(SB), NOSPLIT, $0-64
-	MOVQ   x+0(FP), AX
-	MOVQ   pixStride+56(FP), CX
-	LEAQ   (AX)(CX*4), CX
-	MOVQ   w+16(FP), DX
-	MOVQ   k+24(FP), BX
-	SHLQ   $0x02, BX
-	LEAQ   (DX)(BX*1), SI
-	LEAQ   (SI)(BX*1), BX
-	MOVQ   xStride+8(FP), DI
-	SHLQ   $0x02, DI
-	MOVQ   nRuns+32(FP), R8
-	MOVQ   runLen+40(FP), R9
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	TESTQ  R8, R8
-	JZ     dotRuns3x2AVX512_done
-	TESTQ  R9, R9
-	JZ     dotRuns3x2AVX512_done
-	MOVQ   R9, R10
-	ANDQ   $0x0000000f, R10
-	LEAQ   implicitMaskAVX512<>+0(SB), R11
-	KMOVW  (R11)(R10*2), K1
-	MOVQ   R9, R10
-	SHLQ   $0x02, R10
-
-dotRuns3x2AVX512_run:
-	XORQ R11, R11
-	MOVQ R9, R12
-	SUBQ $0x00000020, R12
-
-dotRuns3x2AVX512_pair:
-	CMPQ        R11, R12
-	JG          dotRuns3x2AVX512_single
-	VMOVUPS     (AX)(R11*4), Z12
-	VMOVUPS     (CX)(R11*4), Z13
-	VMOVUPS     (DX)(R11*4), Z14
-	VFMADD231PS Z14, Z12, Z0
-	VFMADD231PS Z14, Z13, Z6
-	VMOVUPS     (SI)(R11*4), Z14
-	VFMADD231PS Z14, Z12, Z2
-	VFMADD231PS Z14, Z13, Z8
-	VMOVUPS     (BX)(R11*4), Z14
-	VFMADD231PS Z14, Z12, Z4
-	VFMADD231PS Z14, Z13, Z10
-	VMOVUPS     64(AX)(R11*4), Z12
-	VMOVUPS     64(CX)(R11*4), Z13
-	VMOVUPS     64(DX)(R11*4), Z14
-	VFMADD231PS Z14, Z12, Z1
-	VFMADD231PS Z14, Z13, Z7
-	VMOVUPS     64(SI)(R11*4), Z14
-	VFMADD231PS Z14, Z12, Z3
-	VFMADD231PS Z14, Z13, Z9
-	VMOVUPS     64(BX)(R11*4), Z14
-	VFMADD231PS Z14, Z12, Z5
-	VFMADD231PS Z14, Z13, Z11
-	ADDQ        $0x00000020, R11
-	JMP         dotRuns3x2AVX512_pair
-
-dotRuns3x2AVX512_single:
-	MOVQ        R9, R12
-	SUBQ        $0x00000010, R12
-	CMPQ        R11, R12
-	JG          dotRuns3x2AVX512_tail
-	VMOVUPS     (AX)(R11*4), Z12
-	VMOVUPS     (CX)(R11*4), Z13
-	VMOVUPS     (DX)(R11*4), Z14
-	VFMADD231PS Z14, Z12, Z0
-	VFMADD231PS Z14, Z13, Z6
-	VMOVUPS     (SI)(R11*4), Z14
-	VFMADD231PS Z14, Z12, Z2
-	VFMADD231PS Z14, Z13, Z8
-	VMOVUPS     (BX)(R11*4), Z14
-	VFMADD231PS Z14, Z12, Z4
-	VFMADD231PS Z14, Z13, Z10
-	ADDQ        $0x00000010, R11
-
-dotRuns3x2AVX512_tail:
-	CMPQ        R11, R9
-	JGE         dotRuns3x2AVX512_next
-	VMOVUPS.Z   (AX)(R11*4), K1, Z12
-	VMOVUPS.Z   (CX)(R11*4), K1, Z13
-	VMOVUPS.Z   (DX)(R11*4), K1, Z14
-	VFMADD231PS Z14, Z12, Z0
-	VFMADD231PS Z14, Z13, Z6
-	VMOVUPS.Z   (SI)(R11*4), K1, Z14
-	VFMADD231PS Z14, Z12, Z2
-	VFMADD231PS Z14, Z13, Z8
-	VMOVUPS.Z   (BX)(R11*4), K1, Z14
-	VFMADD231PS Z14, Z12, Z4
-	VFMADD231PS Z14, Z13, Z10
-
-dotRuns3x2AVX512_next:
-	ADDQ DI, AX
-	ADDQ DI, CX
-	ADDQ R10, DX
-	ADDQ R10, SI
-	ADDQ R10, BX
-	DECQ R8
-	JNZ  dotRuns3x2AVX512_run
-
-dotRuns3x2AVX512_done:
-	MOVQ          out+48(FP), AX
-	VADDPS        Z1, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPS        Y1, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VADDPS        X1, X0, X0
-	VMOVHLPS      X0, X0, X1
-	VADDPS        X1, X0, X0
-	VMOVSHDUP     X0, X1
-	VADDSS        X1, X0, X0
-	VADDSS        (AX), X0, X0
-	VMOVSS        X0, (AX)
-	VADDPS        Z3, Z2, Z2
-	VEXTRACTF64X4 $0x01, Z2, Y0
-	VADDPS        Y0, Y2, Y2
-	VEXTRACTF32X4 $0x01, Y2, X0
-	VADDPS        X0, X2, X2
-	VMOVHLPS      X2, X2, X0
-	VADDPS        X0, X2, X2
-	VMOVSHDUP     X2, X0
-	VADDSS        X0, X2, X2
-	VADDSS        4(AX), X2, X2
-	VMOVSS        X2, 4(AX)
-	VADDPS        Z5, Z4, Z4
-	VEXTRACTF64X4 $0x01, Z4, Y0
-	VADDPS        Y0, Y4, Y4
-	VEXTRACTF32X4 $0x01, Y4, X0
-	VADDPS        X0, X4, X4
-	VMOVHLPS      X4, X4, X0
-	VADDPS        X0, X4, X4
-	VMOVSHDUP     X4, X0
-	VADDSS        X0, X4, X4
-	VADDSS        8(AX), X4, X4
-	VMOVSS        X4, 8(AX)
-	VADDPS        Z7, Z6, Z6
-	VEXTRACTF64X4 $0x01, Z6, Y0
-	VADDPS        Y0, Y6, Y6
-	VEXTRACTF32X4 $0x01, Y6, X0
-	VADDPS        X0, X6, X6
-	VMOVHLPS      X6, X6, X0
-	VADDPS        X0, X6, X6
-	VMOVSHDUP     X6, X0
-	VADDSS        X0, X6, X6
-	VADDSS        12(AX), X6, X6
-	VMOVSS        X6, 12(AX)
-	VADDPS        Z9, Z8, Z8
-	VEXTRACTF64X4 $0x01, Z8, Y0
-	VADDPS        Y0, Y8, Y8
-	VEXTRACTF32X4 $0x01, Y8, X0
-	VADDPS        X0, X8, X8
-	VMOVHLPS      X8, X8, X0
-	VADDPS        X0, X8, X8
-	VMOVSHDUP     X8, X0
-	VADDSS        X0, X8, X8
-	VADDSS        16(AX), X8, X8
-	VMOVSS        X8, 16(AX)
-	VADDPS        Z11, Z10, Z10
-	VEXTRACTF64X4 $0x01, Z10, Y0
-	VADDPS        Y0, Y10, Y10
-	VEXTRACTF32X4 $0x01, Y10, X0
-	VADDPS        X0, X10, X10
-	VMOVHLPS      X10, X10, X0
-	VADDPS        X0, X10, X10
-	VMOVSHDUP     X10, X0
-	VADDSS        X0, X10, X10
-	VADDSS        20(AX), X10, X10
-	VMOVSS        X10, 20(AX)
-	VZEROUPPER
-	RET
-
-// func gerRuns3x2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
-// Requires: AVX, AVX512F
-TEXT ·gerRuns3x2AVX512(SB), NOSPLIT, $0-64
-	MOVQ         x+0(FP), AX
-	MOVQ         pixStride+56(FP), CX
-	LEAQ         (AX)(CX*4), CX
-	MOVQ         d+16(FP), DX
-	MOVQ         k+24(FP), BX
-	SHLQ         $0x02, BX
-	LEAQ         (DX)(BX*1), SI
-	LEAQ         (SI)(BX*1), BX
-	MOVQ         xStride+8(FP), DI
-	SHLQ         $0x02, DI
-	MOVQ         nRuns+32(FP), R8
-	MOVQ         runLen+40(FP), R9
-	MOVQ         a+48(FP), R10
-	VBROADCASTSS (R10), Z0
-	VBROADCASTSS 4(R10), Z1
-	VBROADCASTSS 8(R10), Z2
-	VBROADCASTSS 12(R10), Z3
-	VBROADCASTSS 16(R10), Z4
-	VBROADCASTSS 20(R10), Z5
-	TESTQ        R8, R8
-	JZ           gerRuns3x2AVX512_done
-	TESTQ        R9, R9
-	JZ           gerRuns3x2AVX512_done
-	MOVQ         R9, R10
-	ANDQ         $0x0000000f, R10
-	LEAQ         implicitMaskAVX512<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
-	MOVQ         R9, R10
-	SHLQ         $0x02, R10
-
-gerRuns3x2AVX512_run:
-	XORQ R11, R11
-	MOVQ R9, R12
-	SUBQ $0x00000020, R12
-
-gerRuns3x2AVX512_pair:
-	CMPQ        R11, R12
-	JG          gerRuns3x2AVX512_single
-	VMOVUPS     (AX)(R11*4), Z6
-	VMOVUPS     (CX)(R11*4), Z7
-	VMOVUPS     (DX)(R11*4), Z8
-	VFMADD231PS Z6, Z0, Z8
-	VFMADD231PS Z7, Z3, Z8
-	VMOVUPS     Z8, (DX)(R11*4)
-	VMOVUPS     (SI)(R11*4), Z8
-	VFMADD231PS Z6, Z1, Z8
-	VFMADD231PS Z7, Z4, Z8
-	VMOVUPS     Z8, (SI)(R11*4)
-	VMOVUPS     (BX)(R11*4), Z8
-	VFMADD231PS Z6, Z2, Z8
-	VFMADD231PS Z7, Z5, Z8
-	VMOVUPS     Z8, (BX)(R11*4)
-	VMOVUPS     64(AX)(R11*4), Z6
-	VMOVUPS     64(CX)(R11*4), Z7
-	VMOVUPS     64(DX)(R11*4), Z8
-	VFMADD231PS Z6, Z0, Z8
-	VFMADD231PS Z7, Z3, Z8
-	VMOVUPS     Z8, 64(DX)(R11*4)
-	VMOVUPS     64(SI)(R11*4), Z8
-	VFMADD231PS Z6, Z1, Z8
-	VFMADD231PS Z7, Z4, Z8
-	VMOVUPS     Z8, 64(SI)(R11*4)
-	VMOVUPS     64(BX)(R11*4), Z8
-	VFMADD231PS Z6, Z2, Z8
-	VFMADD231PS Z7, Z5, Z8
-	VMOVUPS     Z8, 64(BX)(R11*4)
-	ADDQ        $0x00000020, R11
-	JMP         gerRuns3x2AVX512_pair
-
-gerRuns3x2AVX512_single:
-	MOVQ        R9, R12
-	SUBQ        $0x00000010, R12
-	CMPQ        R11, R12
-	JG          gerRuns3x2AVX512_tail
-	VMOVUPS     (AX)(R11*4), Z6
-	VMOVUPS     (CX)(R11*4), Z7
-	VMOVUPS     (DX)(R11*4), Z8
-	VFMADD231PS Z6, Z0, Z8
-	VFMADD231PS Z7, Z3, Z8
-	VMOVUPS     Z8, (DX)(R11*4)
-	VMOVUPS     (SI)(R11*4), Z8
-	VFMADD231PS Z6, Z1, Z8
-	VFMADD231PS Z7, Z4, Z8
-	VMOVUPS     Z8, (SI)(R11*4)
-	VMOVUPS     (BX)(R11*4), Z8
-	VFMADD231PS Z6, Z2, Z8
-	VFMADD231PS Z7, Z5, Z8
-	VMOVUPS     Z8, (BX)(R11*4)
-	ADDQ        $0x00000010, R11
-
-gerRuns3x2AVX512_tail:
-	CMPQ        R11, R9
-	JGE         gerRuns3x2AVX512_next
-	VMOVUPS.Z   (AX)(R11*4), K1, Z6
-	VMOVUPS.Z   (CX)(R11*4), K1, Z7
-	VMOVUPS.Z   (DX)(R11*4), K1, Z8
-	VFMADD231PS Z6, Z0, Z8
-	VFMADD231PS Z7, Z3, Z8
-	VMOVUPS     Z8, K1, (DX)(R11*4)
-	VMOVUPS.Z   (SI)(R11*4), K1, Z8
-	VFMADD231PS Z6, Z1, Z8
-	VFMADD231PS Z7, Z4, Z8
-	VMOVUPS     Z8, K1, (SI)(R11*4)
-	VMOVUPS.Z   (BX)(R11*4), K1, Z8
-	VFMADD231PS Z6, Z2, Z8
-	VFMADD231PS Z7, Z5, Z8
-	VMOVUPS     Z8, K1, (BX)(R11*4)
-
-gerRuns3x2AVX512_next:
-	ADDQ DI, AX
-	ADDQ DI, CX
-	ADDQ R10, DX
-	ADDQ R10, SI
-	ADDQ R10, BX
-	DECQ R8
-	JNZ  gerRuns3x2AVX512_run
-
-gerRuns3x2AVX512_done:
-	VZEROUPPER
-	RET
-
-// func dotRuns4x2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
-// Requires: AVX, AVX512F, AVX512VL
-TEXT ·dotRuns4x2AVX512(SB), NOSPLIT, $0-64
-	MOVQ   x+0(FP), AX
-	MOVQ   pixStride+56(FP), CX
-	LEAQ   (AX)(CX*4), CX
-	MOVQ   w+16(FP), DX
-	MOVQ   k+24(FP), BX
-	SHLQ   $0x02, BX
-	LEAQ   (DX)(BX*1), SI
-	LEAQ   (SI)(BX*1), DI
-	LEAQ   (DI)(BX*1), BX
-	MOVQ   xStride+8(FP), R8
-	SHLQ   $0x02, R8
-	MOVQ   nRuns+32(FP), R9
-	MOVQ   runLen+40(FP), R10
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
-	TESTQ  R9, R9
-	JZ     dotRuns4x2AVX512_done
-	TESTQ  R10, R10
-	JZ     dotRuns4x2AVX512_done
-	MOVQ   R10, R11
-	ANDQ   $0x0000000f, R11
-	LEAQ   implicitMaskAVX512<>+0(SB), R12
-	KMOVW  (R12)(R11*2), K1
-	MOVQ   R10, R11
-	SHLQ   $0x02, R11
-
-dotRuns4x2AVX512_run:
-	XORQ R12, R12
-	MOVQ R10, R13
-	SUBQ $0x00000020, R13
-
-dotRuns4x2AVX512_pair:
-	CMPQ        R12, R13
-	JG          dotRuns4x2AVX512_single
-	VMOVUPS     (AX)(R12*4), Z16
-	VMOVUPS     (CX)(R12*4), Z17
-	VMOVUPS     (DX)(R12*4), Z18
-	VFMADD231PS Z18, Z16, Z0
-	VFMADD231PS Z18, Z17, Z8
-	VMOVUPS     (SI)(R12*4), Z18
-	VFMADD231PS Z18, Z16, Z2
-	VFMADD231PS Z18, Z17, Z10
-	VMOVUPS     (DI)(R12*4), Z18
-	VFMADD231PS Z18, Z16, Z4
-	VFMADD231PS Z18, Z17, Z12
-	VMOVUPS     (BX)(R12*4), Z18
-	VFMADD231PS Z18, Z16, Z6
-	VFMADD231PS Z18, Z17, Z14
-	VMOVUPS     64(AX)(R12*4), Z16
-	VMOVUPS     64(CX)(R12*4), Z17
-	VMOVUPS     64(DX)(R12*4), Z18
-	VFMADD231PS Z18, Z16, Z1
-	VFMADD231PS Z18, Z17, Z9
-	VMOVUPS     64(SI)(R12*4), Z18
-	VFMADD231PS Z18, Z16, Z3
-	VFMADD231PS Z18, Z17, Z11
-	VMOVUPS     64(DI)(R12*4), Z18
-	VFMADD231PS Z18, Z16, Z5
-	VFMADD231PS Z18, Z17, Z13
-	VMOVUPS     64(BX)(R12*4), Z18
-	VFMADD231PS Z18, Z16, Z7
-	VFMADD231PS Z18, Z17, Z15
-	ADDQ        $0x00000020, R12
-	JMP         dotRuns4x2AVX512_pair
-
-dotRuns4x2AVX512_single:
-	MOVQ        R10, R13
-	SUBQ        $0x00000010, R13
-	CMPQ        R12, R13
-	JG          dotRuns4x2AVX512_tail
-	VMOVUPS     (AX)(R12*4), Z16
-	VMOVUPS     (CX)(R12*4), Z17
-	VMOVUPS     (DX)(R12*4), Z18
-	VFMADD231PS Z18, Z16, Z0
-	VFMADD231PS Z18, Z17, Z8
-	VMOVUPS     (SI)(R12*4), Z18
-	VFMADD231PS Z18, Z16, Z2
-	VFMADD231PS Z18, Z17, Z10
-	VMOVUPS     (DI)(R12*4), Z18
-	VFMADD231PS Z18, Z16, Z4
-	VFMADD231PS Z18, Z17, Z12
-	VMOVUPS     (BX)(R12*4), Z18
-	VFMADD231PS Z18, Z16, Z6
-	VFMADD231PS Z18, Z17, Z14
-	ADDQ        $0x00000010, R12
-
-dotRuns4x2AVX512_tail:
-	CMPQ        R12, R10
-	JGE         dotRuns4x2AVX512_next
-	VMOVUPS.Z   (AX)(R12*4), K1, Z16
-	VMOVUPS.Z   (CX)(R12*4), K1, Z17
-	VMOVUPS.Z   (DX)(R12*4), K1, Z18
-	VFMADD231PS Z18, Z16, Z0
-	VFMADD231PS Z18, Z17, Z8
-	VMOVUPS.Z   (SI)(R12*4), K1, Z18
-	VFMADD231PS Z18, Z16, Z2
-	VFMADD231PS Z18, Z17, Z10
-	VMOVUPS.Z   (DI)(R12*4), K1, Z18
-	VFMADD231PS Z18, Z16, Z4
-	VFMADD231PS Z18, Z17, Z12
-	VMOVUPS.Z   (BX)(R12*4), K1, Z18
-	VFMADD231PS Z18, Z16, Z6
-	VFMADD231PS Z18, Z17, Z14
-
-dotRuns4x2AVX512_next:
-	ADDQ R8, AX
-	ADDQ R8, CX
-	ADDQ R11, DX
-	ADDQ R11, SI
-	ADDQ R11, DI
-	ADDQ R11, BX
-	DECQ R9
-	JNZ  dotRuns4x2AVX512_run
-
-dotRuns4x2AVX512_done:
-	MOVQ          out+48(FP), AX
-	VADDPS        Z1, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPS        Y1, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VADDPS        X1, X0, X0
-	VMOVHLPS      X0, X0, X1
-	VADDPS        X1, X0, X0
-	VMOVSHDUP     X0, X1
-	VADDSS        X1, X0, X0
-	VADDSS        (AX), X0, X0
-	VMOVSS        X0, (AX)
-	VADDPS        Z3, Z2, Z2
-	VEXTRACTF64X4 $0x01, Z2, Y0
-	VADDPS        Y0, Y2, Y2
-	VEXTRACTF32X4 $0x01, Y2, X0
-	VADDPS        X0, X2, X2
-	VMOVHLPS      X2, X2, X0
-	VADDPS        X0, X2, X2
-	VMOVSHDUP     X2, X0
-	VADDSS        X0, X2, X2
-	VADDSS        4(AX), X2, X2
-	VMOVSS        X2, 4(AX)
-	VADDPS        Z5, Z4, Z4
-	VEXTRACTF64X4 $0x01, Z4, Y0
-	VADDPS        Y0, Y4, Y4
-	VEXTRACTF32X4 $0x01, Y4, X0
-	VADDPS        X0, X4, X4
-	VMOVHLPS      X4, X4, X0
-	VADDPS        X0, X4, X4
-	VMOVSHDUP     X4, X0
-	VADDSS        X0, X4, X4
-	VADDSS        8(AX), X4, X4
-	VMOVSS        X4, 8(AX)
-	VADDPS        Z7, Z6, Z6
-	VEXTRACTF64X4 $0x01, Z6, Y0
-	VADDPS        Y0, Y6, Y6
-	VEXTRACTF32X4 $0x01, Y6, X0
-	VADDPS        X0, X6, X6
-	VMOVHLPS      X6, X6, X0
-	VADDPS        X0, X6, X6
-	VMOVSHDUP     X6, X0
-	VADDSS        X0, X6, X6
-	VADDSS        12(AX), X6, X6
-	VMOVSS        X6, 12(AX)
-	VADDPS        Z9, Z8, Z8
-	VEXTRACTF64X4 $0x01, Z8, Y0
-	VADDPS        Y0, Y8, Y8
-	VEXTRACTF32X4 $0x01, Y8, X0
-	VADDPS        X0, X8, X8
-	VMOVHLPS      X8, X8, X0
-	VADDPS        X0, X8, X8
-	VMOVSHDUP     X8, X0
-	VADDSS        X0, X8, X8
-	VADDSS        16(AX), X8, X8
-	VMOVSS        X8, 16(AX)
-	VADDPS        Z11, Z10, Z10
-	VEXTRACTF64X4 $0x01, Z10, Y0
-	VADDPS        Y0, Y10, Y10
-	VEXTRACTF32X4 $0x01, Y10, X0
-	VADDPS        X0, X10, X10
-	VMOVHLPS      X10, X10, X0
-	VADDPS        X0, X10, X10
-	VMOVSHDUP     X10, X0
-	VADDSS        X0, X10, X10
-	VADDSS        20(AX), X10, X10
-	VMOVSS        X10, 20(AX)
-	VADDPS        Z13, Z12, Z12
-	VEXTRACTF64X4 $0x01, Z12, Y0
-	VADDPS        Y0, Y12, Y12
-	VEXTRACTF32X4 $0x01, Y12, X0
-	VADDPS        X0, X12, X12
-	VMOVHLPS      X12, X12, X0
-	VADDPS        X0, X12, X12
-	VMOVSHDUP     X12, X0
-	VADDSS        X0, X12, X12
-	VADDSS        24(AX), X12, X12
-	VMOVSS        X12, 24(AX)
-	VADDPS        Z15, Z14, Z14
-	VEXTRACTF64X4 $0x01, Z14, Y0
-	VADDPS        Y0, Y14, Y14
-	VEXTRACTF32X4 $0x01, Y14, X0
-	VADDPS        X0, X14, X14
-	VMOVHLPS      X14, X14, X0
-	VADDPS        X0, X14, X14
-	VMOVSHDUP     X14, X0
-	VADDSS        X0, X14, X14
-	VADDSS        28(AX), X14, X14
-	VMOVSS        X14, 28(AX)
-	VZEROUPPER
-	RET
-
-// func gerRuns4x2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
-// Requires: AVX, AVX512F
-TEXT ·gerRuns4x2AVX512(SB), NOSPLIT, $0-64
-	MOVQ         x+0(FP), AX
-	MOVQ         pixStride+56(FP), CX
-	LEAQ         (AX)(CX*4), CX
-	MOVQ         d+16(FP), DX
-	MOVQ         k+24(FP), BX
-	SHLQ         $0x02, BX
-	LEAQ         (DX)(BX*1), SI
-	LEAQ         (SI)(BX*1), DI
-	LEAQ         (DI)(BX*1), BX
-	MOVQ         xStride+8(FP), R8
-	SHLQ         $0x02, R8
-	MOVQ         nRuns+32(FP), R9
-	MOVQ         runLen+40(FP), R10
-	MOVQ         a+48(FP), R11
-	VBROADCASTSS (R11), Z0
-	VBROADCASTSS 4(R11), Z1
-	VBROADCASTSS 8(R11), Z2
-	VBROADCASTSS 12(R11), Z3
-	VBROADCASTSS 16(R11), Z4
-	VBROADCASTSS 20(R11), Z5
-	VBROADCASTSS 24(R11), Z6
-	VBROADCASTSS 28(R11), Z7
-	TESTQ        R9, R9
-	JZ           gerRuns4x2AVX512_done
-	TESTQ        R10, R10
-	JZ           gerRuns4x2AVX512_done
-	MOVQ         R10, R11
-	ANDQ         $0x0000000f, R11
-	LEAQ         implicitMaskAVX512<>+0(SB), R12
-	KMOVW        (R12)(R11*2), K1
-	MOVQ         R10, R11
-	SHLQ         $0x02, R11
-
-gerRuns4x2AVX512_run:
-	XORQ R12, R12
-	MOVQ R10, R13
-	SUBQ $0x00000020, R13
-
-gerRuns4x2AVX512_pair:
-	CMPQ        R12, R13
-	JG          gerRuns4x2AVX512_single
-	VMOVUPS     (AX)(R12*4), Z8
-	VMOVUPS     (CX)(R12*4), Z9
-	VMOVUPS     (DX)(R12*4), Z10
-	VFMADD231PS Z8, Z0, Z10
-	VFMADD231PS Z9, Z4, Z10
-	VMOVUPS     Z10, (DX)(R12*4)
-	VMOVUPS     (SI)(R12*4), Z10
-	VFMADD231PS Z8, Z1, Z10
-	VFMADD231PS Z9, Z5, Z10
-	VMOVUPS     Z10, (SI)(R12*4)
-	VMOVUPS     (DI)(R12*4), Z10
-	VFMADD231PS Z8, Z2, Z10
-	VFMADD231PS Z9, Z6, Z10
-	VMOVUPS     Z10, (DI)(R12*4)
-	VMOVUPS     (BX)(R12*4), Z10
-	VFMADD231PS Z8, Z3, Z10
-	VFMADD231PS Z9, Z7, Z10
-	VMOVUPS     Z10, (BX)(R12*4)
-	VMOVUPS     64(AX)(R12*4), Z8
-	VMOVUPS     64(CX)(R12*4), Z9
-	VMOVUPS     64(DX)(R12*4), Z10
-	VFMADD231PS Z8, Z0, Z10
-	VFMADD231PS Z9, Z4, Z10
-	VMOVUPS     Z10, 64(DX)(R12*4)
-	VMOVUPS     64(SI)(R12*4), Z10
-	VFMADD231PS Z8, Z1, Z10
-	VFMADD231PS Z9, Z5, Z10
-	VMOVUPS     Z10, 64(SI)(R12*4)
-	VMOVUPS     64(DI)(R12*4), Z10
-	VFMADD231PS Z8, Z2, Z10
-	VFMADD231PS Z9, Z6, Z10
-	VMOVUPS     Z10, 64(DI)(R12*4)
-	VMOVUPS     64(BX)(R12*4), Z10
-	VFMADD231PS Z8, Z3, Z10
-	VFMADD231PS Z9, Z7, Z10
-	VMOVUPS     Z10, 64(BX)(R12*4)
-	ADDQ        $0x00000020, R12
-	JMP         gerRuns4x2AVX512_pair
-
-gerRuns4x2AVX512_single:
-	MOVQ        R10, R13
-	SUBQ        $0x00000010, R13
-	CMPQ        R12, R13
-	JG          gerRuns4x2AVX512_tail
-	VMOVUPS     (AX)(R12*4), Z8
-	VMOVUPS     (CX)(R12*4), Z9
-	VMOVUPS     (DX)(R12*4), Z10
-	VFMADD231PS Z8, Z0, Z10
-	VFMADD231PS Z9, Z4, Z10
-	VMOVUPS     Z10, (DX)(R12*4)
-	VMOVUPS     (SI)(R12*4), Z10
-	VFMADD231PS Z8, Z1, Z10
-	VFMADD231PS Z9, Z5, Z10
-	VMOVUPS     Z10, (SI)(R12*4)
-	VMOVUPS     (DI)(R12*4), Z10
-	VFMADD231PS Z8, Z2, Z10
-	VFMADD231PS Z9, Z6, Z10
-	VMOVUPS     Z10, (DI)(R12*4)
-	VMOVUPS     (BX)(R12*4), Z10
-	VFMADD231PS Z8, Z3, Z10
-	VFMADD231PS Z9, Z7, Z10
-	VMOVUPS     Z10, (BX)(R12*4)
-	ADDQ        $0x00000010, R12
-
-gerRuns4x2AVX512_tail:
-	CMPQ        R12, R10
-	JGE         gerRuns4x2AVX512_next
-	VMOVUPS.Z   (AX)(R12*4), K1, Z8
-	VMOVUPS.Z   (CX)(R12*4), K1, Z9
-	VMOVUPS.Z   (DX)(R12*4), K1, Z10
-	VFMADD231PS Z8, Z0, Z10
-	VFMADD231PS Z9, Z4, Z10
-	VMOVUPS     Z10, K1, (DX)(R12*4)
-	VMOVUPS.Z   (SI)(R12*4), K1, Z10
-	VFMADD231PS Z8, Z1, Z10
-	VFMADD231PS Z9, Z5, Z10
-	VMOVUPS     Z10, K1, (SI)(R12*4)
-	VMOVUPS.Z   (DI)(R12*4), K1, Z10
-	VFMADD231PS Z8, Z2, Z10
-	VFMADD231PS Z9, Z6, Z10
-	VMOVUPS     Z10, K1, (DI)(R12*4)
-	VMOVUPS.Z   (BX)(R12*4), K1, Z10
-	VFMADD231PS Z8, Z3, Z10
-	VFMADD231PS Z9, Z7, Z10
-	VMOVUPS     Z10, K1, (BX)(R12*4)
-
-gerRuns4x2AVX512_next:
-	ADDQ R8, AX
-	ADDQ R8, CX
-	ADDQ R11, DX
-	ADDQ R11, SI
-	ADDQ R11, DI
-	ADDQ R11, BX
-	DECQ R9
-	JNZ  gerRuns4x2AVX512_run
-
-gerRuns4x2AVX512_done:
+	MOVQ          pixStride+56(FP), AX
+	SHLQ          $0x03, AX
+	ADDQ          AX, (SP)
+	ADDQ          $0x00000008, 8(SP)
+	DECQ          16(SP)
+	JNZ           dotRow1AVX512_nextpair
 	VZEROUPPER
 	RET
 
@@ -5419,6 +4021,164 @@ gerRow1AVX512_next:
 	ADDQ BX, CX
 	DECQ 16(SP)
 	JNZ  gerRow1AVX512_run
+	VZEROUPPER
+	RET
+
+// func dotRow2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
+// Requires: AVX, AVX512F, AVX512VL
+TEXT ·dotRow2AVX512(SB), NOSPLIT, $24-72
+	MOVQ x+0(FP), AX
+	MOVQ AX, (SP)
+	MOVQ out+48(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ nPairs+64(FP), AX
+	MOVQ AX, 16(SP)
+
+dotRow2AVX512_nextpair:
+	MOVQ   (SP), AX
+	MOVQ   pixStride+56(FP), CX
+	LEAQ   (AX)(CX*4), CX
+	MOVQ   w+16(FP), DX
+	MOVQ   k+24(FP), BX
+	SHLQ   $0x02, BX
+	LEAQ   (DX)(BX*1), BX
+	MOVQ   xStride+8(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   nRuns+32(FP), DI
+	MOVQ   runLen+40(FP), R8
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	TESTQ  DI, DI
+	JZ     dotRow2AVX512_done
+	TESTQ  R8, R8
+	JZ     dotRow2AVX512_done
+	MOVQ   R8, R9
+	ANDQ   $0x0000000f, R9
+	LEAQ   implicitMaskAVX512<>+0(SB), R10
+	KMOVW  (R10)(R9*2), K1
+	MOVQ   R8, R9
+	SHLQ   $0x02, R9
+
+dotRow2AVX512_run:
+	XORQ R10, R10
+	MOVQ R8, R11
+	SUBQ $0x00000020, R11
+
+dotRow2AVX512_pair:
+	CMPQ        R10, R11
+	JG          dotRow2AVX512_single
+	VMOVUPS     (AX)(R10*4), Z8
+	VMOVUPS     (CX)(R10*4), Z9
+	VMOVUPS     (DX)(R10*4), Z10
+	VFMADD231PS Z10, Z8, Z0
+	VFMADD231PS Z10, Z9, Z4
+	VMOVUPS     (BX)(R10*4), Z10
+	VFMADD231PS Z10, Z8, Z2
+	VFMADD231PS Z10, Z9, Z6
+	VMOVUPS     64(AX)(R10*4), Z8
+	VMOVUPS     64(CX)(R10*4), Z9
+	VMOVUPS     64(DX)(R10*4), Z10
+	VFMADD231PS Z10, Z8, Z1
+	VFMADD231PS Z10, Z9, Z5
+	VMOVUPS     64(BX)(R10*4), Z10
+	VFMADD231PS Z10, Z8, Z3
+	VFMADD231PS Z10, Z9, Z7
+	ADDQ        $0x00000020, R10
+	JMP         dotRow2AVX512_pair
+
+dotRow2AVX512_single:
+	MOVQ        R8, R11
+	SUBQ        $0x00000010, R11
+	CMPQ        R10, R11
+	JG          dotRow2AVX512_tail
+	VMOVUPS     (AX)(R10*4), Z8
+	VMOVUPS     (CX)(R10*4), Z9
+	VMOVUPS     (DX)(R10*4), Z10
+	VFMADD231PS Z10, Z8, Z0
+	VFMADD231PS Z10, Z9, Z4
+	VMOVUPS     (BX)(R10*4), Z10
+	VFMADD231PS Z10, Z8, Z2
+	VFMADD231PS Z10, Z9, Z6
+	ADDQ        $0x00000010, R10
+
+dotRow2AVX512_tail:
+	CMPQ        R10, R8
+	JGE         dotRow2AVX512_next
+	VMOVUPS.Z   (AX)(R10*4), K1, Z8
+	VMOVUPS.Z   (CX)(R10*4), K1, Z9
+	VMOVUPS.Z   (DX)(R10*4), K1, Z10
+	VFMADD231PS Z10, Z8, Z0
+	VFMADD231PS Z10, Z9, Z4
+	VMOVUPS.Z   (BX)(R10*4), K1, Z10
+	VFMADD231PS Z10, Z8, Z2
+	VFMADD231PS Z10, Z9, Z6
+
+dotRow2AVX512_next:
+	ADDQ SI, AX
+	ADDQ SI, CX
+	ADDQ R9, DX
+	ADDQ R9, BX
+	DECQ DI
+	JNZ  dotRow2AVX512_run
+
+dotRow2AVX512_done:
+	MOVQ          8(SP), AX
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y8
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X8
+	VADDPS        X8, X0, X0
+	VMOVHLPS      X0, X0, X8
+	VADDPS        X8, X0, X0
+	VMOVSHDUP     X0, X8
+	VADDSS        X8, X0, X0
+	VADDSS        (AX), X0, X0
+	VMOVSS        X0, (AX)
+	VADDPS        Z3, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y8
+	VADDPS        Y8, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X8
+	VADDPS        X8, X2, X2
+	VMOVHLPS      X2, X2, X8
+	VADDPS        X8, X2, X2
+	VMOVSHDUP     X2, X8
+	VADDSS        X8, X2, X2
+	VADDSS        4(AX), X2, X2
+	VMOVSS        X2, 4(AX)
+	VADDPS        Z5, Z4, Z4
+	VEXTRACTF64X4 $0x01, Z4, Y8
+	VADDPS        Y8, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y4, X8
+	VADDPS        X8, X4, X4
+	VMOVHLPS      X4, X4, X8
+	VADDPS        X8, X4, X4
+	VMOVSHDUP     X4, X8
+	VADDSS        X8, X4, X4
+	VADDSS        8(AX), X4, X4
+	VMOVSS        X4, 8(AX)
+	VADDPS        Z7, Z6, Z6
+	VEXTRACTF64X4 $0x01, Z6, Y8
+	VADDPS        Y8, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X8
+	VADDPS        X8, X6, X6
+	VMOVHLPS      X6, X6, X8
+	VADDPS        X8, X6, X6
+	VMOVSHDUP     X6, X8
+	VADDSS        X8, X6, X6
+	VADDSS        12(AX), X6, X6
+	VMOVSS        X6, 12(AX)
+	MOVQ          pixStride+56(FP), AX
+	SHLQ          $0x03, AX
+	ADDQ          AX, (SP)
+	ADDQ          $0x00000010, 8(SP)
+	DECQ          16(SP)
+	JNZ           dotRow2AVX512_nextpair
 	VZEROUPPER
 	RET
 
@@ -5584,6 +4344,204 @@ gerRow2AVX512_next:
 	ADDQ SI, DX
 	DECQ 16(SP)
 	JNZ  gerRow2AVX512_run
+	VZEROUPPER
+	RET
+
+// func dotRow3AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
+// Requires: AVX, AVX512F, AVX512VL
+TEXT ·dotRow3AVX512(SB), NOSPLIT, $24-72
+	MOVQ x+0(FP), AX
+	MOVQ AX, (SP)
+	MOVQ out+48(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ nPairs+64(FP), AX
+	MOVQ AX, 16(SP)
+
+dotRow3AVX512_nextpair:
+	MOVQ   (SP), AX
+	MOVQ   pixStride+56(FP), CX
+	LEAQ   (AX)(CX*4), CX
+	MOVQ   w+16(FP), DX
+	MOVQ   k+24(FP), BX
+	SHLQ   $0x02, BX
+	LEAQ   (DX)(BX*1), SI
+	LEAQ   (SI)(BX*1), BX
+	MOVQ   xStride+8(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   nRuns+32(FP), R8
+	MOVQ   runLen+40(FP), R9
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	TESTQ  R8, R8
+	JZ     dotRow3AVX512_done
+	TESTQ  R9, R9
+	JZ     dotRow3AVX512_done
+	MOVQ   R9, R10
+	ANDQ   $0x0000000f, R10
+	LEAQ   implicitMaskAVX512<>+0(SB), R11
+	KMOVW  (R11)(R10*2), K1
+	MOVQ   R9, R10
+	SHLQ   $0x02, R10
+
+dotRow3AVX512_run:
+	XORQ R11, R11
+	MOVQ R9, R12
+	SUBQ $0x00000020, R12
+
+dotRow3AVX512_pair:
+	CMPQ        R11, R12
+	JG          dotRow3AVX512_single
+	VMOVUPS     (AX)(R11*4), Z12
+	VMOVUPS     (CX)(R11*4), Z13
+	VMOVUPS     (DX)(R11*4), Z14
+	VFMADD231PS Z14, Z12, Z0
+	VFMADD231PS Z14, Z13, Z6
+	VMOVUPS     (SI)(R11*4), Z14
+	VFMADD231PS Z14, Z12, Z2
+	VFMADD231PS Z14, Z13, Z8
+	VMOVUPS     (BX)(R11*4), Z14
+	VFMADD231PS Z14, Z12, Z4
+	VFMADD231PS Z14, Z13, Z10
+	VMOVUPS     64(AX)(R11*4), Z12
+	VMOVUPS     64(CX)(R11*4), Z13
+	VMOVUPS     64(DX)(R11*4), Z14
+	VFMADD231PS Z14, Z12, Z1
+	VFMADD231PS Z14, Z13, Z7
+	VMOVUPS     64(SI)(R11*4), Z14
+	VFMADD231PS Z14, Z12, Z3
+	VFMADD231PS Z14, Z13, Z9
+	VMOVUPS     64(BX)(R11*4), Z14
+	VFMADD231PS Z14, Z12, Z5
+	VFMADD231PS Z14, Z13, Z11
+	ADDQ        $0x00000020, R11
+	JMP         dotRow3AVX512_pair
+
+dotRow3AVX512_single:
+	MOVQ        R9, R12
+	SUBQ        $0x00000010, R12
+	CMPQ        R11, R12
+	JG          dotRow3AVX512_tail
+	VMOVUPS     (AX)(R11*4), Z12
+	VMOVUPS     (CX)(R11*4), Z13
+	VMOVUPS     (DX)(R11*4), Z14
+	VFMADD231PS Z14, Z12, Z0
+	VFMADD231PS Z14, Z13, Z6
+	VMOVUPS     (SI)(R11*4), Z14
+	VFMADD231PS Z14, Z12, Z2
+	VFMADD231PS Z14, Z13, Z8
+	VMOVUPS     (BX)(R11*4), Z14
+	VFMADD231PS Z14, Z12, Z4
+	VFMADD231PS Z14, Z13, Z10
+	ADDQ        $0x00000010, R11
+
+dotRow3AVX512_tail:
+	CMPQ        R11, R9
+	JGE         dotRow3AVX512_next
+	VMOVUPS.Z   (AX)(R11*4), K1, Z12
+	VMOVUPS.Z   (CX)(R11*4), K1, Z13
+	VMOVUPS.Z   (DX)(R11*4), K1, Z14
+	VFMADD231PS Z14, Z12, Z0
+	VFMADD231PS Z14, Z13, Z6
+	VMOVUPS.Z   (SI)(R11*4), K1, Z14
+	VFMADD231PS Z14, Z12, Z2
+	VFMADD231PS Z14, Z13, Z8
+	VMOVUPS.Z   (BX)(R11*4), K1, Z14
+	VFMADD231PS Z14, Z12, Z4
+	VFMADD231PS Z14, Z13, Z10
+
+dotRow3AVX512_next:
+	ADDQ DI, AX
+	ADDQ DI, CX
+	ADDQ R10, DX
+	ADDQ R10, SI
+	ADDQ R10, BX
+	DECQ R8
+	JNZ  dotRow3AVX512_run
+
+dotRow3AVX512_done:
+	MOVQ          8(SP), AX
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y12
+	VADDPS        Y12, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X12
+	VADDPS        X12, X0, X0
+	VMOVHLPS      X0, X0, X12
+	VADDPS        X12, X0, X0
+	VMOVSHDUP     X0, X12
+	VADDSS        X12, X0, X0
+	VADDSS        (AX), X0, X0
+	VMOVSS        X0, (AX)
+	VADDPS        Z3, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y12
+	VADDPS        Y12, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X12
+	VADDPS        X12, X2, X2
+	VMOVHLPS      X2, X2, X12
+	VADDPS        X12, X2, X2
+	VMOVSHDUP     X2, X12
+	VADDSS        X12, X2, X2
+	VADDSS        4(AX), X2, X2
+	VMOVSS        X2, 4(AX)
+	VADDPS        Z5, Z4, Z4
+	VEXTRACTF64X4 $0x01, Z4, Y12
+	VADDPS        Y12, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y4, X12
+	VADDPS        X12, X4, X4
+	VMOVHLPS      X4, X4, X12
+	VADDPS        X12, X4, X4
+	VMOVSHDUP     X4, X12
+	VADDSS        X12, X4, X4
+	VADDSS        8(AX), X4, X4
+	VMOVSS        X4, 8(AX)
+	VADDPS        Z7, Z6, Z6
+	VEXTRACTF64X4 $0x01, Z6, Y12
+	VADDPS        Y12, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X12
+	VADDPS        X12, X6, X6
+	VMOVHLPS      X6, X6, X12
+	VADDPS        X12, X6, X6
+	VMOVSHDUP     X6, X12
+	VADDSS        X12, X6, X6
+	VADDSS        12(AX), X6, X6
+	VMOVSS        X6, 12(AX)
+	VADDPS        Z9, Z8, Z8
+	VEXTRACTF64X4 $0x01, Z8, Y12
+	VADDPS        Y12, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X12
+	VADDPS        X12, X8, X8
+	VMOVHLPS      X8, X8, X12
+	VADDPS        X12, X8, X8
+	VMOVSHDUP     X8, X12
+	VADDSS        X12, X8, X8
+	VADDSS        16(AX), X8, X8
+	VMOVSS        X8, 16(AX)
+	VADDPS        Z11, Z10, Z10
+	VEXTRACTF64X4 $0x01, Z10, Y12
+	VADDPS        Y12, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X12
+	VADDPS        X12, X10, X10
+	VMOVHLPS      X10, X10, X12
+	VADDPS        X12, X10, X10
+	VMOVSHDUP     X10, X12
+	VADDSS        X12, X10, X10
+	VADDSS        20(AX), X10, X10
+	VMOVSS        X10, 20(AX)
+	MOVQ          pixStride+56(FP), AX
+	SHLQ          $0x03, AX
+	ADDQ          AX, (SP)
+	ADDQ          $0x00000018, 8(SP)
+	DECQ          16(SP)
+	JNZ           dotRow3AVX512_nextpair
 	VZEROUPPER
 	RET
 
@@ -5761,6 +4719,244 @@ gerRow3AVX512_next:
 	ADDQ DI, DX
 	DECQ 16(SP)
 	JNZ  gerRow3AVX512_run
+	VZEROUPPER
+	RET
+
+// func dotRow4AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
+// Requires: AVX, AVX512F, AVX512VL
+TEXT ·dotRow4AVX512(SB), NOSPLIT, $24-72
+	MOVQ x+0(FP), AX
+	MOVQ AX, (SP)
+	MOVQ out+48(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ nPairs+64(FP), AX
+	MOVQ AX, 16(SP)
+
+dotRow4AVX512_nextpair:
+	MOVQ   (SP), AX
+	MOVQ   pixStride+56(FP), CX
+	LEAQ   (AX)(CX*4), CX
+	MOVQ   w+16(FP), DX
+	MOVQ   k+24(FP), BX
+	SHLQ   $0x02, BX
+	LEAQ   (DX)(BX*1), SI
+	LEAQ   (SI)(BX*1), DI
+	LEAQ   (DI)(BX*1), BX
+	MOVQ   xStride+8(FP), R8
+	SHLQ   $0x02, R8
+	MOVQ   nRuns+32(FP), R9
+	MOVQ   runLen+40(FP), R10
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	TESTQ  R9, R9
+	JZ     dotRow4AVX512_done
+	TESTQ  R10, R10
+	JZ     dotRow4AVX512_done
+	MOVQ   R10, R11
+	ANDQ   $0x0000000f, R11
+	LEAQ   implicitMaskAVX512<>+0(SB), R12
+	KMOVW  (R12)(R11*2), K1
+	MOVQ   R10, R11
+	SHLQ   $0x02, R11
+
+dotRow4AVX512_run:
+	XORQ R12, R12
+	MOVQ R10, R13
+	SUBQ $0x00000020, R13
+
+dotRow4AVX512_pair:
+	CMPQ        R12, R13
+	JG          dotRow4AVX512_single
+	VMOVUPS     (AX)(R12*4), Z16
+	VMOVUPS     (CX)(R12*4), Z17
+	VMOVUPS     (DX)(R12*4), Z18
+	VFMADD231PS Z18, Z16, Z0
+	VFMADD231PS Z18, Z17, Z8
+	VMOVUPS     (SI)(R12*4), Z18
+	VFMADD231PS Z18, Z16, Z2
+	VFMADD231PS Z18, Z17, Z10
+	VMOVUPS     (DI)(R12*4), Z18
+	VFMADD231PS Z18, Z16, Z4
+	VFMADD231PS Z18, Z17, Z12
+	VMOVUPS     (BX)(R12*4), Z18
+	VFMADD231PS Z18, Z16, Z6
+	VFMADD231PS Z18, Z17, Z14
+	VMOVUPS     64(AX)(R12*4), Z16
+	VMOVUPS     64(CX)(R12*4), Z17
+	VMOVUPS     64(DX)(R12*4), Z18
+	VFMADD231PS Z18, Z16, Z1
+	VFMADD231PS Z18, Z17, Z9
+	VMOVUPS     64(SI)(R12*4), Z18
+	VFMADD231PS Z18, Z16, Z3
+	VFMADD231PS Z18, Z17, Z11
+	VMOVUPS     64(DI)(R12*4), Z18
+	VFMADD231PS Z18, Z16, Z5
+	VFMADD231PS Z18, Z17, Z13
+	VMOVUPS     64(BX)(R12*4), Z18
+	VFMADD231PS Z18, Z16, Z7
+	VFMADD231PS Z18, Z17, Z15
+	ADDQ        $0x00000020, R12
+	JMP         dotRow4AVX512_pair
+
+dotRow4AVX512_single:
+	MOVQ        R10, R13
+	SUBQ        $0x00000010, R13
+	CMPQ        R12, R13
+	JG          dotRow4AVX512_tail
+	VMOVUPS     (AX)(R12*4), Z16
+	VMOVUPS     (CX)(R12*4), Z17
+	VMOVUPS     (DX)(R12*4), Z18
+	VFMADD231PS Z18, Z16, Z0
+	VFMADD231PS Z18, Z17, Z8
+	VMOVUPS     (SI)(R12*4), Z18
+	VFMADD231PS Z18, Z16, Z2
+	VFMADD231PS Z18, Z17, Z10
+	VMOVUPS     (DI)(R12*4), Z18
+	VFMADD231PS Z18, Z16, Z4
+	VFMADD231PS Z18, Z17, Z12
+	VMOVUPS     (BX)(R12*4), Z18
+	VFMADD231PS Z18, Z16, Z6
+	VFMADD231PS Z18, Z17, Z14
+	ADDQ        $0x00000010, R12
+
+dotRow4AVX512_tail:
+	CMPQ        R12, R10
+	JGE         dotRow4AVX512_next
+	VMOVUPS.Z   (AX)(R12*4), K1, Z16
+	VMOVUPS.Z   (CX)(R12*4), K1, Z17
+	VMOVUPS.Z   (DX)(R12*4), K1, Z18
+	VFMADD231PS Z18, Z16, Z0
+	VFMADD231PS Z18, Z17, Z8
+	VMOVUPS.Z   (SI)(R12*4), K1, Z18
+	VFMADD231PS Z18, Z16, Z2
+	VFMADD231PS Z18, Z17, Z10
+	VMOVUPS.Z   (DI)(R12*4), K1, Z18
+	VFMADD231PS Z18, Z16, Z4
+	VFMADD231PS Z18, Z17, Z12
+	VMOVUPS.Z   (BX)(R12*4), K1, Z18
+	VFMADD231PS Z18, Z16, Z6
+	VFMADD231PS Z18, Z17, Z14
+
+dotRow4AVX512_next:
+	ADDQ R8, AX
+	ADDQ R8, CX
+	ADDQ R11, DX
+	ADDQ R11, SI
+	ADDQ R11, DI
+	ADDQ R11, BX
+	DECQ R9
+	JNZ  dotRow4AVX512_run
+
+dotRow4AVX512_done:
+	MOVQ          8(SP), AX
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y16
+	VADDPS        Y16, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X16
+	VADDPS        X16, X0, X0
+	VMOVHLPS      X0, X0, X16
+	VADDPS        X16, X0, X0
+	VMOVSHDUP     X0, X16
+	VADDSS        X16, X0, X0
+	VADDSS        (AX), X0, X0
+	VMOVSS        X0, (AX)
+	VADDPS        Z3, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y16
+	VADDPS        Y16, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X16
+	VADDPS        X16, X2, X2
+	VMOVHLPS      X2, X2, X16
+	VADDPS        X16, X2, X2
+	VMOVSHDUP     X2, X16
+	VADDSS        X16, X2, X2
+	VADDSS        4(AX), X2, X2
+	VMOVSS        X2, 4(AX)
+	VADDPS        Z5, Z4, Z4
+	VEXTRACTF64X4 $0x01, Z4, Y16
+	VADDPS        Y16, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y4, X16
+	VADDPS        X16, X4, X4
+	VMOVHLPS      X4, X4, X16
+	VADDPS        X16, X4, X4
+	VMOVSHDUP     X4, X16
+	VADDSS        X16, X4, X4
+	VADDSS        8(AX), X4, X4
+	VMOVSS        X4, 8(AX)
+	VADDPS        Z7, Z6, Z6
+	VEXTRACTF64X4 $0x01, Z6, Y16
+	VADDPS        Y16, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X16
+	VADDPS        X16, X6, X6
+	VMOVHLPS      X6, X6, X16
+	VADDPS        X16, X6, X6
+	VMOVSHDUP     X6, X16
+	VADDSS        X16, X6, X6
+	VADDSS        12(AX), X6, X6
+	VMOVSS        X6, 12(AX)
+	VADDPS        Z9, Z8, Z8
+	VEXTRACTF64X4 $0x01, Z8, Y16
+	VADDPS        Y16, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X16
+	VADDPS        X16, X8, X8
+	VMOVHLPS      X8, X8, X16
+	VADDPS        X16, X8, X8
+	VMOVSHDUP     X8, X16
+	VADDSS        X16, X8, X8
+	VADDSS        16(AX), X8, X8
+	VMOVSS        X8, 16(AX)
+	VADDPS        Z11, Z10, Z10
+	VEXTRACTF64X4 $0x01, Z10, Y16
+	VADDPS        Y16, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X16
+	VADDPS        X16, X10, X10
+	VMOVHLPS      X10, X10, X16
+	VADDPS        X16, X10, X10
+	VMOVSHDUP     X10, X16
+	VADDSS        X16, X10, X10
+	VADDSS        20(AX), X10, X10
+	VMOVSS        X10, 20(AX)
+	VADDPS        Z13, Z12, Z12
+	VEXTRACTF64X4 $0x01, Z12, Y16
+	VADDPS        Y16, Y12, Y12
+	VEXTRACTF32X4 $0x01, Y12, X16
+	VADDPS        X16, X12, X12
+	VMOVHLPS      X12, X12, X16
+	VADDPS        X16, X12, X12
+	VMOVSHDUP     X12, X16
+	VADDSS        X16, X12, X12
+	VADDSS        24(AX), X12, X12
+	VMOVSS        X12, 24(AX)
+	VADDPS        Z15, Z14, Z14
+	VEXTRACTF64X4 $0x01, Z14, Y16
+	VADDPS        Y16, Y14, Y14
+	VEXTRACTF32X4 $0x01, Y14, X16
+	VADDPS        X16, X14, X14
+	VMOVHLPS      X14, X14, X16
+	VADDPS        X16, X14, X14
+	VMOVSHDUP     X14, X16
+	VADDSS        X16, X14, X14
+	VADDSS        28(AX), X14, X14
+	VMOVSS        X14, 28(AX)
+	MOVQ          pixStride+56(FP), AX
+	SHLQ          $0x03, AX
+	ADDQ          AX, (SP)
+	ADDQ          $0x00000020, 8(SP)
+	DECQ          16(SP)
+	JNZ           dotRow4AVX512_nextpair
 	VZEROUPPER
 	RET
 

@@ -64,60 +64,40 @@ func axpyRuns4AVX2(y *float32, yStride int, w *float32, k int, nRuns int, runLen
 //go:noescape
 func gerRuns4AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32)
 
-// dotRuns1x2AVX2 adds to out[f], f < 1, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
+// dotRow1AVX2 adds to out[q*1+f], f < 1, for the 2*nPairs pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nPairs must be positive.
 //
 //go:noescape
-func dotRuns1x2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
-
-// gerRuns1x2AVX2 adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < 1 of d (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
-//
-//go:noescape
-func gerRuns1x2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
-
-// dotRuns2x2AVX2 adds to out[f], f < 2, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
-//
-//go:noescape
-func dotRuns2x2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
-
-// gerRuns2x2AVX2 adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < 2 of d (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
-//
-//go:noescape
-func gerRuns2x2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
-
-// dotRuns3x2AVX2 adds to out[f], f < 3, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
-//
-//go:noescape
-func dotRuns3x2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
-
-// gerRuns3x2AVX2 adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < 3 of d (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
-//
-//go:noescape
-func gerRuns3x2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
-
-// dotRuns4x2AVX2 adds to out[f], f < 4, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
-//
-//go:noescape
-func dotRuns4x2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
-
-// gerRuns4x2AVX2 adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < 4 of d (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
-//
-//go:noescape
-func gerRuns4x2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
+func dotRow1AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
 
 // gerRow1AVX2 adds, for rows f < 1 of d (row stride k), the sum over pixels q < nPix of a[q*1+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
 func gerRow1AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
+// dotRow2AVX2 adds to out[q*2+f], f < 2, for the 2*nPairs pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nPairs must be positive.
+//
+//go:noescape
+func dotRow2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
+
 // gerRow2AVX2 adds, for rows f < 2 of d (row stride k), the sum over pixels q < nPix of a[q*2+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
 func gerRow2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
+// dotRow3AVX2 adds to out[q*3+f], f < 3, for the 2*nPairs pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nPairs must be positive.
+//
+//go:noescape
+func dotRow3AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
+
 // gerRow3AVX2 adds, for rows f < 3 of d (row stride k), the sum over pixels q < nPix of a[q*3+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
 func gerRow3AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+
+// dotRow4AVX2 adds to out[q*4+f], f < 4, for the 2*nPairs pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nPairs must be positive.
+//
+//go:noescape
+func dotRow4AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
 
 // gerRow4AVX2 adds, for rows f < 4 of d (row stride k), the sum over pixels q < nPix of a[q*4+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
@@ -189,60 +169,40 @@ func axpyRuns4AVX512(y *float32, yStride int, w *float32, k int, nRuns int, runL
 //go:noescape
 func gerRuns4AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32)
 
-// dotRuns1x2AVX512 adds to out[f], f < 1, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
+// dotRow1AVX512 adds to out[q*1+f], f < 1, for the 2*nPairs pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nPairs must be positive.
 //
 //go:noescape
-func dotRuns1x2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
-
-// gerRuns1x2AVX512 adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < 1 of d (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
-//
-//go:noescape
-func gerRuns1x2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
-
-// dotRuns2x2AVX512 adds to out[f], f < 2, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
-//
-//go:noescape
-func dotRuns2x2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
-
-// gerRuns2x2AVX512 adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < 2 of d (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
-//
-//go:noescape
-func gerRuns2x2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
-
-// dotRuns3x2AVX512 adds to out[f], f < 3, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
-//
-//go:noescape
-func dotRuns3x2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
-
-// gerRuns3x2AVX512 adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < 3 of d (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
-//
-//go:noescape
-func gerRuns3x2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
-
-// dotRuns4x2AVX512 adds to out[f], f < 4, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
-//
-//go:noescape
-func dotRuns4x2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
-
-// gerRuns4x2AVX512 adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < 4 of d (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
-//
-//go:noescape
-func gerRuns4x2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
+func dotRow1AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
 
 // gerRow1AVX512 adds, for rows f < 1 of d (row stride k), the sum over pixels q < nPix of a[q*1+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
 func gerRow1AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
+// dotRow2AVX512 adds to out[q*2+f], f < 2, for the 2*nPairs pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nPairs must be positive.
+//
+//go:noescape
+func dotRow2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
+
 // gerRow2AVX512 adds, for rows f < 2 of d (row stride k), the sum over pixels q < nPix of a[q*2+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
 func gerRow2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
+// dotRow3AVX512 adds to out[q*3+f], f < 3, for the 2*nPairs pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nPairs must be positive.
+//
+//go:noescape
+func dotRow3AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
+
 // gerRow3AVX512 adds, for rows f < 3 of d (row stride k), the sum over pixels q < nPix of a[q*3+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
 func gerRow3AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+
+// dotRow4AVX512 adds to out[q*4+f], f < 4, for the 2*nPairs pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nPairs must be positive.
+//
+//go:noescape
+func dotRow4AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
 
 // gerRow4AVX512 adds, for rows f < 4 of d (row stride k), the sum over pixels q < nPix of a[q*4+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //

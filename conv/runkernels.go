@@ -25,10 +25,6 @@ import (
 // by the caller.
 type runFunc func(img *float32, stride int, mat *float32, k, nRuns, runLen int, vec *float32)
 
-// runFunc2 is the raw signature of the two-pixel kernels: the second
-// pixel's image runs start pixStride floats after the first's.
-type runFunc2 func(img *float32, stride int, mat *float32, k, nRuns, runLen int, vec *float32, pixStride int)
-
 // runFuncRow is the raw signature of the row kernels: nPix pixels, each
 // pixel's image runs starting pixStride floats after the previous one's.
 type runFuncRow func(img *float32, stride int, mat *float32, k, nRuns, runLen int, vec *float32, pixStride, nPix int)
@@ -36,13 +32,12 @@ type runFuncRow func(img *float32, stride int, mat *float32, k, nRuns, runLen in
 // runKernels is one backend's kernels, indexed by filter count.
 type runKernels struct {
 	dot, axpy, ger [implicitMaxFilters + 1]runFunc
-	// Two adjacent output pixels at once, for dot and ger: each kernel
-	// vector is loaded (and, for ger, stored) once for both. (axpy has no
-	// such form: adjacent pixels' input-gradient runs overlap.)
-	dot2, ger2 [implicitMaxFilters + 1]runFunc2
-	// gerRow is ger over a row of pixels, the gradient block being summed
-	// kept in registers over all of them.
-	gerRowFn [implicitMaxFilters + 1]runFuncRow
+	// A row of adjacent output pixels at once, for dot and ger. dotRowFn
+	// takes pairs of pixels, each kernel vector loaded once for both;
+	// gerRowFn sums each block of the kernel gradient in registers over
+	// all the pixels. (axpy has no such form: adjacent pixels'
+	// input-gradient runs overlap.)
+	dotRowFn, gerRowFn [implicitMaxFilters + 1]runFuncRow
 	// gather is gatherRuns's kernel.
 	gather func(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride, coefPix, nRuns, runLen, nPix int)
 }
@@ -118,34 +113,32 @@ func (ks *runKernels) gerRuns(f int, d []float32, k int, x []float32, xStride, n
 	gerRunsGo(f, d, k, x, xStride, nRuns, runLen, a)
 }
 
-// dotRuns2 is dotRuns for two pixels: out[0:f] gets the first pixel's
-// products, out[f:2f] those of the pixel whose runs start pixStride later.
-func (ks *runKernels) dotRuns2(f int, x []float32, xStride int, w []float32, k, nRuns, runLen int, out []float32, pixStride int) {
-	checkRuns2("dotRuns2", f, len(x), xStride, len(w), k, nRuns, runLen, len(out), pixStride)
+// dotRow adds to out[q*f:(q+1)*f], for each of nPix pixels q, the dot
+// products of the runs of x[q*pixStride:] with those of the f rows of w:
+// dotRuns over a row of pixels, in pairs (and a last single pixel).
+func (ks *runKernels) dotRow(f int, x []float32, xStride int, w []float32, k, nRuns, runLen int, out []float32, pixStride, nPix int) {
+	if pixStride < 0 || nPix < 0 {
+		panic(fmt.Sprintf("gokern: conv.dotRow: bad arguments pixStride=%d nPix=%d", pixStride, nPix))
+	}
+	if nPix == 0 {
+		return
+	}
+	checkRuns("dotRow", f, len(x)-(nPix-1)*pixStride, xStride, len(w), k, nRuns, runLen, len(out)-(nPix-1)*f)
 	if nRuns == 0 || runLen == 0 {
 		return
 	}
-	if ks != nil {
-		ks.dot2[f](&x[0], xStride, &w[0], k, nRuns, runLen, &out[0], pixStride)
+	if ks == nil {
+		for q := 0; q < nPix; q++ {
+			dotRunsGo(f, x[q*pixStride:], xStride, w, k, nRuns, runLen, out[q*f:])
+		}
 		return
 	}
-	dotRunsGo(f, x, xStride, w, k, nRuns, runLen, out)
-	dotRunsGo(f, x[pixStride:], xStride, w, k, nRuns, runLen, out[f:])
-}
-
-// gerRuns2 is gerRuns for two pixels: coefficients a[0:f] for the first,
-// a[f:2f] for the one whose runs start pixStride later.
-func (ks *runKernels) gerRuns2(f int, d []float32, k int, x []float32, xStride, nRuns, runLen int, a []float32, pixStride int) {
-	checkRuns2("gerRuns2", f, len(x), xStride, len(d), k, nRuns, runLen, len(a), pixStride)
-	if nRuns == 0 || runLen == 0 {
-		return
+	if pairs := nPix / 2; pairs > 0 {
+		ks.dotRowFn[f](&x[0], xStride, &w[0], k, nRuns, runLen, &out[0], pixStride, pairs)
 	}
-	if ks != nil {
-		ks.ger2[f](&x[0], xStride, &d[0], k, nRuns, runLen, &a[0], pixStride)
-		return
+	if q := nPix - 1; nPix%2 == 1 {
+		ks.dot[f](&x[q*pixStride], xStride, &w[0], k, nRuns, runLen, &out[q*f])
 	}
-	gerRunsGo(f, d, k, x, xStride, nRuns, runLen, a)
-	gerRunsGo(f, d, k, x[pixStride:], xStride, nRuns, runLen, a[f:])
 }
 
 // gerRow adds, for each of nPix pixels q, a[q*f:(q+1)*f] times the runs
@@ -183,14 +176,6 @@ func gerRowGo(f int, d []float32, k int, x []float32, xStride, nRuns, runLen int
 			}
 		}
 	}
-}
-
-// checkRuns2 is checkRuns for the two-pixel kernels.
-func checkRuns2(op string, f, imgLen, stride, matLen, k, nRuns, runLen, vecLen, pixStride int) {
-	if pixStride < 0 {
-		panic(fmt.Sprintf("gokern: conv.%s: negative pixel stride %d", op, pixStride))
-	}
-	checkRuns(op, f, imgLen-pixStride, stride, matLen, k, nRuns, runLen, vecLen-f)
 }
 
 // gatherRuns sets, for each of nPix pixels p, dst[p*c : p*c+c] to the sum

@@ -127,29 +127,41 @@ func checkRunCase(rng *rand.Rand, c runCase) error {
 			return fmt.Errorf("gerRuns changed its input: %v", err)
 		}
 	}
-	if c.pixStride == 0 {
-		return nil
-	}
-
-	got, want = base.clone(), base.clone()
-	ks.dotRuns2(c.f, got.img, got.stride, got.mat, got.k, c.nRuns, c.runLen, got.vec, c.pixStride)
-	dotRunsGo(c.f, want.img, want.stride, want.mat, want.k, c.nRuns, c.runLen, want.vec)
-	dotRunsGo(c.f, want.img[c.pixStride:], want.stride, want.mat, want.k, c.nRuns, c.runLen, want.vec[c.f:])
-	if err := compareBufs(got.vecBuf, want.vecBuf, tol); err != nil {
-		return fmt.Errorf("dotRuns2 out%v", err)
-	}
-
-	got, want = base.clone(), base.clone()
-	ks.gerRuns2(c.f, got.mat, got.k, got.img, got.stride, c.nRuns, c.runLen, got.vec, c.pixStride)
-	gerRunsGo(c.f, want.mat, want.k, want.img, want.stride, c.nRuns, c.runLen, want.vec)
-	gerRunsGo(c.f, want.mat, want.k, want.img[c.pixStride:], want.stride, c.nRuns, c.runLen, want.vec[c.f:])
-	if err := compareBufs(got.matBuf, want.matBuf, 1e-5); err != nil {
-		return fmt.Errorf("gerRuns2 d%v", err)
-	}
-	for _, nPix := range []int{1, 2, 3, 30} {
+	for _, nPix := range []int{1, 2, 3, 4, 30, 31} {
 		if err := checkGerRow(rng, c, nPix); err != nil {
 			return err
 		}
+		if err := checkDotRow(rng, c, nPix); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkDotRow compares the active path's dotRow over nPix pixels, each
+// next pixel's runs pixStride floats on, with dotRuns' Go reference
+// applied pixel by pixel, guards around out included.
+func checkDotRow(rng *rand.Rand, c runCase, nPix int) error {
+	ks := activeRunKernels()
+	stride, k := c.runLen+c.strideExtra, c.nRuns*c.runLen+c.kExtra
+	imgLen := (nPix-1)*c.pixStride + max(0, (c.nRuns-1)*stride+c.runLen)
+	img := randSlice(rng, c.off+imgLen)[c.off:]
+	mat := randSlice(rng, c.off+(c.f-1)*k+c.nRuns*c.runLen)[c.off:]
+	const guard = 20
+	base := make([]float32, c.off+nPix*c.f+guard)
+	for i := range base {
+		base[i] = guardVal
+	}
+	for i := 0; i < nPix*c.f; i++ {
+		base[c.off+i] = rng.Float32()*2 - 1
+	}
+	got, want := append([]float32(nil), base...), append([]float32(nil), base...)
+	ks.dotRow(c.f, img, stride, mat, k, c.nRuns, c.runLen, got[c.off:c.off+nPix*c.f], c.pixStride, nPix)
+	for q := 0; q < nPix; q++ {
+		dotRunsGo(c.f, img[q*c.pixStride:], stride, mat, k, c.nRuns, c.runLen, want[c.off+q*c.f:])
+	}
+	if err := compareBufs(got, want, 1e-5*float64(c.nRuns*c.runLen+1)); err != nil {
+		return fmt.Errorf("dotRow nPix=%d out%v", nPix, err)
 	}
 	return nil
 }
@@ -237,9 +249,11 @@ func TestRunKernelsCheckBounds(t *testing.T) {
 		{"short matrix", "matrix", func() { ks.axpyRuns(3, img, 5, mat, 11, 2, 5, vec) }},
 		{"short vector", "vector", func() { ks.gerRuns(3, mat, 10, img, 5, 2, 5, vec[:2]) }},
 		{"too many filters", "bad arguments", func() { ks.dotRuns(implicitMaxFilters+1, img, 5, mat, 5, 1, 5, vec) }},
-		{"two pixels, short image", "image side", func() { ks.dotRuns2(1, img, 5, mat, 5, 1, 5, vec, 6) }},
-		{"two pixels, short vector", "vector", func() { ks.gerRuns2(2, mat, 10, img, 5, 1, 5, vec, 1) }},
-		{"two pixels, negative stride", "negative pixel stride", func() { ks.dotRuns2(1, img, 5, mat, 5, 1, 5, vec, -1) }},
+		{"row, short image", "image side", func() { ks.dotRow(1, img, 5, mat, 5, 1, 5, vec, 6, 2) }},
+		{"row, short vector", "vector", func() { ks.gerRow(2, mat, 10, img, 5, 1, 5, vec, 1, 2) }},
+		{"row, short output", "vector", func() { ks.dotRow(1, img, 5, mat, 5, 1, 5, vec, 1, 4) }},
+		{"row, negative stride", "bad arguments", func() { ks.dotRow(1, img, 5, mat, 5, 1, 5, vec, -1, 2) }},
+		{"row, negative count", "bad arguments", func() { ks.gerRow(1, mat, 5, img, 5, 1, 5, vec, 1, -1) }},
 	} {
 		if msg := panicMessage(c.call); !strings.Contains(msg, c.want) {
 			t.Errorf("%s: panic %q, want it to mention %q", c.name, msg, c.want)
@@ -259,7 +273,7 @@ func TestRunKernelsFollowThePath(t *testing.T) {
 				t.Fatal("the generic path has assembly run kernels")
 			}
 		case paths.AVX2, paths.AVX512:
-			if ks == nil || ks.gather == nil || ks.dot[implicitMaxFilters] == nil || ks.ger2[1] == nil || ks.gerRowFn[1] == nil || ks.gerRowFn[implicitMaxFilters] == nil {
+			if ks == nil || ks.gather == nil || ks.dot[implicitMaxFilters] == nil || ks.dotRowFn[1] == nil || ks.gerRowFn[1] == nil || ks.gerRowFn[implicitMaxFilters] == nil {
 				t.Fatalf("path %s has no complete set of run kernels", p)
 			}
 		}
@@ -313,7 +327,7 @@ func TestAVX2KernelsAvoidEVEX(t *testing.T) {
 			t.Errorf("implicit_amd64.s:%d: %s uses an EVEX-only register: %s", i+1, fn, strings.TrimSpace(line))
 		}
 	}
-	if want := 6*implicitMaxFilters + 1; avx2Funcs != want { // dot, axpy, ger, dot2, ger2, gerRow; gather
+	if want := 5*implicitMaxFilters + 1; avx2Funcs != want { // dot, axpy, ger, dotRow, gerRow; gather
 		t.Errorf("found %d AVX2 kernels, want %d", avx2Funcs, want)
 	}
 }

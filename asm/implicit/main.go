@@ -13,7 +13,8 @@
 //	axpyRuns: y[r*yStride+i] += sum_f a[f] * w[f*k+r*runLen+i]
 //	gerRuns:  d[f*k+r*runLen+i] += a[f] * x[r*xStride+i]
 //
-// dotRuns and gerRuns also come in two-pixel forms (suffix x2). A fourth
+// dotRuns and gerRuns also come in row forms, dotRow and gerRow, for a row
+// of output pixels whose windows lie inside the input. A last
 // kernel, gatherRuns, computes the gradients of a row of input pixels of a
 // stride-1 convolution, each summed in registers over all its taps.
 //
@@ -49,15 +50,12 @@ func main() {
 	masks = avx.DefineMasks("implicit")
 	for _, s := range []isa{avx2, avx512} {
 		for f := 1; f <= maxFilters; f++ {
-			genDotRuns(s, f, 1)
+			genDotRuns(s, f)
 			genAxpyRuns(s, f)
-			genGerRuns(s, f, 1)
+			genGerRuns(s, f)
 		}
 		for f := 1; f <= maxFilters; f++ {
-			genDotRuns(s, f, 2)
-			genGerRuns(s, f, 2)
-		}
-		for f := 1; f <= maxFilters; f++ {
+			genDotRow(s, f)
 			genGerRow(s, f)
 		}
 		genGatherRuns(s)
@@ -212,40 +210,71 @@ func pixelInputs(x reg.GPVirtual, p int) []reg.GPVirtual {
 	return ins
 }
 
-// kernelName is dotRuns3AVX512 for one pixel, dotRuns3x2AVX512 for two.
-func kernelName(kind string, f, p int, s isa) string {
-	if p == 1 {
-		return fmt.Sprintf("%s%d%s", kind, f, s.Suffix)
-	}
-	return fmt.Sprintf("%s%dx%d%s", kind, f, p, s.Suffix)
+// kernelName is dotRuns3AVX512 for kind dotRuns, 3 filters, AVX-512.
+func kernelName(kind string, f int, s isa) string {
+	return fmt.Sprintf("%s%d%s", kind, f, s.Suffix)
 }
 
-// signature is the Go signature of a kernel for p pixels.
-func signature(image, mat, vec string, p int) string {
-	sig := fmt.Sprintf("func(%s *float32, %sStride int, %s *float32, k int, nRuns int, runLen int, %s *float32", image, image, mat, vec)
-	if p == 2 {
-		sig += ", pixStride int"
-	}
-	return sig + ")"
+// signature is the Go signature of a one-pixel kernel.
+func signature(image, mat, vec string) string {
+	return fmt.Sprintf("func(%s *float32, %sStride int, %s *float32, k int, nRuns int, runLen int, %s *float32)", image, image, mat, vec)
 }
 
-// pixelsDoc describes the pixels of a kernel for its doc comment.
-func pixelsDoc(p int) string {
-	if p == 1 {
-		return ""
-	}
-	return " Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector."
-}
-
-// genDotRuns emits dotRuns for f filters and p pixels: each input vector
-// is loaded once for all filters and each kernel vector once for all
-// pixels, so with two pixels the loop does 2F FMAs per 2+F loads.
-func genDotRuns(s isa, f, p int) {
-	name := kernelName("dotRuns", f, p, s)
-	TEXT(name, NOSPLIT, signature("x", "w", "out", p))
+// genDotRuns emits dotRuns for f filters and one pixel: each input vector
+// is loaded once for all filters.
+func genDotRuns(s isa, f int) {
+	name := kernelName("dotRuns", f, s)
+	TEXT(name, NOSPLIT, signature("x", "w", "out"))
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s adds to out[f], f < %d, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k).%s", name, f, pixelsDoc(p)))
-	ins := pixelInputs(ld("x"), p)
+	Doc(fmt.Sprintf("%s adds to out[f], f < %d, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k).", name, f))
+	dotPixels(s, name, f, 1, ld("x"), func() reg.GPVirtual { return ld("out") })
+	VZEROUPPER()
+	RET()
+}
+
+// genDotRow emits dotRow for f filters: dotRuns for nPairs pairs of
+// pixels in one call, pixel q's runs starting q*pixStride floats after
+// the first's and its products at out[q*f:]. A row of output pixels whose
+// windows lie inside the input is one call instead of one per pair.
+func genDotRow(s isa, f int) {
+	name := kernelName("dotRow", f, s)
+	TEXT(name, NOSPLIT, "func(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s adds to out[q*%d+f], f < %d, for the 2*nPairs pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nPairs must be positive.", name, f, f))
+	loc := AllocLocal(24)
+	xBase, outBase, left := loc.Offset(0), loc.Offset(8), loc.Offset(16)
+	t := ld("x")
+	MOVQ(t, xBase)
+	t = ld("out")
+	MOVQ(t, outBase)
+	t = ld("nPairs")
+	MOVQ(t, left)
+	Label(name + "_nextpair")
+	x := GP64()
+	MOVQ(xBase, x)
+	dotPixels(s, name, f, 2, x, func() reg.GPVirtual {
+		o := GP64()
+		MOVQ(outBase, o)
+		return o
+	})
+	step := ld("pixStride")
+	SHLQ(U8(3), step) // two pixels of 4-byte floats
+	ADDQ(step, xBase)
+	ADDQ(U32(8*f), outBase)
+	DECQ(left)
+	JNZ(LabelRef(name + "_nextpair"))
+	VZEROUPPER()
+	RET()
+}
+
+// dotPixels emits the body of dotRuns for f filters and p pixels, the
+// first pixel's runs at x, adding the products to the floats at the
+// pointer out returns (called once the loop is done, to keep a register
+// free during it): each input vector is loaded once for all filters and
+// each kernel vector once for all pixels, so with two pixels the loop does
+// 2F FMAs per 2+F loads.
+func dotPixels(s isa, name string, f, p int, x reg.GPVirtual, out func() reg.GPVirtual) {
+	ins := pixelInputs(x, p)
 	rows := filterBases(ld("w"), f)
 	strideBytes, nRuns, runLen := runsArgs("xStride")
 	// Independent accumulators (per pixel, filter, and even/odd vector of
@@ -300,7 +329,7 @@ func genDotRuns(s isa, f, p int) {
 		})
 	})
 	Label(name + "_done")
-	out := ld("out")
+	o := out()
 	for q := 0; q < p; q++ {
 		for j := 0; j < f; j++ {
 			a := acc[q][j]
@@ -308,11 +337,9 @@ func genDotRuns(s isa, f, p int) {
 			if sets == 2 {
 				b = a[1]
 			}
-			s.hsumAdd(a[0], b, Mem{Base: out, Disp: 4 * (q*f + j)})
+			s.hsumAdd(a[0], b, Mem{Base: o, Disp: 4 * (q*f + j)})
 		}
 	}
-	VZEROUPPER()
-	RET()
 }
 
 // hsumAdd adds the lanes of a and b (if not nil) to the float32 at m. It
@@ -327,8 +354,8 @@ func (s isa) hsumAdd(a, b reg.VecVirtual, m Mem) {
 }
 
 func genAxpyRuns(s isa, f int) {
-	name := fmt.Sprintf("axpyRuns%d%s", f, s.Suffix)
-	TEXT(name, NOSPLIT, signature("y", "w", "a", 1))
+	name := kernelName("axpyRuns", f, s)
+	TEXT(name, NOSPLIT, signature("y", "w", "a"))
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s adds to nRuns runs of y (runLen floats every yStride) the combination sum over f < %d of a[f] times the matching runs of the rows of w (row stride k).", name, f))
 	y := ld("y")
@@ -361,13 +388,14 @@ func genAxpyRuns(s isa, f int) {
 	RET()
 }
 
-// genGerRuns emits gerRuns for f filters and p pixels: with two pixels
-// each kernel-gradient vector is loaded and stored once for 2 FMAs.
-func genGerRuns(s isa, f, p int) {
-	name := kernelName("gerRuns", f, p, s)
-	TEXT(name, NOSPLIT, signature("x", "d", "a", p))
+// genGerRuns emits gerRuns for f filters and one pixel, for the pixels
+// at the borders (gerRow does the rest).
+func genGerRuns(s isa, f int) {
+	p := 1
+	name := kernelName("gerRuns", f, s)
+	TEXT(name, NOSPLIT, signature("x", "d", "a"))
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < %d of d (row stride k).%s", name, f, pixelsDoc(p)))
+	Doc(fmt.Sprintf("%s adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < %d of d (row stride k).", name, f))
 	ins := pixelInputs(ld("x"), p)
 	rows := filterBases(ld("d"), f)
 	strideBytes, nRuns, runLen := runsArgs("xStride")
@@ -423,7 +451,7 @@ func gerRowBlock(f int) int {
 // and f broadcasts, with no loads or stores of d (gerRuns, one pixel at a
 // time, loads and stores every d vector for each pixel).
 func genGerRow(s isa, f int) {
-	name := fmt.Sprintf("gerRow%d%s", f, s.Suffix)
+	name := kernelName("gerRow", f, s)
 	TEXT(name, NOSPLIT, "func(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)")
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s adds, for rows f < %d of d (row stride k), the sum over pixels q < nPix of a[q*%d+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.", name, f, f))

@@ -1,7 +1,5 @@
 package main
 
-import "fmt"
-
 // wiringTemplate is conv/implicit_amd64.go: it registers each ISA's kernels
 // for the kernel path of the same instruction set. The field names are
 // those of conv's runKernels.
@@ -20,8 +18,7 @@ func init() {
 		dot:    [...]runFunc{nil{{range .Dot}}, {{.}}{{end}}},
 		axpy:   [...]runFunc{nil{{range .Axpy}}, {{.}}{{end}}},
 		ger:    [...]runFunc{nil{{range .Ger}}, {{.}}{{end}}},
-		dot2:   [...]runFunc2{nil{{range .Dot2}}, {{.}}{{end}}},
-		ger2:   [...]runFunc2{nil{{range .Ger2}}, {{.}}{{end}}},
+		dotRowFn: [...]runFuncRow{nil{{range .DotRow}}, {{.}}{{end}}},
 		gerRowFn: [...]runFuncRow{nil{{range .GerRow}}, {{.}}{{end}}},
 		gather: {{.Gather}},
 	})
@@ -31,9 +28,9 @@ func init() {
 
 // isaKernels names one ISA's kernels, indexed by filter count - 1.
 type isaKernels struct {
-	Path                               string
-	Dot, Axpy, Ger, Dot2, Ger2, GerRow []string
-	Gather                             string
+	Path                           string
+	Dot, Axpy, Ger, DotRow, GerRow []string
+	Gather                         string
 }
 
 func wiringData() []isaKernels {
@@ -41,12 +38,11 @@ func wiringData() []isaKernels {
 	for _, s := range []isa{avx2, avx512} {
 		k := isaKernels{Path: s.Suffix, Gather: "gatherRuns" + s.Suffix}
 		for f := 1; f <= maxFilters; f++ {
-			k.Dot = append(k.Dot, kernelName("dotRuns", f, 1, s))
-			k.Axpy = append(k.Axpy, kernelName("axpyRuns", f, 1, s))
-			k.Ger = append(k.Ger, kernelName("gerRuns", f, 1, s))
-			k.Dot2 = append(k.Dot2, kernelName("dotRuns", f, 2, s))
-			k.Ger2 = append(k.Ger2, kernelName("gerRuns", f, 2, s))
-			k.GerRow = append(k.GerRow, fmt.Sprintf("gerRow%d%s", f, s.Suffix))
+			k.Dot = append(k.Dot, kernelName("dotRuns", f, s))
+			k.Axpy = append(k.Axpy, kernelName("axpyRuns", f, s))
+			k.Ger = append(k.Ger, kernelName("gerRuns", f, s))
+			k.DotRow = append(k.DotRow, kernelName("dotRow", f, s))
+			k.GerRow = append(k.GerRow, kernelName("gerRow", f, s))
 		}
 		out = append(out, k)
 	}
