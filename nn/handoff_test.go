@@ -44,18 +44,6 @@ func fusedPairs(t *testing.T, m *Sequential) []int {
 	return out
 }
 
-func biasOf(l Layer) *Param {
-	switch l := l.(type) {
-	case *Dense:
-		return l.bias
-	case *Conv2D:
-		return l.bias
-	case *Conv2DTranspose:
-		return l.bias
-	}
-	return nil
-}
-
 // TestBiasHandoffBitwise checks that the bias gradients the fused
 // LeakyReLUs compute (kernels.LeakyReLUBackwardSumRows), masking in place,
 // are bitwise those the layers compute themselves with the handoff and
