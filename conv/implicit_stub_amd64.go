@@ -64,40 +64,40 @@ func axpyRuns4AVX2(y *float32, yStride int, w *float32, k int, nRuns int, runLen
 //go:noescape
 func gerRuns4AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32)
 
-// dotRow1AVX2 adds to out[q*1+f], f < 1, for the 2*nPairs pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nPairs must be positive.
+// dotRow1AVX2 adds to out[q*1+f], f < 1, for the 4*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
-func dotRow1AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
+func dotRow1AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 
 // gerRow1AVX2 adds, for rows f < 1 of d (row stride k), the sum over pixels q < nPix of a[q*1+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
 func gerRow1AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
-// dotRow2AVX2 adds to out[q*2+f], f < 2, for the 2*nPairs pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nPairs must be positive.
+// dotRow2AVX2 adds to out[q*2+f], f < 2, for the 4*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
-func dotRow2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
+func dotRow2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 
 // gerRow2AVX2 adds, for rows f < 2 of d (row stride k), the sum over pixels q < nPix of a[q*2+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
 func gerRow2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
-// dotRow3AVX2 adds to out[q*3+f], f < 3, for the 2*nPairs pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nPairs must be positive.
+// dotRow3AVX2 adds to out[q*3+f], f < 3, for the 3*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
-func dotRow3AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
+func dotRow3AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 
 // gerRow3AVX2 adds, for rows f < 3 of d (row stride k), the sum over pixels q < nPix of a[q*3+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
 func gerRow3AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
-// dotRow4AVX2 adds to out[q*4+f], f < 4, for the 2*nPairs pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nPairs must be positive.
+// dotRow4AVX2 adds to out[q*4+f], f < 4, for the 2*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
-func dotRow4AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
+func dotRow4AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 
 // gerRow4AVX2 adds, for rows f < 4 of d (row stride k), the sum over pixels q < nPix of a[q*4+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
@@ -169,40 +169,40 @@ func axpyRuns4AVX512(y *float32, yStride int, w *float32, k int, nRuns int, runL
 //go:noescape
 func gerRuns4AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32)
 
-// dotRow1AVX512 adds to out[q*1+f], f < 1, for the 2*nPairs pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nPairs must be positive.
+// dotRow1AVX512 adds to out[q*1+f], f < 1, for the 4*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
-func dotRow1AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
+func dotRow1AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 
 // gerRow1AVX512 adds, for rows f < 1 of d (row stride k), the sum over pixels q < nPix of a[q*1+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
 func gerRow1AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
-// dotRow2AVX512 adds to out[q*2+f], f < 2, for the 2*nPairs pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nPairs must be positive.
+// dotRow2AVX512 adds to out[q*2+f], f < 2, for the 4*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
-func dotRow2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
+func dotRow2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 
 // gerRow2AVX512 adds, for rows f < 2 of d (row stride k), the sum over pixels q < nPix of a[q*2+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
 func gerRow2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
-// dotRow3AVX512 adds to out[q*3+f], f < 3, for the 2*nPairs pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nPairs must be positive.
+// dotRow3AVX512 adds to out[q*3+f], f < 3, for the 3*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
-func dotRow3AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
+func dotRow3AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 
 // gerRow3AVX512 adds, for rows f < 3 of d (row stride k), the sum over pixels q < nPix of a[q*3+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
 func gerRow3AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
-// dotRow4AVX512 adds to out[q*4+f], f < 4, for the 2*nPairs pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nPairs must be positive.
+// dotRow4AVX512 adds to out[q*4+f], f < 4, for the 2*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
-func dotRow4AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)
+func dotRow4AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 
 // gerRow4AVX512 adds, for rows f < 4 of d (row stride k), the sum over pixels q < nPix of a[q*4+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //

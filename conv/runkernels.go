@@ -37,11 +37,12 @@ type runFuncRow func(img *float32, stride int, mat *float32, k, nRuns, runLen in
 type runKernels struct {
 	dot, axpy, ger [implicitMaxFilters + 1]runFunc
 	// A row of adjacent output pixels at once, for dot and ger. dotRowFn
-	// takes pairs of pixels, each kernel vector loaded once for both;
-	// gerRowFn sums each block of the kernel gradient in registers over
-	// all the pixels. (axpy has no such form: adjacent pixels'
-	// input-gradient runs overlap.)
+	// takes groups of dotRowPixels[f] pixels (nPix counts groups), each
+	// kernel vector loaded once for the group; gerRowFn sums each block
+	// of the kernel gradient in registers over all the pixels. (axpy has
+	// no such form: adjacent pixels' input-gradient runs overlap.)
 	dotRowFn, gerRowFn [implicitMaxFilters + 1]runFuncRow
+	dotRowPixels       [implicitMaxFilters + 1]int
 	// gather is gatherRuns's kernel.
 	gather func(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride, coefPix, nRuns, runLen, nPix int)
 }
@@ -119,7 +120,8 @@ func (ks *runKernels) gerRuns(f int, d []float32, k int, x []float32, xStride, n
 
 // dotRow adds to out[q*f:(q+1)*f], for each of nPix pixels q, the dot
 // products of the runs of x[q*pixStride:] with those of the f rows of w:
-// dotRuns over a row of pixels, in pairs (and a last single pixel).
+// dotRuns over a row of pixels, in groups of ks.dotRowPixels[f] (and
+// single pixels after the last group).
 func (ks *runKernels) dotRow(f int, x []float32, xStride int, w []float32, k, nRuns, runLen int, out []float32, pixStride, nPix int) {
 	if pixStride < 0 || nPix < 0 {
 		panic(fmt.Sprintf("gokern: conv.dotRow: bad arguments pixStride=%d nPix=%d", pixStride, nPix))
@@ -137,10 +139,12 @@ func (ks *runKernels) dotRow(f int, x []float32, xStride int, w []float32, k, nR
 		}
 		return
 	}
-	if pairs := nPix / 2; pairs > 0 {
-		ks.dotRowFn[f](&x[0], xStride, &w[0], k, nRuns, runLen, &out[0], pixStride, pairs)
+	p := ks.dotRowPixels[f]
+	groups := nPix / p
+	if groups > 0 {
+		ks.dotRowFn[f](&x[0], xStride, &w[0], k, nRuns, runLen, &out[0], pixStride, groups)
 	}
-	if q := nPix - 1; nPix%2 == 1 {
+	for q := groups * p; q < nPix; q++ {
 		ks.dot[f](&x[q*pixStride], xStride, &w[0], k, nRuns, runLen, &out[q*f])
 	}
 }

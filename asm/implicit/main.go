@@ -198,16 +198,28 @@ func (s isa) broadcastCoefs(f int) []reg.VecVirtual {
 	return v
 }
 
-// pixelInputs returns p input pointers: x, then x + pixStride floats.
+// pixelInputs returns p input pointers: x, then each next one pixStride
+// floats after the one before.
 func pixelInputs(x reg.GPVirtual, p int) []reg.GPVirtual {
 	ins := []reg.GPVirtual{x}
-	if p == 2 {
-		ps := ld("pixStride")
-		x1 := GP64()
-		LEAQ(Mem{Base: x, Index: ps, Scale: 4}, x1)
-		ins = append(ins, x1)
+	if p == 1 {
+		return ins
+	}
+	ps := ld("pixStride")
+	for q := 1; q < p; q++ {
+		r := GP64()
+		LEAQ(Mem{Base: ins[q-1], Index: ps, Scale: 4}, r)
+		ins = append(ins, r)
 	}
 	return ins
+}
+
+// dotRowPixels is the number of pixels dotRow for f filters computes at
+// once: with p pixels the loop does p*f FMAs per p+f vector loads, and its
+// p*f accumulators, p input vectors, one kernel vector and the tail mask
+// must fit in the 16 AVX2 registers.
+func dotRowPixels(f int) int {
+	return [...]int{0, 4, 4, 3, 2}[f]
 }
 
 // kernelName is dotRuns3AVX512 for kind dotRuns, 3 filters, AVX-512.
@@ -232,37 +244,40 @@ func genDotRuns(s isa, f int) {
 	RET()
 }
 
-// genDotRow emits dotRow for f filters: dotRuns for nPairs pairs of
-// pixels in one call, pixel q's runs starting q*pixStride floats after
-// the first's and its products at out[q*f:]. A row of output pixels whose
-// windows lie inside the input is one call instead of one per pair.
+// genDotRow emits dotRow for f filters: dotRuns for nGroups groups of
+// p = dotRowPixels(f) pixels in one call, pixel q's runs starting
+// q*pixStride floats after the first's and its products at out[q*f:]. A
+// row of output pixels whose windows lie inside the input is one call
+// instead of one per pixel, and each kernel vector is loaded once for p
+// pixels.
 func genDotRow(s isa, f int) {
+	p := dotRowPixels(f)
 	name := kernelName("dotRow", f, s)
-	TEXT(name, NOSPLIT, "func(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nPairs int)")
+	TEXT(name, NOSPLIT, "func(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)")
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s adds to out[q*%d+f], f < %d, for the 2*nPairs pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nPairs must be positive.", name, f, f))
+	Doc(fmt.Sprintf("%s adds to out[q*%d+f], f < %d, for the %d*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.", name, f, f, p))
 	loc := AllocLocal(24)
 	xBase, outBase, left := loc.Offset(0), loc.Offset(8), loc.Offset(16)
 	t := ld("x")
 	MOVQ(t, xBase)
 	t = ld("out")
 	MOVQ(t, outBase)
-	t = ld("nPairs")
+	t = ld("nGroups")
 	MOVQ(t, left)
-	Label(name + "_nextpair")
+	Label(name + "_group")
 	x := GP64()
 	MOVQ(xBase, x)
-	dotPixels(s, name, f, 2, x, func() reg.GPVirtual {
+	dotPixels(s, name, f, p, x, func() reg.GPVirtual {
 		o := GP64()
 		MOVQ(outBase, o)
 		return o
 	})
 	step := ld("pixStride")
-	SHLQ(U8(3), step) // two pixels of 4-byte floats
+	IMUL3Q(U32(4*p), step, step)
 	ADDQ(step, xBase)
-	ADDQ(U32(8*f), outBase)
+	ADDQ(U32(4*p*f), outBase)
 	DECQ(left)
-	JNZ(LabelRef(name + "_nextpair"))
+	JNZ(LabelRef(name + "_group"))
 	VZEROUPPER()
 	RET()
 }
@@ -271,8 +286,8 @@ func genDotRow(s isa, f int) {
 // first pixel's runs at x, adding the products to the floats at the
 // pointer out returns (called once the loop is done, to keep a register
 // free during it): each input vector is loaded once for all filters and
-// each kernel vector once for all pixels, so with two pixels the loop does
-// 2F FMAs per 2+F loads.
+// each kernel vector once for all pixels, so the loop does p*f FMAs per
+// p+f loads.
 func dotPixels(s isa, name string, f, p int, x reg.GPVirtual, out func() reg.GPVirtual) {
 	ins := pixelInputs(x, p)
 	rows := filterBases(ld("w"), f)

@@ -21,6 +21,7 @@ func init() {
 		dotRowFn: [...]runFuncRow{nil{{range .DotRow}}, {{.}}{{end}}},
 		gerRowFn: [...]runFuncRow{nil{{range .GerRow}}, {{.}}{{end}}},
 		gather: {{.Gather}},
+		dotRowPixels: [...]int{0{{range .DotRowPixels}}, {{.}}{{end}}},
 	})
 {{- end}}
 }
@@ -31,6 +32,7 @@ type isaKernels struct {
 	Path                           string
 	Dot, Axpy, Ger, DotRow, GerRow []string
 	Gather                         string
+	DotRowPixels                   []int
 }
 
 func wiringData() []isaKernels {
@@ -42,6 +44,7 @@ func wiringData() []isaKernels {
 			k.Axpy = append(k.Axpy, kernelName("axpyRuns", f, s))
 			k.Ger = append(k.Ger, kernelName("gerRuns", f, s))
 			k.DotRow = append(k.DotRow, kernelName("dotRow", f, s))
+			k.DotRowPixels = append(k.DotRowPixels, dotRowPixels(f))
 			k.GerRow = append(k.GerRow, kernelName("gerRow", f, s))
 		}
 		out = append(out, k)
