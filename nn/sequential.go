@@ -217,7 +217,7 @@ func (m *Sequential) backward(dy *Tensor, needInput bool) *Tensor {
 		if p, ok := l.(paramsOnly); i == 0 && !needInput && ok {
 			p.backwardParams(dy)
 			dy = nil
-		} else if lr, ok := l.(*LeakyReLU); ok && m.inPlace[i] {
+		} else if lr, ok := l.(*LeakyReLU); ok && i < len(m.inPlace) && m.inPlace[i] {
 			dy = lr.backwardInPlace(dy)
 		} else {
 			dy = l.Backward(dy)
