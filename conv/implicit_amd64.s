@@ -2618,30 +2618,34 @@ gerRow4AVX2_next:
 
 // func gatherRunsAVX2(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride int, coefPix int, nRuns int, runLen int, nPix int)
 // Requires: AVX, FMA3
-TEXT ·gatherRunsAVX2(SB), NOSPLIT, $24-80
+TEXT ·gatherRunsAVX2(SB), NOSPLIT, $40-80
 	MOVQ  c+8(FP), AX
-	MOVQ  AX, CX
+	MOVQ  AX, 32(SP)
+	SHLQ  $0x02, AX
+	MOVQ  wStride+24(FP), CX
+	IMULQ AX, CX
+	MOVQ  CX, (SP)
+	MOVQ  coefStride+40(FP), CX
 	SHLQ  $0x02, CX
-	MOVQ  wStride+24(FP), DX
-	IMULQ CX, DX
-	MOVQ  DX, (SP)
-	MOVQ  coefStride+40(FP), DX
-	SHLQ  $0x02, DX
-	MOVQ  DX, 8(SP)
-	MOVQ  coefPix+48(FP), DX
-	SHLQ  $0x02, DX
-	MOVQ  DX, 16(SP)
-	MOVQ  dst+0(FP), DX
-	MOVQ  coef+32(FP), BX
+	MOVQ  CX, 8(SP)
+	MOVQ  coefPix+48(FP), CX
+	SHLQ  $0x02, CX
+	MOVQ  CX, 16(SP)
+	MOVQ  nPix+72(FP), CX
+	MOVQ  CX, 24(SP)
+	MOVQ  dst+0(FP), CX
+	MOVQ  coef+32(FP), DX
 
-gatherRunsAVX2_pixel:
-	XORQ SI, SI
-	MOVQ AX, DI
-	SUBQ $0x00000040, DI
+gatherRunsAVX2_pixels:
+	CMPQ 24(SP), $0x02
+	JL   gatherRunsAVX2_last
+	XORQ BX, BX
 
-gatherRunsAVX2_block:
-	CMPQ   SI, DI
-	JG     gatherRunsAVX2_single
+gatherRunsAVX2_pair_b6:
+	MOVQ   32(SP), SI
+	SUBQ   $0x00000030, SI
+	CMPQ   BX, SI
+	JG     gatherRunsAVX2_pair_b6done
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -2650,116 +2654,339 @@ gatherRunsAVX2_block:
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
-	MOVQ   w+16(FP), R8
-	LEAQ   (R8)(SI*4), R8
-	MOVQ   BX, R9
-	MOVQ   nRuns+56(FP), R10
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
 
-gatherRunsAVX2_blockrun:
-	MOVQ R8, R11
-	MOVQ R9, R12
-	MOVQ runLen+64(FP), R13
+gatherRunsAVX2_pair_b6run:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ DI, R12
+	ADDQ 16(SP), R12
+	MOVQ runLen+64(FP), R10
 
-gatherRunsAVX2_blockrow:
-	VBROADCASTSS (R12), Y8
-	VFMADD231PS  (R11), Y8, Y0
-	VFMADD231PS  32(R11), Y8, Y1
-	VFMADD231PS  64(R11), Y8, Y2
-	VFMADD231PS  96(R11), Y8, Y3
-	VFMADD231PS  128(R11), Y8, Y4
-	VFMADD231PS  160(R11), Y8, Y5
-	VFMADD231PS  192(R11), Y8, Y6
-	VFMADD231PS  224(R11), Y8, Y7
-	ADDQ         CX, R11
+gatherRunsAVX2_pair_b6row:
+	VBROADCASTSS (R11), Y12
+	VBROADCASTSS (R12), Y13
+	VMOVUPS      (R9), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VFMADD231PS  Y14, Y13, Y6
+	VMOVUPS      32(R9), Y14
+	VFMADD231PS  Y14, Y12, Y1
+	VFMADD231PS  Y14, Y13, Y7
+	VMOVUPS      64(R9), Y14
+	VFMADD231PS  Y14, Y12, Y2
+	VFMADD231PS  Y14, Y13, Y8
+	VMOVUPS      96(R9), Y14
+	VFMADD231PS  Y14, Y12, Y3
+	VFMADD231PS  Y14, Y13, Y9
+	VMOVUPS      128(R9), Y14
+	VFMADD231PS  Y14, Y12, Y4
+	VFMADD231PS  Y14, Y13, Y10
+	VMOVUPS      160(R9), Y14
+	VFMADD231PS  Y14, Y12, Y5
+	VFMADD231PS  Y14, Y13, Y11
+	ADDQ         AX, R9
+	ADDQ         $0x00000004, R11
 	ADDQ         $0x00000004, R12
-	DECQ         R13
-	JNZ          gatherRunsAVX2_blockrow
-	ADDQ         (SP), R8
-	ADDQ         8(SP), R9
 	DECQ         R10
-	JNZ          gatherRunsAVX2_blockrun
-	VMOVUPS      Y0, (DX)(SI*4)
-	VMOVUPS      Y1, 32(DX)(SI*4)
-	VMOVUPS      Y2, 64(DX)(SI*4)
-	VMOVUPS      Y3, 96(DX)(SI*4)
-	VMOVUPS      Y4, 128(DX)(SI*4)
-	VMOVUPS      Y5, 160(DX)(SI*4)
-	VMOVUPS      Y6, 192(DX)(SI*4)
-	VMOVUPS      Y7, 224(DX)(SI*4)
-	ADDQ         $0x00000040, SI
-	JMP          gatherRunsAVX2_block
+	JNZ          gatherRunsAVX2_pair_b6row
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX2_pair_b6run
+	VMOVUPS      Y0, (CX)(BX*4)
+	VMOVUPS      Y1, 32(CX)(BX*4)
+	VMOVUPS      Y2, 64(CX)(BX*4)
+	VMOVUPS      Y3, 96(CX)(BX*4)
+	VMOVUPS      Y4, 128(CX)(BX*4)
+	VMOVUPS      Y5, 160(CX)(BX*4)
+	LEAQ         (CX)(AX*1), SI
+	VMOVUPS      Y6, (SI)(BX*4)
+	VMOVUPS      Y7, 32(SI)(BX*4)
+	VMOVUPS      Y8, 64(SI)(BX*4)
+	VMOVUPS      Y9, 96(SI)(BX*4)
+	VMOVUPS      Y10, 128(SI)(BX*4)
+	VMOVUPS      Y11, 160(SI)(BX*4)
+	ADDQ         $0x00000030, BX
+	JMP          gatherRunsAVX2_pair_b6
 
-gatherRunsAVX2_single:
-	MOVQ   AX, DI
-	SUBQ   $0x00000008, DI
-	CMPQ   SI, DI
-	JG     gatherRunsAVX2_tail
+gatherRunsAVX2_pair_b6done:
+gatherRunsAVX2_pair_b4:
+	MOVQ   32(SP), SI
+	SUBQ   $0x00000020, SI
+	CMPQ   BX, SI
+	JG     gatherRunsAVX2_pair_b4done
 	VXORPS Y0, Y0, Y0
-	MOVQ   w+16(FP), DI
-	LEAQ   (DI)(SI*4), DI
-	MOVQ   BX, R8
-	MOVQ   nRuns+56(FP), R9
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
 
-gatherRunsAVX2_singlerun:
-	MOVQ DI, R10
-	MOVQ R8, R11
-	MOVQ runLen+64(FP), R12
+gatherRunsAVX2_pair_b4run:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ DI, R12
+	ADDQ 16(SP), R12
+	MOVQ runLen+64(FP), R10
 
-gatherRunsAVX2_singlerow:
-	VBROADCASTSS (R11), Y1
-	VFMADD231PS  (R10), Y1, Y0
-	ADDQ         CX, R10
+gatherRunsAVX2_pair_b4row:
+	VBROADCASTSS (R11), Y8
+	VBROADCASTSS (R12), Y9
+	VMOVUPS      (R9), Y10
+	VFMADD231PS  Y10, Y8, Y0
+	VFMADD231PS  Y10, Y9, Y4
+	VMOVUPS      32(R9), Y10
+	VFMADD231PS  Y10, Y8, Y1
+	VFMADD231PS  Y10, Y9, Y5
+	VMOVUPS      64(R9), Y10
+	VFMADD231PS  Y10, Y8, Y2
+	VFMADD231PS  Y10, Y9, Y6
+	VMOVUPS      96(R9), Y10
+	VFMADD231PS  Y10, Y8, Y3
+	VFMADD231PS  Y10, Y9, Y7
+	ADDQ         AX, R9
 	ADDQ         $0x00000004, R11
-	DECQ         R12
-	JNZ          gatherRunsAVX2_singlerow
-	ADDQ         (SP), DI
-	ADDQ         8(SP), R8
-	DECQ         R9
-	JNZ          gatherRunsAVX2_singlerun
-	VMOVUPS      Y0, (DX)(SI*4)
-	ADDQ         $0x00000008, SI
-	JMP          gatherRunsAVX2_single
+	ADDQ         $0x00000004, R12
+	DECQ         R10
+	JNZ          gatherRunsAVX2_pair_b4row
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX2_pair_b4run
+	VMOVUPS      Y0, (CX)(BX*4)
+	VMOVUPS      Y1, 32(CX)(BX*4)
+	VMOVUPS      Y2, 64(CX)(BX*4)
+	VMOVUPS      Y3, 96(CX)(BX*4)
+	LEAQ         (CX)(AX*1), SI
+	VMOVUPS      Y4, (SI)(BX*4)
+	VMOVUPS      Y5, 32(SI)(BX*4)
+	VMOVUPS      Y6, 64(SI)(BX*4)
+	VMOVUPS      Y7, 96(SI)(BX*4)
+	ADDQ         $0x00000020, BX
+	JMP          gatherRunsAVX2_pair_b4
 
-gatherRunsAVX2_tail:
-	CMPQ    SI, AX
-	JGE     gatherRunsAVX2_next
-	MOVQ    AX, DI
-	SUBQ    SI, DI
-	LEAQ    implicitMaskAVX2<>+0(SB), R8
-	NEGQ    DI
-	VMOVDQU 32(R8)(DI*4), Y0
-	VXORPS  Y1, Y1, Y1
-	MOVQ    w+16(FP), DI
-	LEAQ    (DI)(SI*4), DI
-	MOVQ    BX, R8
-	MOVQ    nRuns+56(FP), R9
+gatherRunsAVX2_pair_b4done:
+gatherRunsAVX2_pair_b1:
+	MOVQ   32(SP), SI
+	SUBQ   $0x00000008, SI
+	CMPQ   BX, SI
+	JG     gatherRunsAVX2_pair_b1done
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
 
-gatherRunsAVX2_tailrun:
-	MOVQ DI, R10
-	MOVQ R8, R11
-	MOVQ runLen+64(FP), R12
+gatherRunsAVX2_pair_b1run:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ DI, R12
+	ADDQ 16(SP), R12
+	MOVQ runLen+64(FP), R10
 
-gatherRunsAVX2_tailrow:
+gatherRunsAVX2_pair_b1row:
 	VBROADCASTSS (R11), Y2
-	VMASKMOVPS   (R10), Y0, Y3
-	VFMADD231PS  Y3, Y2, Y1
-	ADDQ         CX, R10
+	VBROADCASTSS (R12), Y3
+	VMOVUPS      (R9), Y4
+	VFMADD231PS  Y4, Y2, Y0
+	VFMADD231PS  Y4, Y3, Y1
+	ADDQ         AX, R9
 	ADDQ         $0x00000004, R11
-	DECQ         R12
-	JNZ          gatherRunsAVX2_tailrow
-	ADDQ         (SP), DI
-	ADDQ         8(SP), R8
-	DECQ         R9
-	JNZ          gatherRunsAVX2_tailrun
-	VMASKMOVPS   Y1, Y0, (DX)(SI*4)
+	ADDQ         $0x00000004, R12
+	DECQ         R10
+	JNZ          gatherRunsAVX2_pair_b1row
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX2_pair_b1run
+	VMOVUPS      Y0, (CX)(BX*4)
+	LEAQ         (CX)(AX*1), SI
+	VMOVUPS      Y1, (SI)(BX*4)
+	ADDQ         $0x00000008, BX
+	JMP          gatherRunsAVX2_pair_b1
 
-gatherRunsAVX2_next:
-	ADDQ CX, DX
-	ADDQ 16(SP), BX
-	MOVQ nPix+72(FP), SI
-	DECQ SI
-	MOVQ SI, nPix+72(FP)
-	JNZ  gatherRunsAVX2_pixel
+gatherRunsAVX2_pair_b1done:
+	MOVQ    32(SP), SI
+	SUBQ    BX, SI
+	JLE     gatherRunsAVX2_pair_cols
+	LEAQ    implicitMaskAVX2<>+0(SB), DI
+	NEGQ    SI
+	VMOVDQU 32(DI)(SI*4), Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	MOVQ    w+16(FP), SI
+	LEAQ    (SI)(BX*4), SI
+	MOVQ    DX, DI
+	MOVQ    nRuns+56(FP), R8
+
+gatherRunsAVX2_pair_tailrun:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ DI, R12
+	ADDQ 16(SP), R12
+	MOVQ runLen+64(FP), R10
+
+gatherRunsAVX2_pair_tailrow:
+	VBROADCASTSS (R11), Y3
+	VBROADCASTSS (R12), Y4
+	VMASKMOVPS   (R9), Y0, Y5
+	VFMADD231PS  Y5, Y3, Y1
+	VFMADD231PS  Y5, Y4, Y2
+	ADDQ         AX, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         $0x00000004, R12
+	DECQ         R10
+	JNZ          gatherRunsAVX2_pair_tailrow
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX2_pair_tailrun
+	VMASKMOVPS   Y1, Y0, (CX)(BX*4)
+	LEAQ         (CX)(AX*1), SI
+	VMASKMOVPS   Y2, Y0, (SI)(BX*4)
+
+gatherRunsAVX2_pair_cols:
+	LEAQ (CX)(AX*2), CX
+	ADDQ 16(SP), DX
+	ADDQ 16(SP), DX
+	SUBQ $0x02, 24(SP)
+	JNZ  gatherRunsAVX2_pixels
+	JMP  gatherRunsAVX2_done
+
+gatherRunsAVX2_last:
+	XORQ BX, BX
+
+gatherRunsAVX2_one_b8:
+	MOVQ   32(SP), SI
+	SUBQ   $0x00000040, SI
+	CMPQ   BX, SI
+	JG     gatherRunsAVX2_one_b8done
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
+
+gatherRunsAVX2_one_b8run:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ runLen+64(FP), R10
+
+gatherRunsAVX2_one_b8row:
+	VBROADCASTSS (R11), Y8
+	VFMADD231PS  (R9), Y8, Y0
+	VFMADD231PS  32(R9), Y8, Y1
+	VFMADD231PS  64(R9), Y8, Y2
+	VFMADD231PS  96(R9), Y8, Y3
+	VFMADD231PS  128(R9), Y8, Y4
+	VFMADD231PS  160(R9), Y8, Y5
+	VFMADD231PS  192(R9), Y8, Y6
+	VFMADD231PS  224(R9), Y8, Y7
+	ADDQ         AX, R9
+	ADDQ         $0x00000004, R11
+	DECQ         R10
+	JNZ          gatherRunsAVX2_one_b8row
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX2_one_b8run
+	VMOVUPS      Y0, (CX)(BX*4)
+	VMOVUPS      Y1, 32(CX)(BX*4)
+	VMOVUPS      Y2, 64(CX)(BX*4)
+	VMOVUPS      Y3, 96(CX)(BX*4)
+	VMOVUPS      Y4, 128(CX)(BX*4)
+	VMOVUPS      Y5, 160(CX)(BX*4)
+	VMOVUPS      Y6, 192(CX)(BX*4)
+	VMOVUPS      Y7, 224(CX)(BX*4)
+	ADDQ         $0x00000040, BX
+	JMP          gatherRunsAVX2_one_b8
+
+gatherRunsAVX2_one_b8done:
+gatherRunsAVX2_one_b1:
+	MOVQ   32(SP), SI
+	SUBQ   $0x00000008, SI
+	CMPQ   BX, SI
+	JG     gatherRunsAVX2_one_b1done
+	VXORPS Y0, Y0, Y0
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
+
+gatherRunsAVX2_one_b1run:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ runLen+64(FP), R10
+
+gatherRunsAVX2_one_b1row:
+	VBROADCASTSS (R11), Y1
+	VFMADD231PS  (R9), Y1, Y0
+	ADDQ         AX, R9
+	ADDQ         $0x00000004, R11
+	DECQ         R10
+	JNZ          gatherRunsAVX2_one_b1row
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX2_one_b1run
+	VMOVUPS      Y0, (CX)(BX*4)
+	ADDQ         $0x00000008, BX
+	JMP          gatherRunsAVX2_one_b1
+
+gatherRunsAVX2_one_b1done:
+	MOVQ    32(SP), SI
+	SUBQ    BX, SI
+	JLE     gatherRunsAVX2_one_cols
+	LEAQ    implicitMaskAVX2<>+0(SB), DI
+	NEGQ    SI
+	VMOVDQU 32(DI)(SI*4), Y0
+	VXORPS  Y1, Y1, Y1
+	MOVQ    w+16(FP), SI
+	LEAQ    (SI)(BX*4), SI
+	MOVQ    nRuns+56(FP), DI
+
+gatherRunsAVX2_one_tailrun:
+	MOVQ SI, R8
+	MOVQ DX, R10
+	MOVQ runLen+64(FP), R9
+
+gatherRunsAVX2_one_tailrow:
+	VBROADCASTSS (R10), Y2
+	VMASKMOVPS   (R8), Y0, Y3
+	VFMADD231PS  Y3, Y2, Y1
+	ADDQ         AX, R8
+	ADDQ         $0x00000004, R10
+	DECQ         R9
+	JNZ          gatherRunsAVX2_one_tailrow
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DX
+	DECQ         DI
+	JNZ          gatherRunsAVX2_one_tailrun
+	VMASKMOVPS   Y1, Y0, (CX)(BX*4)
+
+gatherRunsAVX2_one_cols:
+gatherRunsAVX2_done:
 	VZEROUPPER
 	RET
 
@@ -5449,30 +5676,34 @@ gerRow4AVX512_next:
 
 // func gatherRunsAVX512(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride int, coefPix int, nRuns int, runLen int, nPix int)
 // Requires: AVX, AVX512F
-TEXT ·gatherRunsAVX512(SB), NOSPLIT, $24-80
+TEXT ·gatherRunsAVX512(SB), NOSPLIT, $40-80
 	MOVQ  c+8(FP), AX
-	MOVQ  AX, CX
+	MOVQ  AX, 32(SP)
+	SHLQ  $0x02, AX
+	MOVQ  wStride+24(FP), CX
+	IMULQ AX, CX
+	MOVQ  CX, (SP)
+	MOVQ  coefStride+40(FP), CX
 	SHLQ  $0x02, CX
-	MOVQ  wStride+24(FP), DX
-	IMULQ CX, DX
-	MOVQ  DX, (SP)
-	MOVQ  coefStride+40(FP), DX
-	SHLQ  $0x02, DX
-	MOVQ  DX, 8(SP)
-	MOVQ  coefPix+48(FP), DX
-	SHLQ  $0x02, DX
-	MOVQ  DX, 16(SP)
-	MOVQ  dst+0(FP), DX
-	MOVQ  coef+32(FP), BX
+	MOVQ  CX, 8(SP)
+	MOVQ  coefPix+48(FP), CX
+	SHLQ  $0x02, CX
+	MOVQ  CX, 16(SP)
+	MOVQ  nPix+72(FP), CX
+	MOVQ  CX, 24(SP)
+	MOVQ  dst+0(FP), CX
+	MOVQ  coef+32(FP), DX
 
-gatherRunsAVX512_pixel:
-	XORQ SI, SI
-	MOVQ AX, DI
-	SUBQ $0x00000080, DI
+gatherRunsAVX512_pixels:
+	CMPQ 24(SP), $0x02
+	JL   gatherRunsAVX512_last
+	XORQ BX, BX
 
-gatherRunsAVX512_block:
-	CMPQ   SI, DI
-	JG     gatherRunsAVX512_single
+gatherRunsAVX512_pair_b4:
+	MOVQ   32(SP), SI
+	SUBQ   $0x00000040, SI
+	CMPQ   BX, SI
+	JG     gatherRunsAVX512_pair_b4done
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -5481,114 +5712,260 @@ gatherRunsAVX512_block:
 	VPXORD Z5, Z5, Z5
 	VPXORD Z6, Z6, Z6
 	VPXORD Z7, Z7, Z7
-	MOVQ   w+16(FP), R8
-	LEAQ   (R8)(SI*4), R8
-	MOVQ   BX, R9
-	MOVQ   nRuns+56(FP), R10
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
 
-gatherRunsAVX512_blockrun:
-	MOVQ R8, R11
-	MOVQ R9, R12
-	MOVQ runLen+64(FP), R13
+gatherRunsAVX512_pair_b4run:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ DI, R12
+	ADDQ 16(SP), R12
+	MOVQ runLen+64(FP), R10
 
-gatherRunsAVX512_blockrow:
-	VBROADCASTSS (R12), Z8
-	VFMADD231PS  (R11), Z8, Z0
-	VFMADD231PS  64(R11), Z8, Z1
-	VFMADD231PS  128(R11), Z8, Z2
-	VFMADD231PS  192(R11), Z8, Z3
-	VFMADD231PS  256(R11), Z8, Z4
-	VFMADD231PS  320(R11), Z8, Z5
-	VFMADD231PS  384(R11), Z8, Z6
-	VFMADD231PS  448(R11), Z8, Z7
-	ADDQ         CX, R11
+gatherRunsAVX512_pair_b4row:
+	VBROADCASTSS (R11), Z8
+	VBROADCASTSS (R12), Z9
+	VMOVUPS      (R9), Z10
+	VFMADD231PS  Z10, Z8, Z0
+	VFMADD231PS  Z10, Z9, Z4
+	VMOVUPS      64(R9), Z10
+	VFMADD231PS  Z10, Z8, Z1
+	VFMADD231PS  Z10, Z9, Z5
+	VMOVUPS      128(R9), Z10
+	VFMADD231PS  Z10, Z8, Z2
+	VFMADD231PS  Z10, Z9, Z6
+	VMOVUPS      192(R9), Z10
+	VFMADD231PS  Z10, Z8, Z3
+	VFMADD231PS  Z10, Z9, Z7
+	ADDQ         AX, R9
+	ADDQ         $0x00000004, R11
 	ADDQ         $0x00000004, R12
-	DECQ         R13
-	JNZ          gatherRunsAVX512_blockrow
-	ADDQ         (SP), R8
-	ADDQ         8(SP), R9
 	DECQ         R10
-	JNZ          gatherRunsAVX512_blockrun
-	VMOVUPS      Z0, (DX)(SI*4)
-	VMOVUPS      Z1, 64(DX)(SI*4)
-	VMOVUPS      Z2, 128(DX)(SI*4)
-	VMOVUPS      Z3, 192(DX)(SI*4)
-	VMOVUPS      Z4, 256(DX)(SI*4)
-	VMOVUPS      Z5, 320(DX)(SI*4)
-	VMOVUPS      Z6, 384(DX)(SI*4)
-	VMOVUPS      Z7, 448(DX)(SI*4)
-	ADDQ         $0x00000080, SI
-	JMP          gatherRunsAVX512_block
+	JNZ          gatherRunsAVX512_pair_b4row
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX512_pair_b4run
+	VMOVUPS      Z0, (CX)(BX*4)
+	VMOVUPS      Z1, 64(CX)(BX*4)
+	VMOVUPS      Z2, 128(CX)(BX*4)
+	VMOVUPS      Z3, 192(CX)(BX*4)
+	LEAQ         (CX)(AX*1), SI
+	VMOVUPS      Z4, (SI)(BX*4)
+	VMOVUPS      Z5, 64(SI)(BX*4)
+	VMOVUPS      Z6, 128(SI)(BX*4)
+	VMOVUPS      Z7, 192(SI)(BX*4)
+	ADDQ         $0x00000040, BX
+	JMP          gatherRunsAVX512_pair_b4
 
-gatherRunsAVX512_single:
-	MOVQ   AX, DI
-	SUBQ   $0x00000010, DI
-	CMPQ   SI, DI
-	JG     gatherRunsAVX512_tail
-	VPXORD Z9, Z9, Z9
-	MOVQ   w+16(FP), DI
-	LEAQ   (DI)(SI*4), DI
-	MOVQ   BX, R8
-	MOVQ   nRuns+56(FP), R9
+gatherRunsAVX512_pair_b4done:
+gatherRunsAVX512_pair_b1:
+	MOVQ   32(SP), SI
+	SUBQ   $0x00000010, SI
+	CMPQ   BX, SI
+	JG     gatherRunsAVX512_pair_b1done
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
 
-gatherRunsAVX512_singlerun:
-	MOVQ DI, R10
-	MOVQ R8, R11
-	MOVQ runLen+64(FP), R12
+gatherRunsAVX512_pair_b1run:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ DI, R12
+	ADDQ 16(SP), R12
+	MOVQ runLen+64(FP), R10
 
-gatherRunsAVX512_singlerow:
+gatherRunsAVX512_pair_b1row:
 	VBROADCASTSS (R11), Z8
-	VFMADD231PS  (R10), Z8, Z9
-	ADDQ         CX, R10
+	VBROADCASTSS (R12), Z9
+	VMOVUPS      (R9), Z10
+	VFMADD231PS  Z10, Z8, Z11
+	VFMADD231PS  Z10, Z9, Z12
+	ADDQ         AX, R9
 	ADDQ         $0x00000004, R11
-	DECQ         R12
-	JNZ          gatherRunsAVX512_singlerow
-	ADDQ         (SP), DI
-	ADDQ         8(SP), R8
-	DECQ         R9
-	JNZ          gatherRunsAVX512_singlerun
-	VMOVUPS      Z9, (DX)(SI*4)
-	ADDQ         $0x00000010, SI
-	JMP          gatherRunsAVX512_single
+	ADDQ         $0x00000004, R12
+	DECQ         R10
+	JNZ          gatherRunsAVX512_pair_b1row
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX512_pair_b1run
+	VMOVUPS      Z11, (CX)(BX*4)
+	LEAQ         (CX)(AX*1), SI
+	VMOVUPS      Z12, (SI)(BX*4)
+	ADDQ         $0x00000010, BX
+	JMP          gatherRunsAVX512_pair_b1
 
-gatherRunsAVX512_tail:
-	CMPQ   SI, AX
-	JGE    gatherRunsAVX512_next
-	MOVQ   AX, DI
-	SUBQ   SI, DI
-	LEAQ   implicitMaskAVX512<>+0(SB), R8
-	KMOVW  (R8)(DI*2), K1
-	VPXORD Z10, Z10, Z10
-	MOVQ   w+16(FP), DI
-	LEAQ   (DI)(SI*4), DI
-	MOVQ   BX, R8
-	MOVQ   nRuns+56(FP), R9
+gatherRunsAVX512_pair_b1done:
+	MOVQ   32(SP), SI
+	SUBQ   BX, SI
+	JLE    gatherRunsAVX512_pair_cols
+	LEAQ   implicitMaskAVX512<>+0(SB), DI
+	KMOVW  (DI)(SI*2), K1
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
 
-gatherRunsAVX512_tailrun:
-	MOVQ DI, R10
-	MOVQ R8, R11
-	MOVQ runLen+64(FP), R12
+gatherRunsAVX512_pair_tailrun:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ DI, R12
+	ADDQ 16(SP), R12
+	MOVQ runLen+64(FP), R10
 
-gatherRunsAVX512_tailrow:
+gatherRunsAVX512_pair_tailrow:
 	VBROADCASTSS (R11), Z8
-	VMOVUPS.Z    (R10), K1, Z11
-	VFMADD231PS  Z11, Z8, Z10
-	ADDQ         CX, R10
+	VBROADCASTSS (R12), Z9
+	VMOVUPS.Z    (R9), K1, Z10
+	VFMADD231PS  Z10, Z8, Z13
+	VFMADD231PS  Z10, Z9, Z14
+	ADDQ         AX, R9
 	ADDQ         $0x00000004, R11
-	DECQ         R12
-	JNZ          gatherRunsAVX512_tailrow
-	ADDQ         (SP), DI
-	ADDQ         8(SP), R8
-	DECQ         R9
-	JNZ          gatherRunsAVX512_tailrun
-	VMOVUPS      Z10, K1, (DX)(SI*4)
+	ADDQ         $0x00000004, R12
+	DECQ         R10
+	JNZ          gatherRunsAVX512_pair_tailrow
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX512_pair_tailrun
+	VMOVUPS      Z13, K1, (CX)(BX*4)
+	LEAQ         (CX)(AX*1), SI
+	VMOVUPS      Z14, K1, (SI)(BX*4)
 
-gatherRunsAVX512_next:
-	ADDQ CX, DX
-	ADDQ 16(SP), BX
-	MOVQ nPix+72(FP), SI
-	DECQ SI
-	MOVQ SI, nPix+72(FP)
-	JNZ  gatherRunsAVX512_pixel
+gatherRunsAVX512_pair_cols:
+	LEAQ (CX)(AX*2), CX
+	ADDQ 16(SP), DX
+	ADDQ 16(SP), DX
+	SUBQ $0x02, 24(SP)
+	JNZ  gatherRunsAVX512_pixels
+	JMP  gatherRunsAVX512_done
+
+gatherRunsAVX512_last:
+	XORQ BX, BX
+
+gatherRunsAVX512_one_b8:
+	MOVQ   32(SP), SI
+	SUBQ   $0x00000080, SI
+	CMPQ   BX, SI
+	JG     gatherRunsAVX512_one_b8done
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
+
+gatherRunsAVX512_one_b8run:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ runLen+64(FP), R10
+
+gatherRunsAVX512_one_b8row:
+	VBROADCASTSS (R11), Z0
+	VFMADD231PS  (R9), Z0, Z15
+	VFMADD231PS  64(R9), Z0, Z16
+	VFMADD231PS  128(R9), Z0, Z17
+	VFMADD231PS  192(R9), Z0, Z18
+	VFMADD231PS  256(R9), Z0, Z19
+	VFMADD231PS  320(R9), Z0, Z20
+	VFMADD231PS  384(R9), Z0, Z21
+	VFMADD231PS  448(R9), Z0, Z22
+	ADDQ         AX, R9
+	ADDQ         $0x00000004, R11
+	DECQ         R10
+	JNZ          gatherRunsAVX512_one_b8row
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX512_one_b8run
+	VMOVUPS      Z15, (CX)(BX*4)
+	VMOVUPS      Z16, 64(CX)(BX*4)
+	VMOVUPS      Z17, 128(CX)(BX*4)
+	VMOVUPS      Z18, 192(CX)(BX*4)
+	VMOVUPS      Z19, 256(CX)(BX*4)
+	VMOVUPS      Z20, 320(CX)(BX*4)
+	VMOVUPS      Z21, 384(CX)(BX*4)
+	VMOVUPS      Z22, 448(CX)(BX*4)
+	ADDQ         $0x00000080, BX
+	JMP          gatherRunsAVX512_one_b8
+
+gatherRunsAVX512_one_b8done:
+gatherRunsAVX512_one_b1:
+	MOVQ   32(SP), SI
+	SUBQ   $0x00000010, SI
+	CMPQ   BX, SI
+	JG     gatherRunsAVX512_one_b1done
+	VPXORD Z23, Z23, Z23
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
+
+gatherRunsAVX512_one_b1run:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ runLen+64(FP), R10
+
+gatherRunsAVX512_one_b1row:
+	VBROADCASTSS (R11), Z0
+	VFMADD231PS  (R9), Z0, Z23
+	ADDQ         AX, R9
+	ADDQ         $0x00000004, R11
+	DECQ         R10
+	JNZ          gatherRunsAVX512_one_b1row
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX512_one_b1run
+	VMOVUPS      Z23, (CX)(BX*4)
+	ADDQ         $0x00000010, BX
+	JMP          gatherRunsAVX512_one_b1
+
+gatherRunsAVX512_one_b1done:
+	MOVQ   32(SP), SI
+	SUBQ   BX, SI
+	JLE    gatherRunsAVX512_one_cols
+	LEAQ   implicitMaskAVX512<>+0(SB), DI
+	KMOVW  (DI)(SI*2), K1
+	VPXORD Z24, Z24, Z24
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   nRuns+56(FP), DI
+
+gatherRunsAVX512_one_tailrun:
+	MOVQ SI, R8
+	MOVQ DX, R10
+	MOVQ runLen+64(FP), R9
+
+gatherRunsAVX512_one_tailrow:
+	VBROADCASTSS (R10), Z0
+	VMOVUPS.Z    (R8), K1, Z1
+	VFMADD231PS  Z1, Z0, Z24
+	ADDQ         AX, R8
+	ADDQ         $0x00000004, R10
+	DECQ         R9
+	JNZ          gatherRunsAVX512_one_tailrow
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DX
+	DECQ         DI
+	JNZ          gatherRunsAVX512_one_tailrun
+	VMOVUPS      Z24, K1, (CX)(BX*4)
+
+gatherRunsAVX512_one_cols:
+gatherRunsAVX512_done:
 	VZEROUPPER
 	RET

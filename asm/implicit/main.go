@@ -583,9 +583,20 @@ func genGerRow(s isa, f int) {
 	RET()
 }
 
-// gatherBlock is the number of vectors of dst a gatherRuns block keeps in
-// registers while it walks all rows.
+// gatherBlock is the number of vectors of dst a one-pixel gatherRuns block
+// keeps in registers while it walks all rows.
 const gatherBlock = 8
+
+// gatherPairBlocks are the block sizes of the two-pixel gatherRuns walk:
+// on AVX2, 2*6 accumulators, two broadcasts and one kernel vector fill the
+// 16 registers. (For AVX-512, avo's register allocator gives up on the
+// 6-vector walk, so it stays at 4, which the wider vectors make up for.)
+func (s isa) gatherPairBlocks() []int {
+	if s.ZMM {
+		return []int{4, 1}
+	}
+	return []int{6, 4, 1}
+}
 
 // genGatherRuns emits gatherRuns: for each of nPix pixels p,
 //
@@ -598,20 +609,20 @@ const gatherBlock = 8
 // the coefficients of an input pixel's taps are runs of dy itself (KW*F
 // adjacent floats per output row), and the next input pixel's are F floats
 // later: a whole row of interior input pixels is one call, with no copy of
-// dy. Blocks of gatherBlock vectors of dst stay in registers for the whole
-// walk over the rows, so each FMA costs one load of w (and each row one
-// broadcast), and dst is written once.
+// dy. Blocks of dst stay in registers for the whole walk over the rows, and
+// dst is written once. Pixels go in pairs, each kernel vector loaded once
+// for both (per row, two broadcasts and nv loads for 2*nv FMAs); a last odd
+// pixel walks alone, in blocks of gatherBlock vectors.
 func genGatherRuns(s isa) {
 	name := "gatherRuns" + s.Suffix
 	TEXT(name, NOSPLIT, "func(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride int, coefPix int, nRuns int, runLen int, nPix int)")
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s sets dst[p*c : p*c+c], p < nPix, to the sum over r < nRuns, i < runLen of coef[p*coefPix + r*coefStride + i] times w[(r*wStride+i)*c : (r*wStride+i)*c + c]; c, nRuns, runLen and nPix must be positive.", name))
 	// Strides in bytes that only the outer loops need live on the stack.
-	locals := AllocLocal(24)
-	wRunStep, cRunStep, cPixStep := locals.Offset(0), locals.Offset(8), locals.Offset(16)
-	c := ld("c")
-	rowBytes := GP64()
-	MOVQ(c, rowBytes)
+	locals := AllocLocal(40)
+	wRunStep, cRunStep, cPixStep, left, cols := locals.Offset(0), locals.Offset(8), locals.Offset(16), locals.Offset(24), locals.Offset(32)
+	rowBytes := ld("c")
+	MOVQ(rowBytes, cols)
 	SHLQ(U8(2), rowBytes)
 	t := ld("wStride")
 	IMULQ(rowBytes, t)
@@ -622,16 +633,23 @@ func genGatherRuns(s isa) {
 	t = ld("coefPix")
 	SHLQ(U8(2), t)
 	MOVQ(t, cPixStep)
+	t = ld("nPix")
+	MOVQ(t, left)
 	dst, coef := ld("dst"), ld("coef")
-	col, end := GP64(), GP64()
+	col := GP64()
 
-	// walk emits the loop over all rows for nv vectors at column col, then
-	// stores them (masked when m is not nil).
-	walk := func(label string, nv int, m *avx.Mask) {
-		acc := make([]reg.VecVirtual, nv)
-		for v := range acc {
-			acc[v] = s.Vec()
-			s.zero(acc[v])
+	// walk emits the loop over all rows for nv vectors at column col of p
+	// pixels (the second's coefficients cPixStep bytes and its dst
+	// rowBytes after the first's), then stores them (masked when m is not
+	// nil).
+	walk := func(label string, p, nv int, m *avx.Mask) {
+		acc := make([][]reg.VecVirtual, p)
+		for q := range acc {
+			for v := 0; v < nv; v++ {
+				a := s.Vec()
+				s.zero(a)
+				acc[q] = append(acc[q], a)
+			}
 		}
 		wRun, cRun, r := GP64(), GP64(), GP64()
 		Load(Param("w"), wRun)
@@ -639,79 +657,107 @@ func genGatherRuns(s isa) {
 		MOVQ(coef, cRun)
 		Load(Param("nRuns"), r)
 		Label(label + "run")
-		wp, cp, i := GP64(), GP64(), GP64()
+		wp, i := GP64(), GP64()
+		cp := make([]reg.GPVirtual, p)
 		MOVQ(wRun, wp)
-		MOVQ(cRun, cp)
+		for q := range cp {
+			cp[q] = GP64()
+			MOVQ(cRun, cp[q])
+			if q > 0 {
+				ADDQ(cPixStep, cp[q])
+			}
+		}
 		Load(Param("runLen"), i)
 		Label(label + "row")
-		b := s.Vec()
-		VBROADCASTSS(Mem{Base: cp}, b)
-		for v := range acc {
+		b := make([]reg.VecVirtual, p)
+		for q := range b {
+			b[q] = s.Vec()
+			VBROADCASTSS(Mem{Base: cp[q]}, b[q])
+		}
+		for v := 0; v < nv; v++ {
+			wm := Mem{Base: wp, Disp: v * s.Bytes()}
+			if m == nil && p == 1 {
+				VFMADD231PS(wm, b[0], acc[0][v])
+				continue
+			}
+			wv := s.Vec()
 			if m == nil {
-				VFMADD231PS(Mem{Base: wp, Disp: v * s.Bytes()}, b, acc[v])
+				VMOVUPS(wm, wv)
 			} else {
-				t := s.Vec()
-				s.LoadMasked(Mem{Base: wp, Disp: v * s.Bytes()}, *m, t)
-				VFMADD231PS(t, b, acc[v])
+				s.LoadMasked(wm, *m, wv)
+			}
+			for q := range acc {
+				VFMADD231PS(wv, b[q], acc[q][v])
 			}
 		}
 		ADDQ(rowBytes, wp)
-		ADDQ(U32(4), cp)
+		for q := range cp {
+			ADDQ(U32(4), cp[q])
+		}
 		DECQ(i)
 		JNZ(LabelRef(label + "row"))
 		ADDQ(wRunStep, wRun)
 		ADDQ(cRunStep, cRun)
 		DECQ(r)
 		JNZ(LabelRef(label + "run"))
-		for v := range acc {
-			out := Mem{Base: dst, Index: col, Scale: 4, Disp: v * s.Bytes()}
-			if m == nil {
-				VMOVUPS(acc[v], out)
-			} else {
-				s.StoreMasked(acc[v], *m, out)
+		for q := range acc {
+			base := dst
+			if q > 0 {
+				base = GP64()
+				LEAQ(Mem{Base: dst, Index: rowBytes, Scale: 1}, base)
+			}
+			for v, a := range acc[q] {
+				out := Mem{Base: base, Index: col, Scale: 4, Disp: v * s.Bytes()}
+				if m == nil {
+					VMOVUPS(a, out)
+				} else {
+					s.StoreMasked(a, *m, out)
+				}
 			}
 		}
 	}
 
-	Label(name + "_pixel")
-	XORQ(col, col)
-	MOVQ(c, end)
-	SUBQ(U32(gatherBlock*s.Lanes), end)
-	Label(name + "_block")
-	CMPQ(col, end)
-	JG(LabelRef(name + "_single"))
-	walk(name+"_block", gatherBlock, nil)
-	ADDQ(U32(gatherBlock*s.Lanes), col)
-	JMP(LabelRef(name + "_block"))
+	// columns emits the walks over all columns of p pixels: blocks of the
+	// given sizes while they fit, then a masked tail.
+	columns := func(label string, p int, sizes []int) {
+		XORQ(col, col)
+		for _, nv := range sizes {
+			l := fmt.Sprintf("%s_b%d", label, nv)
+			Label(l)
+			end := GP64()
+			MOVQ(cols, end)
+			SUBQ(U32(nv*s.Lanes), end)
+			CMPQ(col, end)
+			JG(LabelRef(l + "done"))
+			walk(l, p, nv, nil)
+			ADDQ(U32(nv*s.Lanes), col)
+			JMP(LabelRef(l))
+			Label(l + "done")
+		}
+		rem := GP64()
+		MOVQ(cols, rem)
+		SUBQ(col, rem)
+		JLE(LabelRef(label + "_cols"))
+		m := s.TailMask(masks, rem)
+		walk(label+"_tail", p, 1, &m)
+		Label(label + "_cols")
+	}
 
-	Label(name + "_single")
-	MOVQ(c, end)
-	SUBQ(U32(s.Lanes), end)
-	CMPQ(col, end)
-	JG(LabelRef(name + "_tail"))
-	walk(name+"_single", 1, nil)
-	ADDQ(U32(s.Lanes), col)
-	JMP(LabelRef(name + "_single"))
-
-	Label(name + "_tail")
-	CMPQ(col, c)
-	JGE(LabelRef(name + "_next"))
-	rem := GP64()
-	MOVQ(c, rem)
-	SUBQ(col, rem)
-	m := s.TailMask(masks, rem)
-	walk(name+"_tail", 1, &m)
-
-	Label(name + "_next")
-	ADDQ(rowBytes, dst)
+	Label(name + "_pixels")
+	CMPQ(left, U8(2))
+	JL(LabelRef(name + "_last"))
+	columns(name+"_pair", 2, s.gatherPairBlocks())
+	LEAQ(Mem{Base: dst, Index: rowBytes, Scale: 2}, dst)
 	ADDQ(cPixStep, coef)
-	n := GP64()
-	Load(Param("nPix"), n)
-	DECQ(n)
-	// nPix counts down in its argument slot.
-	Store(n, Param("nPix"))
-	JNZ(LabelRef(name + "_pixel"))
+	ADDQ(cPixStep, coef)
+	SUBQ(U8(2), left)
+	JNZ(LabelRef(name + "_pixels"))
+	JMP(LabelRef(name + "_done"))
 
+	Label(name + "_last")
+	columns(name+"_one", 1, []int{gatherBlock, 1})
+
+	Label(name + "_done")
 	VZEROUPPER()
 	RET()
 }
