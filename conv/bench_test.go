@@ -100,21 +100,21 @@ func BenchmarkRunKernels(b *testing.B) {
 	k := nRuns * runLen
 	img := make([]float32, (nRuns+1)*stride)
 	mat := make([]float32, f*k)
-	vec, vec2 := make([]float32, f), make([]float32, 2*f)
+	vec, vecRow := make([]float32, f), make([]float32, pixels*f)
 	kerneltest.Bench(b, func(b *testing.B) {
 		ks := activeRunKernels()
-		for _, kind := range []string{"dot", "dot2", "axpy", "ger", "ger2"} {
+		for _, kind := range []string{"dot", "dotRow", "axpy", "ger", "gerRow"} {
 			b.Run(kind, func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					for p := 0; p < pixels; p++ {
 						x := img[p*128:]
 						switch kind {
-						case "dot2":
-							ks.dotRuns2(f, x, stride, mat, k, nRuns, runLen, vec2, 128)
-							p++
-						case "ger2":
-							ks.gerRuns2(f, mat, k, x, stride, nRuns, runLen, vec2, 128)
-							p++
+						case "dotRow":
+							ks.dotRow(f, x, stride, mat, k, nRuns, runLen, vecRow, 128, pixels)
+							p = pixels
+						case "gerRow":
+							ks.gerRow(f, mat, k, x, stride, nRuns, runLen, vecRow, 128, pixels)
+							p = pixels
 						case "dot":
 							ks.dotRuns(f, x, stride, mat, k, nRuns, runLen, vec)
 						case "axpy":

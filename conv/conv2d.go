@@ -24,7 +24,6 @@ type Conv2D struct {
 	cols    []float32 // im2col workspace, [n*OH*OW, KH*KW*C]
 	wt      []float32 // implicit path: kernel transposed to [Filters][KH*KW*C]
 	partial []float32 // implicit path: partial weight gradients
-	coefs   []float32 // implicit path: gather coefficients
 	job     implicitJob
 	colJob  colJob
 	wg      windowGemm // the im2col path's GEMMs on window operands

@@ -20,7 +20,8 @@ import (
 // every output pixel is F dot products of a few contiguous input runs
 // against contiguous runs of wt[f], computed by one call of a multi-filter
 // kernel (runkernels.go) that loads each input vector once for all F
-// filters, and each kernel vector once for two adjacent pixels. Padding
+// filters, and each kernel vector once for two adjacent pixels; a row of
+// pixels whose windows lie inside the input is one kernel call. Padding
 // needs no zeros, only shorter runs at the borders. Backward-weights uses
 // the same runs, dwt[f]_run += dy[pix, f] * x_run; backward-data gathers
 // (stride 1: each input pixel's C gradients summed in registers over the
@@ -64,11 +65,16 @@ func (c *Conv2D) transposedWeights(g im2col.Geometry, w []float32) []float32 {
 // its kernel rows are one call (full-width rows follow each other in the
 // kernel); at the left and right borders each row is a call of its own.
 //
-// With pairs set, two horizontally adjacent pixels whose windows both lie
-// inside are passed in one call with np = 2 (the second pixel's runs start
-// StrideW*C later, its index is pix+1); otherwise np is always 1.
-func pixelRuns(g im2col.Geometry, pairs bool, fn func(pix, xOff, kOff, nRuns, runLen, np int)) {
+// Up to maxPix horizontally adjacent pixels whose windows all lie inside
+// are passed in one call as np pixels (each next pixel's runs start
+// StrideW*C later, its index is one more); with maxPix 1, np is always 1.
+func pixelRuns(g im2col.Geometry, maxPix int, fn func(pix, xOff, kOff, nRuns, runLen, np int)) {
 	kwc := g.KW * g.C
+	// The last output column whose window ends inside the input.
+	lastInside := -1
+	if g.W-g.KW+g.PadLeft >= 0 {
+		lastInside = (g.W - g.KW + g.PadLeft) / g.StrideW
+	}
 	pix := 0
 	for n := 0; n < g.Batch; n++ {
 		img := n * g.H * g.W * g.C
@@ -80,15 +86,10 @@ func pixelRuns(g im2col.Geometry, pairs bool, fn func(pix, xOff, kOff, nRuns, ru
 				switch {
 				case hi <= lo || khHi <= khLo:
 				case lo == 0 && hi == g.KW:
-					np := 1
-					if pairs && ow+1 < g.OutW && iw0+g.StrideW+g.KW <= g.W {
-						np = 2
-					}
+					np := max(1, min(maxPix, lastInside-ow+1, g.OutW-ow))
 					fn(pix, img+((ih0+khLo)*g.W+iw0)*g.C, khLo*kwc, khHi-khLo, kwc, np)
-					if np == 2 {
-						ow++
-						pix++
-					}
+					ow += np - 1
+					pix += np - 1
 				default:
 					for kh := khLo; kh < khHi; kh++ {
 						fn(pix, img+((ih0+kh)*g.W+iw0+lo)*g.C, kh*kwc+lo*g.C, 1, (hi-lo)*g.C, 1)
@@ -116,8 +117,7 @@ type implicitJob struct {
 	wt      []float32 // kernel as [F][KH*KW*C] (forward, backward-data)
 	partial []float32 // backward-weights: [chunks][F][KH*KW*C]
 	chunks  int
-	gather  bool      // backward-data by gatherRows (stride 1); wt then holds the kernel as [KH*KW*F][C]
-	coefs   []float32 // gather: [n][KH*KW*F], the slice at a chunk's first sample is its scratch
+	gather  bool // backward-data by gatherRuns (stride 1); wt then holds the rotated kernel as [KH*KW*F][C]
 	wg      sync.WaitGroup
 }
 
@@ -143,9 +143,9 @@ func (j *implicitJob) runChunk(lo, hi int) {
 	case passForward:
 		x, y, wt := j.x[lo*inLen:hi*inLen], j.y[lo*outLen:hi*outLen], j.wt
 		clear(y)
-		pixelRuns(g.WithBatch(hi-lo), f <= implicitMaxFilters, func(pix, xOff, kOff, nRuns, runLen, np int) {
-			if np == 2 {
-				ks.dotRuns2(f, x[xOff:], stride, wt[kOff:], k, nRuns, runLen, y[pix*f:pix*f+2*f], pixStride)
+		pixelRuns(g.WithBatch(hi-lo), rowPixels(g, f), func(pix, xOff, kOff, nRuns, runLen, np int) {
+			if f <= implicitMaxFilters {
+				ks.dotRow(f, x[xOff:], stride, wt[kOff:], k, nRuns, runLen, y[pix*f:(pix+np)*f], pixStride, np)
 				return
 			}
 			for f0 := 0; f0 < f; f0 += implicitMaxFilters {
@@ -160,7 +160,7 @@ func (j *implicitJob) runChunk(lo, hi int) {
 		}
 		dx, dy, wt := j.x[lo*inLen:hi*inLen], j.y[lo*outLen:hi*outLen], j.wt
 		clear(dx)
-		pixelRuns(g.WithBatch(hi-lo), false, func(pix, xOff, kOff, nRuns, runLen, _ int) {
+		pixelRuns(g.WithBatch(hi-lo), 1, func(pix, xOff, kOff, nRuns, runLen, _ int) {
 			for f0 := 0; f0 < f; f0 += implicitMaxFilters {
 				fb := min(f-f0, implicitMaxFilters)
 				ks.axpyRuns(fb, dx[xOff:], stride, wt[f0*k+kOff:], k, nRuns, runLen, dy[pix*f+f0:pix*f+f0+fb])
@@ -172,9 +172,9 @@ func (j *implicitJob) runChunk(lo, hi int) {
 			x, dy := j.x[s0*inLen:s1*inLen], j.y[s0*outLen:s1*outLen]
 			dwt := j.partial[ch*f*k : (ch+1)*f*k]
 			clear(dwt)
-			pixelRuns(g.WithBatch(s1-s0), f <= implicitMaxFilters, func(pix, xOff, kOff, nRuns, runLen, np int) {
-				if np == 2 {
-					ks.gerRuns2(f, dwt[kOff:], k, x[xOff:], stride, nRuns, runLen, dy[pix*f:pix*f+2*f], pixStride)
+			pixelRuns(g.WithBatch(s1-s0), rowPixels(g, f), func(pix, xOff, kOff, nRuns, runLen, np int) {
+				if f <= implicitMaxFilters {
+					ks.gerRow(f, dwt[kOff:], k, x[xOff:], stride, nRuns, runLen, dy[pix*f:(pix+np)*f], pixStride, np)
 					return
 				}
 				for f0 := 0; f0 < f; f0 += implicitMaxFilters {
@@ -184,6 +184,16 @@ func (j *implicitJob) runChunk(lo, hi int) {
 			})
 		}
 	}
+}
+
+// rowPixels is pixelRuns' maxPix for f filters: whole rows of pixels
+// (dotRow, gerRow) when one kernel call handles all f filters, else one
+// pixel at a time.
+func rowPixels(g im2col.Geometry, f int) int {
+	if f <= implicitMaxFilters {
+		return g.OutW
+	}
+	return 1
 }
 
 // startJob fills in the fields every pass shares.
@@ -203,69 +213,79 @@ func (c *Conv2D) forwardImplicit(n int, x, w, bias, y []float32) {
 	c.leaky.applyUnfused(y, bias)
 }
 
-// maxGatherRows bounds KH*KW*F for the gather form of backward-data.
-const maxGatherRows = 256
-
 // backwardDataImplicit is BackwardData without the im2col matrix. With
-// stride 1 it gathers: every input pixel's gradient is one gatherRows over
-// the KH*KW*F output gradients its taps reach, summed in registers and
-// written once. Otherwise it scatters with axpyRuns, adding each output
-// pixel's contribution to the input runs its window covers.
+// stride 1 it gathers: every input pixel's gradient is summed in registers
+// over the KH*KW*F output gradients its taps reach and written once, a row
+// of input pixels per gatherRuns call. Otherwise it scatters with
+// axpyRuns, adding each output pixel's contribution to the input runs its
+// window covers.
 func (c *Conv2D) backwardDataImplicit(n int, dy, w, dx []float32) {
 	j := c.startJob(passData, n, dx, dy)
 	g := c.geom
-	rows := g.KH * g.KW * j.f
-	j.gather = g.StrideH == 1 && g.StrideW == 1 && rows <= maxGatherRows
+	j.gather = g.StrideH == 1 && g.StrideW == 1
 	if j.gather {
 		c.wt = grow(c.wt, len(w))
-		tapRows(c.wt, w, g.KH*g.KW, g.C, j.f)
+		rotatedTapRows(c.wt, w, g.KH*g.KW, g.C, j.f)
 		j.wt = c.wt
-		c.coefs = grow(c.coefs, n*rows)
-		j.coefs = c.coefs
 	} else {
 		j.wt = c.transposedWeights(g, w)
 	}
 	parallelFor(n, j, &j.wg)
 }
 
-// tapRows rewrites the kernel w, [taps][C][F], as dst [taps][F][C]: one
-// row of C weights per (tap, filter), the rows gatherRows combines.
-func tapRows(dst, w []float32, taps, c, f int) {
+// rotatedTapRows rewrites the kernel w, [taps][C][F], as dst [taps][F][C]
+// with the taps in reverse order (the kernel rotated by 180 degrees): one
+// row of C weights per (tap, filter), the rows gatherRuns combines. Taps
+// reversed, the taps of one input pixel that meet one output row are
+// reached by adjacent output pixels in increasing order, so their
+// coefficients are KW*F adjacent floats of dy.
+func rotatedTapRows(dst, w []float32, taps, c, f int) {
 	for t := 0; t < taps; t++ {
-		transposeKF(dst[t*c*f:(t+1)*c*f], w[t*c*f:(t+1)*c*f], c, f)
+		r := taps - 1 - t
+		transposeKF(dst[r*c*f:(r+1)*c*f], w[t*c*f:(t+1)*c*f], c, f)
 	}
 }
 
 // gatherData computes the input gradient of samples [lo, hi) by
-// gatherRows, for stride 1: input pixel (ih, iw) is reached by tap
-// (kh, kw) of output pixel (ih+PadTop-kh, iw+PadLeft-kw) when that exists.
+// gatherRuns, for stride 1. With the kernel rotated, input pixel (ih, iw)
+// is reached by rotated tap (a, b) of output pixel (oh0+a, ow0+b), oh0 =
+// ih+PadTop-KH+1 and ow0 = iw+PadLeft-KW+1, when that pixel exists: for
+// each rotated kernel row a run of dy, and the next input pixel's runs F
+// floats later. Input pixels whose taps all fall inside the output
+// horizontally share one call per row; those at the borders get a call
+// each, with shorter runs.
 func (j *implicitJob) gatherData(lo, hi int) {
 	g, f, ks := j.g, j.f, j.ks
-	taps := g.KH * g.KW
-	rows := taps * f
-	coef := j.coefs[lo*rows : (lo+1)*rows]
-	inLen, outLen := g.H*g.W*g.C, g.OutH*g.OutW*f
+	c := g.C
+	inLen, outLen := g.H*g.W*c, g.OutH*g.OutW*f
+	rowF := g.OutW * f
+	// Interior input columns: all KW taps inside the output.
+	inLo, inHi := max(0, g.KW-1-g.PadLeft), min(g.W, g.OutW-g.PadLeft)
 	for n := lo; n < hi; n++ {
 		dx, dy := j.x[n*inLen:(n+1)*inLen], j.y[n*outLen:(n+1)*outLen]
 		for ih := 0; ih < g.H; ih++ {
-			for iw := 0; iw < g.W; iw++ {
-				for kh := 0; kh < g.KH; kh++ {
-					oh := ih + g.PadTop - kh
-					for kw := 0; kw < g.KW; kw++ {
-						ow := iw + g.PadLeft - kw
-						dst := coef[(kh*g.KW+kw)*f : (kh*g.KW+kw+1)*f]
-						if oh < 0 || oh >= g.OutH || ow < 0 || ow >= g.OutW {
-							clear(dst)
-							continue
-						}
-						src := dy[(oh*g.OutW+ow)*f : (oh*g.OutW+ow+1)*f]
-						for i := range dst { // F <= 4: cheaper than copy's call
-							dst[i] = src[i]
-						}
-					}
+			oh0 := ih + g.PadTop - g.KH + 1
+			aLo, aHi := max(0, -oh0), min(g.KH, g.OutH-oh0)
+			row := dx[ih*g.W*c : (ih+1)*g.W*c]
+			if aHi <= aLo {
+				clear(row)
+				continue
+			}
+			for iw := 0; iw < g.W; {
+				ow0 := iw + g.PadLeft - g.KW + 1
+				bLo, bHi := max(0, -ow0), min(g.KW, g.OutW-ow0)
+				np := 1
+				if iw >= inLo && iw < inHi {
+					np = inHi - iw
 				}
-				p := (ih*g.W + iw) * g.C
-				ks.gatherRows(dx[p:p+g.C], g.C, j.wt, coef, rows)
+				if bHi <= bLo {
+					clear(row[iw*c : (iw+1)*c])
+				} else {
+					wOff := (aLo*g.KW + bLo) * f * c
+					cOff := (oh0+aLo)*rowF + (ow0+bLo)*f
+					ks.gatherRuns(row[iw*c:], c, j.wt[wOff:], g.KW*f, dy[cOff:], rowF, f, aHi-aLo, (bHi-bLo)*f, np)
+				}
+				iw += np
 			}
 		}
 	}

@@ -11,19 +11,21 @@ import "github.com/gokern/gokern/internal/paths"
 // only ever is on CPUs that support it.
 func init() {
 	runFamily.Register(paths.AVX2, &runKernels{
-		dot:    [...]runFunc{nil, dotRuns1AVX2, dotRuns2AVX2, dotRuns3AVX2, dotRuns4AVX2},
-		axpy:   [...]runFunc{nil, axpyRuns1AVX2, axpyRuns2AVX2, axpyRuns3AVX2, axpyRuns4AVX2},
-		ger:    [...]runFunc{nil, gerRuns1AVX2, gerRuns2AVX2, gerRuns3AVX2, gerRuns4AVX2},
-		dot2:   [...]runFunc2{nil, dotRuns1x2AVX2, dotRuns2x2AVX2, dotRuns3x2AVX2, dotRuns4x2AVX2},
-		ger2:   [...]runFunc2{nil, gerRuns1x2AVX2, gerRuns2x2AVX2, gerRuns3x2AVX2, gerRuns4x2AVX2},
-		gather: gatherRowsAVX2,
+		dot:          [...]runFunc{nil, dotRuns1AVX2, dotRuns2AVX2, dotRuns3AVX2, dotRuns4AVX2},
+		axpy:         [...]runFunc{nil, axpyRuns1AVX2, axpyRuns2AVX2, axpyRuns3AVX2, axpyRuns4AVX2},
+		ger:          [...]runFunc{nil, gerRuns1AVX2, gerRuns2AVX2, gerRuns3AVX2, gerRuns4AVX2},
+		dotRowFn:     [...]runFuncRow{nil, dotRow1AVX2, dotRow2AVX2, dotRow3AVX2, dotRow4AVX2},
+		gerRowFn:     [...]runFuncRow{nil, gerRow1AVX2, gerRow2AVX2, gerRow3AVX2, gerRow4AVX2},
+		gather:       gatherRunsAVX2,
+		dotRowPixels: [...]int{0, 4, 4, 3, 2},
 	})
 	runFamily.Register(paths.AVX512, &runKernels{
-		dot:    [...]runFunc{nil, dotRuns1AVX512, dotRuns2AVX512, dotRuns3AVX512, dotRuns4AVX512},
-		axpy:   [...]runFunc{nil, axpyRuns1AVX512, axpyRuns2AVX512, axpyRuns3AVX512, axpyRuns4AVX512},
-		ger:    [...]runFunc{nil, gerRuns1AVX512, gerRuns2AVX512, gerRuns3AVX512, gerRuns4AVX512},
-		dot2:   [...]runFunc2{nil, dotRuns1x2AVX512, dotRuns2x2AVX512, dotRuns3x2AVX512, dotRuns4x2AVX512},
-		ger2:   [...]runFunc2{nil, gerRuns1x2AVX512, gerRuns2x2AVX512, gerRuns3x2AVX512, gerRuns4x2AVX512},
-		gather: gatherRowsAVX512,
+		dot:          [...]runFunc{nil, dotRuns1AVX512, dotRuns2AVX512, dotRuns3AVX512, dotRuns4AVX512},
+		axpy:         [...]runFunc{nil, axpyRuns1AVX512, axpyRuns2AVX512, axpyRuns3AVX512, axpyRuns4AVX512},
+		ger:          [...]runFunc{nil, gerRuns1AVX512, gerRuns2AVX512, gerRuns3AVX512, gerRuns4AVX512},
+		dotRowFn:     [...]runFuncRow{nil, dotRow1AVX512, dotRow2AVX512, dotRow3AVX512, dotRow4AVX512},
+		gerRowFn:     [...]runFuncRow{nil, gerRow1AVX512, gerRow2AVX512, gerRow3AVX512, gerRow4AVX512},
+		gather:       gatherRunsAVX512,
+		dotRowPixels: [...]int{0, 4, 4, 3, 2},
 	})
 }

@@ -1162,445 +1162,25 @@ gerRuns4AVX2_done:
 	VZEROUPPER
 	RET
 
-// func dotRuns1x2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
+// func dotRow1AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 // Requires: AVX, FMA3
-TEXT ·dotRuns1x2AVX2(SB), NOSPLIT, $0-64
-	MOVQ    x+0(FP), AX
+TEXT ·dotRow1AVX2(SB), NOSPLIT, $24-72
+	MOVQ x+0(FP), AX
+	MOVQ AX, (SP)
+	MOVQ out+48(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ nGroups+64(FP), AX
+	MOVQ AX, 16(SP)
+
+dotRow1AVX2_group:
+	MOVQ    (SP), AX
 	MOVQ    pixStride+56(FP), CX
-	LEAQ    (AX)(CX*4), CX
-	MOVQ    w+16(FP), DX
-	MOVQ    k+24(FP), BX
-	SHLQ    $0x02, BX
-	MOVQ    xStride+8(FP), BX
-	SHLQ    $0x02, BX
-	MOVQ    nRuns+32(FP), SI
-	MOVQ    runLen+40(FP), DI
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	TESTQ   SI, SI
-	JZ      dotRuns1x2AVX2_done
-	TESTQ   DI, DI
-	JZ      dotRuns1x2AVX2_done
-	MOVQ    DI, R8
-	ANDQ    $0x00000007, R8
-	LEAQ    implicitMaskAVX2<>+0(SB), R9
-	NEGQ    R8
-	VMOVDQU 32(R9)(R8*4), Y4
-	MOVQ    DI, R8
-	SHLQ    $0x02, R8
-
-dotRuns1x2AVX2_run:
-	XORQ R9, R9
-	MOVQ DI, R10
-	SUBQ $0x00000010, R10
-
-dotRuns1x2AVX2_pair:
-	CMPQ        R9, R10
-	JG          dotRuns1x2AVX2_single
-	VMOVUPS     (AX)(R9*4), Y5
-	VMOVUPS     (CX)(R9*4), Y6
-	VMOVUPS     (DX)(R9*4), Y7
-	VFMADD231PS Y7, Y5, Y0
-	VFMADD231PS Y7, Y6, Y2
-	VMOVUPS     32(AX)(R9*4), Y5
-	VMOVUPS     32(CX)(R9*4), Y6
-	VMOVUPS     32(DX)(R9*4), Y7
-	VFMADD231PS Y7, Y5, Y1
-	VFMADD231PS Y7, Y6, Y3
-	ADDQ        $0x00000010, R9
-	JMP         dotRuns1x2AVX2_pair
-
-dotRuns1x2AVX2_single:
-	MOVQ        DI, R10
-	SUBQ        $0x00000008, R10
-	CMPQ        R9, R10
-	JG          dotRuns1x2AVX2_tail
-	VMOVUPS     (AX)(R9*4), Y5
-	VMOVUPS     (CX)(R9*4), Y6
-	VMOVUPS     (DX)(R9*4), Y7
-	VFMADD231PS Y7, Y5, Y0
-	VFMADD231PS Y7, Y6, Y2
-	ADDQ        $0x00000008, R9
-
-dotRuns1x2AVX2_tail:
-	CMPQ        R9, DI
-	JGE         dotRuns1x2AVX2_next
-	VMASKMOVPS  (AX)(R9*4), Y4, Y5
-	VMASKMOVPS  (CX)(R9*4), Y4, Y6
-	VMASKMOVPS  (DX)(R9*4), Y4, Y7
-	VFMADD231PS Y7, Y5, Y0
-	VFMADD231PS Y7, Y6, Y2
-
-dotRuns1x2AVX2_next:
-	ADDQ BX, AX
-	ADDQ BX, CX
-	ADDQ R8, DX
-	DECQ SI
-	JNZ  dotRuns1x2AVX2_run
-
-dotRuns1x2AVX2_done:
-	MOVQ         out+48(FP), AX
-	VADDPS       Y1, Y0, Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPS       X1, X0, X0
-	VMOVHLPS     X0, X0, X1
-	VADDPS       X1, X0, X0
-	VMOVSHDUP    X0, X1
-	VADDSS       X1, X0, X0
-	VADDSS       (AX), X0, X0
-	VMOVSS       X0, (AX)
-	VADDPS       Y3, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X0
-	VADDPS       X0, X2, X2
-	VMOVHLPS     X2, X2, X0
-	VADDPS       X0, X2, X2
-	VMOVSHDUP    X2, X0
-	VADDSS       X0, X2, X2
-	VADDSS       4(AX), X2, X2
-	VMOVSS       X2, 4(AX)
-	VZEROUPPER
-	RET
-
-// func gerRuns1x2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
-// Requires: AVX, FMA3
-TEXT ·gerRuns1x2AVX2(SB), NOSPLIT, $0-64
-	MOVQ         x+0(FP), AX
-	MOVQ         pixStride+56(FP), CX
-	LEAQ         (AX)(CX*4), CX
-	MOVQ         d+16(FP), DX
-	MOVQ         k+24(FP), BX
-	SHLQ         $0x02, BX
-	MOVQ         xStride+8(FP), BX
-	SHLQ         $0x02, BX
-	MOVQ         nRuns+32(FP), SI
-	MOVQ         runLen+40(FP), DI
-	MOVQ         a+48(FP), R8
-	VBROADCASTSS (R8), Y0
-	VBROADCASTSS 4(R8), Y1
-	TESTQ        SI, SI
-	JZ           gerRuns1x2AVX2_done
-	TESTQ        DI, DI
-	JZ           gerRuns1x2AVX2_done
-	MOVQ         DI, R8
-	ANDQ         $0x00000007, R8
-	LEAQ         implicitMaskAVX2<>+0(SB), R9
-	NEGQ         R8
-	VMOVDQU      32(R9)(R8*4), Y2
-	MOVQ         DI, R8
-	SHLQ         $0x02, R8
-
-gerRuns1x2AVX2_run:
-	XORQ R9, R9
-	MOVQ DI, R10
-	SUBQ $0x00000010, R10
-
-gerRuns1x2AVX2_pair:
-	CMPQ        R9, R10
-	JG          gerRuns1x2AVX2_single
-	VMOVUPS     (AX)(R9*4), Y3
-	VMOVUPS     (CX)(R9*4), Y4
-	VMOVUPS     (DX)(R9*4), Y5
-	VFMADD231PS Y3, Y0, Y5
-	VFMADD231PS Y4, Y1, Y5
-	VMOVUPS     Y5, (DX)(R9*4)
-	VMOVUPS     32(AX)(R9*4), Y3
-	VMOVUPS     32(CX)(R9*4), Y4
-	VMOVUPS     32(DX)(R9*4), Y5
-	VFMADD231PS Y3, Y0, Y5
-	VFMADD231PS Y4, Y1, Y5
-	VMOVUPS     Y5, 32(DX)(R9*4)
-	ADDQ        $0x00000010, R9
-	JMP         gerRuns1x2AVX2_pair
-
-gerRuns1x2AVX2_single:
-	MOVQ        DI, R10
-	SUBQ        $0x00000008, R10
-	CMPQ        R9, R10
-	JG          gerRuns1x2AVX2_tail
-	VMOVUPS     (AX)(R9*4), Y3
-	VMOVUPS     (CX)(R9*4), Y4
-	VMOVUPS     (DX)(R9*4), Y5
-	VFMADD231PS Y3, Y0, Y5
-	VFMADD231PS Y4, Y1, Y5
-	VMOVUPS     Y5, (DX)(R9*4)
-	ADDQ        $0x00000008, R9
-
-gerRuns1x2AVX2_tail:
-	CMPQ        R9, DI
-	JGE         gerRuns1x2AVX2_next
-	VMASKMOVPS  (AX)(R9*4), Y2, Y3
-	VMASKMOVPS  (CX)(R9*4), Y2, Y4
-	VMASKMOVPS  (DX)(R9*4), Y2, Y5
-	VFMADD231PS Y3, Y0, Y5
-	VFMADD231PS Y4, Y1, Y5
-	VMASKMOVPS  Y5, Y2, (DX)(R9*4)
-
-gerRuns1x2AVX2_next:
-	ADDQ BX, AX
-	ADDQ BX, CX
-	ADDQ R8, DX
-	DECQ SI
-	JNZ  gerRuns1x2AVX2_run
-
-gerRuns1x2AVX2_done:
-	VZEROUPPER
-	RET
-
-// func dotRuns2x2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
-// Requires: AVX, FMA3
-TEXT ·dotRuns2x2AVX2(SB), NOSPLIT, $0-64
-	MOVQ    x+0(FP), AX
-	MOVQ    pixStride+56(FP), CX
-	LEAQ    (AX)(CX*4), CX
-	MOVQ    w+16(FP), DX
-	MOVQ    k+24(FP), BX
-	SHLQ    $0x02, BX
-	LEAQ    (DX)(BX*1), BX
-	MOVQ    xStride+8(FP), SI
-	SHLQ    $0x02, SI
-	MOVQ    nRuns+32(FP), DI
-	MOVQ    runLen+40(FP), R8
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
-	TESTQ   DI, DI
-	JZ      dotRuns2x2AVX2_done
-	TESTQ   R8, R8
-	JZ      dotRuns2x2AVX2_done
-	MOVQ    R8, R9
-	ANDQ    $0x00000007, R9
-	LEAQ    implicitMaskAVX2<>+0(SB), R10
-	NEGQ    R9
-	VMOVDQU 32(R10)(R9*4), Y8
-	MOVQ    R8, R9
-	SHLQ    $0x02, R9
-
-dotRuns2x2AVX2_run:
-	XORQ R10, R10
-	MOVQ R8, R11
-	SUBQ $0x00000010, R11
-
-dotRuns2x2AVX2_pair:
-	CMPQ        R10, R11
-	JG          dotRuns2x2AVX2_single
-	VMOVUPS     (AX)(R10*4), Y9
-	VMOVUPS     (CX)(R10*4), Y10
-	VMOVUPS     (DX)(R10*4), Y11
-	VFMADD231PS Y11, Y9, Y0
-	VFMADD231PS Y11, Y10, Y4
-	VMOVUPS     (BX)(R10*4), Y11
-	VFMADD231PS Y11, Y9, Y2
-	VFMADD231PS Y11, Y10, Y6
-	VMOVUPS     32(AX)(R10*4), Y9
-	VMOVUPS     32(CX)(R10*4), Y10
-	VMOVUPS     32(DX)(R10*4), Y11
-	VFMADD231PS Y11, Y9, Y1
-	VFMADD231PS Y11, Y10, Y5
-	VMOVUPS     32(BX)(R10*4), Y11
-	VFMADD231PS Y11, Y9, Y3
-	VFMADD231PS Y11, Y10, Y7
-	ADDQ        $0x00000010, R10
-	JMP         dotRuns2x2AVX2_pair
-
-dotRuns2x2AVX2_single:
-	MOVQ        R8, R11
-	SUBQ        $0x00000008, R11
-	CMPQ        R10, R11
-	JG          dotRuns2x2AVX2_tail
-	VMOVUPS     (AX)(R10*4), Y9
-	VMOVUPS     (CX)(R10*4), Y10
-	VMOVUPS     (DX)(R10*4), Y11
-	VFMADD231PS Y11, Y9, Y0
-	VFMADD231PS Y11, Y10, Y4
-	VMOVUPS     (BX)(R10*4), Y11
-	VFMADD231PS Y11, Y9, Y2
-	VFMADD231PS Y11, Y10, Y6
-	ADDQ        $0x00000008, R10
-
-dotRuns2x2AVX2_tail:
-	CMPQ        R10, R8
-	JGE         dotRuns2x2AVX2_next
-	VMASKMOVPS  (AX)(R10*4), Y8, Y9
-	VMASKMOVPS  (CX)(R10*4), Y8, Y10
-	VMASKMOVPS  (DX)(R10*4), Y8, Y11
-	VFMADD231PS Y11, Y9, Y0
-	VFMADD231PS Y11, Y10, Y4
-	VMASKMOVPS  (BX)(R10*4), Y8, Y11
-	VFMADD231PS Y11, Y9, Y2
-	VFMADD231PS Y11, Y10, Y6
-
-dotRuns2x2AVX2_next:
-	ADDQ SI, AX
-	ADDQ SI, CX
-	ADDQ R9, DX
-	ADDQ R9, BX
-	DECQ DI
-	JNZ  dotRuns2x2AVX2_run
-
-dotRuns2x2AVX2_done:
-	MOVQ         out+48(FP), AX
-	VADDPS       Y1, Y0, Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPS       X1, X0, X0
-	VMOVHLPS     X0, X0, X1
-	VADDPS       X1, X0, X0
-	VMOVSHDUP    X0, X1
-	VADDSS       X1, X0, X0
-	VADDSS       (AX), X0, X0
-	VMOVSS       X0, (AX)
-	VADDPS       Y3, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X0
-	VADDPS       X0, X2, X2
-	VMOVHLPS     X2, X2, X0
-	VADDPS       X0, X2, X2
-	VMOVSHDUP    X2, X0
-	VADDSS       X0, X2, X2
-	VADDSS       4(AX), X2, X2
-	VMOVSS       X2, 4(AX)
-	VADDPS       Y5, Y4, Y4
-	VEXTRACTF128 $0x01, Y4, X0
-	VADDPS       X0, X4, X4
-	VMOVHLPS     X4, X4, X0
-	VADDPS       X0, X4, X4
-	VMOVSHDUP    X4, X0
-	VADDSS       X0, X4, X4
-	VADDSS       8(AX), X4, X4
-	VMOVSS       X4, 8(AX)
-	VADDPS       Y7, Y6, Y6
-	VEXTRACTF128 $0x01, Y6, X0
-	VADDPS       X0, X6, X6
-	VMOVHLPS     X6, X6, X0
-	VADDPS       X0, X6, X6
-	VMOVSHDUP    X6, X0
-	VADDSS       X0, X6, X6
-	VADDSS       12(AX), X6, X6
-	VMOVSS       X6, 12(AX)
-	VZEROUPPER
-	RET
-
-// func gerRuns2x2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
-// Requires: AVX, FMA3
-TEXT ·gerRuns2x2AVX2(SB), NOSPLIT, $0-64
-	MOVQ         x+0(FP), AX
-	MOVQ         pixStride+56(FP), CX
-	LEAQ         (AX)(CX*4), CX
-	MOVQ         d+16(FP), DX
-	MOVQ         k+24(FP), BX
-	SHLQ         $0x02, BX
-	LEAQ         (DX)(BX*1), BX
-	MOVQ         xStride+8(FP), SI
-	SHLQ         $0x02, SI
-	MOVQ         nRuns+32(FP), DI
-	MOVQ         runLen+40(FP), R8
-	MOVQ         a+48(FP), R9
-	VBROADCASTSS (R9), Y0
-	VBROADCASTSS 4(R9), Y1
-	VBROADCASTSS 8(R9), Y2
-	VBROADCASTSS 12(R9), Y3
-	TESTQ        DI, DI
-	JZ           gerRuns2x2AVX2_done
-	TESTQ        R8, R8
-	JZ           gerRuns2x2AVX2_done
-	MOVQ         R8, R9
-	ANDQ         $0x00000007, R9
-	LEAQ         implicitMaskAVX2<>+0(SB), R10
-	NEGQ         R9
-	VMOVDQU      32(R10)(R9*4), Y4
-	MOVQ         R8, R9
-	SHLQ         $0x02, R9
-
-gerRuns2x2AVX2_run:
-	XORQ R10, R10
-	MOVQ R8, R11
-	SUBQ $0x00000010, R11
-
-gerRuns2x2AVX2_pair:
-	CMPQ        R10, R11
-	JG          gerRuns2x2AVX2_single
-	VMOVUPS     (AX)(R10*4), Y5
-	VMOVUPS     (CX)(R10*4), Y6
-	VMOVUPS     (DX)(R10*4), Y7
-	VFMADD231PS Y5, Y0, Y7
-	VFMADD231PS Y6, Y2, Y7
-	VMOVUPS     Y7, (DX)(R10*4)
-	VMOVUPS     (BX)(R10*4), Y7
-	VFMADD231PS Y5, Y1, Y7
-	VFMADD231PS Y6, Y3, Y7
-	VMOVUPS     Y7, (BX)(R10*4)
-	VMOVUPS     32(AX)(R10*4), Y5
-	VMOVUPS     32(CX)(R10*4), Y6
-	VMOVUPS     32(DX)(R10*4), Y7
-	VFMADD231PS Y5, Y0, Y7
-	VFMADD231PS Y6, Y2, Y7
-	VMOVUPS     Y7, 32(DX)(R10*4)
-	VMOVUPS     32(BX)(R10*4), Y7
-	VFMADD231PS Y5, Y1, Y7
-	VFMADD231PS Y6, Y3, Y7
-	VMOVUPS     Y7, 32(BX)(R10*4)
-	ADDQ        $0x00000010, R10
-	JMP         gerRuns2x2AVX2_pair
-
-gerRuns2x2AVX2_single:
-	MOVQ        R8, R11
-	SUBQ        $0x00000008, R11
-	CMPQ        R10, R11
-	JG          gerRuns2x2AVX2_tail
-	VMOVUPS     (AX)(R10*4), Y5
-	VMOVUPS     (CX)(R10*4), Y6
-	VMOVUPS     (DX)(R10*4), Y7
-	VFMADD231PS Y5, Y0, Y7
-	VFMADD231PS Y6, Y2, Y7
-	VMOVUPS     Y7, (DX)(R10*4)
-	VMOVUPS     (BX)(R10*4), Y7
-	VFMADD231PS Y5, Y1, Y7
-	VFMADD231PS Y6, Y3, Y7
-	VMOVUPS     Y7, (BX)(R10*4)
-	ADDQ        $0x00000008, R10
-
-gerRuns2x2AVX2_tail:
-	CMPQ        R10, R8
-	JGE         gerRuns2x2AVX2_next
-	VMASKMOVPS  (AX)(R10*4), Y4, Y5
-	VMASKMOVPS  (CX)(R10*4), Y4, Y6
-	VMASKMOVPS  (DX)(R10*4), Y4, Y7
-	VFMADD231PS Y5, Y0, Y7
-	VFMADD231PS Y6, Y2, Y7
-	VMASKMOVPS  Y7, Y4, (DX)(R10*4)
-	VMASKMOVPS  (BX)(R10*4), Y4, Y7
-	VFMADD231PS Y5, Y1, Y7
-	VFMADD231PS Y6, Y3, Y7
-	VMASKMOVPS  Y7, Y4, (BX)(R10*4)
-
-gerRuns2x2AVX2_next:
-	ADDQ SI, AX
-	ADDQ SI, CX
-	ADDQ R9, DX
-	ADDQ R9, BX
-	DECQ DI
-	JNZ  gerRuns2x2AVX2_run
-
-gerRuns2x2AVX2_done:
-	VZEROUPPER
-	RET
-
-// func dotRuns3x2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
-// Requires: AVX, FMA3
-TEXT ·dotRuns3x2AVX2(SB), NOSPLIT, $0-64
-	MOVQ    x+0(FP), AX
-	MOVQ    pixStride+56(FP), CX
-	LEAQ    (AX)(CX*4), CX
-	MOVQ    w+16(FP), DX
-	MOVQ    k+24(FP), BX
-	SHLQ    $0x02, BX
-	LEAQ    (DX)(BX*1), SI
-	LEAQ    (SI)(BX*1), BX
+	LEAQ    (AX)(CX*4), DX
+	LEAQ    (DX)(CX*4), BX
+	LEAQ    (BX)(CX*4), CX
+	MOVQ    w+16(FP), SI
+	MOVQ    k+24(FP), DI
+	SHLQ    $0x02, DI
 	MOVQ    xStride+8(FP), DI
 	SHLQ    $0x02, DI
 	MOVQ    nRuns+32(FP), R8
@@ -1613,99 +1193,87 @@ TEXT ·dotRuns3x2AVX2(SB), NOSPLIT, $0-64
 	VXORPS  Y5, Y5, Y5
 	VXORPS  Y6, Y6, Y6
 	VXORPS  Y7, Y7, Y7
-	VXORPS  Y8, Y8, Y8
-	VXORPS  Y9, Y9, Y9
-	VXORPS  Y10, Y10, Y10
-	VXORPS  Y11, Y11, Y11
 	TESTQ   R8, R8
-	JZ      dotRuns3x2AVX2_done
+	JZ      dotRow1AVX2_done
 	TESTQ   R9, R9
-	JZ      dotRuns3x2AVX2_done
+	JZ      dotRow1AVX2_done
 	MOVQ    R9, R10
 	ANDQ    $0x00000007, R10
 	LEAQ    implicitMaskAVX2<>+0(SB), R11
 	NEGQ    R10
-	VMOVDQU 32(R11)(R10*4), Y12
+	VMOVDQU 32(R11)(R10*4), Y8
 	MOVQ    R9, R10
 	SHLQ    $0x02, R10
 
-dotRuns3x2AVX2_run:
+dotRow1AVX2_run:
 	XORQ R11, R11
 	MOVQ R9, R12
 	SUBQ $0x00000010, R12
 
-dotRuns3x2AVX2_pair:
+dotRow1AVX2_pair:
 	CMPQ        R11, R12
-	JG          dotRuns3x2AVX2_single
-	VMOVUPS     (AX)(R11*4), Y13
-	VMOVUPS     (CX)(R11*4), Y14
-	VMOVUPS     (DX)(R11*4), Y15
-	VFMADD231PS Y15, Y13, Y0
-	VFMADD231PS Y15, Y14, Y6
-	VMOVUPS     (SI)(R11*4), Y15
-	VFMADD231PS Y15, Y13, Y2
-	VFMADD231PS Y15, Y14, Y8
-	VMOVUPS     (BX)(R11*4), Y15
-	VFMADD231PS Y15, Y13, Y4
-	VFMADD231PS Y15, Y14, Y10
-	VMOVUPS     32(AX)(R11*4), Y13
-	VMOVUPS     32(CX)(R11*4), Y14
-	VMOVUPS     32(DX)(R11*4), Y15
-	VFMADD231PS Y15, Y13, Y1
-	VFMADD231PS Y15, Y14, Y7
-	VMOVUPS     32(SI)(R11*4), Y15
-	VFMADD231PS Y15, Y13, Y3
-	VFMADD231PS Y15, Y14, Y9
-	VMOVUPS     32(BX)(R11*4), Y15
-	VFMADD231PS Y15, Y13, Y5
-	VFMADD231PS Y15, Y14, Y11
+	JG          dotRow1AVX2_single
+	VMOVUPS     (AX)(R11*4), Y9
+	VMOVUPS     (DX)(R11*4), Y10
+	VMOVUPS     (BX)(R11*4), Y11
+	VMOVUPS     (CX)(R11*4), Y12
+	VMOVUPS     (SI)(R11*4), Y13
+	VFMADD231PS Y13, Y9, Y0
+	VFMADD231PS Y13, Y10, Y2
+	VFMADD231PS Y13, Y11, Y4
+	VFMADD231PS Y13, Y12, Y6
+	VMOVUPS     32(AX)(R11*4), Y9
+	VMOVUPS     32(DX)(R11*4), Y10
+	VMOVUPS     32(BX)(R11*4), Y11
+	VMOVUPS     32(CX)(R11*4), Y12
+	VMOVUPS     32(SI)(R11*4), Y13
+	VFMADD231PS Y13, Y9, Y1
+	VFMADD231PS Y13, Y10, Y3
+	VFMADD231PS Y13, Y11, Y5
+	VFMADD231PS Y13, Y12, Y7
 	ADDQ        $0x00000010, R11
-	JMP         dotRuns3x2AVX2_pair
+	JMP         dotRow1AVX2_pair
 
-dotRuns3x2AVX2_single:
+dotRow1AVX2_single:
 	MOVQ        R9, R12
 	SUBQ        $0x00000008, R12
 	CMPQ        R11, R12
-	JG          dotRuns3x2AVX2_tail
-	VMOVUPS     (AX)(R11*4), Y13
-	VMOVUPS     (CX)(R11*4), Y14
-	VMOVUPS     (DX)(R11*4), Y15
-	VFMADD231PS Y15, Y13, Y0
-	VFMADD231PS Y15, Y14, Y6
-	VMOVUPS     (SI)(R11*4), Y15
-	VFMADD231PS Y15, Y13, Y2
-	VFMADD231PS Y15, Y14, Y8
-	VMOVUPS     (BX)(R11*4), Y15
-	VFMADD231PS Y15, Y13, Y4
-	VFMADD231PS Y15, Y14, Y10
+	JG          dotRow1AVX2_tail
+	VMOVUPS     (AX)(R11*4), Y9
+	VMOVUPS     (DX)(R11*4), Y10
+	VMOVUPS     (BX)(R11*4), Y11
+	VMOVUPS     (CX)(R11*4), Y12
+	VMOVUPS     (SI)(R11*4), Y13
+	VFMADD231PS Y13, Y9, Y0
+	VFMADD231PS Y13, Y10, Y2
+	VFMADD231PS Y13, Y11, Y4
+	VFMADD231PS Y13, Y12, Y6
 	ADDQ        $0x00000008, R11
 
-dotRuns3x2AVX2_tail:
+dotRow1AVX2_tail:
 	CMPQ        R11, R9
-	JGE         dotRuns3x2AVX2_next
-	VMASKMOVPS  (AX)(R11*4), Y12, Y13
-	VMASKMOVPS  (CX)(R11*4), Y12, Y14
-	VMASKMOVPS  (DX)(R11*4), Y12, Y15
-	VFMADD231PS Y15, Y13, Y0
-	VFMADD231PS Y15, Y14, Y6
-	VMASKMOVPS  (SI)(R11*4), Y12, Y15
-	VFMADD231PS Y15, Y13, Y2
-	VFMADD231PS Y15, Y14, Y8
-	VMASKMOVPS  (BX)(R11*4), Y12, Y15
-	VFMADD231PS Y15, Y13, Y4
-	VFMADD231PS Y15, Y14, Y10
+	JGE         dotRow1AVX2_next
+	VMASKMOVPS  (AX)(R11*4), Y8, Y9
+	VMASKMOVPS  (DX)(R11*4), Y8, Y10
+	VMASKMOVPS  (BX)(R11*4), Y8, Y11
+	VMASKMOVPS  (CX)(R11*4), Y8, Y12
+	VMASKMOVPS  (SI)(R11*4), Y8, Y13
+	VFMADD231PS Y13, Y9, Y0
+	VFMADD231PS Y13, Y10, Y2
+	VFMADD231PS Y13, Y11, Y4
+	VFMADD231PS Y13, Y12, Y6
 
-dotRuns3x2AVX2_next:
+dotRow1AVX2_next:
 	ADDQ DI, AX
+	ADDQ DI, DX
+	ADDQ DI, BX
 	ADDQ DI, CX
-	ADDQ R10, DX
 	ADDQ R10, SI
-	ADDQ R10, BX
 	DECQ R8
-	JNZ  dotRuns3x2AVX2_run
+	JNZ  dotRow1AVX2_run
 
-dotRuns3x2AVX2_done:
-	MOVQ         out+48(FP), AX
+dotRow1AVX2_done:
+	MOVQ         8(SP), AX
 	VADDPS       Y1, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPS       X1, X0, X0
@@ -1742,164 +1310,180 @@ dotRuns3x2AVX2_done:
 	VADDSS       X0, X6, X6
 	VADDSS       12(AX), X6, X6
 	VMOVSS       X6, 12(AX)
-	VADDPS       Y9, Y8, Y8
-	VEXTRACTF128 $0x01, Y8, X0
-	VADDPS       X0, X8, X8
-	VMOVHLPS     X8, X8, X0
-	VADDPS       X0, X8, X8
-	VMOVSHDUP    X8, X0
-	VADDSS       X0, X8, X8
-	VADDSS       16(AX), X8, X8
-	VMOVSS       X8, 16(AX)
-	VADDPS       Y11, Y10, Y10
-	VEXTRACTF128 $0x01, Y10, X0
-	VADDPS       X0, X10, X10
-	VMOVHLPS     X10, X10, X0
-	VADDPS       X0, X10, X10
-	VMOVSHDUP    X10, X0
-	VADDSS       X0, X10, X10
-	VADDSS       20(AX), X10, X10
-	VMOVSS       X10, 20(AX)
+	MOVQ         pixStride+56(FP), AX
+	IMUL3Q       $0x00000010, AX, AX
+	ADDQ         AX, (SP)
+	ADDQ         $0x00000010, 8(SP)
+	DECQ         16(SP)
+	JNZ          dotRow1AVX2_group
 	VZEROUPPER
 	RET
 
-// func gerRuns3x2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
+// func gerRow1AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 // Requires: AVX, FMA3
-TEXT ·gerRuns3x2AVX2(SB), NOSPLIT, $0-64
-	MOVQ         x+0(FP), AX
-	MOVQ         pixStride+56(FP), CX
-	LEAQ         (AX)(CX*4), CX
-	MOVQ         d+16(FP), DX
-	MOVQ         k+24(FP), BX
-	SHLQ         $0x02, BX
-	LEAQ         (DX)(BX*1), SI
-	LEAQ         (SI)(BX*1), BX
-	MOVQ         xStride+8(FP), DI
-	SHLQ         $0x02, DI
-	MOVQ         nRuns+32(FP), R8
-	MOVQ         runLen+40(FP), R9
-	MOVQ         a+48(FP), R10
-	VBROADCASTSS (R10), Y0
-	VBROADCASTSS 4(R10), Y1
-	VBROADCASTSS 8(R10), Y2
-	VBROADCASTSS 12(R10), Y3
-	VBROADCASTSS 16(R10), Y4
-	VBROADCASTSS 20(R10), Y5
-	TESTQ        R8, R8
-	JZ           gerRuns3x2AVX2_done
-	TESTQ        R9, R9
-	JZ           gerRuns3x2AVX2_done
-	MOVQ         R9, R10
-	ANDQ         $0x00000007, R10
-	LEAQ         implicitMaskAVX2<>+0(SB), R11
-	NEGQ         R10
-	VMOVDQU      32(R11)(R10*4), Y6
-	MOVQ         R9, R10
-	SHLQ         $0x02, R10
+TEXT ·gerRow1AVX2(SB), NOSPLIT, $24-72
+	MOVQ xStride+8(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, (SP)
+	MOVQ pixStride+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, 8(SP)
+	MOVQ nRuns+32(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ x+0(FP), AX
+	MOVQ d+16(FP), CX
+	MOVQ k+24(FP), DX
+	SHLQ $0x02, DX
+	MOVQ runLen+40(FP), DX
+	MOVQ DX, BX
+	SHLQ $0x02, BX
 
-gerRuns3x2AVX2_run:
-	XORQ R11, R11
-	MOVQ R9, R12
-	SUBQ $0x00000010, R12
+gerRow1AVX2_run:
+	XORQ SI, SI
+	MOVQ DX, DI
+	SUBQ $0x00000060, DI
 
-gerRuns3x2AVX2_pair:
-	CMPQ        R11, R12
-	JG          gerRuns3x2AVX2_single
-	VMOVUPS     (AX)(R11*4), Y7
-	VMOVUPS     (CX)(R11*4), Y8
-	VMOVUPS     (DX)(R11*4), Y9
-	VFMADD231PS Y7, Y0, Y9
-	VFMADD231PS Y8, Y3, Y9
-	VMOVUPS     Y9, (DX)(R11*4)
-	VMOVUPS     (SI)(R11*4), Y9
-	VFMADD231PS Y7, Y1, Y9
-	VFMADD231PS Y8, Y4, Y9
-	VMOVUPS     Y9, (SI)(R11*4)
-	VMOVUPS     (BX)(R11*4), Y9
-	VFMADD231PS Y7, Y2, Y9
-	VFMADD231PS Y8, Y5, Y9
-	VMOVUPS     Y9, (BX)(R11*4)
-	VMOVUPS     32(AX)(R11*4), Y7
-	VMOVUPS     32(CX)(R11*4), Y8
-	VMOVUPS     32(DX)(R11*4), Y9
-	VFMADD231PS Y7, Y0, Y9
-	VFMADD231PS Y8, Y3, Y9
-	VMOVUPS     Y9, 32(DX)(R11*4)
-	VMOVUPS     32(SI)(R11*4), Y9
-	VFMADD231PS Y7, Y1, Y9
-	VFMADD231PS Y8, Y4, Y9
-	VMOVUPS     Y9, 32(SI)(R11*4)
-	VMOVUPS     32(BX)(R11*4), Y9
-	VFMADD231PS Y7, Y2, Y9
-	VFMADD231PS Y8, Y5, Y9
-	VMOVUPS     Y9, 32(BX)(R11*4)
-	ADDQ        $0x00000010, R11
-	JMP         gerRuns3x2AVX2_pair
+gerRow1AVX2_block:
+	CMPQ   SI, DI
+	JG     gerRow1AVX2_single
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ   AX, R8
+	MOVQ   a+48(FP), R9
+	MOVQ   nPix+64(FP), R10
 
-gerRuns3x2AVX2_single:
-	MOVQ        R9, R12
-	SUBQ        $0x00000008, R12
-	CMPQ        R11, R12
-	JG          gerRuns3x2AVX2_tail
-	VMOVUPS     (AX)(R11*4), Y7
-	VMOVUPS     (CX)(R11*4), Y8
-	VMOVUPS     (DX)(R11*4), Y9
-	VFMADD231PS Y7, Y0, Y9
-	VFMADD231PS Y8, Y3, Y9
-	VMOVUPS     Y9, (DX)(R11*4)
-	VMOVUPS     (SI)(R11*4), Y9
-	VFMADD231PS Y7, Y1, Y9
-	VFMADD231PS Y8, Y4, Y9
-	VMOVUPS     Y9, (SI)(R11*4)
-	VMOVUPS     (BX)(R11*4), Y9
-	VFMADD231PS Y7, Y2, Y9
-	VFMADD231PS Y8, Y5, Y9
-	VMOVUPS     Y9, (BX)(R11*4)
-	ADDQ        $0x00000008, R11
+gerRow1AVX2_blockpix:
+	VBROADCASTSS (R9), Y12
+	VFMADD231PS  (R8)(SI*4), Y12, Y0
+	VFMADD231PS  32(R8)(SI*4), Y12, Y1
+	VFMADD231PS  64(R8)(SI*4), Y12, Y2
+	VFMADD231PS  96(R8)(SI*4), Y12, Y3
+	VFMADD231PS  128(R8)(SI*4), Y12, Y4
+	VFMADD231PS  160(R8)(SI*4), Y12, Y5
+	VFMADD231PS  192(R8)(SI*4), Y12, Y6
+	VFMADD231PS  224(R8)(SI*4), Y12, Y7
+	VFMADD231PS  256(R8)(SI*4), Y12, Y8
+	VFMADD231PS  288(R8)(SI*4), Y12, Y9
+	VFMADD231PS  320(R8)(SI*4), Y12, Y10
+	VFMADD231PS  352(R8)(SI*4), Y12, Y11
+	ADDQ         8(SP), R8
+	ADDQ         $0x00000004, R9
+	DECQ         R10
+	JNZ          gerRow1AVX2_blockpix
+	VADDPS       (CX)(SI*4), Y0, Y0
+	VMOVUPS      Y0, (CX)(SI*4)
+	VADDPS       32(CX)(SI*4), Y1, Y1
+	VMOVUPS      Y1, 32(CX)(SI*4)
+	VADDPS       64(CX)(SI*4), Y2, Y2
+	VMOVUPS      Y2, 64(CX)(SI*4)
+	VADDPS       96(CX)(SI*4), Y3, Y3
+	VMOVUPS      Y3, 96(CX)(SI*4)
+	VADDPS       128(CX)(SI*4), Y4, Y4
+	VMOVUPS      Y4, 128(CX)(SI*4)
+	VADDPS       160(CX)(SI*4), Y5, Y5
+	VMOVUPS      Y5, 160(CX)(SI*4)
+	VADDPS       192(CX)(SI*4), Y6, Y6
+	VMOVUPS      Y6, 192(CX)(SI*4)
+	VADDPS       224(CX)(SI*4), Y7, Y7
+	VMOVUPS      Y7, 224(CX)(SI*4)
+	VADDPS       256(CX)(SI*4), Y8, Y8
+	VMOVUPS      Y8, 256(CX)(SI*4)
+	VADDPS       288(CX)(SI*4), Y9, Y9
+	VMOVUPS      Y9, 288(CX)(SI*4)
+	VADDPS       320(CX)(SI*4), Y10, Y10
+	VMOVUPS      Y10, 320(CX)(SI*4)
+	VADDPS       352(CX)(SI*4), Y11, Y11
+	VMOVUPS      Y11, 352(CX)(SI*4)
+	ADDQ         $0x00000060, SI
+	JMP          gerRow1AVX2_block
 
-gerRuns3x2AVX2_tail:
-	CMPQ        R11, R9
-	JGE         gerRuns3x2AVX2_next
-	VMASKMOVPS  (AX)(R11*4), Y6, Y7
-	VMASKMOVPS  (CX)(R11*4), Y6, Y8
-	VMASKMOVPS  (DX)(R11*4), Y6, Y9
-	VFMADD231PS Y7, Y0, Y9
-	VFMADD231PS Y8, Y3, Y9
-	VMASKMOVPS  Y9, Y6, (DX)(R11*4)
-	VMASKMOVPS  (SI)(R11*4), Y6, Y9
-	VFMADD231PS Y7, Y1, Y9
-	VFMADD231PS Y8, Y4, Y9
-	VMASKMOVPS  Y9, Y6, (SI)(R11*4)
-	VMASKMOVPS  (BX)(R11*4), Y6, Y9
-	VFMADD231PS Y7, Y2, Y9
-	VFMADD231PS Y8, Y5, Y9
-	VMASKMOVPS  Y9, Y6, (BX)(R11*4)
+gerRow1AVX2_single:
+	MOVQ DX, DI
+	SUBQ $0x00000008, DI
 
-gerRuns3x2AVX2_next:
-	ADDQ DI, AX
-	ADDQ DI, CX
-	ADDQ R10, DX
-	ADDQ R10, SI
-	ADDQ R10, BX
-	DECQ R8
-	JNZ  gerRuns3x2AVX2_run
+gerRow1AVX2_singleloop:
+	CMPQ   SI, DI
+	JG     gerRow1AVX2_tail
+	VXORPS Y0, Y0, Y0
+	MOVQ   AX, R8
+	MOVQ   a+48(FP), R9
+	MOVQ   nPix+64(FP), R10
 
-gerRuns3x2AVX2_done:
+gerRow1AVX2_singlepix:
+	VBROADCASTSS (R9), Y1
+	VFMADD231PS  (R8)(SI*4), Y1, Y0
+	ADDQ         8(SP), R8
+	ADDQ         $0x00000004, R9
+	DECQ         R10
+	JNZ          gerRow1AVX2_singlepix
+	VADDPS       (CX)(SI*4), Y0, Y0
+	VMOVUPS      Y0, (CX)(SI*4)
+	ADDQ         $0x00000008, SI
+	JMP          gerRow1AVX2_singleloop
+
+gerRow1AVX2_tail:
+	CMPQ    SI, DX
+	JGE     gerRow1AVX2_next
+	MOVQ    DX, DI
+	SUBQ    SI, DI
+	LEAQ    implicitMaskAVX2<>+0(SB), R8
+	NEGQ    DI
+	VMOVDQU 32(R8)(DI*4), Y0
+	VXORPS  Y1, Y1, Y1
+	MOVQ    AX, DI
+	MOVQ    a+48(FP), R8
+	MOVQ    nPix+64(FP), R9
+
+gerRow1AVX2_tailpix:
+	VBROADCASTSS (R8), Y2
+	VMASKMOVPS   (DI)(SI*4), Y0, Y3
+	VFMADD231PS  Y3, Y2, Y1
+	ADDQ         8(SP), DI
+	ADDQ         $0x00000004, R8
+	DECQ         R9
+	JNZ          gerRow1AVX2_tailpix
+	VMASKMOVPS   (CX)(SI*4), Y0, Y2
+	VADDPS       Y2, Y1, Y1
+	VMASKMOVPS   Y1, Y0, (CX)(SI*4)
+
+gerRow1AVX2_next:
+	ADDQ (SP), AX
+	ADDQ BX, CX
+	DECQ 16(SP)
+	JNZ  gerRow1AVX2_run
 	VZEROUPPER
 	RET
 
-// func dotRuns4x2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
+// func dotRow2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 // Requires: AVX, FMA3
-TEXT ·dotRuns4x2AVX2(SB), NOSPLIT, $0-64
-	MOVQ    x+0(FP), AX
+TEXT ·dotRow2AVX2(SB), NOSPLIT, $24-72
+	MOVQ x+0(FP), AX
+	MOVQ AX, (SP)
+	MOVQ out+48(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ nGroups+64(FP), AX
+	MOVQ AX, 16(SP)
+
+dotRow2AVX2_group:
+	MOVQ    (SP), AX
 	MOVQ    pixStride+56(FP), CX
-	LEAQ    (AX)(CX*4), CX
-	MOVQ    w+16(FP), DX
-	MOVQ    k+24(FP), BX
-	SHLQ    $0x02, BX
-	LEAQ    (DX)(BX*1), SI
-	LEAQ    (SI)(BX*1), DI
-	LEAQ    (DI)(BX*1), BX
+	LEAQ    (AX)(CX*4), DX
+	LEAQ    (DX)(CX*4), BX
+	LEAQ    (BX)(CX*4), CX
+	MOVQ    w+16(FP), SI
+	MOVQ    k+24(FP), DI
+	SHLQ    $0x02, DI
+	LEAQ    (SI)(DI*1), DI
 	MOVQ    xStride+8(FP), R8
 	SHLQ    $0x02, R8
 	MOVQ    nRuns+32(FP), R9
@@ -1913,9 +1497,9 @@ TEXT ·dotRuns4x2AVX2(SB), NOSPLIT, $0-64
 	VXORPS  Y6, Y6, Y6
 	VXORPS  Y7, Y7, Y7
 	TESTQ   R9, R9
-	JZ      dotRuns4x2AVX2_done
+	JZ      dotRow2AVX2_done
 	TESTQ   R10, R10
-	JZ      dotRuns4x2AVX2_done
+	JZ      dotRow2AVX2_done
 	MOVQ    R10, R11
 	ANDQ    $0x00000007, R11
 	LEAQ    implicitMaskAVX2<>+0(SB), R12
@@ -1924,96 +1508,96 @@ TEXT ·dotRuns4x2AVX2(SB), NOSPLIT, $0-64
 	MOVQ    R10, R11
 	SHLQ    $0x02, R11
 
-dotRuns4x2AVX2_run:
+dotRow2AVX2_run:
 	XORQ R12, R12
 	MOVQ R10, R13
 	SUBQ $0x00000010, R13
 
-dotRuns4x2AVX2_pair:
+dotRow2AVX2_pair:
 	CMPQ        R12, R13
-	JG          dotRuns4x2AVX2_single
+	JG          dotRow2AVX2_single
 	VMOVUPS     (AX)(R12*4), Y9
-	VMOVUPS     (CX)(R12*4), Y10
-	VMOVUPS     (DX)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y0
-	VFMADD231PS Y11, Y10, Y4
-	VMOVUPS     (SI)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y1
-	VFMADD231PS Y11, Y10, Y5
-	VMOVUPS     (DI)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y2
-	VFMADD231PS Y11, Y10, Y6
+	VMOVUPS     (DX)(R12*4), Y10
 	VMOVUPS     (BX)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y3
-	VFMADD231PS Y11, Y10, Y7
+	VMOVUPS     (CX)(R12*4), Y12
+	VMOVUPS     (SI)(R12*4), Y13
+	VFMADD231PS Y13, Y9, Y0
+	VFMADD231PS Y13, Y10, Y2
+	VFMADD231PS Y13, Y11, Y4
+	VFMADD231PS Y13, Y12, Y6
+	VMOVUPS     (DI)(R12*4), Y13
+	VFMADD231PS Y13, Y9, Y1
+	VFMADD231PS Y13, Y10, Y3
+	VFMADD231PS Y13, Y11, Y5
+	VFMADD231PS Y13, Y12, Y7
 	VMOVUPS     32(AX)(R12*4), Y9
-	VMOVUPS     32(CX)(R12*4), Y10
-	VMOVUPS     32(DX)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y0
-	VFMADD231PS Y11, Y10, Y4
-	VMOVUPS     32(SI)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y1
-	VFMADD231PS Y11, Y10, Y5
-	VMOVUPS     32(DI)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y2
-	VFMADD231PS Y11, Y10, Y6
+	VMOVUPS     32(DX)(R12*4), Y10
 	VMOVUPS     32(BX)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y3
-	VFMADD231PS Y11, Y10, Y7
+	VMOVUPS     32(CX)(R12*4), Y12
+	VMOVUPS     32(SI)(R12*4), Y13
+	VFMADD231PS Y13, Y9, Y0
+	VFMADD231PS Y13, Y10, Y2
+	VFMADD231PS Y13, Y11, Y4
+	VFMADD231PS Y13, Y12, Y6
+	VMOVUPS     32(DI)(R12*4), Y13
+	VFMADD231PS Y13, Y9, Y1
+	VFMADD231PS Y13, Y10, Y3
+	VFMADD231PS Y13, Y11, Y5
+	VFMADD231PS Y13, Y12, Y7
 	ADDQ        $0x00000010, R12
-	JMP         dotRuns4x2AVX2_pair
+	JMP         dotRow2AVX2_pair
 
-dotRuns4x2AVX2_single:
+dotRow2AVX2_single:
 	MOVQ        R10, R13
 	SUBQ        $0x00000008, R13
 	CMPQ        R12, R13
-	JG          dotRuns4x2AVX2_tail
+	JG          dotRow2AVX2_tail
 	VMOVUPS     (AX)(R12*4), Y9
-	VMOVUPS     (CX)(R12*4), Y10
-	VMOVUPS     (DX)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y0
-	VFMADD231PS Y11, Y10, Y4
-	VMOVUPS     (SI)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y1
-	VFMADD231PS Y11, Y10, Y5
-	VMOVUPS     (DI)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y2
-	VFMADD231PS Y11, Y10, Y6
+	VMOVUPS     (DX)(R12*4), Y10
 	VMOVUPS     (BX)(R12*4), Y11
-	VFMADD231PS Y11, Y9, Y3
-	VFMADD231PS Y11, Y10, Y7
+	VMOVUPS     (CX)(R12*4), Y12
+	VMOVUPS     (SI)(R12*4), Y13
+	VFMADD231PS Y13, Y9, Y0
+	VFMADD231PS Y13, Y10, Y2
+	VFMADD231PS Y13, Y11, Y4
+	VFMADD231PS Y13, Y12, Y6
+	VMOVUPS     (DI)(R12*4), Y13
+	VFMADD231PS Y13, Y9, Y1
+	VFMADD231PS Y13, Y10, Y3
+	VFMADD231PS Y13, Y11, Y5
+	VFMADD231PS Y13, Y12, Y7
 	ADDQ        $0x00000008, R12
 
-dotRuns4x2AVX2_tail:
+dotRow2AVX2_tail:
 	CMPQ        R12, R10
-	JGE         dotRuns4x2AVX2_next
+	JGE         dotRow2AVX2_next
 	VMASKMOVPS  (AX)(R12*4), Y8, Y9
-	VMASKMOVPS  (CX)(R12*4), Y8, Y10
-	VMASKMOVPS  (DX)(R12*4), Y8, Y11
-	VFMADD231PS Y11, Y9, Y0
-	VFMADD231PS Y11, Y10, Y4
-	VMASKMOVPS  (SI)(R12*4), Y8, Y11
-	VFMADD231PS Y11, Y9, Y1
-	VFMADD231PS Y11, Y10, Y5
-	VMASKMOVPS  (DI)(R12*4), Y8, Y11
-	VFMADD231PS Y11, Y9, Y2
-	VFMADD231PS Y11, Y10, Y6
+	VMASKMOVPS  (DX)(R12*4), Y8, Y10
 	VMASKMOVPS  (BX)(R12*4), Y8, Y11
-	VFMADD231PS Y11, Y9, Y3
-	VFMADD231PS Y11, Y10, Y7
+	VMASKMOVPS  (CX)(R12*4), Y8, Y12
+	VMASKMOVPS  (SI)(R12*4), Y8, Y13
+	VFMADD231PS Y13, Y9, Y0
+	VFMADD231PS Y13, Y10, Y2
+	VFMADD231PS Y13, Y11, Y4
+	VFMADD231PS Y13, Y12, Y6
+	VMASKMOVPS  (DI)(R12*4), Y8, Y13
+	VFMADD231PS Y13, Y9, Y1
+	VFMADD231PS Y13, Y10, Y3
+	VFMADD231PS Y13, Y11, Y5
+	VFMADD231PS Y13, Y12, Y7
 
-dotRuns4x2AVX2_next:
+dotRow2AVX2_next:
 	ADDQ R8, AX
+	ADDQ R8, DX
+	ADDQ R8, BX
 	ADDQ R8, CX
-	ADDQ R11, DX
 	ADDQ R11, SI
 	ADDQ R11, DI
-	ADDQ R11, BX
 	DECQ R9
-	JNZ  dotRuns4x2AVX2_run
+	JNZ  dotRow2AVX2_run
 
-dotRuns4x2AVX2_done:
-	MOVQ         out+48(FP), AX
+dotRow2AVX2_done:
+	MOVQ         8(SP), AX
 	VEXTRACTF128 $0x01, Y0, X8
 	VADDPS       X8, X0, X0
 	VMOVHLPS     X0, X0, X8
@@ -2078,171 +1662,43 @@ dotRuns4x2AVX2_done:
 	VADDSS       X0, X7, X7
 	VADDSS       28(AX), X7, X7
 	VMOVSS       X7, 28(AX)
+	MOVQ         pixStride+56(FP), AX
+	IMUL3Q       $0x00000010, AX, AX
+	ADDQ         AX, (SP)
+	ADDQ         $0x00000020, 8(SP)
+	DECQ         16(SP)
+	JNZ          dotRow2AVX2_group
 	VZEROUPPER
 	RET
 
-// func gerRuns4x2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
+// func gerRow2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 // Requires: AVX, FMA3
-TEXT ·gerRuns4x2AVX2(SB), NOSPLIT, $0-64
-	MOVQ         x+0(FP), AX
-	MOVQ         pixStride+56(FP), CX
-	LEAQ         (AX)(CX*4), CX
-	MOVQ         d+16(FP), DX
-	MOVQ         k+24(FP), BX
-	SHLQ         $0x02, BX
-	LEAQ         (DX)(BX*1), SI
-	LEAQ         (SI)(BX*1), DI
-	LEAQ         (DI)(BX*1), BX
-	MOVQ         xStride+8(FP), R8
-	SHLQ         $0x02, R8
-	MOVQ         nRuns+32(FP), R9
-	MOVQ         runLen+40(FP), R10
-	MOVQ         a+48(FP), R11
-	VBROADCASTSS (R11), Y0
-	VBROADCASTSS 4(R11), Y1
-	VBROADCASTSS 8(R11), Y2
-	VBROADCASTSS 12(R11), Y3
-	VBROADCASTSS 16(R11), Y4
-	VBROADCASTSS 20(R11), Y5
-	VBROADCASTSS 24(R11), Y6
-	VBROADCASTSS 28(R11), Y7
-	TESTQ        R9, R9
-	JZ           gerRuns4x2AVX2_done
-	TESTQ        R10, R10
-	JZ           gerRuns4x2AVX2_done
-	MOVQ         R10, R11
-	ANDQ         $0x00000007, R11
-	LEAQ         implicitMaskAVX2<>+0(SB), R12
-	NEGQ         R11
-	VMOVDQU      32(R12)(R11*4), Y8
-	MOVQ         R10, R11
-	SHLQ         $0x02, R11
+TEXT ·gerRow2AVX2(SB), NOSPLIT, $24-72
+	MOVQ xStride+8(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, (SP)
+	MOVQ pixStride+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, 8(SP)
+	MOVQ nRuns+32(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ x+0(FP), AX
+	MOVQ d+16(FP), CX
+	MOVQ k+24(FP), DX
+	SHLQ $0x02, DX
+	LEAQ (CX)(DX*1), DX
+	MOVQ runLen+40(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, SI
 
-gerRuns4x2AVX2_run:
-	XORQ R12, R12
-	MOVQ R10, R13
-	SUBQ $0x00000010, R13
+gerRow2AVX2_run:
+	XORQ DI, DI
+	MOVQ BX, R8
+	SUBQ $0x00000030, R8
 
-gerRuns4x2AVX2_pair:
-	CMPQ        R12, R13
-	JG          gerRuns4x2AVX2_single
-	VMOVUPS     (AX)(R12*4), Y9
-	VMOVUPS     (CX)(R12*4), Y10
-	VMOVUPS     (DX)(R12*4), Y11
-	VFMADD231PS Y9, Y0, Y11
-	VFMADD231PS Y10, Y4, Y11
-	VMOVUPS     Y11, (DX)(R12*4)
-	VMOVUPS     (SI)(R12*4), Y11
-	VFMADD231PS Y9, Y1, Y11
-	VFMADD231PS Y10, Y5, Y11
-	VMOVUPS     Y11, (SI)(R12*4)
-	VMOVUPS     (DI)(R12*4), Y11
-	VFMADD231PS Y9, Y2, Y11
-	VFMADD231PS Y10, Y6, Y11
-	VMOVUPS     Y11, (DI)(R12*4)
-	VMOVUPS     (BX)(R12*4), Y11
-	VFMADD231PS Y9, Y3, Y11
-	VFMADD231PS Y10, Y7, Y11
-	VMOVUPS     Y11, (BX)(R12*4)
-	VMOVUPS     32(AX)(R12*4), Y9
-	VMOVUPS     32(CX)(R12*4), Y10
-	VMOVUPS     32(DX)(R12*4), Y11
-	VFMADD231PS Y9, Y0, Y11
-	VFMADD231PS Y10, Y4, Y11
-	VMOVUPS     Y11, 32(DX)(R12*4)
-	VMOVUPS     32(SI)(R12*4), Y11
-	VFMADD231PS Y9, Y1, Y11
-	VFMADD231PS Y10, Y5, Y11
-	VMOVUPS     Y11, 32(SI)(R12*4)
-	VMOVUPS     32(DI)(R12*4), Y11
-	VFMADD231PS Y9, Y2, Y11
-	VFMADD231PS Y10, Y6, Y11
-	VMOVUPS     Y11, 32(DI)(R12*4)
-	VMOVUPS     32(BX)(R12*4), Y11
-	VFMADD231PS Y9, Y3, Y11
-	VFMADD231PS Y10, Y7, Y11
-	VMOVUPS     Y11, 32(BX)(R12*4)
-	ADDQ        $0x00000010, R12
-	JMP         gerRuns4x2AVX2_pair
-
-gerRuns4x2AVX2_single:
-	MOVQ        R10, R13
-	SUBQ        $0x00000008, R13
-	CMPQ        R12, R13
-	JG          gerRuns4x2AVX2_tail
-	VMOVUPS     (AX)(R12*4), Y9
-	VMOVUPS     (CX)(R12*4), Y10
-	VMOVUPS     (DX)(R12*4), Y11
-	VFMADD231PS Y9, Y0, Y11
-	VFMADD231PS Y10, Y4, Y11
-	VMOVUPS     Y11, (DX)(R12*4)
-	VMOVUPS     (SI)(R12*4), Y11
-	VFMADD231PS Y9, Y1, Y11
-	VFMADD231PS Y10, Y5, Y11
-	VMOVUPS     Y11, (SI)(R12*4)
-	VMOVUPS     (DI)(R12*4), Y11
-	VFMADD231PS Y9, Y2, Y11
-	VFMADD231PS Y10, Y6, Y11
-	VMOVUPS     Y11, (DI)(R12*4)
-	VMOVUPS     (BX)(R12*4), Y11
-	VFMADD231PS Y9, Y3, Y11
-	VFMADD231PS Y10, Y7, Y11
-	VMOVUPS     Y11, (BX)(R12*4)
-	ADDQ        $0x00000008, R12
-
-gerRuns4x2AVX2_tail:
-	CMPQ        R12, R10
-	JGE         gerRuns4x2AVX2_next
-	VMASKMOVPS  (AX)(R12*4), Y8, Y9
-	VMASKMOVPS  (CX)(R12*4), Y8, Y10
-	VMASKMOVPS  (DX)(R12*4), Y8, Y11
-	VFMADD231PS Y9, Y0, Y11
-	VFMADD231PS Y10, Y4, Y11
-	VMASKMOVPS  Y11, Y8, (DX)(R12*4)
-	VMASKMOVPS  (SI)(R12*4), Y8, Y11
-	VFMADD231PS Y9, Y1, Y11
-	VFMADD231PS Y10, Y5, Y11
-	VMASKMOVPS  Y11, Y8, (SI)(R12*4)
-	VMASKMOVPS  (DI)(R12*4), Y8, Y11
-	VFMADD231PS Y9, Y2, Y11
-	VFMADD231PS Y10, Y6, Y11
-	VMASKMOVPS  Y11, Y8, (DI)(R12*4)
-	VMASKMOVPS  (BX)(R12*4), Y8, Y11
-	VFMADD231PS Y9, Y3, Y11
-	VFMADD231PS Y10, Y7, Y11
-	VMASKMOVPS  Y11, Y8, (BX)(R12*4)
-
-gerRuns4x2AVX2_next:
-	ADDQ R8, AX
-	ADDQ R8, CX
-	ADDQ R11, DX
-	ADDQ R11, SI
-	ADDQ R11, DI
-	ADDQ R11, BX
-	DECQ R9
-	JNZ  gerRuns4x2AVX2_run
-
-gerRuns4x2AVX2_done:
-	VZEROUPPER
-	RET
-
-// func gatherRowsAVX2(dst *float32, c int, w *float32, coef *float32, nRows int)
-// Requires: AVX, FMA3
-TEXT ·gatherRowsAVX2(SB), NOSPLIT, $0-40
-	MOVQ dst+0(FP), AX
-	MOVQ c+8(FP), CX
-	MOVQ w+16(FP), DX
-	MOVQ coef+24(FP), BX
-	MOVQ nRows+32(FP), SI
-	MOVQ CX, DI
-	SHLQ $0x02, DI
-	XORQ R8, R8
-	MOVQ CX, R9
-	SUBQ $0x00000040, R9
-
-gatherRowsAVX2_block:
-	CMPQ   R8, R9
-	JG     gatherRowsAVX2_single
+gerRow2AVX2_block:
+	CMPQ   DI, R8
+	JG     gerRow2AVX2_single
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -2251,79 +1707,1286 @@ gatherRowsAVX2_block:
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
-	LEAQ   (DX)(R8*4), R10
-	MOVQ   BX, R11
-	MOVQ   SI, R12
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ   AX, R9
+	MOVQ   a+48(FP), R10
+	MOVQ   nPix+64(FP), R11
 
-gatherRowsAVX2_blockrow:
-	VBROADCASTSS (R11), Y8
-	VFMADD231PS  (R10), Y8, Y0
-	VFMADD231PS  32(R10), Y8, Y1
-	VFMADD231PS  64(R10), Y8, Y2
-	VFMADD231PS  96(R10), Y8, Y3
-	VFMADD231PS  128(R10), Y8, Y4
-	VFMADD231PS  160(R10), Y8, Y5
-	VFMADD231PS  192(R10), Y8, Y6
-	VFMADD231PS  224(R10), Y8, Y7
-	ADDQ         DI, R10
-	ADDQ         $0x00000004, R11
-	DECQ         R12
-	JNZ          gatherRowsAVX2_blockrow
-	VMOVUPS      Y0, (AX)(R8*4)
-	VMOVUPS      Y1, 32(AX)(R8*4)
-	VMOVUPS      Y2, 64(AX)(R8*4)
-	VMOVUPS      Y3, 96(AX)(R8*4)
-	VMOVUPS      Y4, 128(AX)(R8*4)
-	VMOVUPS      Y5, 160(AX)(R8*4)
-	VMOVUPS      Y6, 192(AX)(R8*4)
-	VMOVUPS      Y7, 224(AX)(R8*4)
-	ADDQ         $0x00000040, R8
-	JMP          gatherRowsAVX2_block
-
-gatherRowsAVX2_single:
-	MOVQ   CX, R9
-	SUBQ   $0x00000008, R9
-	CMPQ   R8, R9
-	JG     gatherRowsAVX2_tail
-	VXORPS Y0, Y0, Y0
-	LEAQ   (DX)(R8*4), R9
-	MOVQ   BX, R10
-	MOVQ   SI, R11
-
-gatherRowsAVX2_singlerow:
-	VBROADCASTSS (R10), Y1
-	VFMADD231PS  (R9), Y1, Y0
-	ADDQ         DI, R9
-	ADDQ         $0x00000004, R10
+gerRow2AVX2_blockpix:
+	VBROADCASTSS (R10), Y12
+	VBROADCASTSS 4(R10), Y13
+	VMOVUPS      (R9)(DI*4), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VFMADD231PS  Y14, Y13, Y1
+	VMOVUPS      32(R9)(DI*4), Y14
+	VFMADD231PS  Y14, Y12, Y2
+	VFMADD231PS  Y14, Y13, Y3
+	VMOVUPS      64(R9)(DI*4), Y14
+	VFMADD231PS  Y14, Y12, Y4
+	VFMADD231PS  Y14, Y13, Y5
+	VMOVUPS      96(R9)(DI*4), Y14
+	VFMADD231PS  Y14, Y12, Y6
+	VFMADD231PS  Y14, Y13, Y7
+	VMOVUPS      128(R9)(DI*4), Y14
+	VFMADD231PS  Y14, Y12, Y8
+	VFMADD231PS  Y14, Y13, Y9
+	VMOVUPS      160(R9)(DI*4), Y14
+	VFMADD231PS  Y14, Y12, Y10
+	VFMADD231PS  Y14, Y13, Y11
+	ADDQ         8(SP), R9
+	ADDQ         $0x00000008, R10
 	DECQ         R11
-	JNZ          gatherRowsAVX2_singlerow
-	VMOVUPS      Y0, (AX)(R8*4)
-	ADDQ         $0x00000008, R8
-	JMP          gatherRowsAVX2_single
+	JNZ          gerRow2AVX2_blockpix
+	VADDPS       (CX)(DI*4), Y0, Y0
+	VMOVUPS      Y0, (CX)(DI*4)
+	VADDPS       (DX)(DI*4), Y1, Y1
+	VMOVUPS      Y1, (DX)(DI*4)
+	VADDPS       32(CX)(DI*4), Y2, Y2
+	VMOVUPS      Y2, 32(CX)(DI*4)
+	VADDPS       32(DX)(DI*4), Y3, Y3
+	VMOVUPS      Y3, 32(DX)(DI*4)
+	VADDPS       64(CX)(DI*4), Y4, Y4
+	VMOVUPS      Y4, 64(CX)(DI*4)
+	VADDPS       64(DX)(DI*4), Y5, Y5
+	VMOVUPS      Y5, 64(DX)(DI*4)
+	VADDPS       96(CX)(DI*4), Y6, Y6
+	VMOVUPS      Y6, 96(CX)(DI*4)
+	VADDPS       96(DX)(DI*4), Y7, Y7
+	VMOVUPS      Y7, 96(DX)(DI*4)
+	VADDPS       128(CX)(DI*4), Y8, Y8
+	VMOVUPS      Y8, 128(CX)(DI*4)
+	VADDPS       128(DX)(DI*4), Y9, Y9
+	VMOVUPS      Y9, 128(DX)(DI*4)
+	VADDPS       160(CX)(DI*4), Y10, Y10
+	VMOVUPS      Y10, 160(CX)(DI*4)
+	VADDPS       160(DX)(DI*4), Y11, Y11
+	VMOVUPS      Y11, 160(DX)(DI*4)
+	ADDQ         $0x00000030, DI
+	JMP          gerRow2AVX2_block
 
-gatherRowsAVX2_tail:
-	CMPQ    R8, CX
-	JGE     gatherRowsAVX2_done
-	SUBQ    R8, CX
+gerRow2AVX2_single:
+	MOVQ BX, R8
+	SUBQ $0x00000008, R8
+
+gerRow2AVX2_singleloop:
+	CMPQ   DI, R8
+	JG     gerRow2AVX2_tail
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   AX, R9
+	MOVQ   a+48(FP), R10
+	MOVQ   nPix+64(FP), R11
+
+gerRow2AVX2_singlepix:
+	VBROADCASTSS (R10), Y2
+	VBROADCASTSS 4(R10), Y3
+	VMOVUPS      (R9)(DI*4), Y4
+	VFMADD231PS  Y4, Y2, Y0
+	VFMADD231PS  Y4, Y3, Y1
+	ADDQ         8(SP), R9
+	ADDQ         $0x00000008, R10
+	DECQ         R11
+	JNZ          gerRow2AVX2_singlepix
+	VADDPS       (CX)(DI*4), Y0, Y0
+	VMOVUPS      Y0, (CX)(DI*4)
+	VADDPS       (DX)(DI*4), Y1, Y1
+	VMOVUPS      Y1, (DX)(DI*4)
+	ADDQ         $0x00000008, DI
+	JMP          gerRow2AVX2_singleloop
+
+gerRow2AVX2_tail:
+	CMPQ    DI, BX
+	JGE     gerRow2AVX2_next
+	MOVQ    BX, R8
+	SUBQ    DI, R8
 	LEAQ    implicitMaskAVX2<>+0(SB), R9
-	NEGQ    CX
-	VMOVDQU 32(R9)(CX*4), Y0
+	NEGQ    R8
+	VMOVDQU 32(R9)(R8*4), Y0
 	VXORPS  Y1, Y1, Y1
-	LEAQ    (DX)(R8*4), CX
-	MOVQ    BX, DX
-	MOVQ    SI, BX
+	VXORPS  Y2, Y2, Y2
+	MOVQ    AX, R8
+	MOVQ    a+48(FP), R9
+	MOVQ    nPix+64(FP), R10
 
-gatherRowsAVX2_tailrow:
-	VBROADCASTSS (DX), Y2
-	VMASKMOVPS   (CX), Y0, Y3
+gerRow2AVX2_tailpix:
+	VBROADCASTSS (R9), Y3
+	VBROADCASTSS 4(R9), Y4
+	VMASKMOVPS   (R8)(DI*4), Y0, Y5
+	VFMADD231PS  Y5, Y3, Y1
+	VFMADD231PS  Y5, Y4, Y2
+	ADDQ         8(SP), R8
+	ADDQ         $0x00000008, R9
+	DECQ         R10
+	JNZ          gerRow2AVX2_tailpix
+	VMASKMOVPS   (CX)(DI*4), Y0, Y3
+	VADDPS       Y3, Y1, Y1
+	VMASKMOVPS   Y1, Y0, (CX)(DI*4)
+	VMASKMOVPS   (DX)(DI*4), Y0, Y1
+	VADDPS       Y1, Y2, Y2
+	VMASKMOVPS   Y2, Y0, (DX)(DI*4)
+
+gerRow2AVX2_next:
+	ADDQ (SP), AX
+	ADDQ SI, CX
+	ADDQ SI, DX
+	DECQ 16(SP)
+	JNZ  gerRow2AVX2_run
+	VZEROUPPER
+	RET
+
+// func dotRow3AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
+// Requires: AVX, FMA3
+TEXT ·dotRow3AVX2(SB), NOSPLIT, $24-72
+	MOVQ x+0(FP), AX
+	MOVQ AX, (SP)
+	MOVQ out+48(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ nGroups+64(FP), AX
+	MOVQ AX, 16(SP)
+
+dotRow3AVX2_group:
+	MOVQ    (SP), AX
+	MOVQ    pixStride+56(FP), CX
+	LEAQ    (AX)(CX*4), DX
+	LEAQ    (DX)(CX*4), CX
+	MOVQ    w+16(FP), BX
+	MOVQ    k+24(FP), SI
+	SHLQ    $0x02, SI
+	LEAQ    (BX)(SI*1), DI
+	LEAQ    (DI)(SI*1), SI
+	MOVQ    xStride+8(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    nRuns+32(FP), R9
+	MOVQ    runLen+40(FP), R10
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	VXORPS  Y8, Y8, Y8
+	TESTQ   R9, R9
+	JZ      dotRow3AVX2_done
+	TESTQ   R10, R10
+	JZ      dotRow3AVX2_done
+	MOVQ    R10, R11
+	ANDQ    $0x00000007, R11
+	LEAQ    implicitMaskAVX2<>+0(SB), R12
+	NEGQ    R11
+	VMOVDQU 32(R12)(R11*4), Y9
+	MOVQ    R10, R11
+	SHLQ    $0x02, R11
+
+dotRow3AVX2_run:
+	XORQ R12, R12
+	MOVQ R10, R13
+	SUBQ $0x00000010, R13
+
+dotRow3AVX2_pair:
+	CMPQ        R12, R13
+	JG          dotRow3AVX2_single
+	VMOVUPS     (AX)(R12*4), Y10
+	VMOVUPS     (DX)(R12*4), Y11
+	VMOVUPS     (CX)(R12*4), Y12
+	VMOVUPS     (BX)(R12*4), Y13
+	VFMADD231PS Y13, Y10, Y0
+	VFMADD231PS Y13, Y11, Y3
+	VFMADD231PS Y13, Y12, Y6
+	VMOVUPS     (DI)(R12*4), Y13
+	VFMADD231PS Y13, Y10, Y1
+	VFMADD231PS Y13, Y11, Y4
+	VFMADD231PS Y13, Y12, Y7
+	VMOVUPS     (SI)(R12*4), Y13
+	VFMADD231PS Y13, Y10, Y2
+	VFMADD231PS Y13, Y11, Y5
+	VFMADD231PS Y13, Y12, Y8
+	VMOVUPS     32(AX)(R12*4), Y10
+	VMOVUPS     32(DX)(R12*4), Y11
+	VMOVUPS     32(CX)(R12*4), Y12
+	VMOVUPS     32(BX)(R12*4), Y13
+	VFMADD231PS Y13, Y10, Y0
+	VFMADD231PS Y13, Y11, Y3
+	VFMADD231PS Y13, Y12, Y6
+	VMOVUPS     32(DI)(R12*4), Y13
+	VFMADD231PS Y13, Y10, Y1
+	VFMADD231PS Y13, Y11, Y4
+	VFMADD231PS Y13, Y12, Y7
+	VMOVUPS     32(SI)(R12*4), Y13
+	VFMADD231PS Y13, Y10, Y2
+	VFMADD231PS Y13, Y11, Y5
+	VFMADD231PS Y13, Y12, Y8
+	ADDQ        $0x00000010, R12
+	JMP         dotRow3AVX2_pair
+
+dotRow3AVX2_single:
+	MOVQ        R10, R13
+	SUBQ        $0x00000008, R13
+	CMPQ        R12, R13
+	JG          dotRow3AVX2_tail
+	VMOVUPS     (AX)(R12*4), Y10
+	VMOVUPS     (DX)(R12*4), Y11
+	VMOVUPS     (CX)(R12*4), Y12
+	VMOVUPS     (BX)(R12*4), Y13
+	VFMADD231PS Y13, Y10, Y0
+	VFMADD231PS Y13, Y11, Y3
+	VFMADD231PS Y13, Y12, Y6
+	VMOVUPS     (DI)(R12*4), Y13
+	VFMADD231PS Y13, Y10, Y1
+	VFMADD231PS Y13, Y11, Y4
+	VFMADD231PS Y13, Y12, Y7
+	VMOVUPS     (SI)(R12*4), Y13
+	VFMADD231PS Y13, Y10, Y2
+	VFMADD231PS Y13, Y11, Y5
+	VFMADD231PS Y13, Y12, Y8
+	ADDQ        $0x00000008, R12
+
+dotRow3AVX2_tail:
+	CMPQ        R12, R10
+	JGE         dotRow3AVX2_next
+	VMASKMOVPS  (AX)(R12*4), Y9, Y10
+	VMASKMOVPS  (DX)(R12*4), Y9, Y11
+	VMASKMOVPS  (CX)(R12*4), Y9, Y12
+	VMASKMOVPS  (BX)(R12*4), Y9, Y13
+	VFMADD231PS Y13, Y10, Y0
+	VFMADD231PS Y13, Y11, Y3
+	VFMADD231PS Y13, Y12, Y6
+	VMASKMOVPS  (DI)(R12*4), Y9, Y13
+	VFMADD231PS Y13, Y10, Y1
+	VFMADD231PS Y13, Y11, Y4
+	VFMADD231PS Y13, Y12, Y7
+	VMASKMOVPS  (SI)(R12*4), Y9, Y13
+	VFMADD231PS Y13, Y10, Y2
+	VFMADD231PS Y13, Y11, Y5
+	VFMADD231PS Y13, Y12, Y8
+
+dotRow3AVX2_next:
+	ADDQ R8, AX
+	ADDQ R8, DX
+	ADDQ R8, CX
+	ADDQ R11, BX
+	ADDQ R11, DI
+	ADDQ R11, SI
+	DECQ R9
+	JNZ  dotRow3AVX2_run
+
+dotRow3AVX2_done:
+	MOVQ         8(SP), AX
+	VEXTRACTF128 $0x01, Y0, X9
+	VADDPS       X9, X0, X0
+	VMOVHLPS     X0, X0, X9
+	VADDPS       X9, X0, X0
+	VMOVSHDUP    X0, X9
+	VADDSS       X9, X0, X0
+	VADDSS       (AX), X0, X0
+	VMOVSS       X0, (AX)
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VMOVHLPS     X1, X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDSS       X0, X1, X1
+	VADDSS       4(AX), X1, X1
+	VMOVSS       X1, 4(AX)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VMOVHLPS     X2, X2, X0
+	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDSS       X0, X2, X2
+	VADDSS       8(AX), X2, X2
+	VMOVSS       X2, 8(AX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPS       X0, X3, X3
+	VMOVHLPS     X3, X3, X0
+	VADDPS       X0, X3, X3
+	VMOVSHDUP    X3, X0
+	VADDSS       X0, X3, X3
+	VADDSS       12(AX), X3, X3
+	VMOVSS       X3, 12(AX)
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X4
+	VMOVHLPS     X4, X4, X0
+	VADDPS       X0, X4, X4
+	VMOVSHDUP    X4, X0
+	VADDSS       X0, X4, X4
+	VADDSS       16(AX), X4, X4
+	VMOVSS       X4, 16(AX)
+	VEXTRACTF128 $0x01, Y5, X0
+	VADDPS       X0, X5, X5
+	VMOVHLPS     X5, X5, X0
+	VADDPS       X0, X5, X5
+	VMOVSHDUP    X5, X0
+	VADDSS       X0, X5, X5
+	VADDSS       20(AX), X5, X5
+	VMOVSS       X5, 20(AX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VADDPS       X0, X6, X6
+	VMOVHLPS     X6, X6, X0
+	VADDPS       X0, X6, X6
+	VMOVSHDUP    X6, X0
+	VADDSS       X0, X6, X6
+	VADDSS       24(AX), X6, X6
+	VMOVSS       X6, 24(AX)
+	VEXTRACTF128 $0x01, Y7, X0
+	VADDPS       X0, X7, X7
+	VMOVHLPS     X7, X7, X0
+	VADDPS       X0, X7, X7
+	VMOVSHDUP    X7, X0
+	VADDSS       X0, X7, X7
+	VADDSS       28(AX), X7, X7
+	VMOVSS       X7, 28(AX)
+	VEXTRACTF128 $0x01, Y8, X0
+	VADDPS       X0, X8, X8
+	VMOVHLPS     X8, X8, X0
+	VADDPS       X0, X8, X8
+	VMOVSHDUP    X8, X0
+	VADDSS       X0, X8, X8
+	VADDSS       32(AX), X8, X8
+	VMOVSS       X8, 32(AX)
+	MOVQ         pixStride+56(FP), AX
+	IMUL3Q       $0x0000000c, AX, AX
+	ADDQ         AX, (SP)
+	ADDQ         $0x00000024, 8(SP)
+	DECQ         16(SP)
+	JNZ          dotRow3AVX2_group
+	VZEROUPPER
+	RET
+
+// func gerRow3AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+// Requires: AVX, FMA3
+TEXT ·gerRow3AVX2(SB), NOSPLIT, $24-72
+	MOVQ xStride+8(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, (SP)
+	MOVQ pixStride+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, 8(SP)
+	MOVQ nRuns+32(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ x+0(FP), AX
+	MOVQ d+16(FP), CX
+	MOVQ k+24(FP), DX
+	SHLQ $0x02, DX
+	LEAQ (CX)(DX*1), BX
+	LEAQ (BX)(DX*1), DX
+	MOVQ runLen+40(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+
+gerRow3AVX2_run:
+	XORQ R8, R8
+	MOVQ SI, R9
+	SUBQ $0x00000020, R9
+
+gerRow3AVX2_block:
+	CMPQ   R8, R9
+	JG     gerRow3AVX2_single
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ   AX, R10
+	MOVQ   a+48(FP), R11
+	MOVQ   nPix+64(FP), R12
+
+gerRow3AVX2_blockpix:
+	VBROADCASTSS (R11), Y12
+	VBROADCASTSS 4(R11), Y13
+	VBROADCASTSS 8(R11), Y14
+	VMOVUPS      (R10)(R8*4), Y15
+	VFMADD231PS  Y15, Y12, Y0
+	VFMADD231PS  Y15, Y13, Y1
+	VFMADD231PS  Y15, Y14, Y2
+	VMOVUPS      32(R10)(R8*4), Y15
+	VFMADD231PS  Y15, Y12, Y3
+	VFMADD231PS  Y15, Y13, Y4
+	VFMADD231PS  Y15, Y14, Y5
+	VMOVUPS      64(R10)(R8*4), Y15
+	VFMADD231PS  Y15, Y12, Y6
+	VFMADD231PS  Y15, Y13, Y7
+	VFMADD231PS  Y15, Y14, Y8
+	VMOVUPS      96(R10)(R8*4), Y15
+	VFMADD231PS  Y15, Y12, Y9
+	VFMADD231PS  Y15, Y13, Y10
+	VFMADD231PS  Y15, Y14, Y11
+	ADDQ         8(SP), R10
+	ADDQ         $0x0000000c, R11
+	DECQ         R12
+	JNZ          gerRow3AVX2_blockpix
+	VADDPS       (CX)(R8*4), Y0, Y0
+	VMOVUPS      Y0, (CX)(R8*4)
+	VADDPS       (BX)(R8*4), Y1, Y1
+	VMOVUPS      Y1, (BX)(R8*4)
+	VADDPS       (DX)(R8*4), Y2, Y2
+	VMOVUPS      Y2, (DX)(R8*4)
+	VADDPS       32(CX)(R8*4), Y3, Y3
+	VMOVUPS      Y3, 32(CX)(R8*4)
+	VADDPS       32(BX)(R8*4), Y4, Y4
+	VMOVUPS      Y4, 32(BX)(R8*4)
+	VADDPS       32(DX)(R8*4), Y5, Y5
+	VMOVUPS      Y5, 32(DX)(R8*4)
+	VADDPS       64(CX)(R8*4), Y6, Y6
+	VMOVUPS      Y6, 64(CX)(R8*4)
+	VADDPS       64(BX)(R8*4), Y7, Y7
+	VMOVUPS      Y7, 64(BX)(R8*4)
+	VADDPS       64(DX)(R8*4), Y8, Y8
+	VMOVUPS      Y8, 64(DX)(R8*4)
+	VADDPS       96(CX)(R8*4), Y9, Y9
+	VMOVUPS      Y9, 96(CX)(R8*4)
+	VADDPS       96(BX)(R8*4), Y10, Y10
+	VMOVUPS      Y10, 96(BX)(R8*4)
+	VADDPS       96(DX)(R8*4), Y11, Y11
+	VMOVUPS      Y11, 96(DX)(R8*4)
+	ADDQ         $0x00000020, R8
+	JMP          gerRow3AVX2_block
+
+gerRow3AVX2_single:
+	MOVQ SI, R9
+	SUBQ $0x00000008, R9
+
+gerRow3AVX2_singleloop:
+	CMPQ   R8, R9
+	JG     gerRow3AVX2_tail
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	MOVQ   AX, R10
+	MOVQ   a+48(FP), R11
+	MOVQ   nPix+64(FP), R12
+
+gerRow3AVX2_singlepix:
+	VBROADCASTSS (R11), Y3
+	VBROADCASTSS 4(R11), Y4
+	VBROADCASTSS 8(R11), Y5
+	VMOVUPS      (R10)(R8*4), Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y4, Y1
+	VFMADD231PS  Y6, Y5, Y2
+	ADDQ         8(SP), R10
+	ADDQ         $0x0000000c, R11
+	DECQ         R12
+	JNZ          gerRow3AVX2_singlepix
+	VADDPS       (CX)(R8*4), Y0, Y0
+	VMOVUPS      Y0, (CX)(R8*4)
+	VADDPS       (BX)(R8*4), Y1, Y1
+	VMOVUPS      Y1, (BX)(R8*4)
+	VADDPS       (DX)(R8*4), Y2, Y2
+	VMOVUPS      Y2, (DX)(R8*4)
+	ADDQ         $0x00000008, R8
+	JMP          gerRow3AVX2_singleloop
+
+gerRow3AVX2_tail:
+	CMPQ    R8, SI
+	JGE     gerRow3AVX2_next
+	MOVQ    SI, R9
+	SUBQ    R8, R9
+	LEAQ    implicitMaskAVX2<>+0(SB), R10
+	NEGQ    R9
+	VMOVDQU 32(R10)(R9*4), Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	MOVQ    AX, R9
+	MOVQ    a+48(FP), R10
+	MOVQ    nPix+64(FP), R11
+
+gerRow3AVX2_tailpix:
+	VBROADCASTSS (R10), Y4
+	VBROADCASTSS 4(R10), Y5
+	VBROADCASTSS 8(R10), Y6
+	VMASKMOVPS   (R9)(R8*4), Y0, Y7
+	VFMADD231PS  Y7, Y4, Y1
+	VFMADD231PS  Y7, Y5, Y2
+	VFMADD231PS  Y7, Y6, Y3
+	ADDQ         8(SP), R9
+	ADDQ         $0x0000000c, R10
+	DECQ         R11
+	JNZ          gerRow3AVX2_tailpix
+	VMASKMOVPS   (CX)(R8*4), Y0, Y4
+	VADDPS       Y4, Y1, Y1
+	VMASKMOVPS   Y1, Y0, (CX)(R8*4)
+	VMASKMOVPS   (BX)(R8*4), Y0, Y1
+	VADDPS       Y1, Y2, Y2
+	VMASKMOVPS   Y2, Y0, (BX)(R8*4)
+	VMASKMOVPS   (DX)(R8*4), Y0, Y1
+	VADDPS       Y1, Y3, Y3
+	VMASKMOVPS   Y3, Y0, (DX)(R8*4)
+
+gerRow3AVX2_next:
+	ADDQ (SP), AX
+	ADDQ DI, CX
+	ADDQ DI, BX
+	ADDQ DI, DX
+	DECQ 16(SP)
+	JNZ  gerRow3AVX2_run
+	VZEROUPPER
+	RET
+
+// func dotRow4AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
+// Requires: AVX, FMA3
+TEXT ·dotRow4AVX2(SB), NOSPLIT, $24-72
+	MOVQ x+0(FP), AX
+	MOVQ AX, (SP)
+	MOVQ out+48(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ nGroups+64(FP), AX
+	MOVQ AX, 16(SP)
+
+dotRow4AVX2_group:
+	MOVQ    (SP), AX
+	MOVQ    pixStride+56(FP), CX
+	LEAQ    (AX)(CX*4), CX
+	MOVQ    w+16(FP), DX
+	MOVQ    k+24(FP), BX
+	SHLQ    $0x02, BX
+	LEAQ    (DX)(BX*1), SI
+	LEAQ    (SI)(BX*1), DI
+	LEAQ    (DI)(BX*1), BX
+	MOVQ    xStride+8(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    nRuns+32(FP), R9
+	MOVQ    runLen+40(FP), R10
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	TESTQ   R9, R9
+	JZ      dotRow4AVX2_done
+	TESTQ   R10, R10
+	JZ      dotRow4AVX2_done
+	MOVQ    R10, R11
+	ANDQ    $0x00000007, R11
+	LEAQ    implicitMaskAVX2<>+0(SB), R12
+	NEGQ    R11
+	VMOVDQU 32(R12)(R11*4), Y8
+	MOVQ    R10, R11
+	SHLQ    $0x02, R11
+
+dotRow4AVX2_run:
+	XORQ R12, R12
+	MOVQ R10, R13
+	SUBQ $0x00000010, R13
+
+dotRow4AVX2_pair:
+	CMPQ        R12, R13
+	JG          dotRow4AVX2_single
+	VMOVUPS     (AX)(R12*4), Y9
+	VMOVUPS     (CX)(R12*4), Y10
+	VMOVUPS     (DX)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y0
+	VFMADD231PS Y11, Y10, Y4
+	VMOVUPS     (SI)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y1
+	VFMADD231PS Y11, Y10, Y5
+	VMOVUPS     (DI)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y2
+	VFMADD231PS Y11, Y10, Y6
+	VMOVUPS     (BX)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y3
+	VFMADD231PS Y11, Y10, Y7
+	VMOVUPS     32(AX)(R12*4), Y9
+	VMOVUPS     32(CX)(R12*4), Y10
+	VMOVUPS     32(DX)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y0
+	VFMADD231PS Y11, Y10, Y4
+	VMOVUPS     32(SI)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y1
+	VFMADD231PS Y11, Y10, Y5
+	VMOVUPS     32(DI)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y2
+	VFMADD231PS Y11, Y10, Y6
+	VMOVUPS     32(BX)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y3
+	VFMADD231PS Y11, Y10, Y7
+	ADDQ        $0x00000010, R12
+	JMP         dotRow4AVX2_pair
+
+dotRow4AVX2_single:
+	MOVQ        R10, R13
+	SUBQ        $0x00000008, R13
+	CMPQ        R12, R13
+	JG          dotRow4AVX2_tail
+	VMOVUPS     (AX)(R12*4), Y9
+	VMOVUPS     (CX)(R12*4), Y10
+	VMOVUPS     (DX)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y0
+	VFMADD231PS Y11, Y10, Y4
+	VMOVUPS     (SI)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y1
+	VFMADD231PS Y11, Y10, Y5
+	VMOVUPS     (DI)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y2
+	VFMADD231PS Y11, Y10, Y6
+	VMOVUPS     (BX)(R12*4), Y11
+	VFMADD231PS Y11, Y9, Y3
+	VFMADD231PS Y11, Y10, Y7
+	ADDQ        $0x00000008, R12
+
+dotRow4AVX2_tail:
+	CMPQ        R12, R10
+	JGE         dotRow4AVX2_next
+	VMASKMOVPS  (AX)(R12*4), Y8, Y9
+	VMASKMOVPS  (CX)(R12*4), Y8, Y10
+	VMASKMOVPS  (DX)(R12*4), Y8, Y11
+	VFMADD231PS Y11, Y9, Y0
+	VFMADD231PS Y11, Y10, Y4
+	VMASKMOVPS  (SI)(R12*4), Y8, Y11
+	VFMADD231PS Y11, Y9, Y1
+	VFMADD231PS Y11, Y10, Y5
+	VMASKMOVPS  (DI)(R12*4), Y8, Y11
+	VFMADD231PS Y11, Y9, Y2
+	VFMADD231PS Y11, Y10, Y6
+	VMASKMOVPS  (BX)(R12*4), Y8, Y11
+	VFMADD231PS Y11, Y9, Y3
+	VFMADD231PS Y11, Y10, Y7
+
+dotRow4AVX2_next:
+	ADDQ R8, AX
+	ADDQ R8, CX
+	ADDQ R11, DX
+	ADDQ R11, SI
+	ADDQ R11, DI
+	ADDQ R11, BX
+	DECQ R9
+	JNZ  dotRow4AVX2_run
+
+dotRow4AVX2_done:
+	MOVQ         8(SP), AX
+	VEXTRACTF128 $0x01, Y0, X8
+	VADDPS       X8, X0, X0
+	VMOVHLPS     X0, X0, X8
+	VADDPS       X8, X0, X0
+	VMOVSHDUP    X0, X8
+	VADDSS       X8, X0, X0
+	VADDSS       (AX), X0, X0
+	VMOVSS       X0, (AX)
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VMOVHLPS     X1, X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDSS       X0, X1, X1
+	VADDSS       4(AX), X1, X1
+	VMOVSS       X1, 4(AX)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VMOVHLPS     X2, X2, X0
+	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDSS       X0, X2, X2
+	VADDSS       8(AX), X2, X2
+	VMOVSS       X2, 8(AX)
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPS       X0, X3, X3
+	VMOVHLPS     X3, X3, X0
+	VADDPS       X0, X3, X3
+	VMOVSHDUP    X3, X0
+	VADDSS       X0, X3, X3
+	VADDSS       12(AX), X3, X3
+	VMOVSS       X3, 12(AX)
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X4
+	VMOVHLPS     X4, X4, X0
+	VADDPS       X0, X4, X4
+	VMOVSHDUP    X4, X0
+	VADDSS       X0, X4, X4
+	VADDSS       16(AX), X4, X4
+	VMOVSS       X4, 16(AX)
+	VEXTRACTF128 $0x01, Y5, X0
+	VADDPS       X0, X5, X5
+	VMOVHLPS     X5, X5, X0
+	VADDPS       X0, X5, X5
+	VMOVSHDUP    X5, X0
+	VADDSS       X0, X5, X5
+	VADDSS       20(AX), X5, X5
+	VMOVSS       X5, 20(AX)
+	VEXTRACTF128 $0x01, Y6, X0
+	VADDPS       X0, X6, X6
+	VMOVHLPS     X6, X6, X0
+	VADDPS       X0, X6, X6
+	VMOVSHDUP    X6, X0
+	VADDSS       X0, X6, X6
+	VADDSS       24(AX), X6, X6
+	VMOVSS       X6, 24(AX)
+	VEXTRACTF128 $0x01, Y7, X0
+	VADDPS       X0, X7, X7
+	VMOVHLPS     X7, X7, X0
+	VADDPS       X0, X7, X7
+	VMOVSHDUP    X7, X0
+	VADDSS       X0, X7, X7
+	VADDSS       28(AX), X7, X7
+	VMOVSS       X7, 28(AX)
+	MOVQ         pixStride+56(FP), AX
+	IMUL3Q       $0x00000008, AX, AX
+	ADDQ         AX, (SP)
+	ADDQ         $0x00000020, 8(SP)
+	DECQ         16(SP)
+	JNZ          dotRow4AVX2_group
+	VZEROUPPER
+	RET
+
+// func gerRow4AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+// Requires: AVX, FMA3
+TEXT ·gerRow4AVX2(SB), NOSPLIT, $24-72
+	MOVQ xStride+8(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, (SP)
+	MOVQ pixStride+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, 8(SP)
+	MOVQ nRuns+32(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ x+0(FP), AX
+	MOVQ d+16(FP), CX
+	MOVQ k+24(FP), DX
+	SHLQ $0x02, DX
+	LEAQ (CX)(DX*1), BX
+	LEAQ (BX)(DX*1), SI
+	LEAQ (SI)(DX*1), DX
+	MOVQ runLen+40(FP), DI
+	MOVQ DI, R8
+	SHLQ $0x02, R8
+
+gerRow4AVX2_run:
+	XORQ R9, R9
+	MOVQ DI, R10
+	SUBQ $0x00000010, R10
+
+gerRow4AVX2_block:
+	CMPQ   R9, R10
+	JG     gerRow4AVX2_single
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   AX, R11
+	MOVQ   a+48(FP), R12
+	MOVQ   nPix+64(FP), R13
+
+gerRow4AVX2_blockpix:
+	VBROADCASTSS (R12), Y8
+	VBROADCASTSS 4(R12), Y9
+	VBROADCASTSS 8(R12), Y10
+	VBROADCASTSS 12(R12), Y11
+	VMOVUPS      (R11)(R9*4), Y12
+	VFMADD231PS  Y12, Y8, Y0
+	VFMADD231PS  Y12, Y9, Y1
+	VFMADD231PS  Y12, Y10, Y2
+	VFMADD231PS  Y12, Y11, Y3
+	VMOVUPS      32(R11)(R9*4), Y12
+	VFMADD231PS  Y12, Y8, Y4
+	VFMADD231PS  Y12, Y9, Y5
+	VFMADD231PS  Y12, Y10, Y6
+	VFMADD231PS  Y12, Y11, Y7
+	ADDQ         8(SP), R11
+	ADDQ         $0x00000010, R12
+	DECQ         R13
+	JNZ          gerRow4AVX2_blockpix
+	VADDPS       (CX)(R9*4), Y0, Y0
+	VMOVUPS      Y0, (CX)(R9*4)
+	VADDPS       (BX)(R9*4), Y1, Y1
+	VMOVUPS      Y1, (BX)(R9*4)
+	VADDPS       (SI)(R9*4), Y2, Y2
+	VMOVUPS      Y2, (SI)(R9*4)
+	VADDPS       (DX)(R9*4), Y3, Y3
+	VMOVUPS      Y3, (DX)(R9*4)
+	VADDPS       32(CX)(R9*4), Y4, Y4
+	VMOVUPS      Y4, 32(CX)(R9*4)
+	VADDPS       32(BX)(R9*4), Y5, Y5
+	VMOVUPS      Y5, 32(BX)(R9*4)
+	VADDPS       32(SI)(R9*4), Y6, Y6
+	VMOVUPS      Y6, 32(SI)(R9*4)
+	VADDPS       32(DX)(R9*4), Y7, Y7
+	VMOVUPS      Y7, 32(DX)(R9*4)
+	ADDQ         $0x00000010, R9
+	JMP          gerRow4AVX2_block
+
+gerRow4AVX2_single:
+	MOVQ DI, R10
+	SUBQ $0x00000008, R10
+
+gerRow4AVX2_singleloop:
+	CMPQ   R9, R10
+	JG     gerRow4AVX2_tail
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   AX, R11
+	MOVQ   a+48(FP), R12
+	MOVQ   nPix+64(FP), R13
+
+gerRow4AVX2_singlepix:
+	VBROADCASTSS (R12), Y4
+	VBROADCASTSS 4(R12), Y5
+	VBROADCASTSS 8(R12), Y6
+	VBROADCASTSS 12(R12), Y7
+	VMOVUPS      (R11)(R9*4), Y8
+	VFMADD231PS  Y8, Y4, Y0
+	VFMADD231PS  Y8, Y5, Y1
+	VFMADD231PS  Y8, Y6, Y2
+	VFMADD231PS  Y8, Y7, Y3
+	ADDQ         8(SP), R11
+	ADDQ         $0x00000010, R12
+	DECQ         R13
+	JNZ          gerRow4AVX2_singlepix
+	VADDPS       (CX)(R9*4), Y0, Y0
+	VMOVUPS      Y0, (CX)(R9*4)
+	VADDPS       (BX)(R9*4), Y1, Y1
+	VMOVUPS      Y1, (BX)(R9*4)
+	VADDPS       (SI)(R9*4), Y2, Y2
+	VMOVUPS      Y2, (SI)(R9*4)
+	VADDPS       (DX)(R9*4), Y3, Y3
+	VMOVUPS      Y3, (DX)(R9*4)
+	ADDQ         $0x00000008, R9
+	JMP          gerRow4AVX2_singleloop
+
+gerRow4AVX2_tail:
+	CMPQ    R9, DI
+	JGE     gerRow4AVX2_next
+	MOVQ    DI, R10
+	SUBQ    R9, R10
+	LEAQ    implicitMaskAVX2<>+0(SB), R11
+	NEGQ    R10
+	VMOVDQU 32(R11)(R10*4), Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	MOVQ    AX, R10
+	MOVQ    a+48(FP), R11
+	MOVQ    nPix+64(FP), R12
+
+gerRow4AVX2_tailpix:
+	VBROADCASTSS (R11), Y5
+	VBROADCASTSS 4(R11), Y6
+	VBROADCASTSS 8(R11), Y7
+	VBROADCASTSS 12(R11), Y8
+	VMASKMOVPS   (R10)(R9*4), Y0, Y9
+	VFMADD231PS  Y9, Y5, Y1
+	VFMADD231PS  Y9, Y6, Y2
+	VFMADD231PS  Y9, Y7, Y3
+	VFMADD231PS  Y9, Y8, Y4
+	ADDQ         8(SP), R10
+	ADDQ         $0x00000010, R11
+	DECQ         R12
+	JNZ          gerRow4AVX2_tailpix
+	VMASKMOVPS   (CX)(R9*4), Y0, Y5
+	VADDPS       Y5, Y1, Y1
+	VMASKMOVPS   Y1, Y0, (CX)(R9*4)
+	VMASKMOVPS   (BX)(R9*4), Y0, Y1
+	VADDPS       Y1, Y2, Y2
+	VMASKMOVPS   Y2, Y0, (BX)(R9*4)
+	VMASKMOVPS   (SI)(R9*4), Y0, Y1
+	VADDPS       Y1, Y3, Y3
+	VMASKMOVPS   Y3, Y0, (SI)(R9*4)
+	VMASKMOVPS   (DX)(R9*4), Y0, Y1
+	VADDPS       Y1, Y4, Y4
+	VMASKMOVPS   Y4, Y0, (DX)(R9*4)
+
+gerRow4AVX2_next:
+	ADDQ (SP), AX
+	ADDQ R8, CX
+	ADDQ R8, BX
+	ADDQ R8, SI
+	ADDQ R8, DX
+	DECQ 16(SP)
+	JNZ  gerRow4AVX2_run
+	VZEROUPPER
+	RET
+
+// func gatherRunsAVX2(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride int, coefPix int, nRuns int, runLen int, nPix int)
+// Requires: AVX, FMA3
+TEXT ·gatherRunsAVX2(SB), NOSPLIT, $40-80
+	MOVQ  c+8(FP), AX
+	MOVQ  AX, 32(SP)
+	SHLQ  $0x02, AX
+	MOVQ  wStride+24(FP), CX
+	IMULQ AX, CX
+	MOVQ  CX, (SP)
+	MOVQ  coefStride+40(FP), CX
+	SHLQ  $0x02, CX
+	MOVQ  CX, 8(SP)
+	MOVQ  coefPix+48(FP), CX
+	SHLQ  $0x02, CX
+	MOVQ  CX, 16(SP)
+	MOVQ  nPix+72(FP), CX
+	MOVQ  CX, 24(SP)
+	MOVQ  dst+0(FP), CX
+	MOVQ  coef+32(FP), DX
+
+gatherRunsAVX2_pixels:
+	CMPQ 24(SP), $0x02
+	JL   gatherRunsAVX2_last
+	XORQ BX, BX
+
+gatherRunsAVX2_pair_b6:
+	MOVQ   32(SP), SI
+	SUBQ   $0x00000030, SI
+	CMPQ   BX, SI
+	JG     gatherRunsAVX2_pair_b6done
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
+
+gatherRunsAVX2_pair_b6run:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ DI, R12
+	ADDQ 16(SP), R12
+	MOVQ runLen+64(FP), R10
+
+gatherRunsAVX2_pair_b6row:
+	VBROADCASTSS (R11), Y12
+	VBROADCASTSS (R12), Y13
+	VMOVUPS      (R9), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VFMADD231PS  Y14, Y13, Y6
+	VMOVUPS      32(R9), Y14
+	VFMADD231PS  Y14, Y12, Y1
+	VFMADD231PS  Y14, Y13, Y7
+	VMOVUPS      64(R9), Y14
+	VFMADD231PS  Y14, Y12, Y2
+	VFMADD231PS  Y14, Y13, Y8
+	VMOVUPS      96(R9), Y14
+	VFMADD231PS  Y14, Y12, Y3
+	VFMADD231PS  Y14, Y13, Y9
+	VMOVUPS      128(R9), Y14
+	VFMADD231PS  Y14, Y12, Y4
+	VFMADD231PS  Y14, Y13, Y10
+	VMOVUPS      160(R9), Y14
+	VFMADD231PS  Y14, Y12, Y5
+	VFMADD231PS  Y14, Y13, Y11
+	ADDQ         AX, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         $0x00000004, R12
+	DECQ         R10
+	JNZ          gatherRunsAVX2_pair_b6row
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX2_pair_b6run
+	VMOVUPS      Y0, (CX)(BX*4)
+	VMOVUPS      Y1, 32(CX)(BX*4)
+	VMOVUPS      Y2, 64(CX)(BX*4)
+	VMOVUPS      Y3, 96(CX)(BX*4)
+	VMOVUPS      Y4, 128(CX)(BX*4)
+	VMOVUPS      Y5, 160(CX)(BX*4)
+	LEAQ         (CX)(AX*1), SI
+	VMOVUPS      Y6, (SI)(BX*4)
+	VMOVUPS      Y7, 32(SI)(BX*4)
+	VMOVUPS      Y8, 64(SI)(BX*4)
+	VMOVUPS      Y9, 96(SI)(BX*4)
+	VMOVUPS      Y10, 128(SI)(BX*4)
+	VMOVUPS      Y11, 160(SI)(BX*4)
+	ADDQ         $0x00000030, BX
+	JMP          gatherRunsAVX2_pair_b6
+
+gatherRunsAVX2_pair_b6done:
+gatherRunsAVX2_pair_b4:
+	MOVQ   32(SP), SI
+	SUBQ   $0x00000020, SI
+	CMPQ   BX, SI
+	JG     gatherRunsAVX2_pair_b4done
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
+
+gatherRunsAVX2_pair_b4run:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ DI, R12
+	ADDQ 16(SP), R12
+	MOVQ runLen+64(FP), R10
+
+gatherRunsAVX2_pair_b4row:
+	VBROADCASTSS (R11), Y8
+	VBROADCASTSS (R12), Y9
+	VMOVUPS      (R9), Y10
+	VFMADD231PS  Y10, Y8, Y0
+	VFMADD231PS  Y10, Y9, Y4
+	VMOVUPS      32(R9), Y10
+	VFMADD231PS  Y10, Y8, Y1
+	VFMADD231PS  Y10, Y9, Y5
+	VMOVUPS      64(R9), Y10
+	VFMADD231PS  Y10, Y8, Y2
+	VFMADD231PS  Y10, Y9, Y6
+	VMOVUPS      96(R9), Y10
+	VFMADD231PS  Y10, Y8, Y3
+	VFMADD231PS  Y10, Y9, Y7
+	ADDQ         AX, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         $0x00000004, R12
+	DECQ         R10
+	JNZ          gatherRunsAVX2_pair_b4row
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX2_pair_b4run
+	VMOVUPS      Y0, (CX)(BX*4)
+	VMOVUPS      Y1, 32(CX)(BX*4)
+	VMOVUPS      Y2, 64(CX)(BX*4)
+	VMOVUPS      Y3, 96(CX)(BX*4)
+	LEAQ         (CX)(AX*1), SI
+	VMOVUPS      Y4, (SI)(BX*4)
+	VMOVUPS      Y5, 32(SI)(BX*4)
+	VMOVUPS      Y6, 64(SI)(BX*4)
+	VMOVUPS      Y7, 96(SI)(BX*4)
+	ADDQ         $0x00000020, BX
+	JMP          gatherRunsAVX2_pair_b4
+
+gatherRunsAVX2_pair_b4done:
+gatherRunsAVX2_pair_b1:
+	MOVQ   32(SP), SI
+	SUBQ   $0x00000008, SI
+	CMPQ   BX, SI
+	JG     gatherRunsAVX2_pair_b1done
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
+
+gatherRunsAVX2_pair_b1run:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ DI, R12
+	ADDQ 16(SP), R12
+	MOVQ runLen+64(FP), R10
+
+gatherRunsAVX2_pair_b1row:
+	VBROADCASTSS (R11), Y2
+	VBROADCASTSS (R12), Y3
+	VMOVUPS      (R9), Y4
+	VFMADD231PS  Y4, Y2, Y0
+	VFMADD231PS  Y4, Y3, Y1
+	ADDQ         AX, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         $0x00000004, R12
+	DECQ         R10
+	JNZ          gatherRunsAVX2_pair_b1row
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX2_pair_b1run
+	VMOVUPS      Y0, (CX)(BX*4)
+	LEAQ         (CX)(AX*1), SI
+	VMOVUPS      Y1, (SI)(BX*4)
+	ADDQ         $0x00000008, BX
+	JMP          gatherRunsAVX2_pair_b1
+
+gatherRunsAVX2_pair_b1done:
+	MOVQ    32(SP), SI
+	SUBQ    BX, SI
+	JLE     gatherRunsAVX2_pair_cols
+	LEAQ    implicitMaskAVX2<>+0(SB), DI
+	NEGQ    SI
+	VMOVDQU 32(DI)(SI*4), Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	MOVQ    w+16(FP), SI
+	LEAQ    (SI)(BX*4), SI
+	MOVQ    DX, DI
+	MOVQ    nRuns+56(FP), R8
+
+gatherRunsAVX2_pair_tailrun:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ DI, R12
+	ADDQ 16(SP), R12
+	MOVQ runLen+64(FP), R10
+
+gatherRunsAVX2_pair_tailrow:
+	VBROADCASTSS (R11), Y3
+	VBROADCASTSS (R12), Y4
+	VMASKMOVPS   (R9), Y0, Y5
+	VFMADD231PS  Y5, Y3, Y1
+	VFMADD231PS  Y5, Y4, Y2
+	ADDQ         AX, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         $0x00000004, R12
+	DECQ         R10
+	JNZ          gatherRunsAVX2_pair_tailrow
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX2_pair_tailrun
+	VMASKMOVPS   Y1, Y0, (CX)(BX*4)
+	LEAQ         (CX)(AX*1), SI
+	VMASKMOVPS   Y2, Y0, (SI)(BX*4)
+
+gatherRunsAVX2_pair_cols:
+	LEAQ (CX)(AX*2), CX
+	ADDQ 16(SP), DX
+	ADDQ 16(SP), DX
+	SUBQ $0x02, 24(SP)
+	JNZ  gatherRunsAVX2_pixels
+	JMP  gatherRunsAVX2_done
+
+gatherRunsAVX2_last:
+	XORQ BX, BX
+
+gatherRunsAVX2_one_b8:
+	MOVQ   32(SP), SI
+	SUBQ   $0x00000040, SI
+	CMPQ   BX, SI
+	JG     gatherRunsAVX2_one_b8done
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
+
+gatherRunsAVX2_one_b8run:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ runLen+64(FP), R10
+
+gatherRunsAVX2_one_b8row:
+	VBROADCASTSS (R11), Y8
+	VFMADD231PS  (R9), Y8, Y0
+	VFMADD231PS  32(R9), Y8, Y1
+	VFMADD231PS  64(R9), Y8, Y2
+	VFMADD231PS  96(R9), Y8, Y3
+	VFMADD231PS  128(R9), Y8, Y4
+	VFMADD231PS  160(R9), Y8, Y5
+	VFMADD231PS  192(R9), Y8, Y6
+	VFMADD231PS  224(R9), Y8, Y7
+	ADDQ         AX, R9
+	ADDQ         $0x00000004, R11
+	DECQ         R10
+	JNZ          gatherRunsAVX2_one_b8row
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX2_one_b8run
+	VMOVUPS      Y0, (CX)(BX*4)
+	VMOVUPS      Y1, 32(CX)(BX*4)
+	VMOVUPS      Y2, 64(CX)(BX*4)
+	VMOVUPS      Y3, 96(CX)(BX*4)
+	VMOVUPS      Y4, 128(CX)(BX*4)
+	VMOVUPS      Y5, 160(CX)(BX*4)
+	VMOVUPS      Y6, 192(CX)(BX*4)
+	VMOVUPS      Y7, 224(CX)(BX*4)
+	ADDQ         $0x00000040, BX
+	JMP          gatherRunsAVX2_one_b8
+
+gatherRunsAVX2_one_b8done:
+gatherRunsAVX2_one_b1:
+	MOVQ   32(SP), SI
+	SUBQ   $0x00000008, SI
+	CMPQ   BX, SI
+	JG     gatherRunsAVX2_one_b1done
+	VXORPS Y0, Y0, Y0
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
+
+gatherRunsAVX2_one_b1run:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ runLen+64(FP), R10
+
+gatherRunsAVX2_one_b1row:
+	VBROADCASTSS (R11), Y1
+	VFMADD231PS  (R9), Y1, Y0
+	ADDQ         AX, R9
+	ADDQ         $0x00000004, R11
+	DECQ         R10
+	JNZ          gatherRunsAVX2_one_b1row
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX2_one_b1run
+	VMOVUPS      Y0, (CX)(BX*4)
+	ADDQ         $0x00000008, BX
+	JMP          gatherRunsAVX2_one_b1
+
+gatherRunsAVX2_one_b1done:
+	MOVQ    32(SP), SI
+	SUBQ    BX, SI
+	JLE     gatherRunsAVX2_one_cols
+	LEAQ    implicitMaskAVX2<>+0(SB), DI
+	NEGQ    SI
+	VMOVDQU 32(DI)(SI*4), Y0
+	VXORPS  Y1, Y1, Y1
+	MOVQ    w+16(FP), SI
+	LEAQ    (SI)(BX*4), SI
+	MOVQ    nRuns+56(FP), DI
+
+gatherRunsAVX2_one_tailrun:
+	MOVQ SI, R8
+	MOVQ DX, R10
+	MOVQ runLen+64(FP), R9
+
+gatherRunsAVX2_one_tailrow:
+	VBROADCASTSS (R10), Y2
+	VMASKMOVPS   (R8), Y0, Y3
 	VFMADD231PS  Y3, Y2, Y1
-	ADDQ         DI, CX
-	ADDQ         $0x00000004, DX
-	DECQ         BX
-	JNZ          gatherRowsAVX2_tailrow
-	VMASKMOVPS   Y1, Y0, (AX)(R8*4)
+	ADDQ         AX, R8
+	ADDQ         $0x00000004, R10
+	DECQ         R9
+	JNZ          gatherRunsAVX2_one_tailrow
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DX
+	DECQ         DI
+	JNZ          gatherRunsAVX2_one_tailrun
+	VMASKMOVPS   Y1, Y0, (CX)(BX*4)
 
-gatherRowsAVX2_done:
+gatherRunsAVX2_one_cols:
+gatherRunsAVX2_done:
 	VZEROUPPER
 	RET
 
@@ -3457,453 +4120,25 @@ gerRuns4AVX512_done:
 	VZEROUPPER
 	RET
 
-// func dotRuns1x2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
+// func dotRow1AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 // Requires: AVX, AVX512F, AVX512VL
-TEXT ·dotRuns1x2AVX512(SB), NOSPLIT, $0-64
-	MOVQ   x+0(FP), AX
+TEXT ·dotRow1AVX512(SB), NOSPLIT, $24-72
+	MOVQ x+0(FP), AX
+	MOVQ AX, (SP)
+	MOVQ out+48(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ nGroups+64(FP), AX
+	MOVQ AX, 16(SP)
+
+dotRow1AVX512_group:
+	MOVQ   (SP), AX
 	MOVQ   pixStride+56(FP), CX
-	LEAQ   (AX)(CX*4), CX
-	MOVQ   w+16(FP), DX
-	MOVQ   k+24(FP), BX
-	SHLQ   $0x02, BX
-	MOVQ   xStride+8(FP), BX
-	SHLQ   $0x02, BX
-	MOVQ   nRuns+32(FP), SI
-	MOVQ   runLen+40(FP), DI
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	TESTQ  SI, SI
-	JZ     dotRuns1x2AVX512_done
-	TESTQ  DI, DI
-	JZ     dotRuns1x2AVX512_done
-	MOVQ   DI, R8
-	ANDQ   $0x0000000f, R8
-	LEAQ   implicitMaskAVX512<>+0(SB), R9
-	KMOVW  (R9)(R8*2), K1
-	MOVQ   DI, R8
-	SHLQ   $0x02, R8
-
-dotRuns1x2AVX512_run:
-	XORQ R9, R9
-	MOVQ DI, R10
-	SUBQ $0x00000020, R10
-
-dotRuns1x2AVX512_pair:
-	CMPQ        R9, R10
-	JG          dotRuns1x2AVX512_single
-	VMOVUPS     (AX)(R9*4), Z4
-	VMOVUPS     (CX)(R9*4), Z5
-	VMOVUPS     (DX)(R9*4), Z6
-	VFMADD231PS Z6, Z4, Z0
-	VFMADD231PS Z6, Z5, Z2
-	VMOVUPS     64(AX)(R9*4), Z4
-	VMOVUPS     64(CX)(R9*4), Z5
-	VMOVUPS     64(DX)(R9*4), Z6
-	VFMADD231PS Z6, Z4, Z1
-	VFMADD231PS Z6, Z5, Z3
-	ADDQ        $0x00000020, R9
-	JMP         dotRuns1x2AVX512_pair
-
-dotRuns1x2AVX512_single:
-	MOVQ        DI, R10
-	SUBQ        $0x00000010, R10
-	CMPQ        R9, R10
-	JG          dotRuns1x2AVX512_tail
-	VMOVUPS     (AX)(R9*4), Z4
-	VMOVUPS     (CX)(R9*4), Z5
-	VMOVUPS     (DX)(R9*4), Z6
-	VFMADD231PS Z6, Z4, Z0
-	VFMADD231PS Z6, Z5, Z2
-	ADDQ        $0x00000010, R9
-
-dotRuns1x2AVX512_tail:
-	CMPQ        R9, DI
-	JGE         dotRuns1x2AVX512_next
-	VMOVUPS.Z   (AX)(R9*4), K1, Z4
-	VMOVUPS.Z   (CX)(R9*4), K1, Z5
-	VMOVUPS.Z   (DX)(R9*4), K1, Z6
-	VFMADD231PS Z6, Z4, Z0
-	VFMADD231PS Z6, Z5, Z2
-
-dotRuns1x2AVX512_next:
-	ADDQ BX, AX
-	ADDQ BX, CX
-	ADDQ R8, DX
-	DECQ SI
-	JNZ  dotRuns1x2AVX512_run
-
-dotRuns1x2AVX512_done:
-	MOVQ          out+48(FP), AX
-	VADDPS        Z1, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPS        Y1, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VADDPS        X1, X0, X0
-	VMOVHLPS      X0, X0, X1
-	VADDPS        X1, X0, X0
-	VMOVSHDUP     X0, X1
-	VADDSS        X1, X0, X0
-	VADDSS        (AX), X0, X0
-	VMOVSS        X0, (AX)
-	VADDPS        Z3, Z2, Z2
-	VEXTRACTF64X4 $0x01, Z2, Y0
-	VADDPS        Y0, Y2, Y2
-	VEXTRACTF32X4 $0x01, Y2, X0
-	VADDPS        X0, X2, X2
-	VMOVHLPS      X2, X2, X0
-	VADDPS        X0, X2, X2
-	VMOVSHDUP     X2, X0
-	VADDSS        X0, X2, X2
-	VADDSS        4(AX), X2, X2
-	VMOVSS        X2, 4(AX)
-	VZEROUPPER
-	RET
-
-// func gerRuns1x2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
-// Requires: AVX, AVX512F
-TEXT ·gerRuns1x2AVX512(SB), NOSPLIT, $0-64
-	MOVQ         x+0(FP), AX
-	MOVQ         pixStride+56(FP), CX
-	LEAQ         (AX)(CX*4), CX
-	MOVQ         d+16(FP), DX
-	MOVQ         k+24(FP), BX
-	SHLQ         $0x02, BX
-	MOVQ         xStride+8(FP), BX
-	SHLQ         $0x02, BX
-	MOVQ         nRuns+32(FP), SI
-	MOVQ         runLen+40(FP), DI
-	MOVQ         a+48(FP), R8
-	VBROADCASTSS (R8), Z0
-	VBROADCASTSS 4(R8), Z1
-	TESTQ        SI, SI
-	JZ           gerRuns1x2AVX512_done
-	TESTQ        DI, DI
-	JZ           gerRuns1x2AVX512_done
-	MOVQ         DI, R8
-	ANDQ         $0x0000000f, R8
-	LEAQ         implicitMaskAVX512<>+0(SB), R9
-	KMOVW        (R9)(R8*2), K1
-	MOVQ         DI, R8
-	SHLQ         $0x02, R8
-
-gerRuns1x2AVX512_run:
-	XORQ R9, R9
-	MOVQ DI, R10
-	SUBQ $0x00000020, R10
-
-gerRuns1x2AVX512_pair:
-	CMPQ        R9, R10
-	JG          gerRuns1x2AVX512_single
-	VMOVUPS     (AX)(R9*4), Z2
-	VMOVUPS     (CX)(R9*4), Z3
-	VMOVUPS     (DX)(R9*4), Z4
-	VFMADD231PS Z2, Z0, Z4
-	VFMADD231PS Z3, Z1, Z4
-	VMOVUPS     Z4, (DX)(R9*4)
-	VMOVUPS     64(AX)(R9*4), Z2
-	VMOVUPS     64(CX)(R9*4), Z3
-	VMOVUPS     64(DX)(R9*4), Z4
-	VFMADD231PS Z2, Z0, Z4
-	VFMADD231PS Z3, Z1, Z4
-	VMOVUPS     Z4, 64(DX)(R9*4)
-	ADDQ        $0x00000020, R9
-	JMP         gerRuns1x2AVX512_pair
-
-gerRuns1x2AVX512_single:
-	MOVQ        DI, R10
-	SUBQ        $0x00000010, R10
-	CMPQ        R9, R10
-	JG          gerRuns1x2AVX512_tail
-	VMOVUPS     (AX)(R9*4), Z2
-	VMOVUPS     (CX)(R9*4), Z3
-	VMOVUPS     (DX)(R9*4), Z4
-	VFMADD231PS Z2, Z0, Z4
-	VFMADD231PS Z3, Z1, Z4
-	VMOVUPS     Z4, (DX)(R9*4)
-	ADDQ        $0x00000010, R9
-
-gerRuns1x2AVX512_tail:
-	CMPQ        R9, DI
-	JGE         gerRuns1x2AVX512_next
-	VMOVUPS.Z   (AX)(R9*4), K1, Z2
-	VMOVUPS.Z   (CX)(R9*4), K1, Z3
-	VMOVUPS.Z   (DX)(R9*4), K1, Z4
-	VFMADD231PS Z2, Z0, Z4
-	VFMADD231PS Z3, Z1, Z4
-	VMOVUPS     Z4, K1, (DX)(R9*4)
-
-gerRuns1x2AVX512_next:
-	ADDQ BX, AX
-	ADDQ BX, CX
-	ADDQ R8, DX
-	DECQ SI
-	JNZ  gerRuns1x2AVX512_run
-
-gerRuns1x2AVX512_done:
-	VZEROUPPER
-	RET
-
-// func dotRuns2x2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
-// Requires: AVX, AVX512F, AVX512VL
-TEXT ·dotRuns2x2AVX512(SB), NOSPLIT, $0-64
-	MOVQ   x+0(FP), AX
-	MOVQ   pixStride+56(FP), CX
-	LEAQ   (AX)(CX*4), CX
-	MOVQ   w+16(FP), DX
-	MOVQ   k+24(FP), BX
-	SHLQ   $0x02, BX
-	LEAQ   (DX)(BX*1), BX
-	MOVQ   xStride+8(FP), SI
-	SHLQ   $0x02, SI
-	MOVQ   nRuns+32(FP), DI
-	MOVQ   runLen+40(FP), R8
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	TESTQ  DI, DI
-	JZ     dotRuns2x2AVX512_done
-	TESTQ  R8, R8
-	JZ     dotRuns2x2AVX512_done
-	MOVQ   R8, R9
-	ANDQ   $0x0000000f, R9
-	LEAQ   implicitMaskAVX512<>+0(SB), R10
-	KMOVW  (R10)(R9*2), K1
-	MOVQ   R8, R9
-	SHLQ   $0x02, R9
-
-dotRuns2x2AVX512_run:
-	XORQ R10, R10
-	MOVQ R8, R11
-	SUBQ $0x00000020, R11
-
-dotRuns2x2AVX512_pair:
-	CMPQ        R10, R11
-	JG          dotRuns2x2AVX512_single
-	VMOVUPS     (AX)(R10*4), Z8
-	VMOVUPS     (CX)(R10*4), Z9
-	VMOVUPS     (DX)(R10*4), Z10
-	VFMADD231PS Z10, Z8, Z0
-	VFMADD231PS Z10, Z9, Z4
-	VMOVUPS     (BX)(R10*4), Z10
-	VFMADD231PS Z10, Z8, Z2
-	VFMADD231PS Z10, Z9, Z6
-	VMOVUPS     64(AX)(R10*4), Z8
-	VMOVUPS     64(CX)(R10*4), Z9
-	VMOVUPS     64(DX)(R10*4), Z10
-	VFMADD231PS Z10, Z8, Z1
-	VFMADD231PS Z10, Z9, Z5
-	VMOVUPS     64(BX)(R10*4), Z10
-	VFMADD231PS Z10, Z8, Z3
-	VFMADD231PS Z10, Z9, Z7
-	ADDQ        $0x00000020, R10
-	JMP         dotRuns2x2AVX512_pair
-
-dotRuns2x2AVX512_single:
-	MOVQ        R8, R11
-	SUBQ        $0x00000010, R11
-	CMPQ        R10, R11
-	JG          dotRuns2x2AVX512_tail
-	VMOVUPS     (AX)(R10*4), Z8
-	VMOVUPS     (CX)(R10*4), Z9
-	VMOVUPS     (DX)(R10*4), Z10
-	VFMADD231PS Z10, Z8, Z0
-	VFMADD231PS Z10, Z9, Z4
-	VMOVUPS     (BX)(R10*4), Z10
-	VFMADD231PS Z10, Z8, Z2
-	VFMADD231PS Z10, Z9, Z6
-	ADDQ        $0x00000010, R10
-
-dotRuns2x2AVX512_tail:
-	CMPQ        R10, R8
-	JGE         dotRuns2x2AVX512_next
-	VMOVUPS.Z   (AX)(R10*4), K1, Z8
-	VMOVUPS.Z   (CX)(R10*4), K1, Z9
-	VMOVUPS.Z   (DX)(R10*4), K1, Z10
-	VFMADD231PS Z10, Z8, Z0
-	VFMADD231PS Z10, Z9, Z4
-	VMOVUPS.Z   (BX)(R10*4), K1, Z10
-	VFMADD231PS Z10, Z8, Z2
-	VFMADD231PS Z10, Z9, Z6
-
-dotRuns2x2AVX512_next:
-	ADDQ SI, AX
-	ADDQ SI, CX
-	ADDQ R9, DX
-	ADDQ R9, BX
-	DECQ DI
-	JNZ  dotRuns2x2AVX512_run
-
-dotRuns2x2AVX512_done:
-	MOVQ          out+48(FP), AX
-	VADDPS        Z1, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPS        Y1, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VADDPS        X1, X0, X0
-	VMOVHLPS      X0, X0, X1
-	VADDPS        X1, X0, X0
-	VMOVSHDUP     X0, X1
-	VADDSS        X1, X0, X0
-	VADDSS        (AX), X0, X0
-	VMOVSS        X0, (AX)
-	VADDPS        Z3, Z2, Z2
-	VEXTRACTF64X4 $0x01, Z2, Y0
-	VADDPS        Y0, Y2, Y2
-	VEXTRACTF32X4 $0x01, Y2, X0
-	VADDPS        X0, X2, X2
-	VMOVHLPS      X2, X2, X0
-	VADDPS        X0, X2, X2
-	VMOVSHDUP     X2, X0
-	VADDSS        X0, X2, X2
-	VADDSS        4(AX), X2, X2
-	VMOVSS        X2, 4(AX)
-	VADDPS        Z5, Z4, Z4
-	VEXTRACTF64X4 $0x01, Z4, Y0
-	VADDPS        Y0, Y4, Y4
-	VEXTRACTF32X4 $0x01, Y4, X0
-	VADDPS        X0, X4, X4
-	VMOVHLPS      X4, X4, X0
-	VADDPS        X0, X4, X4
-	VMOVSHDUP     X4, X0
-	VADDSS        X0, X4, X4
-	VADDSS        8(AX), X4, X4
-	VMOVSS        X4, 8(AX)
-	VADDPS        Z7, Z6, Z6
-	VEXTRACTF64X4 $0x01, Z6, Y0
-	VADDPS        Y0, Y6, Y6
-	VEXTRACTF32X4 $0x01, Y6, X0
-	VADDPS        X0, X6, X6
-	VMOVHLPS      X6, X6, X0
-	VADDPS        X0, X6, X6
-	VMOVSHDUP     X6, X0
-	VADDSS        X0, X6, X6
-	VADDSS        12(AX), X6, X6
-	VMOVSS        X6, 12(AX)
-	VZEROUPPER
-	RET
-
-// func gerRuns2x2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
-// Requires: AVX, AVX512F
-TEXT ·gerRuns2x2AVX512(SB), NOSPLIT, $0-64
-	MOVQ         x+0(FP), AX
-	MOVQ         pixStride+56(FP), CX
-	LEAQ         (AX)(CX*4), CX
-	MOVQ         d+16(FP), DX
-	MOVQ         k+24(FP), BX
-	SHLQ         $0x02, BX
-	LEAQ         (DX)(BX*1), BX
-	MOVQ         xStride+8(FP), SI
-	SHLQ         $0x02, SI
-	MOVQ         nRuns+32(FP), DI
-	MOVQ         runLen+40(FP), R8
-	MOVQ         a+48(FP), R9
-	VBROADCASTSS (R9), Z0
-	VBROADCASTSS 4(R9), Z1
-	VBROADCASTSS 8(R9), Z2
-	VBROADCASTSS 12(R9), Z3
-	TESTQ        DI, DI
-	JZ           gerRuns2x2AVX512_done
-	TESTQ        R8, R8
-	JZ           gerRuns2x2AVX512_done
-	MOVQ         R8, R9
-	ANDQ         $0x0000000f, R9
-	LEAQ         implicitMaskAVX512<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
-	MOVQ         R8, R9
-	SHLQ         $0x02, R9
-
-gerRuns2x2AVX512_run:
-	XORQ R10, R10
-	MOVQ R8, R11
-	SUBQ $0x00000020, R11
-
-gerRuns2x2AVX512_pair:
-	CMPQ        R10, R11
-	JG          gerRuns2x2AVX512_single
-	VMOVUPS     (AX)(R10*4), Z4
-	VMOVUPS     (CX)(R10*4), Z5
-	VMOVUPS     (DX)(R10*4), Z6
-	VFMADD231PS Z4, Z0, Z6
-	VFMADD231PS Z5, Z2, Z6
-	VMOVUPS     Z6, (DX)(R10*4)
-	VMOVUPS     (BX)(R10*4), Z6
-	VFMADD231PS Z4, Z1, Z6
-	VFMADD231PS Z5, Z3, Z6
-	VMOVUPS     Z6, (BX)(R10*4)
-	VMOVUPS     64(AX)(R10*4), Z4
-	VMOVUPS     64(CX)(R10*4), Z5
-	VMOVUPS     64(DX)(R10*4), Z6
-	VFMADD231PS Z4, Z0, Z6
-	VFMADD231PS Z5, Z2, Z6
-	VMOVUPS     Z6, 64(DX)(R10*4)
-	VMOVUPS     64(BX)(R10*4), Z6
-	VFMADD231PS Z4, Z1, Z6
-	VFMADD231PS Z5, Z3, Z6
-	VMOVUPS     Z6, 64(BX)(R10*4)
-	ADDQ        $0x00000020, R10
-	JMP         gerRuns2x2AVX512_pair
-
-gerRuns2x2AVX512_single:
-	MOVQ        R8, R11
-	SUBQ        $0x00000010, R11
-	CMPQ        R10, R11
-	JG          gerRuns2x2AVX512_tail
-	VMOVUPS     (AX)(R10*4), Z4
-	VMOVUPS     (CX)(R10*4), Z5
-	VMOVUPS     (DX)(R10*4), Z6
-	VFMADD231PS Z4, Z0, Z6
-	VFMADD231PS Z5, Z2, Z6
-	VMOVUPS     Z6, (DX)(R10*4)
-	VMOVUPS     (BX)(R10*4), Z6
-	VFMADD231PS Z4, Z1, Z6
-	VFMADD231PS Z5, Z3, Z6
-	VMOVUPS     Z6, (BX)(R10*4)
-	ADDQ        $0x00000010, R10
-
-gerRuns2x2AVX512_tail:
-	CMPQ        R10, R8
-	JGE         gerRuns2x2AVX512_next
-	VMOVUPS.Z   (AX)(R10*4), K1, Z4
-	VMOVUPS.Z   (CX)(R10*4), K1, Z5
-	VMOVUPS.Z   (DX)(R10*4), K1, Z6
-	VFMADD231PS Z4, Z0, Z6
-	VFMADD231PS Z5, Z2, Z6
-	VMOVUPS     Z6, K1, (DX)(R10*4)
-	VMOVUPS.Z   (BX)(R10*4), K1, Z6
-	VFMADD231PS Z4, Z1, Z6
-	VFMADD231PS Z5, Z3, Z6
-	VMOVUPS     Z6, K1, (BX)(R10*4)
-
-gerRuns2x2AVX512_next:
-	ADDQ SI, AX
-	ADDQ SI, CX
-	ADDQ R9, DX
-	ADDQ R9, BX
-	DECQ DI
-	JNZ  gerRuns2x2AVX512_run
-
-gerRuns2x2AVX512_done:
-	VZEROUPPER
-	RET
-
-// func dotRuns3x2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
-// Requires: AVX, AVX512F, AVX512VL
-TEXT ·dotRuns3x2AVX512(SB), NOSPLIT, $0-64
-	MOVQ   x+0(FP), AX
-	MOVQ   pixStride+56(FP), CX
-	LEAQ   (AX)(CX*4), CX
-	MOVQ   w+16(FP), DX
-	MOVQ   k+24(FP), BX
-	SHLQ   $0x02, BX
-	LEAQ   (DX)(BX*1), SI
-	LEAQ   (SI)(BX*1), BX
+	LEAQ   (AX)(CX*4), DX
+	LEAQ   (DX)(CX*4), BX
+	LEAQ   (BX)(CX*4), CX
+	MOVQ   w+16(FP), SI
+	MOVQ   k+24(FP), DI
+	SHLQ   $0x02, DI
 	MOVQ   xStride+8(FP), DI
 	SHLQ   $0x02, DI
 	MOVQ   nRuns+32(FP), R8
@@ -3916,14 +4151,10 @@ TEXT ·dotRuns3x2AVX512(SB), NOSPLIT, $0-64
 	VPXORD Z5, Z5, Z5
 	VPXORD Z6, Z6, Z6
 	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
 	TESTQ  R8, R8
-	JZ     dotRuns3x2AVX512_done
+	JZ     dotRow1AVX512_done
 	TESTQ  R9, R9
-	JZ     dotRuns3x2AVX512_done
+	JZ     dotRow1AVX512_done
 	MOVQ   R9, R10
 	ANDQ   $0x0000000f, R10
 	LEAQ   implicitMaskAVX512<>+0(SB), R11
@@ -3931,280 +4162,1119 @@ TEXT ·dotRuns3x2AVX512(SB), NOSPLIT, $0-64
 	MOVQ   R9, R10
 	SHLQ   $0x02, R10
 
-dotRuns3x2AVX512_run:
+dotRow1AVX512_run:
 	XORQ R11, R11
 	MOVQ R9, R12
 	SUBQ $0x00000020, R12
 
-dotRuns3x2AVX512_pair:
+dotRow1AVX512_pair:
 	CMPQ        R11, R12
-	JG          dotRuns3x2AVX512_single
-	VMOVUPS     (AX)(R11*4), Z12
-	VMOVUPS     (CX)(R11*4), Z13
-	VMOVUPS     (DX)(R11*4), Z14
-	VFMADD231PS Z14, Z12, Z0
-	VFMADD231PS Z14, Z13, Z6
-	VMOVUPS     (SI)(R11*4), Z14
-	VFMADD231PS Z14, Z12, Z2
-	VFMADD231PS Z14, Z13, Z8
-	VMOVUPS     (BX)(R11*4), Z14
-	VFMADD231PS Z14, Z12, Z4
-	VFMADD231PS Z14, Z13, Z10
-	VMOVUPS     64(AX)(R11*4), Z12
-	VMOVUPS     64(CX)(R11*4), Z13
-	VMOVUPS     64(DX)(R11*4), Z14
-	VFMADD231PS Z14, Z12, Z1
-	VFMADD231PS Z14, Z13, Z7
-	VMOVUPS     64(SI)(R11*4), Z14
-	VFMADD231PS Z14, Z12, Z3
-	VFMADD231PS Z14, Z13, Z9
-	VMOVUPS     64(BX)(R11*4), Z14
-	VFMADD231PS Z14, Z12, Z5
-	VFMADD231PS Z14, Z13, Z11
+	JG          dotRow1AVX512_single
+	VMOVUPS     (AX)(R11*4), Z8
+	VMOVUPS     (DX)(R11*4), Z9
+	VMOVUPS     (BX)(R11*4), Z10
+	VMOVUPS     (CX)(R11*4), Z11
+	VMOVUPS     (SI)(R11*4), Z12
+	VFMADD231PS Z12, Z8, Z0
+	VFMADD231PS Z12, Z9, Z2
+	VFMADD231PS Z12, Z10, Z4
+	VFMADD231PS Z12, Z11, Z6
+	VMOVUPS     64(AX)(R11*4), Z8
+	VMOVUPS     64(DX)(R11*4), Z9
+	VMOVUPS     64(BX)(R11*4), Z10
+	VMOVUPS     64(CX)(R11*4), Z11
+	VMOVUPS     64(SI)(R11*4), Z12
+	VFMADD231PS Z12, Z8, Z1
+	VFMADD231PS Z12, Z9, Z3
+	VFMADD231PS Z12, Z10, Z5
+	VFMADD231PS Z12, Z11, Z7
 	ADDQ        $0x00000020, R11
-	JMP         dotRuns3x2AVX512_pair
+	JMP         dotRow1AVX512_pair
 
-dotRuns3x2AVX512_single:
+dotRow1AVX512_single:
 	MOVQ        R9, R12
 	SUBQ        $0x00000010, R12
 	CMPQ        R11, R12
-	JG          dotRuns3x2AVX512_tail
-	VMOVUPS     (AX)(R11*4), Z12
-	VMOVUPS     (CX)(R11*4), Z13
-	VMOVUPS     (DX)(R11*4), Z14
-	VFMADD231PS Z14, Z12, Z0
-	VFMADD231PS Z14, Z13, Z6
-	VMOVUPS     (SI)(R11*4), Z14
-	VFMADD231PS Z14, Z12, Z2
-	VFMADD231PS Z14, Z13, Z8
-	VMOVUPS     (BX)(R11*4), Z14
-	VFMADD231PS Z14, Z12, Z4
-	VFMADD231PS Z14, Z13, Z10
+	JG          dotRow1AVX512_tail
+	VMOVUPS     (AX)(R11*4), Z8
+	VMOVUPS     (DX)(R11*4), Z9
+	VMOVUPS     (BX)(R11*4), Z10
+	VMOVUPS     (CX)(R11*4), Z11
+	VMOVUPS     (SI)(R11*4), Z12
+	VFMADD231PS Z12, Z8, Z0
+	VFMADD231PS Z12, Z9, Z2
+	VFMADD231PS Z12, Z10, Z4
+	VFMADD231PS Z12, Z11, Z6
 	ADDQ        $0x00000010, R11
 
-dotRuns3x2AVX512_tail:
+dotRow1AVX512_tail:
 	CMPQ        R11, R9
-	JGE         dotRuns3x2AVX512_next
-	VMOVUPS.Z   (AX)(R11*4), K1, Z12
-	VMOVUPS.Z   (CX)(R11*4), K1, Z13
-	VMOVUPS.Z   (DX)(R11*4), K1, Z14
-	VFMADD231PS Z14, Z12, Z0
-	VFMADD231PS Z14, Z13, Z6
-	VMOVUPS.Z   (SI)(R11*4), K1, Z14
-	VFMADD231PS Z14, Z12, Z2
-	VFMADD231PS Z14, Z13, Z8
-	VMOVUPS.Z   (BX)(R11*4), K1, Z14
-	VFMADD231PS Z14, Z12, Z4
-	VFMADD231PS Z14, Z13, Z10
+	JGE         dotRow1AVX512_next
+	VMOVUPS.Z   (AX)(R11*4), K1, Z8
+	VMOVUPS.Z   (DX)(R11*4), K1, Z9
+	VMOVUPS.Z   (BX)(R11*4), K1, Z10
+	VMOVUPS.Z   (CX)(R11*4), K1, Z11
+	VMOVUPS.Z   (SI)(R11*4), K1, Z12
+	VFMADD231PS Z12, Z8, Z0
+	VFMADD231PS Z12, Z9, Z2
+	VFMADD231PS Z12, Z10, Z4
+	VFMADD231PS Z12, Z11, Z6
 
-dotRuns3x2AVX512_next:
+dotRow1AVX512_next:
 	ADDQ DI, AX
+	ADDQ DI, DX
+	ADDQ DI, BX
 	ADDQ DI, CX
-	ADDQ R10, DX
 	ADDQ R10, SI
-	ADDQ R10, BX
 	DECQ R8
-	JNZ  dotRuns3x2AVX512_run
+	JNZ  dotRow1AVX512_run
 
-dotRuns3x2AVX512_done:
-	MOVQ          out+48(FP), AX
+dotRow1AVX512_done:
+	MOVQ          8(SP), AX
 	VADDPS        Z1, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPS        Y1, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VADDPS        X1, X0, X0
-	VMOVHLPS      X0, X0, X1
-	VADDPS        X1, X0, X0
-	VMOVSHDUP     X0, X1
-	VADDSS        X1, X0, X0
+	VEXTRACTF64X4 $0x01, Z0, Y8
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X8
+	VADDPS        X8, X0, X0
+	VMOVHLPS      X0, X0, X8
+	VADDPS        X8, X0, X0
+	VMOVSHDUP     X0, X8
+	VADDSS        X8, X0, X0
 	VADDSS        (AX), X0, X0
 	VMOVSS        X0, (AX)
 	VADDPS        Z3, Z2, Z2
-	VEXTRACTF64X4 $0x01, Z2, Y0
-	VADDPS        Y0, Y2, Y2
-	VEXTRACTF32X4 $0x01, Y2, X0
-	VADDPS        X0, X2, X2
-	VMOVHLPS      X2, X2, X0
-	VADDPS        X0, X2, X2
-	VMOVSHDUP     X2, X0
-	VADDSS        X0, X2, X2
+	VEXTRACTF64X4 $0x01, Z2, Y8
+	VADDPS        Y8, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X8
+	VADDPS        X8, X2, X2
+	VMOVHLPS      X2, X2, X8
+	VADDPS        X8, X2, X2
+	VMOVSHDUP     X2, X8
+	VADDSS        X8, X2, X2
 	VADDSS        4(AX), X2, X2
 	VMOVSS        X2, 4(AX)
 	VADDPS        Z5, Z4, Z4
-	VEXTRACTF64X4 $0x01, Z4, Y0
-	VADDPS        Y0, Y4, Y4
-	VEXTRACTF32X4 $0x01, Y4, X0
-	VADDPS        X0, X4, X4
-	VMOVHLPS      X4, X4, X0
-	VADDPS        X0, X4, X4
-	VMOVSHDUP     X4, X0
-	VADDSS        X0, X4, X4
+	VEXTRACTF64X4 $0x01, Z4, Y8
+	VADDPS        Y8, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y4, X8
+	VADDPS        X8, X4, X4
+	VMOVHLPS      X4, X4, X8
+	VADDPS        X8, X4, X4
+	VMOVSHDUP     X4, X8
+	VADDSS        X8, X4, X4
 	VADDSS        8(AX), X4, X4
 	VMOVSS        X4, 8(AX)
 	VADDPS        Z7, Z6, Z6
-	VEXTRACTF64X4 $0x01, Z6, Y0
-	VADDPS        Y0, Y6, Y6
-	VEXTRACTF32X4 $0x01, Y6, X0
-	VADDPS        X0, X6, X6
-	VMOVHLPS      X6, X6, X0
-	VADDPS        X0, X6, X6
-	VMOVSHDUP     X6, X0
-	VADDSS        X0, X6, X6
+	VEXTRACTF64X4 $0x01, Z6, Y8
+	VADDPS        Y8, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X8
+	VADDPS        X8, X6, X6
+	VMOVHLPS      X6, X6, X8
+	VADDPS        X8, X6, X6
+	VMOVSHDUP     X6, X8
+	VADDSS        X8, X6, X6
+	VADDSS        12(AX), X6, X6
+	VMOVSS        X6, 12(AX)
+	MOVQ          pixStride+56(FP), AX
+	IMUL3Q        $0x00000010, AX, AX
+	ADDQ          AX, (SP)
+	ADDQ          $0x00000010, 8(SP)
+	DECQ          16(SP)
+	JNZ           dotRow1AVX512_group
+	VZEROUPPER
+	RET
+
+// func gerRow1AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+// Requires: AVX, AVX512F
+TEXT ·gerRow1AVX512(SB), NOSPLIT, $24-72
+	MOVQ xStride+8(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, (SP)
+	MOVQ pixStride+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, 8(SP)
+	MOVQ nRuns+32(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ x+0(FP), AX
+	MOVQ d+16(FP), CX
+	MOVQ k+24(FP), DX
+	SHLQ $0x02, DX
+	MOVQ runLen+40(FP), DX
+	MOVQ DX, BX
+	SHLQ $0x02, BX
+
+gerRow1AVX512_run:
+	XORQ SI, SI
+	MOVQ DX, DI
+	SUBQ $0x000000c0, DI
+
+gerRow1AVX512_block:
+	CMPQ   SI, DI
+	JG     gerRow1AVX512_single
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	MOVQ   AX, R8
+	MOVQ   a+48(FP), R9
+	MOVQ   nPix+64(FP), R10
+
+gerRow1AVX512_blockpix:
+	VBROADCASTSS (R9), Z12
+	VFMADD231PS  (R8)(SI*4), Z12, Z0
+	VFMADD231PS  64(R8)(SI*4), Z12, Z1
+	VFMADD231PS  128(R8)(SI*4), Z12, Z2
+	VFMADD231PS  192(R8)(SI*4), Z12, Z3
+	VFMADD231PS  256(R8)(SI*4), Z12, Z4
+	VFMADD231PS  320(R8)(SI*4), Z12, Z5
+	VFMADD231PS  384(R8)(SI*4), Z12, Z6
+	VFMADD231PS  448(R8)(SI*4), Z12, Z7
+	VFMADD231PS  512(R8)(SI*4), Z12, Z8
+	VFMADD231PS  576(R8)(SI*4), Z12, Z9
+	VFMADD231PS  640(R8)(SI*4), Z12, Z10
+	VFMADD231PS  704(R8)(SI*4), Z12, Z11
+	ADDQ         8(SP), R8
+	ADDQ         $0x00000004, R9
+	DECQ         R10
+	JNZ          gerRow1AVX512_blockpix
+	VADDPS       (CX)(SI*4), Z0, Z0
+	VMOVUPS      Z0, (CX)(SI*4)
+	VADDPS       64(CX)(SI*4), Z1, Z1
+	VMOVUPS      Z1, 64(CX)(SI*4)
+	VADDPS       128(CX)(SI*4), Z2, Z2
+	VMOVUPS      Z2, 128(CX)(SI*4)
+	VADDPS       192(CX)(SI*4), Z3, Z3
+	VMOVUPS      Z3, 192(CX)(SI*4)
+	VADDPS       256(CX)(SI*4), Z4, Z4
+	VMOVUPS      Z4, 256(CX)(SI*4)
+	VADDPS       320(CX)(SI*4), Z5, Z5
+	VMOVUPS      Z5, 320(CX)(SI*4)
+	VADDPS       384(CX)(SI*4), Z6, Z6
+	VMOVUPS      Z6, 384(CX)(SI*4)
+	VADDPS       448(CX)(SI*4), Z7, Z7
+	VMOVUPS      Z7, 448(CX)(SI*4)
+	VADDPS       512(CX)(SI*4), Z8, Z8
+	VMOVUPS      Z8, 512(CX)(SI*4)
+	VADDPS       576(CX)(SI*4), Z9, Z9
+	VMOVUPS      Z9, 576(CX)(SI*4)
+	VADDPS       640(CX)(SI*4), Z10, Z10
+	VMOVUPS      Z10, 640(CX)(SI*4)
+	VADDPS       704(CX)(SI*4), Z11, Z11
+	VMOVUPS      Z11, 704(CX)(SI*4)
+	ADDQ         $0x000000c0, SI
+	JMP          gerRow1AVX512_block
+
+gerRow1AVX512_single:
+	MOVQ DX, DI
+	SUBQ $0x00000010, DI
+
+gerRow1AVX512_singleloop:
+	CMPQ   SI, DI
+	JG     gerRow1AVX512_tail
+	VPXORD Z13, Z13, Z13
+	MOVQ   AX, R8
+	MOVQ   a+48(FP), R9
+	MOVQ   nPix+64(FP), R10
+
+gerRow1AVX512_singlepix:
+	VBROADCASTSS (R9), Z12
+	VFMADD231PS  (R8)(SI*4), Z12, Z13
+	ADDQ         8(SP), R8
+	ADDQ         $0x00000004, R9
+	DECQ         R10
+	JNZ          gerRow1AVX512_singlepix
+	VADDPS       (CX)(SI*4), Z13, Z13
+	VMOVUPS      Z13, (CX)(SI*4)
+	ADDQ         $0x00000010, SI
+	JMP          gerRow1AVX512_singleloop
+
+gerRow1AVX512_tail:
+	CMPQ   SI, DX
+	JGE    gerRow1AVX512_next
+	MOVQ   DX, DI
+	SUBQ   SI, DI
+	LEAQ   implicitMaskAVX512<>+0(SB), R8
+	KMOVW  (R8)(DI*2), K1
+	VPXORD Z14, Z14, Z14
+	MOVQ   AX, DI
+	MOVQ   a+48(FP), R8
+	MOVQ   nPix+64(FP), R9
+
+gerRow1AVX512_tailpix:
+	VBROADCASTSS (R8), Z12
+	VMOVUPS.Z    (DI)(SI*4), K1, Z15
+	VFMADD231PS  Z15, Z12, Z14
+	ADDQ         8(SP), DI
+	ADDQ         $0x00000004, R8
+	DECQ         R9
+	JNZ          gerRow1AVX512_tailpix
+	VMOVUPS.Z    (CX)(SI*4), K1, Z12
+	VADDPS       Z12, Z14, Z14
+	VMOVUPS      Z14, K1, (CX)(SI*4)
+
+gerRow1AVX512_next:
+	ADDQ (SP), AX
+	ADDQ BX, CX
+	DECQ 16(SP)
+	JNZ  gerRow1AVX512_run
+	VZEROUPPER
+	RET
+
+// func dotRow2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
+// Requires: AVX, AVX512F, AVX512VL
+TEXT ·dotRow2AVX512(SB), NOSPLIT, $24-72
+	MOVQ x+0(FP), AX
+	MOVQ AX, (SP)
+	MOVQ out+48(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ nGroups+64(FP), AX
+	MOVQ AX, 16(SP)
+
+dotRow2AVX512_group:
+	MOVQ   (SP), AX
+	MOVQ   pixStride+56(FP), CX
+	LEAQ   (AX)(CX*4), DX
+	LEAQ   (DX)(CX*4), BX
+	LEAQ   (BX)(CX*4), CX
+	MOVQ   w+16(FP), SI
+	MOVQ   k+24(FP), DI
+	SHLQ   $0x02, DI
+	LEAQ   (SI)(DI*1), DI
+	MOVQ   xStride+8(FP), R8
+	SHLQ   $0x02, R8
+	MOVQ   nRuns+32(FP), R9
+	MOVQ   runLen+40(FP), R10
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	TESTQ  R9, R9
+	JZ     dotRow2AVX512_done
+	TESTQ  R10, R10
+	JZ     dotRow2AVX512_done
+	MOVQ   R10, R11
+	ANDQ   $0x0000000f, R11
+	LEAQ   implicitMaskAVX512<>+0(SB), R12
+	KMOVW  (R12)(R11*2), K1
+	MOVQ   R10, R11
+	SHLQ   $0x02, R11
+
+dotRow2AVX512_run:
+	XORQ R12, R12
+	MOVQ R10, R13
+	SUBQ $0x00000020, R13
+
+dotRow2AVX512_pair:
+	CMPQ        R12, R13
+	JG          dotRow2AVX512_single
+	VMOVUPS     (AX)(R12*4), Z16
+	VMOVUPS     (DX)(R12*4), Z17
+	VMOVUPS     (BX)(R12*4), Z18
+	VMOVUPS     (CX)(R12*4), Z19
+	VMOVUPS     (SI)(R12*4), Z20
+	VFMADD231PS Z20, Z16, Z0
+	VFMADD231PS Z20, Z17, Z4
+	VFMADD231PS Z20, Z18, Z8
+	VFMADD231PS Z20, Z19, Z12
+	VMOVUPS     (DI)(R12*4), Z20
+	VFMADD231PS Z20, Z16, Z2
+	VFMADD231PS Z20, Z17, Z6
+	VFMADD231PS Z20, Z18, Z10
+	VFMADD231PS Z20, Z19, Z14
+	VMOVUPS     64(AX)(R12*4), Z16
+	VMOVUPS     64(DX)(R12*4), Z17
+	VMOVUPS     64(BX)(R12*4), Z18
+	VMOVUPS     64(CX)(R12*4), Z19
+	VMOVUPS     64(SI)(R12*4), Z20
+	VFMADD231PS Z20, Z16, Z1
+	VFMADD231PS Z20, Z17, Z5
+	VFMADD231PS Z20, Z18, Z9
+	VFMADD231PS Z20, Z19, Z13
+	VMOVUPS     64(DI)(R12*4), Z20
+	VFMADD231PS Z20, Z16, Z3
+	VFMADD231PS Z20, Z17, Z7
+	VFMADD231PS Z20, Z18, Z11
+	VFMADD231PS Z20, Z19, Z15
+	ADDQ        $0x00000020, R12
+	JMP         dotRow2AVX512_pair
+
+dotRow2AVX512_single:
+	MOVQ        R10, R13
+	SUBQ        $0x00000010, R13
+	CMPQ        R12, R13
+	JG          dotRow2AVX512_tail
+	VMOVUPS     (AX)(R12*4), Z16
+	VMOVUPS     (DX)(R12*4), Z17
+	VMOVUPS     (BX)(R12*4), Z18
+	VMOVUPS     (CX)(R12*4), Z19
+	VMOVUPS     (SI)(R12*4), Z20
+	VFMADD231PS Z20, Z16, Z0
+	VFMADD231PS Z20, Z17, Z4
+	VFMADD231PS Z20, Z18, Z8
+	VFMADD231PS Z20, Z19, Z12
+	VMOVUPS     (DI)(R12*4), Z20
+	VFMADD231PS Z20, Z16, Z2
+	VFMADD231PS Z20, Z17, Z6
+	VFMADD231PS Z20, Z18, Z10
+	VFMADD231PS Z20, Z19, Z14
+	ADDQ        $0x00000010, R12
+
+dotRow2AVX512_tail:
+	CMPQ        R12, R10
+	JGE         dotRow2AVX512_next
+	VMOVUPS.Z   (AX)(R12*4), K1, Z16
+	VMOVUPS.Z   (DX)(R12*4), K1, Z17
+	VMOVUPS.Z   (BX)(R12*4), K1, Z18
+	VMOVUPS.Z   (CX)(R12*4), K1, Z19
+	VMOVUPS.Z   (SI)(R12*4), K1, Z20
+	VFMADD231PS Z20, Z16, Z0
+	VFMADD231PS Z20, Z17, Z4
+	VFMADD231PS Z20, Z18, Z8
+	VFMADD231PS Z20, Z19, Z12
+	VMOVUPS.Z   (DI)(R12*4), K1, Z20
+	VFMADD231PS Z20, Z16, Z2
+	VFMADD231PS Z20, Z17, Z6
+	VFMADD231PS Z20, Z18, Z10
+	VFMADD231PS Z20, Z19, Z14
+
+dotRow2AVX512_next:
+	ADDQ R8, AX
+	ADDQ R8, DX
+	ADDQ R8, BX
+	ADDQ R8, CX
+	ADDQ R11, SI
+	ADDQ R11, DI
+	DECQ R9
+	JNZ  dotRow2AVX512_run
+
+dotRow2AVX512_done:
+	MOVQ          8(SP), AX
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y16
+	VADDPS        Y16, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X16
+	VADDPS        X16, X0, X0
+	VMOVHLPS      X0, X0, X16
+	VADDPS        X16, X0, X0
+	VMOVSHDUP     X0, X16
+	VADDSS        X16, X0, X0
+	VADDSS        (AX), X0, X0
+	VMOVSS        X0, (AX)
+	VADDPS        Z3, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y16
+	VADDPS        Y16, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X16
+	VADDPS        X16, X2, X2
+	VMOVHLPS      X2, X2, X16
+	VADDPS        X16, X2, X2
+	VMOVSHDUP     X2, X16
+	VADDSS        X16, X2, X2
+	VADDSS        4(AX), X2, X2
+	VMOVSS        X2, 4(AX)
+	VADDPS        Z5, Z4, Z4
+	VEXTRACTF64X4 $0x01, Z4, Y16
+	VADDPS        Y16, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y4, X16
+	VADDPS        X16, X4, X4
+	VMOVHLPS      X4, X4, X16
+	VADDPS        X16, X4, X4
+	VMOVSHDUP     X4, X16
+	VADDSS        X16, X4, X4
+	VADDSS        8(AX), X4, X4
+	VMOVSS        X4, 8(AX)
+	VADDPS        Z7, Z6, Z6
+	VEXTRACTF64X4 $0x01, Z6, Y16
+	VADDPS        Y16, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X16
+	VADDPS        X16, X6, X6
+	VMOVHLPS      X6, X6, X16
+	VADDPS        X16, X6, X6
+	VMOVSHDUP     X6, X16
+	VADDSS        X16, X6, X6
 	VADDSS        12(AX), X6, X6
 	VMOVSS        X6, 12(AX)
 	VADDPS        Z9, Z8, Z8
-	VEXTRACTF64X4 $0x01, Z8, Y0
-	VADDPS        Y0, Y8, Y8
-	VEXTRACTF32X4 $0x01, Y8, X0
-	VADDPS        X0, X8, X8
-	VMOVHLPS      X8, X8, X0
-	VADDPS        X0, X8, X8
-	VMOVSHDUP     X8, X0
-	VADDSS        X0, X8, X8
+	VEXTRACTF64X4 $0x01, Z8, Y16
+	VADDPS        Y16, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X16
+	VADDPS        X16, X8, X8
+	VMOVHLPS      X8, X8, X16
+	VADDPS        X16, X8, X8
+	VMOVSHDUP     X8, X16
+	VADDSS        X16, X8, X8
 	VADDSS        16(AX), X8, X8
 	VMOVSS        X8, 16(AX)
 	VADDPS        Z11, Z10, Z10
-	VEXTRACTF64X4 $0x01, Z10, Y0
-	VADDPS        Y0, Y10, Y10
-	VEXTRACTF32X4 $0x01, Y10, X0
-	VADDPS        X0, X10, X10
-	VMOVHLPS      X10, X10, X0
-	VADDPS        X0, X10, X10
-	VMOVSHDUP     X10, X0
-	VADDSS        X0, X10, X10
+	VEXTRACTF64X4 $0x01, Z10, Y16
+	VADDPS        Y16, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X16
+	VADDPS        X16, X10, X10
+	VMOVHLPS      X10, X10, X16
+	VADDPS        X16, X10, X10
+	VMOVSHDUP     X10, X16
+	VADDSS        X16, X10, X10
 	VADDSS        20(AX), X10, X10
 	VMOVSS        X10, 20(AX)
+	VADDPS        Z13, Z12, Z12
+	VEXTRACTF64X4 $0x01, Z12, Y16
+	VADDPS        Y16, Y12, Y12
+	VEXTRACTF32X4 $0x01, Y12, X16
+	VADDPS        X16, X12, X12
+	VMOVHLPS      X12, X12, X16
+	VADDPS        X16, X12, X12
+	VMOVSHDUP     X12, X16
+	VADDSS        X16, X12, X12
+	VADDSS        24(AX), X12, X12
+	VMOVSS        X12, 24(AX)
+	VADDPS        Z15, Z14, Z14
+	VEXTRACTF64X4 $0x01, Z14, Y16
+	VADDPS        Y16, Y14, Y14
+	VEXTRACTF32X4 $0x01, Y14, X16
+	VADDPS        X16, X14, X14
+	VMOVHLPS      X14, X14, X16
+	VADDPS        X16, X14, X14
+	VMOVSHDUP     X14, X16
+	VADDSS        X16, X14, X14
+	VADDSS        28(AX), X14, X14
+	VMOVSS        X14, 28(AX)
+	MOVQ          pixStride+56(FP), AX
+	IMUL3Q        $0x00000010, AX, AX
+	ADDQ          AX, (SP)
+	ADDQ          $0x00000020, 8(SP)
+	DECQ          16(SP)
+	JNZ           dotRow2AVX512_group
 	VZEROUPPER
 	RET
 
-// func gerRuns3x2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
+// func gerRow2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 // Requires: AVX, AVX512F
-TEXT ·gerRuns3x2AVX512(SB), NOSPLIT, $0-64
-	MOVQ         x+0(FP), AX
-	MOVQ         pixStride+56(FP), CX
-	LEAQ         (AX)(CX*4), CX
-	MOVQ         d+16(FP), DX
-	MOVQ         k+24(FP), BX
-	SHLQ         $0x02, BX
-	LEAQ         (DX)(BX*1), SI
-	LEAQ         (SI)(BX*1), BX
-	MOVQ         xStride+8(FP), DI
-	SHLQ         $0x02, DI
-	MOVQ         nRuns+32(FP), R8
-	MOVQ         runLen+40(FP), R9
-	MOVQ         a+48(FP), R10
-	VBROADCASTSS (R10), Z0
-	VBROADCASTSS 4(R10), Z1
-	VBROADCASTSS 8(R10), Z2
-	VBROADCASTSS 12(R10), Z3
-	VBROADCASTSS 16(R10), Z4
-	VBROADCASTSS 20(R10), Z5
-	TESTQ        R8, R8
-	JZ           gerRuns3x2AVX512_done
-	TESTQ        R9, R9
-	JZ           gerRuns3x2AVX512_done
-	MOVQ         R9, R10
-	ANDQ         $0x0000000f, R10
-	LEAQ         implicitMaskAVX512<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
-	MOVQ         R9, R10
-	SHLQ         $0x02, R10
+TEXT ·gerRow2AVX512(SB), NOSPLIT, $24-72
+	MOVQ xStride+8(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, (SP)
+	MOVQ pixStride+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, 8(SP)
+	MOVQ nRuns+32(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ x+0(FP), AX
+	MOVQ d+16(FP), CX
+	MOVQ k+24(FP), DX
+	SHLQ $0x02, DX
+	LEAQ (CX)(DX*1), DX
+	MOVQ runLen+40(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, SI
 
-gerRuns3x2AVX512_run:
-	XORQ R11, R11
-	MOVQ R9, R12
-	SUBQ $0x00000020, R12
+gerRow2AVX512_run:
+	XORQ DI, DI
+	MOVQ BX, R8
+	SUBQ $0x00000060, R8
 
-gerRuns3x2AVX512_pair:
-	CMPQ        R11, R12
-	JG          gerRuns3x2AVX512_single
-	VMOVUPS     (AX)(R11*4), Z6
-	VMOVUPS     (CX)(R11*4), Z7
-	VMOVUPS     (DX)(R11*4), Z8
-	VFMADD231PS Z6, Z0, Z8
-	VFMADD231PS Z7, Z3, Z8
-	VMOVUPS     Z8, (DX)(R11*4)
-	VMOVUPS     (SI)(R11*4), Z8
-	VFMADD231PS Z6, Z1, Z8
-	VFMADD231PS Z7, Z4, Z8
-	VMOVUPS     Z8, (SI)(R11*4)
-	VMOVUPS     (BX)(R11*4), Z8
-	VFMADD231PS Z6, Z2, Z8
-	VFMADD231PS Z7, Z5, Z8
-	VMOVUPS     Z8, (BX)(R11*4)
-	VMOVUPS     64(AX)(R11*4), Z6
-	VMOVUPS     64(CX)(R11*4), Z7
-	VMOVUPS     64(DX)(R11*4), Z8
-	VFMADD231PS Z6, Z0, Z8
-	VFMADD231PS Z7, Z3, Z8
-	VMOVUPS     Z8, 64(DX)(R11*4)
-	VMOVUPS     64(SI)(R11*4), Z8
-	VFMADD231PS Z6, Z1, Z8
-	VFMADD231PS Z7, Z4, Z8
-	VMOVUPS     Z8, 64(SI)(R11*4)
-	VMOVUPS     64(BX)(R11*4), Z8
-	VFMADD231PS Z6, Z2, Z8
-	VFMADD231PS Z7, Z5, Z8
-	VMOVUPS     Z8, 64(BX)(R11*4)
-	ADDQ        $0x00000020, R11
-	JMP         gerRuns3x2AVX512_pair
+gerRow2AVX512_block:
+	CMPQ   DI, R8
+	JG     gerRow2AVX512_single
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	MOVQ   AX, R9
+	MOVQ   a+48(FP), R10
+	MOVQ   nPix+64(FP), R11
 
-gerRuns3x2AVX512_single:
-	MOVQ        R9, R12
-	SUBQ        $0x00000010, R12
-	CMPQ        R11, R12
-	JG          gerRuns3x2AVX512_tail
-	VMOVUPS     (AX)(R11*4), Z6
-	VMOVUPS     (CX)(R11*4), Z7
-	VMOVUPS     (DX)(R11*4), Z8
-	VFMADD231PS Z6, Z0, Z8
-	VFMADD231PS Z7, Z3, Z8
-	VMOVUPS     Z8, (DX)(R11*4)
-	VMOVUPS     (SI)(R11*4), Z8
-	VFMADD231PS Z6, Z1, Z8
-	VFMADD231PS Z7, Z4, Z8
-	VMOVUPS     Z8, (SI)(R11*4)
-	VMOVUPS     (BX)(R11*4), Z8
-	VFMADD231PS Z6, Z2, Z8
-	VFMADD231PS Z7, Z5, Z8
-	VMOVUPS     Z8, (BX)(R11*4)
-	ADDQ        $0x00000010, R11
+gerRow2AVX512_blockpix:
+	VBROADCASTSS (R10), Z12
+	VBROADCASTSS 4(R10), Z13
+	VMOVUPS      (R9)(DI*4), Z14
+	VFMADD231PS  Z14, Z12, Z0
+	VFMADD231PS  Z14, Z13, Z1
+	VMOVUPS      64(R9)(DI*4), Z14
+	VFMADD231PS  Z14, Z12, Z2
+	VFMADD231PS  Z14, Z13, Z3
+	VMOVUPS      128(R9)(DI*4), Z14
+	VFMADD231PS  Z14, Z12, Z4
+	VFMADD231PS  Z14, Z13, Z5
+	VMOVUPS      192(R9)(DI*4), Z14
+	VFMADD231PS  Z14, Z12, Z6
+	VFMADD231PS  Z14, Z13, Z7
+	VMOVUPS      256(R9)(DI*4), Z14
+	VFMADD231PS  Z14, Z12, Z8
+	VFMADD231PS  Z14, Z13, Z9
+	VMOVUPS      320(R9)(DI*4), Z14
+	VFMADD231PS  Z14, Z12, Z10
+	VFMADD231PS  Z14, Z13, Z11
+	ADDQ         8(SP), R9
+	ADDQ         $0x00000008, R10
+	DECQ         R11
+	JNZ          gerRow2AVX512_blockpix
+	VADDPS       (CX)(DI*4), Z0, Z0
+	VMOVUPS      Z0, (CX)(DI*4)
+	VADDPS       (DX)(DI*4), Z1, Z1
+	VMOVUPS      Z1, (DX)(DI*4)
+	VADDPS       64(CX)(DI*4), Z2, Z2
+	VMOVUPS      Z2, 64(CX)(DI*4)
+	VADDPS       64(DX)(DI*4), Z3, Z3
+	VMOVUPS      Z3, 64(DX)(DI*4)
+	VADDPS       128(CX)(DI*4), Z4, Z4
+	VMOVUPS      Z4, 128(CX)(DI*4)
+	VADDPS       128(DX)(DI*4), Z5, Z5
+	VMOVUPS      Z5, 128(DX)(DI*4)
+	VADDPS       192(CX)(DI*4), Z6, Z6
+	VMOVUPS      Z6, 192(CX)(DI*4)
+	VADDPS       192(DX)(DI*4), Z7, Z7
+	VMOVUPS      Z7, 192(DX)(DI*4)
+	VADDPS       256(CX)(DI*4), Z8, Z8
+	VMOVUPS      Z8, 256(CX)(DI*4)
+	VADDPS       256(DX)(DI*4), Z9, Z9
+	VMOVUPS      Z9, 256(DX)(DI*4)
+	VADDPS       320(CX)(DI*4), Z10, Z10
+	VMOVUPS      Z10, 320(CX)(DI*4)
+	VADDPS       320(DX)(DI*4), Z11, Z11
+	VMOVUPS      Z11, 320(DX)(DI*4)
+	ADDQ         $0x00000060, DI
+	JMP          gerRow2AVX512_block
 
-gerRuns3x2AVX512_tail:
-	CMPQ        R11, R9
-	JGE         gerRuns3x2AVX512_next
-	VMOVUPS.Z   (AX)(R11*4), K1, Z6
-	VMOVUPS.Z   (CX)(R11*4), K1, Z7
-	VMOVUPS.Z   (DX)(R11*4), K1, Z8
-	VFMADD231PS Z6, Z0, Z8
-	VFMADD231PS Z7, Z3, Z8
-	VMOVUPS     Z8, K1, (DX)(R11*4)
-	VMOVUPS.Z   (SI)(R11*4), K1, Z8
-	VFMADD231PS Z6, Z1, Z8
-	VFMADD231PS Z7, Z4, Z8
-	VMOVUPS     Z8, K1, (SI)(R11*4)
-	VMOVUPS.Z   (BX)(R11*4), K1, Z8
-	VFMADD231PS Z6, Z2, Z8
-	VFMADD231PS Z7, Z5, Z8
-	VMOVUPS     Z8, K1, (BX)(R11*4)
+gerRow2AVX512_single:
+	MOVQ BX, R8
+	SUBQ $0x00000010, R8
 
-gerRuns3x2AVX512_next:
-	ADDQ DI, AX
-	ADDQ DI, CX
-	ADDQ R10, DX
-	ADDQ R10, SI
-	ADDQ R10, BX
-	DECQ R8
-	JNZ  gerRuns3x2AVX512_run
+gerRow2AVX512_singleloop:
+	CMPQ   DI, R8
+	JG     gerRow2AVX512_tail
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	MOVQ   AX, R9
+	MOVQ   a+48(FP), R10
+	MOVQ   nPix+64(FP), R11
 
-gerRuns3x2AVX512_done:
+gerRow2AVX512_singlepix:
+	VBROADCASTSS (R10), Z12
+	VBROADCASTSS 4(R10), Z13
+	VMOVUPS      (R9)(DI*4), Z14
+	VFMADD231PS  Z14, Z12, Z15
+	VFMADD231PS  Z14, Z13, Z16
+	ADDQ         8(SP), R9
+	ADDQ         $0x00000008, R10
+	DECQ         R11
+	JNZ          gerRow2AVX512_singlepix
+	VADDPS       (CX)(DI*4), Z15, Z15
+	VMOVUPS      Z15, (CX)(DI*4)
+	VADDPS       (DX)(DI*4), Z16, Z16
+	VMOVUPS      Z16, (DX)(DI*4)
+	ADDQ         $0x00000010, DI
+	JMP          gerRow2AVX512_singleloop
+
+gerRow2AVX512_tail:
+	CMPQ   DI, BX
+	JGE    gerRow2AVX512_next
+	MOVQ   BX, R8
+	SUBQ   DI, R8
+	LEAQ   implicitMaskAVX512<>+0(SB), R9
+	KMOVW  (R9)(R8*2), K1
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	MOVQ   AX, R8
+	MOVQ   a+48(FP), R9
+	MOVQ   nPix+64(FP), R10
+
+gerRow2AVX512_tailpix:
+	VBROADCASTSS (R9), Z12
+	VBROADCASTSS 4(R9), Z13
+	VMOVUPS.Z    (R8)(DI*4), K1, Z14
+	VFMADD231PS  Z14, Z12, Z17
+	VFMADD231PS  Z14, Z13, Z18
+	ADDQ         8(SP), R8
+	ADDQ         $0x00000008, R9
+	DECQ         R10
+	JNZ          gerRow2AVX512_tailpix
+	VMOVUPS.Z    (CX)(DI*4), K1, Z12
+	VADDPS       Z12, Z17, Z17
+	VMOVUPS      Z17, K1, (CX)(DI*4)
+	VMOVUPS.Z    (DX)(DI*4), K1, Z12
+	VADDPS       Z12, Z18, Z18
+	VMOVUPS      Z18, K1, (DX)(DI*4)
+
+gerRow2AVX512_next:
+	ADDQ (SP), AX
+	ADDQ SI, CX
+	ADDQ SI, DX
+	DECQ 16(SP)
+	JNZ  gerRow2AVX512_run
 	VZEROUPPER
 	RET
 
-// func dotRuns4x2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
+// func dotRow3AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 // Requires: AVX, AVX512F, AVX512VL
-TEXT ·dotRuns4x2AVX512(SB), NOSPLIT, $0-64
-	MOVQ   x+0(FP), AX
+TEXT ·dotRow3AVX512(SB), NOSPLIT, $24-72
+	MOVQ x+0(FP), AX
+	MOVQ AX, (SP)
+	MOVQ out+48(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ nGroups+64(FP), AX
+	MOVQ AX, 16(SP)
+
+dotRow3AVX512_group:
+	MOVQ   (SP), AX
+	MOVQ   pixStride+56(FP), CX
+	LEAQ   (AX)(CX*4), DX
+	LEAQ   (DX)(CX*4), CX
+	MOVQ   w+16(FP), BX
+	MOVQ   k+24(FP), SI
+	SHLQ   $0x02, SI
+	LEAQ   (BX)(SI*1), DI
+	LEAQ   (DI)(SI*1), SI
+	MOVQ   xStride+8(FP), R8
+	SHLQ   $0x02, R8
+	MOVQ   nRuns+32(FP), R9
+	MOVQ   runLen+40(FP), R10
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	TESTQ  R9, R9
+	JZ     dotRow3AVX512_done
+	TESTQ  R10, R10
+	JZ     dotRow3AVX512_done
+	MOVQ   R10, R11
+	ANDQ   $0x0000000f, R11
+	LEAQ   implicitMaskAVX512<>+0(SB), R12
+	KMOVW  (R12)(R11*2), K1
+	MOVQ   R10, R11
+	SHLQ   $0x02, R11
+
+dotRow3AVX512_run:
+	XORQ R12, R12
+	MOVQ R10, R13
+	SUBQ $0x00000020, R13
+
+dotRow3AVX512_pair:
+	CMPQ        R12, R13
+	JG          dotRow3AVX512_single
+	VMOVUPS     (AX)(R12*4), Z18
+	VMOVUPS     (DX)(R12*4), Z19
+	VMOVUPS     (CX)(R12*4), Z20
+	VMOVUPS     (BX)(R12*4), Z21
+	VFMADD231PS Z21, Z18, Z0
+	VFMADD231PS Z21, Z19, Z6
+	VFMADD231PS Z21, Z20, Z12
+	VMOVUPS     (DI)(R12*4), Z21
+	VFMADD231PS Z21, Z18, Z2
+	VFMADD231PS Z21, Z19, Z8
+	VFMADD231PS Z21, Z20, Z14
+	VMOVUPS     (SI)(R12*4), Z21
+	VFMADD231PS Z21, Z18, Z4
+	VFMADD231PS Z21, Z19, Z10
+	VFMADD231PS Z21, Z20, Z16
+	VMOVUPS     64(AX)(R12*4), Z18
+	VMOVUPS     64(DX)(R12*4), Z19
+	VMOVUPS     64(CX)(R12*4), Z20
+	VMOVUPS     64(BX)(R12*4), Z21
+	VFMADD231PS Z21, Z18, Z1
+	VFMADD231PS Z21, Z19, Z7
+	VFMADD231PS Z21, Z20, Z13
+	VMOVUPS     64(DI)(R12*4), Z21
+	VFMADD231PS Z21, Z18, Z3
+	VFMADD231PS Z21, Z19, Z9
+	VFMADD231PS Z21, Z20, Z15
+	VMOVUPS     64(SI)(R12*4), Z21
+	VFMADD231PS Z21, Z18, Z5
+	VFMADD231PS Z21, Z19, Z11
+	VFMADD231PS Z21, Z20, Z17
+	ADDQ        $0x00000020, R12
+	JMP         dotRow3AVX512_pair
+
+dotRow3AVX512_single:
+	MOVQ        R10, R13
+	SUBQ        $0x00000010, R13
+	CMPQ        R12, R13
+	JG          dotRow3AVX512_tail
+	VMOVUPS     (AX)(R12*4), Z18
+	VMOVUPS     (DX)(R12*4), Z19
+	VMOVUPS     (CX)(R12*4), Z20
+	VMOVUPS     (BX)(R12*4), Z21
+	VFMADD231PS Z21, Z18, Z0
+	VFMADD231PS Z21, Z19, Z6
+	VFMADD231PS Z21, Z20, Z12
+	VMOVUPS     (DI)(R12*4), Z21
+	VFMADD231PS Z21, Z18, Z2
+	VFMADD231PS Z21, Z19, Z8
+	VFMADD231PS Z21, Z20, Z14
+	VMOVUPS     (SI)(R12*4), Z21
+	VFMADD231PS Z21, Z18, Z4
+	VFMADD231PS Z21, Z19, Z10
+	VFMADD231PS Z21, Z20, Z16
+	ADDQ        $0x00000010, R12
+
+dotRow3AVX512_tail:
+	CMPQ        R12, R10
+	JGE         dotRow3AVX512_next
+	VMOVUPS.Z   (AX)(R12*4), K1, Z18
+	VMOVUPS.Z   (DX)(R12*4), K1, Z19
+	VMOVUPS.Z   (CX)(R12*4), K1, Z20
+	VMOVUPS.Z   (BX)(R12*4), K1, Z21
+	VFMADD231PS Z21, Z18, Z0
+	VFMADD231PS Z21, Z19, Z6
+	VFMADD231PS Z21, Z20, Z12
+	VMOVUPS.Z   (DI)(R12*4), K1, Z21
+	VFMADD231PS Z21, Z18, Z2
+	VFMADD231PS Z21, Z19, Z8
+	VFMADD231PS Z21, Z20, Z14
+	VMOVUPS.Z   (SI)(R12*4), K1, Z21
+	VFMADD231PS Z21, Z18, Z4
+	VFMADD231PS Z21, Z19, Z10
+	VFMADD231PS Z21, Z20, Z16
+
+dotRow3AVX512_next:
+	ADDQ R8, AX
+	ADDQ R8, DX
+	ADDQ R8, CX
+	ADDQ R11, BX
+	ADDQ R11, DI
+	ADDQ R11, SI
+	DECQ R9
+	JNZ  dotRow3AVX512_run
+
+dotRow3AVX512_done:
+	MOVQ          8(SP), AX
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y18
+	VADDPS        Y18, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X18
+	VADDPS        X18, X0, X0
+	VMOVHLPS      X0, X0, X18
+	VADDPS        X18, X0, X0
+	VMOVSHDUP     X0, X18
+	VADDSS        X18, X0, X0
+	VADDSS        (AX), X0, X0
+	VMOVSS        X0, (AX)
+	VADDPS        Z3, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y18
+	VADDPS        Y18, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X18
+	VADDPS        X18, X2, X2
+	VMOVHLPS      X2, X2, X18
+	VADDPS        X18, X2, X2
+	VMOVSHDUP     X2, X18
+	VADDSS        X18, X2, X2
+	VADDSS        4(AX), X2, X2
+	VMOVSS        X2, 4(AX)
+	VADDPS        Z5, Z4, Z4
+	VEXTRACTF64X4 $0x01, Z4, Y18
+	VADDPS        Y18, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y4, X18
+	VADDPS        X18, X4, X4
+	VMOVHLPS      X4, X4, X18
+	VADDPS        X18, X4, X4
+	VMOVSHDUP     X4, X18
+	VADDSS        X18, X4, X4
+	VADDSS        8(AX), X4, X4
+	VMOVSS        X4, 8(AX)
+	VADDPS        Z7, Z6, Z6
+	VEXTRACTF64X4 $0x01, Z6, Y18
+	VADDPS        Y18, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X18
+	VADDPS        X18, X6, X6
+	VMOVHLPS      X6, X6, X18
+	VADDPS        X18, X6, X6
+	VMOVSHDUP     X6, X18
+	VADDSS        X18, X6, X6
+	VADDSS        12(AX), X6, X6
+	VMOVSS        X6, 12(AX)
+	VADDPS        Z9, Z8, Z8
+	VEXTRACTF64X4 $0x01, Z8, Y18
+	VADDPS        Y18, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X18
+	VADDPS        X18, X8, X8
+	VMOVHLPS      X8, X8, X18
+	VADDPS        X18, X8, X8
+	VMOVSHDUP     X8, X18
+	VADDSS        X18, X8, X8
+	VADDSS        16(AX), X8, X8
+	VMOVSS        X8, 16(AX)
+	VADDPS        Z11, Z10, Z10
+	VEXTRACTF64X4 $0x01, Z10, Y18
+	VADDPS        Y18, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X18
+	VADDPS        X18, X10, X10
+	VMOVHLPS      X10, X10, X18
+	VADDPS        X18, X10, X10
+	VMOVSHDUP     X10, X18
+	VADDSS        X18, X10, X10
+	VADDSS        20(AX), X10, X10
+	VMOVSS        X10, 20(AX)
+	VADDPS        Z13, Z12, Z12
+	VEXTRACTF64X4 $0x01, Z12, Y18
+	VADDPS        Y18, Y12, Y12
+	VEXTRACTF32X4 $0x01, Y12, X18
+	VADDPS        X18, X12, X12
+	VMOVHLPS      X12, X12, X18
+	VADDPS        X18, X12, X12
+	VMOVSHDUP     X12, X18
+	VADDSS        X18, X12, X12
+	VADDSS        24(AX), X12, X12
+	VMOVSS        X12, 24(AX)
+	VADDPS        Z15, Z14, Z14
+	VEXTRACTF64X4 $0x01, Z14, Y18
+	VADDPS        Y18, Y14, Y14
+	VEXTRACTF32X4 $0x01, Y14, X18
+	VADDPS        X18, X14, X14
+	VMOVHLPS      X14, X14, X18
+	VADDPS        X18, X14, X14
+	VMOVSHDUP     X14, X18
+	VADDSS        X18, X14, X14
+	VADDSS        28(AX), X14, X14
+	VMOVSS        X14, 28(AX)
+	VADDPS        Z17, Z16, Z16
+	VEXTRACTF64X4 $0x01, Z16, Y18
+	VADDPS        Y18, Y16, Y16
+	VEXTRACTF32X4 $0x01, Y16, X18
+	VADDPS        X18, X16, X16
+	VMOVHLPS      X16, X16, X18
+	VADDPS        X18, X16, X16
+	VMOVSHDUP     X16, X18
+	VADDSS        X18, X16, X16
+	VADDSS        32(AX), X16, X16
+	VMOVSS        X16, 32(AX)
+	MOVQ          pixStride+56(FP), AX
+	IMUL3Q        $0x0000000c, AX, AX
+	ADDQ          AX, (SP)
+	ADDQ          $0x00000024, 8(SP)
+	DECQ          16(SP)
+	JNZ           dotRow3AVX512_group
+	VZEROUPPER
+	RET
+
+// func gerRow3AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
+// Requires: AVX, AVX512F
+TEXT ·gerRow3AVX512(SB), NOSPLIT, $24-72
+	MOVQ xStride+8(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, (SP)
+	MOVQ pixStride+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, 8(SP)
+	MOVQ nRuns+32(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ x+0(FP), AX
+	MOVQ d+16(FP), CX
+	MOVQ k+24(FP), DX
+	SHLQ $0x02, DX
+	LEAQ (CX)(DX*1), BX
+	LEAQ (BX)(DX*1), DX
+	MOVQ runLen+40(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+
+gerRow3AVX512_run:
+	XORQ R8, R8
+	MOVQ SI, R9
+	SUBQ $0x00000040, R9
+
+gerRow3AVX512_block:
+	CMPQ   R8, R9
+	JG     gerRow3AVX512_single
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	MOVQ   AX, R10
+	MOVQ   a+48(FP), R11
+	MOVQ   nPix+64(FP), R12
+
+gerRow3AVX512_blockpix:
+	VBROADCASTSS (R11), Z12
+	VBROADCASTSS 4(R11), Z13
+	VBROADCASTSS 8(R11), Z14
+	VMOVUPS      (R10)(R8*4), Z15
+	VFMADD231PS  Z15, Z12, Z0
+	VFMADD231PS  Z15, Z13, Z1
+	VFMADD231PS  Z15, Z14, Z2
+	VMOVUPS      64(R10)(R8*4), Z15
+	VFMADD231PS  Z15, Z12, Z3
+	VFMADD231PS  Z15, Z13, Z4
+	VFMADD231PS  Z15, Z14, Z5
+	VMOVUPS      128(R10)(R8*4), Z15
+	VFMADD231PS  Z15, Z12, Z6
+	VFMADD231PS  Z15, Z13, Z7
+	VFMADD231PS  Z15, Z14, Z8
+	VMOVUPS      192(R10)(R8*4), Z15
+	VFMADD231PS  Z15, Z12, Z9
+	VFMADD231PS  Z15, Z13, Z10
+	VFMADD231PS  Z15, Z14, Z11
+	ADDQ         8(SP), R10
+	ADDQ         $0x0000000c, R11
+	DECQ         R12
+	JNZ          gerRow3AVX512_blockpix
+	VADDPS       (CX)(R8*4), Z0, Z0
+	VMOVUPS      Z0, (CX)(R8*4)
+	VADDPS       (BX)(R8*4), Z1, Z1
+	VMOVUPS      Z1, (BX)(R8*4)
+	VADDPS       (DX)(R8*4), Z2, Z2
+	VMOVUPS      Z2, (DX)(R8*4)
+	VADDPS       64(CX)(R8*4), Z3, Z3
+	VMOVUPS      Z3, 64(CX)(R8*4)
+	VADDPS       64(BX)(R8*4), Z4, Z4
+	VMOVUPS      Z4, 64(BX)(R8*4)
+	VADDPS       64(DX)(R8*4), Z5, Z5
+	VMOVUPS      Z5, 64(DX)(R8*4)
+	VADDPS       128(CX)(R8*4), Z6, Z6
+	VMOVUPS      Z6, 128(CX)(R8*4)
+	VADDPS       128(BX)(R8*4), Z7, Z7
+	VMOVUPS      Z7, 128(BX)(R8*4)
+	VADDPS       128(DX)(R8*4), Z8, Z8
+	VMOVUPS      Z8, 128(DX)(R8*4)
+	VADDPS       192(CX)(R8*4), Z9, Z9
+	VMOVUPS      Z9, 192(CX)(R8*4)
+	VADDPS       192(BX)(R8*4), Z10, Z10
+	VMOVUPS      Z10, 192(BX)(R8*4)
+	VADDPS       192(DX)(R8*4), Z11, Z11
+	VMOVUPS      Z11, 192(DX)(R8*4)
+	ADDQ         $0x00000040, R8
+	JMP          gerRow3AVX512_block
+
+gerRow3AVX512_single:
+	MOVQ SI, R9
+	SUBQ $0x00000010, R9
+
+gerRow3AVX512_singleloop:
+	CMPQ   R8, R9
+	JG     gerRow3AVX512_tail
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	MOVQ   AX, R10
+	MOVQ   a+48(FP), R11
+	MOVQ   nPix+64(FP), R12
+
+gerRow3AVX512_singlepix:
+	VBROADCASTSS (R11), Z12
+	VBROADCASTSS 4(R11), Z13
+	VBROADCASTSS 8(R11), Z14
+	VMOVUPS      (R10)(R8*4), Z15
+	VFMADD231PS  Z15, Z12, Z16
+	VFMADD231PS  Z15, Z13, Z17
+	VFMADD231PS  Z15, Z14, Z18
+	ADDQ         8(SP), R10
+	ADDQ         $0x0000000c, R11
+	DECQ         R12
+	JNZ          gerRow3AVX512_singlepix
+	VADDPS       (CX)(R8*4), Z16, Z16
+	VMOVUPS      Z16, (CX)(R8*4)
+	VADDPS       (BX)(R8*4), Z17, Z17
+	VMOVUPS      Z17, (BX)(R8*4)
+	VADDPS       (DX)(R8*4), Z18, Z18
+	VMOVUPS      Z18, (DX)(R8*4)
+	ADDQ         $0x00000010, R8
+	JMP          gerRow3AVX512_singleloop
+
+gerRow3AVX512_tail:
+	CMPQ   R8, SI
+	JGE    gerRow3AVX512_next
+	MOVQ   SI, R9
+	SUBQ   R8, R9
+	LEAQ   implicitMaskAVX512<>+0(SB), R10
+	KMOVW  (R10)(R9*2), K1
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	MOVQ   AX, R9
+	MOVQ   a+48(FP), R10
+	MOVQ   nPix+64(FP), R11
+
+gerRow3AVX512_tailpix:
+	VBROADCASTSS (R10), Z12
+	VBROADCASTSS 4(R10), Z13
+	VBROADCASTSS 8(R10), Z14
+	VMOVUPS.Z    (R9)(R8*4), K1, Z15
+	VFMADD231PS  Z15, Z12, Z19
+	VFMADD231PS  Z15, Z13, Z20
+	VFMADD231PS  Z15, Z14, Z21
+	ADDQ         8(SP), R9
+	ADDQ         $0x0000000c, R10
+	DECQ         R11
+	JNZ          gerRow3AVX512_tailpix
+	VMOVUPS.Z    (CX)(R8*4), K1, Z12
+	VADDPS       Z12, Z19, Z19
+	VMOVUPS      Z19, K1, (CX)(R8*4)
+	VMOVUPS.Z    (BX)(R8*4), K1, Z12
+	VADDPS       Z12, Z20, Z20
+	VMOVUPS      Z20, K1, (BX)(R8*4)
+	VMOVUPS.Z    (DX)(R8*4), K1, Z12
+	VADDPS       Z12, Z21, Z21
+	VMOVUPS      Z21, K1, (DX)(R8*4)
+
+gerRow3AVX512_next:
+	ADDQ (SP), AX
+	ADDQ DI, CX
+	ADDQ DI, BX
+	ADDQ DI, DX
+	DECQ 16(SP)
+	JNZ  gerRow3AVX512_run
+	VZEROUPPER
+	RET
+
+// func dotRow4AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
+// Requires: AVX, AVX512F, AVX512VL
+TEXT ·dotRow4AVX512(SB), NOSPLIT, $24-72
+	MOVQ x+0(FP), AX
+	MOVQ AX, (SP)
+	MOVQ out+48(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ nGroups+64(FP), AX
+	MOVQ AX, 16(SP)
+
+dotRow4AVX512_group:
+	MOVQ   (SP), AX
 	MOVQ   pixStride+56(FP), CX
 	LEAQ   (AX)(CX*4), CX
 	MOVQ   w+16(FP), DX
@@ -4234,9 +5304,9 @@ TEXT ·dotRuns4x2AVX512(SB), NOSPLIT, $0-64
 	VPXORD Z14, Z14, Z14
 	VPXORD Z15, Z15, Z15
 	TESTQ  R9, R9
-	JZ     dotRuns4x2AVX512_done
+	JZ     dotRow4AVX512_done
 	TESTQ  R10, R10
-	JZ     dotRuns4x2AVX512_done
+	JZ     dotRow4AVX512_done
 	MOVQ   R10, R11
 	ANDQ   $0x0000000f, R11
 	LEAQ   implicitMaskAVX512<>+0(SB), R12
@@ -4244,14 +5314,14 @@ TEXT ·dotRuns4x2AVX512(SB), NOSPLIT, $0-64
 	MOVQ   R10, R11
 	SHLQ   $0x02, R11
 
-dotRuns4x2AVX512_run:
+dotRow4AVX512_run:
 	XORQ R12, R12
 	MOVQ R10, R13
 	SUBQ $0x00000020, R13
 
-dotRuns4x2AVX512_pair:
+dotRow4AVX512_pair:
 	CMPQ        R12, R13
-	JG          dotRuns4x2AVX512_single
+	JG          dotRow4AVX512_single
 	VMOVUPS     (AX)(R12*4), Z16
 	VMOVUPS     (CX)(R12*4), Z17
 	VMOVUPS     (DX)(R12*4), Z18
@@ -4281,13 +5351,13 @@ dotRuns4x2AVX512_pair:
 	VFMADD231PS Z18, Z16, Z7
 	VFMADD231PS Z18, Z17, Z15
 	ADDQ        $0x00000020, R12
-	JMP         dotRuns4x2AVX512_pair
+	JMP         dotRow4AVX512_pair
 
-dotRuns4x2AVX512_single:
+dotRow4AVX512_single:
 	MOVQ        R10, R13
 	SUBQ        $0x00000010, R13
 	CMPQ        R12, R13
-	JG          dotRuns4x2AVX512_tail
+	JG          dotRow4AVX512_tail
 	VMOVUPS     (AX)(R12*4), Z16
 	VMOVUPS     (CX)(R12*4), Z17
 	VMOVUPS     (DX)(R12*4), Z18
@@ -4304,9 +5374,9 @@ dotRuns4x2AVX512_single:
 	VFMADD231PS Z18, Z17, Z14
 	ADDQ        $0x00000010, R12
 
-dotRuns4x2AVX512_tail:
+dotRow4AVX512_tail:
 	CMPQ        R12, R10
-	JGE         dotRuns4x2AVX512_next
+	JGE         dotRow4AVX512_next
 	VMOVUPS.Z   (AX)(R12*4), K1, Z16
 	VMOVUPS.Z   (CX)(R12*4), K1, Z17
 	VMOVUPS.Z   (DX)(R12*4), K1, Z18
@@ -4322,7 +5392,7 @@ dotRuns4x2AVX512_tail:
 	VFMADD231PS Z18, Z16, Z6
 	VFMADD231PS Z18, Z17, Z14
 
-dotRuns4x2AVX512_next:
+dotRow4AVX512_next:
 	ADDQ R8, AX
 	ADDQ R8, CX
 	ADDQ R11, DX
@@ -4330,262 +5400,137 @@ dotRuns4x2AVX512_next:
 	ADDQ R11, DI
 	ADDQ R11, BX
 	DECQ R9
-	JNZ  dotRuns4x2AVX512_run
+	JNZ  dotRow4AVX512_run
 
-dotRuns4x2AVX512_done:
-	MOVQ          out+48(FP), AX
+dotRow4AVX512_done:
+	MOVQ          8(SP), AX
 	VADDPS        Z1, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPS        Y1, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VADDPS        X1, X0, X0
-	VMOVHLPS      X0, X0, X1
-	VADDPS        X1, X0, X0
-	VMOVSHDUP     X0, X1
-	VADDSS        X1, X0, X0
+	VEXTRACTF64X4 $0x01, Z0, Y16
+	VADDPS        Y16, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X16
+	VADDPS        X16, X0, X0
+	VMOVHLPS      X0, X0, X16
+	VADDPS        X16, X0, X0
+	VMOVSHDUP     X0, X16
+	VADDSS        X16, X0, X0
 	VADDSS        (AX), X0, X0
 	VMOVSS        X0, (AX)
 	VADDPS        Z3, Z2, Z2
-	VEXTRACTF64X4 $0x01, Z2, Y0
-	VADDPS        Y0, Y2, Y2
-	VEXTRACTF32X4 $0x01, Y2, X0
-	VADDPS        X0, X2, X2
-	VMOVHLPS      X2, X2, X0
-	VADDPS        X0, X2, X2
-	VMOVSHDUP     X2, X0
-	VADDSS        X0, X2, X2
+	VEXTRACTF64X4 $0x01, Z2, Y16
+	VADDPS        Y16, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X16
+	VADDPS        X16, X2, X2
+	VMOVHLPS      X2, X2, X16
+	VADDPS        X16, X2, X2
+	VMOVSHDUP     X2, X16
+	VADDSS        X16, X2, X2
 	VADDSS        4(AX), X2, X2
 	VMOVSS        X2, 4(AX)
 	VADDPS        Z5, Z4, Z4
-	VEXTRACTF64X4 $0x01, Z4, Y0
-	VADDPS        Y0, Y4, Y4
-	VEXTRACTF32X4 $0x01, Y4, X0
-	VADDPS        X0, X4, X4
-	VMOVHLPS      X4, X4, X0
-	VADDPS        X0, X4, X4
-	VMOVSHDUP     X4, X0
-	VADDSS        X0, X4, X4
+	VEXTRACTF64X4 $0x01, Z4, Y16
+	VADDPS        Y16, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y4, X16
+	VADDPS        X16, X4, X4
+	VMOVHLPS      X4, X4, X16
+	VADDPS        X16, X4, X4
+	VMOVSHDUP     X4, X16
+	VADDSS        X16, X4, X4
 	VADDSS        8(AX), X4, X4
 	VMOVSS        X4, 8(AX)
 	VADDPS        Z7, Z6, Z6
-	VEXTRACTF64X4 $0x01, Z6, Y0
-	VADDPS        Y0, Y6, Y6
-	VEXTRACTF32X4 $0x01, Y6, X0
-	VADDPS        X0, X6, X6
-	VMOVHLPS      X6, X6, X0
-	VADDPS        X0, X6, X6
-	VMOVSHDUP     X6, X0
-	VADDSS        X0, X6, X6
+	VEXTRACTF64X4 $0x01, Z6, Y16
+	VADDPS        Y16, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y6, X16
+	VADDPS        X16, X6, X6
+	VMOVHLPS      X6, X6, X16
+	VADDPS        X16, X6, X6
+	VMOVSHDUP     X6, X16
+	VADDSS        X16, X6, X6
 	VADDSS        12(AX), X6, X6
 	VMOVSS        X6, 12(AX)
 	VADDPS        Z9, Z8, Z8
-	VEXTRACTF64X4 $0x01, Z8, Y0
-	VADDPS        Y0, Y8, Y8
-	VEXTRACTF32X4 $0x01, Y8, X0
-	VADDPS        X0, X8, X8
-	VMOVHLPS      X8, X8, X0
-	VADDPS        X0, X8, X8
-	VMOVSHDUP     X8, X0
-	VADDSS        X0, X8, X8
+	VEXTRACTF64X4 $0x01, Z8, Y16
+	VADDPS        Y16, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y8, X16
+	VADDPS        X16, X8, X8
+	VMOVHLPS      X8, X8, X16
+	VADDPS        X16, X8, X8
+	VMOVSHDUP     X8, X16
+	VADDSS        X16, X8, X8
 	VADDSS        16(AX), X8, X8
 	VMOVSS        X8, 16(AX)
 	VADDPS        Z11, Z10, Z10
-	VEXTRACTF64X4 $0x01, Z10, Y0
-	VADDPS        Y0, Y10, Y10
-	VEXTRACTF32X4 $0x01, Y10, X0
-	VADDPS        X0, X10, X10
-	VMOVHLPS      X10, X10, X0
-	VADDPS        X0, X10, X10
-	VMOVSHDUP     X10, X0
-	VADDSS        X0, X10, X10
+	VEXTRACTF64X4 $0x01, Z10, Y16
+	VADDPS        Y16, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y10, X16
+	VADDPS        X16, X10, X10
+	VMOVHLPS      X10, X10, X16
+	VADDPS        X16, X10, X10
+	VMOVSHDUP     X10, X16
+	VADDSS        X16, X10, X10
 	VADDSS        20(AX), X10, X10
 	VMOVSS        X10, 20(AX)
 	VADDPS        Z13, Z12, Z12
-	VEXTRACTF64X4 $0x01, Z12, Y0
-	VADDPS        Y0, Y12, Y12
-	VEXTRACTF32X4 $0x01, Y12, X0
-	VADDPS        X0, X12, X12
-	VMOVHLPS      X12, X12, X0
-	VADDPS        X0, X12, X12
-	VMOVSHDUP     X12, X0
-	VADDSS        X0, X12, X12
+	VEXTRACTF64X4 $0x01, Z12, Y16
+	VADDPS        Y16, Y12, Y12
+	VEXTRACTF32X4 $0x01, Y12, X16
+	VADDPS        X16, X12, X12
+	VMOVHLPS      X12, X12, X16
+	VADDPS        X16, X12, X12
+	VMOVSHDUP     X12, X16
+	VADDSS        X16, X12, X12
 	VADDSS        24(AX), X12, X12
 	VMOVSS        X12, 24(AX)
 	VADDPS        Z15, Z14, Z14
-	VEXTRACTF64X4 $0x01, Z14, Y0
-	VADDPS        Y0, Y14, Y14
-	VEXTRACTF32X4 $0x01, Y14, X0
-	VADDPS        X0, X14, X14
-	VMOVHLPS      X14, X14, X0
-	VADDPS        X0, X14, X14
-	VMOVSHDUP     X14, X0
-	VADDSS        X0, X14, X14
+	VEXTRACTF64X4 $0x01, Z14, Y16
+	VADDPS        Y16, Y14, Y14
+	VEXTRACTF32X4 $0x01, Y14, X16
+	VADDPS        X16, X14, X14
+	VMOVHLPS      X14, X14, X16
+	VADDPS        X16, X14, X14
+	VMOVSHDUP     X14, X16
+	VADDSS        X16, X14, X14
 	VADDSS        28(AX), X14, X14
 	VMOVSS        X14, 28(AX)
+	MOVQ          pixStride+56(FP), AX
+	IMUL3Q        $0x00000008, AX, AX
+	ADDQ          AX, (SP)
+	ADDQ          $0x00000020, 8(SP)
+	DECQ          16(SP)
+	JNZ           dotRow4AVX512_group
 	VZEROUPPER
 	RET
 
-// func gerRuns4x2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
+// func gerRow4AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 // Requires: AVX, AVX512F
-TEXT ·gerRuns4x2AVX512(SB), NOSPLIT, $0-64
-	MOVQ         x+0(FP), AX
-	MOVQ         pixStride+56(FP), CX
-	LEAQ         (AX)(CX*4), CX
-	MOVQ         d+16(FP), DX
-	MOVQ         k+24(FP), BX
-	SHLQ         $0x02, BX
-	LEAQ         (DX)(BX*1), SI
-	LEAQ         (SI)(BX*1), DI
-	LEAQ         (DI)(BX*1), BX
-	MOVQ         xStride+8(FP), R8
-	SHLQ         $0x02, R8
-	MOVQ         nRuns+32(FP), R9
-	MOVQ         runLen+40(FP), R10
-	MOVQ         a+48(FP), R11
-	VBROADCASTSS (R11), Z0
-	VBROADCASTSS 4(R11), Z1
-	VBROADCASTSS 8(R11), Z2
-	VBROADCASTSS 12(R11), Z3
-	VBROADCASTSS 16(R11), Z4
-	VBROADCASTSS 20(R11), Z5
-	VBROADCASTSS 24(R11), Z6
-	VBROADCASTSS 28(R11), Z7
-	TESTQ        R9, R9
-	JZ           gerRuns4x2AVX512_done
-	TESTQ        R10, R10
-	JZ           gerRuns4x2AVX512_done
-	MOVQ         R10, R11
-	ANDQ         $0x0000000f, R11
-	LEAQ         implicitMaskAVX512<>+0(SB), R12
-	KMOVW        (R12)(R11*2), K1
-	MOVQ         R10, R11
-	SHLQ         $0x02, R11
+TEXT ·gerRow4AVX512(SB), NOSPLIT, $24-72
+	MOVQ xStride+8(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, (SP)
+	MOVQ pixStride+56(FP), AX
+	SHLQ $0x02, AX
+	MOVQ AX, 8(SP)
+	MOVQ nRuns+32(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ x+0(FP), AX
+	MOVQ d+16(FP), CX
+	MOVQ k+24(FP), DX
+	SHLQ $0x02, DX
+	LEAQ (CX)(DX*1), BX
+	LEAQ (BX)(DX*1), SI
+	LEAQ (SI)(DX*1), DX
+	MOVQ runLen+40(FP), DI
+	MOVQ DI, R8
+	SHLQ $0x02, R8
 
-gerRuns4x2AVX512_run:
-	XORQ R12, R12
-	MOVQ R10, R13
-	SUBQ $0x00000020, R13
+gerRow4AVX512_run:
+	XORQ R9, R9
+	MOVQ DI, R10
+	SUBQ $0x00000020, R10
 
-gerRuns4x2AVX512_pair:
-	CMPQ        R12, R13
-	JG          gerRuns4x2AVX512_single
-	VMOVUPS     (AX)(R12*4), Z8
-	VMOVUPS     (CX)(R12*4), Z9
-	VMOVUPS     (DX)(R12*4), Z10
-	VFMADD231PS Z8, Z0, Z10
-	VFMADD231PS Z9, Z4, Z10
-	VMOVUPS     Z10, (DX)(R12*4)
-	VMOVUPS     (SI)(R12*4), Z10
-	VFMADD231PS Z8, Z1, Z10
-	VFMADD231PS Z9, Z5, Z10
-	VMOVUPS     Z10, (SI)(R12*4)
-	VMOVUPS     (DI)(R12*4), Z10
-	VFMADD231PS Z8, Z2, Z10
-	VFMADD231PS Z9, Z6, Z10
-	VMOVUPS     Z10, (DI)(R12*4)
-	VMOVUPS     (BX)(R12*4), Z10
-	VFMADD231PS Z8, Z3, Z10
-	VFMADD231PS Z9, Z7, Z10
-	VMOVUPS     Z10, (BX)(R12*4)
-	VMOVUPS     64(AX)(R12*4), Z8
-	VMOVUPS     64(CX)(R12*4), Z9
-	VMOVUPS     64(DX)(R12*4), Z10
-	VFMADD231PS Z8, Z0, Z10
-	VFMADD231PS Z9, Z4, Z10
-	VMOVUPS     Z10, 64(DX)(R12*4)
-	VMOVUPS     64(SI)(R12*4), Z10
-	VFMADD231PS Z8, Z1, Z10
-	VFMADD231PS Z9, Z5, Z10
-	VMOVUPS     Z10, 64(SI)(R12*4)
-	VMOVUPS     64(DI)(R12*4), Z10
-	VFMADD231PS Z8, Z2, Z10
-	VFMADD231PS Z9, Z6, Z10
-	VMOVUPS     Z10, 64(DI)(R12*4)
-	VMOVUPS     64(BX)(R12*4), Z10
-	VFMADD231PS Z8, Z3, Z10
-	VFMADD231PS Z9, Z7, Z10
-	VMOVUPS     Z10, 64(BX)(R12*4)
-	ADDQ        $0x00000020, R12
-	JMP         gerRuns4x2AVX512_pair
-
-gerRuns4x2AVX512_single:
-	MOVQ        R10, R13
-	SUBQ        $0x00000010, R13
-	CMPQ        R12, R13
-	JG          gerRuns4x2AVX512_tail
-	VMOVUPS     (AX)(R12*4), Z8
-	VMOVUPS     (CX)(R12*4), Z9
-	VMOVUPS     (DX)(R12*4), Z10
-	VFMADD231PS Z8, Z0, Z10
-	VFMADD231PS Z9, Z4, Z10
-	VMOVUPS     Z10, (DX)(R12*4)
-	VMOVUPS     (SI)(R12*4), Z10
-	VFMADD231PS Z8, Z1, Z10
-	VFMADD231PS Z9, Z5, Z10
-	VMOVUPS     Z10, (SI)(R12*4)
-	VMOVUPS     (DI)(R12*4), Z10
-	VFMADD231PS Z8, Z2, Z10
-	VFMADD231PS Z9, Z6, Z10
-	VMOVUPS     Z10, (DI)(R12*4)
-	VMOVUPS     (BX)(R12*4), Z10
-	VFMADD231PS Z8, Z3, Z10
-	VFMADD231PS Z9, Z7, Z10
-	VMOVUPS     Z10, (BX)(R12*4)
-	ADDQ        $0x00000010, R12
-
-gerRuns4x2AVX512_tail:
-	CMPQ        R12, R10
-	JGE         gerRuns4x2AVX512_next
-	VMOVUPS.Z   (AX)(R12*4), K1, Z8
-	VMOVUPS.Z   (CX)(R12*4), K1, Z9
-	VMOVUPS.Z   (DX)(R12*4), K1, Z10
-	VFMADD231PS Z8, Z0, Z10
-	VFMADD231PS Z9, Z4, Z10
-	VMOVUPS     Z10, K1, (DX)(R12*4)
-	VMOVUPS.Z   (SI)(R12*4), K1, Z10
-	VFMADD231PS Z8, Z1, Z10
-	VFMADD231PS Z9, Z5, Z10
-	VMOVUPS     Z10, K1, (SI)(R12*4)
-	VMOVUPS.Z   (DI)(R12*4), K1, Z10
-	VFMADD231PS Z8, Z2, Z10
-	VFMADD231PS Z9, Z6, Z10
-	VMOVUPS     Z10, K1, (DI)(R12*4)
-	VMOVUPS.Z   (BX)(R12*4), K1, Z10
-	VFMADD231PS Z8, Z3, Z10
-	VFMADD231PS Z9, Z7, Z10
-	VMOVUPS     Z10, K1, (BX)(R12*4)
-
-gerRuns4x2AVX512_next:
-	ADDQ R8, AX
-	ADDQ R8, CX
-	ADDQ R11, DX
-	ADDQ R11, SI
-	ADDQ R11, DI
-	ADDQ R11, BX
-	DECQ R9
-	JNZ  gerRuns4x2AVX512_run
-
-gerRuns4x2AVX512_done:
-	VZEROUPPER
-	RET
-
-// func gatherRowsAVX512(dst *float32, c int, w *float32, coef *float32, nRows int)
-// Requires: AVX, AVX512F
-TEXT ·gatherRowsAVX512(SB), NOSPLIT, $0-40
-	MOVQ dst+0(FP), AX
-	MOVQ c+8(FP), CX
-	MOVQ w+16(FP), DX
-	MOVQ coef+24(FP), BX
-	MOVQ nRows+32(FP), SI
-	MOVQ CX, DI
-	SHLQ $0x02, DI
-	XORQ R8, R8
-	MOVQ CX, R9
-	SUBQ $0x00000080, R9
-
-gatherRowsAVX512_block:
-	CMPQ   R8, R9
-	JG     gatherRowsAVX512_single
+gerRow4AVX512_block:
+	CMPQ   R9, R10
+	JG     gerRow4AVX512_single
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -4594,77 +5539,433 @@ gatherRowsAVX512_block:
 	VPXORD Z5, Z5, Z5
 	VPXORD Z6, Z6, Z6
 	VPXORD Z7, Z7, Z7
-	LEAQ   (DX)(R8*4), R10
-	MOVQ   BX, R11
-	MOVQ   SI, R12
+	MOVQ   AX, R11
+	MOVQ   a+48(FP), R12
+	MOVQ   nPix+64(FP), R13
 
-gatherRowsAVX512_blockrow:
+gerRow4AVX512_blockpix:
+	VBROADCASTSS (R12), Z8
+	VBROADCASTSS 4(R12), Z9
+	VBROADCASTSS 8(R12), Z10
+	VBROADCASTSS 12(R12), Z11
+	VMOVUPS      (R11)(R9*4), Z12
+	VFMADD231PS  Z12, Z8, Z0
+	VFMADD231PS  Z12, Z9, Z1
+	VFMADD231PS  Z12, Z10, Z2
+	VFMADD231PS  Z12, Z11, Z3
+	VMOVUPS      64(R11)(R9*4), Z12
+	VFMADD231PS  Z12, Z8, Z4
+	VFMADD231PS  Z12, Z9, Z5
+	VFMADD231PS  Z12, Z10, Z6
+	VFMADD231PS  Z12, Z11, Z7
+	ADDQ         8(SP), R11
+	ADDQ         $0x00000010, R12
+	DECQ         R13
+	JNZ          gerRow4AVX512_blockpix
+	VADDPS       (CX)(R9*4), Z0, Z0
+	VMOVUPS      Z0, (CX)(R9*4)
+	VADDPS       (BX)(R9*4), Z1, Z1
+	VMOVUPS      Z1, (BX)(R9*4)
+	VADDPS       (SI)(R9*4), Z2, Z2
+	VMOVUPS      Z2, (SI)(R9*4)
+	VADDPS       (DX)(R9*4), Z3, Z3
+	VMOVUPS      Z3, (DX)(R9*4)
+	VADDPS       64(CX)(R9*4), Z4, Z4
+	VMOVUPS      Z4, 64(CX)(R9*4)
+	VADDPS       64(BX)(R9*4), Z5, Z5
+	VMOVUPS      Z5, 64(BX)(R9*4)
+	VADDPS       64(SI)(R9*4), Z6, Z6
+	VMOVUPS      Z6, 64(SI)(R9*4)
+	VADDPS       64(DX)(R9*4), Z7, Z7
+	VMOVUPS      Z7, 64(DX)(R9*4)
+	ADDQ         $0x00000020, R9
+	JMP          gerRow4AVX512_block
+
+gerRow4AVX512_single:
+	MOVQ DI, R10
+	SUBQ $0x00000010, R10
+
+gerRow4AVX512_singleloop:
+	CMPQ   R9, R10
+	JG     gerRow4AVX512_tail
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	MOVQ   AX, R11
+	MOVQ   a+48(FP), R12
+	MOVQ   nPix+64(FP), R13
+
+gerRow4AVX512_singlepix:
+	VBROADCASTSS (R12), Z8
+	VBROADCASTSS 4(R12), Z9
+	VBROADCASTSS 8(R12), Z10
+	VBROADCASTSS 12(R12), Z11
+	VMOVUPS      (R11)(R9*4), Z12
+	VFMADD231PS  Z12, Z8, Z13
+	VFMADD231PS  Z12, Z9, Z14
+	VFMADD231PS  Z12, Z10, Z15
+	VFMADD231PS  Z12, Z11, Z16
+	ADDQ         8(SP), R11
+	ADDQ         $0x00000010, R12
+	DECQ         R13
+	JNZ          gerRow4AVX512_singlepix
+	VADDPS       (CX)(R9*4), Z13, Z13
+	VMOVUPS      Z13, (CX)(R9*4)
+	VADDPS       (BX)(R9*4), Z14, Z14
+	VMOVUPS      Z14, (BX)(R9*4)
+	VADDPS       (SI)(R9*4), Z15, Z15
+	VMOVUPS      Z15, (SI)(R9*4)
+	VADDPS       (DX)(R9*4), Z16, Z16
+	VMOVUPS      Z16, (DX)(R9*4)
+	ADDQ         $0x00000010, R9
+	JMP          gerRow4AVX512_singleloop
+
+gerRow4AVX512_tail:
+	CMPQ   R9, DI
+	JGE    gerRow4AVX512_next
+	MOVQ   DI, R10
+	SUBQ   R9, R10
+	LEAQ   implicitMaskAVX512<>+0(SB), R11
+	KMOVW  (R11)(R10*2), K1
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	MOVQ   AX, R10
+	MOVQ   a+48(FP), R11
+	MOVQ   nPix+64(FP), R12
+
+gerRow4AVX512_tailpix:
 	VBROADCASTSS (R11), Z8
-	VFMADD231PS  (R10), Z8, Z0
-	VFMADD231PS  64(R10), Z8, Z1
-	VFMADD231PS  128(R10), Z8, Z2
-	VFMADD231PS  192(R10), Z8, Z3
-	VFMADD231PS  256(R10), Z8, Z4
-	VFMADD231PS  320(R10), Z8, Z5
-	VFMADD231PS  384(R10), Z8, Z6
-	VFMADD231PS  448(R10), Z8, Z7
-	ADDQ         DI, R10
-	ADDQ         $0x00000004, R11
+	VBROADCASTSS 4(R11), Z9
+	VBROADCASTSS 8(R11), Z10
+	VBROADCASTSS 12(R11), Z11
+	VMOVUPS.Z    (R10)(R9*4), K1, Z12
+	VFMADD231PS  Z12, Z8, Z17
+	VFMADD231PS  Z12, Z9, Z18
+	VFMADD231PS  Z12, Z10, Z19
+	VFMADD231PS  Z12, Z11, Z20
+	ADDQ         8(SP), R10
+	ADDQ         $0x00000010, R11
 	DECQ         R12
-	JNZ          gatherRowsAVX512_blockrow
-	VMOVUPS      Z0, (AX)(R8*4)
-	VMOVUPS      Z1, 64(AX)(R8*4)
-	VMOVUPS      Z2, 128(AX)(R8*4)
-	VMOVUPS      Z3, 192(AX)(R8*4)
-	VMOVUPS      Z4, 256(AX)(R8*4)
-	VMOVUPS      Z5, 320(AX)(R8*4)
-	VMOVUPS      Z6, 384(AX)(R8*4)
-	VMOVUPS      Z7, 448(AX)(R8*4)
-	ADDQ         $0x00000080, R8
-	JMP          gatherRowsAVX512_block
+	JNZ          gerRow4AVX512_tailpix
+	VMOVUPS.Z    (CX)(R9*4), K1, Z8
+	VADDPS       Z8, Z17, Z17
+	VMOVUPS      Z17, K1, (CX)(R9*4)
+	VMOVUPS.Z    (BX)(R9*4), K1, Z8
+	VADDPS       Z8, Z18, Z18
+	VMOVUPS      Z18, K1, (BX)(R9*4)
+	VMOVUPS.Z    (SI)(R9*4), K1, Z8
+	VADDPS       Z8, Z19, Z19
+	VMOVUPS      Z19, K1, (SI)(R9*4)
+	VMOVUPS.Z    (DX)(R9*4), K1, Z8
+	VADDPS       Z8, Z20, Z20
+	VMOVUPS      Z20, K1, (DX)(R9*4)
 
-gatherRowsAVX512_single:
-	MOVQ   CX, R9
-	SUBQ   $0x00000010, R9
-	CMPQ   R8, R9
-	JG     gatherRowsAVX512_tail
-	VPXORD Z9, Z9, Z9
-	LEAQ   (DX)(R8*4), R9
-	MOVQ   BX, R10
-	MOVQ   SI, R11
+gerRow4AVX512_next:
+	ADDQ (SP), AX
+	ADDQ R8, CX
+	ADDQ R8, BX
+	ADDQ R8, SI
+	ADDQ R8, DX
+	DECQ 16(SP)
+	JNZ  gerRow4AVX512_run
+	VZEROUPPER
+	RET
 
-gatherRowsAVX512_singlerow:
+// func gatherRunsAVX512(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride int, coefPix int, nRuns int, runLen int, nPix int)
+// Requires: AVX, AVX512F
+TEXT ·gatherRunsAVX512(SB), NOSPLIT, $40-80
+	MOVQ  c+8(FP), AX
+	MOVQ  AX, 32(SP)
+	SHLQ  $0x02, AX
+	MOVQ  wStride+24(FP), CX
+	IMULQ AX, CX
+	MOVQ  CX, (SP)
+	MOVQ  coefStride+40(FP), CX
+	SHLQ  $0x02, CX
+	MOVQ  CX, 8(SP)
+	MOVQ  coefPix+48(FP), CX
+	SHLQ  $0x02, CX
+	MOVQ  CX, 16(SP)
+	MOVQ  nPix+72(FP), CX
+	MOVQ  CX, 24(SP)
+	MOVQ  dst+0(FP), CX
+	MOVQ  coef+32(FP), DX
+
+gatherRunsAVX512_pixels:
+	CMPQ 24(SP), $0x02
+	JL   gatherRunsAVX512_last
+	XORQ BX, BX
+
+gatherRunsAVX512_pair_b4:
+	MOVQ   32(SP), SI
+	SUBQ   $0x00000040, SI
+	CMPQ   BX, SI
+	JG     gatherRunsAVX512_pair_b4done
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
+
+gatherRunsAVX512_pair_b4run:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ DI, R12
+	ADDQ 16(SP), R12
+	MOVQ runLen+64(FP), R10
+
+gatherRunsAVX512_pair_b4row:
+	VBROADCASTSS (R11), Z8
+	VBROADCASTSS (R12), Z9
+	VMOVUPS      (R9), Z10
+	VFMADD231PS  Z10, Z8, Z0
+	VFMADD231PS  Z10, Z9, Z4
+	VMOVUPS      64(R9), Z10
+	VFMADD231PS  Z10, Z8, Z1
+	VFMADD231PS  Z10, Z9, Z5
+	VMOVUPS      128(R9), Z10
+	VFMADD231PS  Z10, Z8, Z2
+	VFMADD231PS  Z10, Z9, Z6
+	VMOVUPS      192(R9), Z10
+	VFMADD231PS  Z10, Z8, Z3
+	VFMADD231PS  Z10, Z9, Z7
+	ADDQ         AX, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         $0x00000004, R12
+	DECQ         R10
+	JNZ          gatherRunsAVX512_pair_b4row
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX512_pair_b4run
+	VMOVUPS      Z0, (CX)(BX*4)
+	VMOVUPS      Z1, 64(CX)(BX*4)
+	VMOVUPS      Z2, 128(CX)(BX*4)
+	VMOVUPS      Z3, 192(CX)(BX*4)
+	LEAQ         (CX)(AX*1), SI
+	VMOVUPS      Z4, (SI)(BX*4)
+	VMOVUPS      Z5, 64(SI)(BX*4)
+	VMOVUPS      Z6, 128(SI)(BX*4)
+	VMOVUPS      Z7, 192(SI)(BX*4)
+	ADDQ         $0x00000040, BX
+	JMP          gatherRunsAVX512_pair_b4
+
+gatherRunsAVX512_pair_b4done:
+gatherRunsAVX512_pair_b1:
+	MOVQ   32(SP), SI
+	SUBQ   $0x00000010, SI
+	CMPQ   BX, SI
+	JG     gatherRunsAVX512_pair_b1done
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
+
+gatherRunsAVX512_pair_b1run:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ DI, R12
+	ADDQ 16(SP), R12
+	MOVQ runLen+64(FP), R10
+
+gatherRunsAVX512_pair_b1row:
+	VBROADCASTSS (R11), Z8
+	VBROADCASTSS (R12), Z9
+	VMOVUPS      (R9), Z10
+	VFMADD231PS  Z10, Z8, Z11
+	VFMADD231PS  Z10, Z9, Z12
+	ADDQ         AX, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         $0x00000004, R12
+	DECQ         R10
+	JNZ          gatherRunsAVX512_pair_b1row
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX512_pair_b1run
+	VMOVUPS      Z11, (CX)(BX*4)
+	LEAQ         (CX)(AX*1), SI
+	VMOVUPS      Z12, (SI)(BX*4)
+	ADDQ         $0x00000010, BX
+	JMP          gatherRunsAVX512_pair_b1
+
+gatherRunsAVX512_pair_b1done:
+	MOVQ   32(SP), SI
+	SUBQ   BX, SI
+	JLE    gatherRunsAVX512_pair_cols
+	LEAQ   implicitMaskAVX512<>+0(SB), DI
+	KMOVW  (DI)(SI*2), K1
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
+
+gatherRunsAVX512_pair_tailrun:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ DI, R12
+	ADDQ 16(SP), R12
+	MOVQ runLen+64(FP), R10
+
+gatherRunsAVX512_pair_tailrow:
+	VBROADCASTSS (R11), Z8
+	VBROADCASTSS (R12), Z9
+	VMOVUPS.Z    (R9), K1, Z10
+	VFMADD231PS  Z10, Z8, Z13
+	VFMADD231PS  Z10, Z9, Z14
+	ADDQ         AX, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         $0x00000004, R12
+	DECQ         R10
+	JNZ          gatherRunsAVX512_pair_tailrow
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX512_pair_tailrun
+	VMOVUPS      Z13, K1, (CX)(BX*4)
+	LEAQ         (CX)(AX*1), SI
+	VMOVUPS      Z14, K1, (SI)(BX*4)
+
+gatherRunsAVX512_pair_cols:
+	LEAQ (CX)(AX*2), CX
+	ADDQ 16(SP), DX
+	ADDQ 16(SP), DX
+	SUBQ $0x02, 24(SP)
+	JNZ  gatherRunsAVX512_pixels
+	JMP  gatherRunsAVX512_done
+
+gatherRunsAVX512_last:
+	XORQ BX, BX
+
+gatherRunsAVX512_one_b8:
+	MOVQ   32(SP), SI
+	SUBQ   $0x00000080, SI
+	CMPQ   BX, SI
+	JG     gatherRunsAVX512_one_b8done
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
+
+gatherRunsAVX512_one_b8run:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ runLen+64(FP), R10
+
+gatherRunsAVX512_one_b8row:
+	VBROADCASTSS (R11), Z0
+	VFMADD231PS  (R9), Z0, Z15
+	VFMADD231PS  64(R9), Z0, Z16
+	VFMADD231PS  128(R9), Z0, Z17
+	VFMADD231PS  192(R9), Z0, Z18
+	VFMADD231PS  256(R9), Z0, Z19
+	VFMADD231PS  320(R9), Z0, Z20
+	VFMADD231PS  384(R9), Z0, Z21
+	VFMADD231PS  448(R9), Z0, Z22
+	ADDQ         AX, R9
+	ADDQ         $0x00000004, R11
+	DECQ         R10
+	JNZ          gatherRunsAVX512_one_b8row
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX512_one_b8run
+	VMOVUPS      Z15, (CX)(BX*4)
+	VMOVUPS      Z16, 64(CX)(BX*4)
+	VMOVUPS      Z17, 128(CX)(BX*4)
+	VMOVUPS      Z18, 192(CX)(BX*4)
+	VMOVUPS      Z19, 256(CX)(BX*4)
+	VMOVUPS      Z20, 320(CX)(BX*4)
+	VMOVUPS      Z21, 384(CX)(BX*4)
+	VMOVUPS      Z22, 448(CX)(BX*4)
+	ADDQ         $0x00000080, BX
+	JMP          gatherRunsAVX512_one_b8
+
+gatherRunsAVX512_one_b8done:
+gatherRunsAVX512_one_b1:
+	MOVQ   32(SP), SI
+	SUBQ   $0x00000010, SI
+	CMPQ   BX, SI
+	JG     gatherRunsAVX512_one_b1done
+	VPXORD Z23, Z23, Z23
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   DX, DI
+	MOVQ   nRuns+56(FP), R8
+
+gatherRunsAVX512_one_b1run:
+	MOVQ SI, R9
+	MOVQ DI, R11
+	MOVQ runLen+64(FP), R10
+
+gatherRunsAVX512_one_b1row:
+	VBROADCASTSS (R11), Z0
+	VFMADD231PS  (R9), Z0, Z23
+	ADDQ         AX, R9
+	ADDQ         $0x00000004, R11
+	DECQ         R10
+	JNZ          gatherRunsAVX512_one_b1row
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DI
+	DECQ         R8
+	JNZ          gatherRunsAVX512_one_b1run
+	VMOVUPS      Z23, (CX)(BX*4)
+	ADDQ         $0x00000010, BX
+	JMP          gatherRunsAVX512_one_b1
+
+gatherRunsAVX512_one_b1done:
+	MOVQ   32(SP), SI
+	SUBQ   BX, SI
+	JLE    gatherRunsAVX512_one_cols
+	LEAQ   implicitMaskAVX512<>+0(SB), DI
+	KMOVW  (DI)(SI*2), K1
+	VPXORD Z24, Z24, Z24
+	MOVQ   w+16(FP), SI
+	LEAQ   (SI)(BX*4), SI
+	MOVQ   nRuns+56(FP), DI
+
+gatherRunsAVX512_one_tailrun:
+	MOVQ SI, R8
+	MOVQ DX, R10
+	MOVQ runLen+64(FP), R9
+
+gatherRunsAVX512_one_tailrow:
 	VBROADCASTSS (R10), Z0
-	VFMADD231PS  (R9), Z0, Z9
-	ADDQ         DI, R9
+	VMOVUPS.Z    (R8), K1, Z1
+	VFMADD231PS  Z1, Z0, Z24
+	ADDQ         AX, R8
 	ADDQ         $0x00000004, R10
-	DECQ         R11
-	JNZ          gatherRowsAVX512_singlerow
-	VMOVUPS      Z9, (AX)(R8*4)
-	ADDQ         $0x00000010, R8
-	JMP          gatherRowsAVX512_single
+	DECQ         R9
+	JNZ          gatherRunsAVX512_one_tailrow
+	ADDQ         (SP), SI
+	ADDQ         8(SP), DX
+	DECQ         DI
+	JNZ          gatherRunsAVX512_one_tailrun
+	VMOVUPS      Z24, K1, (CX)(BX*4)
 
-gatherRowsAVX512_tail:
-	CMPQ   R8, CX
-	JGE    gatherRowsAVX512_done
-	SUBQ   R8, CX
-	LEAQ   implicitMaskAVX512<>+0(SB), R9
-	KMOVW  (R9)(CX*2), K1
-	VPXORD Z10, Z10, Z10
-	LEAQ   (DX)(R8*4), CX
-	MOVQ   BX, DX
-	MOVQ   SI, BX
-
-gatherRowsAVX512_tailrow:
-	VBROADCASTSS (DX), Z0
-	VMOVUPS.Z    (CX), K1, Z1
-	VFMADD231PS  Z1, Z0, Z10
-	ADDQ         DI, CX
-	ADDQ         $0x00000004, DX
-	DECQ         BX
-	JNZ          gatherRowsAVX512_tailrow
-	VMOVUPS      Z10, K1, (AX)(R8*4)
-
-gatherRowsAVX512_done:
+gatherRunsAVX512_one_cols:
+gatherRunsAVX512_done:
 	VZEROUPPER
 	RET

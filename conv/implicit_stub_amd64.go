@@ -64,50 +64,50 @@ func axpyRuns4AVX2(y *float32, yStride int, w *float32, k int, nRuns int, runLen
 //go:noescape
 func gerRuns4AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32)
 
-// dotRuns1x2AVX2 adds to out[f], f < 1, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
+// dotRow1AVX2 adds to out[q*1+f], f < 1, for the 4*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
-func dotRuns1x2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
+func dotRow1AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 
-// gerRuns1x2AVX2 adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < 1 of d (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
+// gerRow1AVX2 adds, for rows f < 1 of d (row stride k), the sum over pixels q < nPix of a[q*1+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
-func gerRuns1x2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
+func gerRow1AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
-// dotRuns2x2AVX2 adds to out[f], f < 2, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
+// dotRow2AVX2 adds to out[q*2+f], f < 2, for the 4*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
-func dotRuns2x2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
+func dotRow2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 
-// gerRuns2x2AVX2 adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < 2 of d (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
+// gerRow2AVX2 adds, for rows f < 2 of d (row stride k), the sum over pixels q < nPix of a[q*2+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
-func gerRuns2x2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
+func gerRow2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
-// dotRuns3x2AVX2 adds to out[f], f < 3, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
+// dotRow3AVX2 adds to out[q*3+f], f < 3, for the 3*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
-func dotRuns3x2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
+func dotRow3AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 
-// gerRuns3x2AVX2 adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < 3 of d (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
+// gerRow3AVX2 adds, for rows f < 3 of d (row stride k), the sum over pixels q < nPix of a[q*3+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
-func gerRuns3x2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
+func gerRow3AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
-// dotRuns4x2AVX2 adds to out[f], f < 4, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
+// dotRow4AVX2 adds to out[q*4+f], f < 4, for the 2*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
-func dotRuns4x2AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
+func dotRow4AVX2(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 
-// gerRuns4x2AVX2 adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < 4 of d (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
+// gerRow4AVX2 adds, for rows f < 4 of d (row stride k), the sum over pixels q < nPix of a[q*4+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
-func gerRuns4x2AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
+func gerRow4AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
-// gatherRowsAVX2 sets dst[0:c] to the sum over r < nRows of coef[r] times w[r*c : r*c+c]; nRows and c must be positive.
+// gatherRunsAVX2 sets dst[p*c : p*c+c], p < nPix, to the sum over r < nRuns, i < runLen of coef[p*coefPix + r*coefStride + i] times w[(r*wStride+i)*c : (r*wStride+i)*c + c]; c, nRuns, runLen and nPix must be positive.
 //
 //go:noescape
-func gatherRowsAVX2(dst *float32, c int, w *float32, coef *float32, nRows int)
+func gatherRunsAVX2(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride int, coefPix int, nRuns int, runLen int, nPix int)
 
 // dotRuns1AVX512 adds to out[f], f < 1, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k).
 //
@@ -169,47 +169,47 @@ func axpyRuns4AVX512(y *float32, yStride int, w *float32, k int, nRuns int, runL
 //go:noescape
 func gerRuns4AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32)
 
-// dotRuns1x2AVX512 adds to out[f], f < 1, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
+// dotRow1AVX512 adds to out[q*1+f], f < 1, for the 4*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
-func dotRuns1x2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
+func dotRow1AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 
-// gerRuns1x2AVX512 adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < 1 of d (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
+// gerRow1AVX512 adds, for rows f < 1 of d (row stride k), the sum over pixels q < nPix of a[q*1+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
-func gerRuns1x2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
+func gerRow1AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
-// dotRuns2x2AVX512 adds to out[f], f < 2, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
+// dotRow2AVX512 adds to out[q*2+f], f < 2, for the 4*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
-func dotRuns2x2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
+func dotRow2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 
-// gerRuns2x2AVX512 adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < 2 of d (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
+// gerRow2AVX512 adds, for rows f < 2 of d (row stride k), the sum over pixels q < nPix of a[q*2+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
-func gerRuns2x2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
+func gerRow2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
-// dotRuns3x2AVX512 adds to out[f], f < 3, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
+// dotRow3AVX512 adds to out[q*3+f], f < 3, for the 3*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
-func dotRuns3x2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
+func dotRow3AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 
-// gerRuns3x2AVX512 adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < 3 of d (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
+// gerRow3AVX512 adds, for rows f < 3 of d (row stride k), the sum over pixels q < nPix of a[q*3+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
-func gerRuns3x2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
+func gerRow3AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
-// dotRuns4x2AVX512 adds to out[f], f < 4, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
+// dotRow4AVX512 adds to out[q*4+f], f < 4, for the 2*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
-func dotRuns4x2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int)
+func dotRow4AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
 
-// gerRuns4x2AVX512 adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < 4 of d (row stride k). Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector.
+// gerRow4AVX512 adds, for rows f < 4 of d (row stride k), the sum over pixels q < nPix of a[q*4+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.
 //
 //go:noescape
-func gerRuns4x2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int)
+func gerRow4AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
-// gatherRowsAVX512 sets dst[0:c] to the sum over r < nRows of coef[r] times w[r*c : r*c+c]; nRows and c must be positive.
+// gatherRunsAVX512 sets dst[p*c : p*c+c], p < nPix, to the sum over r < nRuns, i < runLen of coef[p*coefPix + r*coefStride + i] times w[(r*wStride+i)*c : (r*wStride+i)*c + c]; c, nRuns, runLen and nPix must be positive.
 //
 //go:noescape
-func gatherRowsAVX512(dst *float32, c int, w *float32, coef *float32, nRows int)
+func gatherRunsAVX512(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride int, coefPix int, nRuns int, runLen int, nPix int)

@@ -127,24 +127,77 @@ func checkRunCase(rng *rand.Rand, c runCase) error {
 			return fmt.Errorf("gerRuns changed its input: %v", err)
 		}
 	}
-	if c.pixStride == 0 {
-		return nil
+	for _, nPix := range []int{1, 2, 3, 4, 30, 31} {
+		if err := checkGerRow(rng, c, nPix); err != nil {
+			return err
+		}
+		if err := checkDotRow(rng, c, nPix); err != nil {
+			return err
+		}
 	}
+	return nil
+}
 
-	got, want = base.clone(), base.clone()
-	ks.dotRuns2(c.f, got.img, got.stride, got.mat, got.k, c.nRuns, c.runLen, got.vec, c.pixStride)
-	dotRunsGo(c.f, want.img, want.stride, want.mat, want.k, c.nRuns, c.runLen, want.vec)
-	dotRunsGo(c.f, want.img[c.pixStride:], want.stride, want.mat, want.k, c.nRuns, c.runLen, want.vec[c.f:])
-	if err := compareBufs(got.vecBuf, want.vecBuf, tol); err != nil {
-		return fmt.Errorf("dotRuns2 out%v", err)
+// checkDotRow compares the active path's dotRow over nPix pixels, each
+// next pixel's runs pixStride floats on, with dotRuns' Go reference
+// applied pixel by pixel, guards around out included.
+func checkDotRow(rng *rand.Rand, c runCase, nPix int) error {
+	ks := activeRunKernels()
+	stride, k := c.runLen+c.strideExtra, c.nRuns*c.runLen+c.kExtra
+	imgLen := (nPix-1)*c.pixStride + max(0, (c.nRuns-1)*stride+c.runLen)
+	img := randSlice(rng, c.off+imgLen)[c.off:]
+	mat := randSlice(rng, c.off+(c.f-1)*k+c.nRuns*c.runLen)[c.off:]
+	const guard = 20
+	base := make([]float32, c.off+nPix*c.f+guard)
+	for i := range base {
+		base[i] = guardVal
 	}
+	for i := 0; i < nPix*c.f; i++ {
+		base[c.off+i] = rng.Float32()*2 - 1
+	}
+	got, want := append([]float32(nil), base...), append([]float32(nil), base...)
+	ks.dotRow(c.f, img, stride, mat, k, c.nRuns, c.runLen, got[c.off:c.off+nPix*c.f], c.pixStride, nPix)
+	for q := 0; q < nPix; q++ {
+		dotRunsGo(c.f, img[q*c.pixStride:], stride, mat, k, c.nRuns, c.runLen, want[c.off+q*c.f:])
+	}
+	if err := compareBufs(got, want, 1e-5*float64(c.nRuns*c.runLen+1)); err != nil {
+		return fmt.Errorf("dotRow nPix=%d out%v", nPix, err)
+	}
+	return nil
+}
 
-	got, want = base.clone(), base.clone()
-	ks.gerRuns2(c.f, got.mat, got.k, got.img, got.stride, c.nRuns, c.runLen, got.vec, c.pixStride)
-	gerRunsGo(c.f, want.mat, want.k, want.img, want.stride, c.nRuns, c.runLen, want.vec)
-	gerRunsGo(c.f, want.mat, want.k, want.img[c.pixStride:], want.stride, c.nRuns, c.runLen, want.vec[c.f:])
-	if err := compareBufs(got.matBuf, want.matBuf, 1e-5); err != nil {
-		return fmt.Errorf("gerRuns2 d%v", err)
+// checkGerRow compares the active path's gerRow over nPix pixels, each
+// next pixel's runs pixStride floats on, with gerRuns' Go reference applied
+// pixel by pixel (and gerRowGo with the same), guards around d included.
+func checkGerRow(rng *rand.Rand, c runCase, nPix int) error {
+	ks := activeRunKernels()
+	stride, k := c.runLen+c.strideExtra, c.nRuns*c.runLen+c.kExtra
+	imgLen := (nPix-1)*c.pixStride + max(0, (c.nRuns-1)*stride+c.runLen)
+	img := randSlice(rng, c.off+imgLen)[c.off:]
+	a := randSlice(rng, nPix*c.f)
+	const guard = 20
+	matLen := (c.f-1)*k + c.nRuns*c.runLen
+	base := make([]float32, c.off+matLen+guard)
+	for i := range base {
+		base[i] = guardVal
+	}
+	for j := 0; j < c.f; j++ {
+		for i := 0; i < c.nRuns*c.runLen; i++ {
+			base[c.off+j*k+i] = rng.Float32()*2 - 1
+		}
+	}
+	got, want, row := append([]float32(nil), base...), append([]float32(nil), base...), append([]float32(nil), base...)
+	ks.gerRow(c.f, got[c.off:c.off+matLen], k, img, stride, c.nRuns, c.runLen, a, c.pixStride, nPix)
+	gerRowGo(c.f, row[c.off:c.off+matLen], k, img, stride, c.nRuns, c.runLen, a, c.pixStride, nPix)
+	for q := 0; q < nPix; q++ {
+		gerRunsGo(c.f, want[c.off:c.off+matLen], k, img[q*c.pixStride:], stride, c.nRuns, c.runLen, a[q*c.f:])
+	}
+	tol := 1e-5 * float64(nPix+1)
+	if err := compareBufs(got, want, tol); err != nil {
+		return fmt.Errorf("gerRow nPix=%d d%v", nPix, err)
+	}
+	if err := compareBufs(row, want, tol); err != nil {
+		return fmt.Errorf("gerRowGo nPix=%d d%v", nPix, err)
 	}
 	return nil
 }
@@ -168,6 +221,16 @@ func TestRunKernels(t *testing.T) {
 				}
 			}
 		}
+		// Run lengths past a full gerRow block (12 vectors for one filter)
+		// on both vector widths, with every kind of tail after it.
+		for f := 1; f <= implicitMaxFilters; f++ {
+			for _, runLen := range []int{95, 96, 97, 103, 104, 191, 192, 193, 207, 383, 385} {
+				c := runCase{f: f, nRuns: 1 + runLen%3, runLen: runLen, strideExtra: runLen % 5, kExtra: f, off: runLen % 4, pixStride: runLen%7 + 1}
+				if err := checkRunCase(rng, c); err != nil {
+					t.Fatalf("%v: %v", c, err)
+				}
+			}
+		}
 		// The G4 layer's run shape: 3 filters, 3 runs of 3*128.
 		if err := checkRunCase(rng, runCase{f: 3, nRuns: 3, runLen: 384, strideExtra: 31*128 + 5, kExtra: 0, off: 1, pixStride: 128}); err != nil {
 			t.Fatal(err)
@@ -186,9 +249,11 @@ func TestRunKernelsCheckBounds(t *testing.T) {
 		{"short matrix", "matrix", func() { ks.axpyRuns(3, img, 5, mat, 11, 2, 5, vec) }},
 		{"short vector", "vector", func() { ks.gerRuns(3, mat, 10, img, 5, 2, 5, vec[:2]) }},
 		{"too many filters", "bad arguments", func() { ks.dotRuns(implicitMaxFilters+1, img, 5, mat, 5, 1, 5, vec) }},
-		{"two pixels, short image", "image side", func() { ks.dotRuns2(1, img, 5, mat, 5, 1, 5, vec, 6) }},
-		{"two pixels, short vector", "vector", func() { ks.gerRuns2(2, mat, 10, img, 5, 1, 5, vec, 1) }},
-		{"two pixels, negative stride", "negative pixel stride", func() { ks.dotRuns2(1, img, 5, mat, 5, 1, 5, vec, -1) }},
+		{"row, short image", "image side", func() { ks.dotRow(1, img, 5, mat, 5, 1, 5, vec, 6, 2) }},
+		{"row, short vector", "vector", func() { ks.gerRow(2, mat, 10, img, 5, 1, 5, vec, 1, 2) }},
+		{"row, short output", "vector", func() { ks.dotRow(1, img, 5, mat, 5, 1, 5, vec, 1, 4) }},
+		{"row, negative stride", "bad arguments", func() { ks.dotRow(1, img, 5, mat, 5, 1, 5, vec, -1, 2) }},
+		{"row, negative count", "bad arguments", func() { ks.gerRow(1, mat, 5, img, 5, 1, 5, vec, 1, -1) }},
 	} {
 		if msg := panicMessage(c.call); !strings.Contains(msg, c.want) {
 			t.Errorf("%s: panic %q, want it to mention %q", c.name, msg, c.want)
@@ -208,7 +273,7 @@ func TestRunKernelsFollowThePath(t *testing.T) {
 				t.Fatal("the generic path has assembly run kernels")
 			}
 		case paths.AVX2, paths.AVX512:
-			if ks == nil || ks.gather == nil || ks.dot[implicitMaxFilters] == nil || ks.ger2[1] == nil {
+			if ks == nil || ks.gather == nil || ks.dot[implicitMaxFilters] == nil || ks.dotRowFn[1] == nil || ks.gerRowFn[1] == nil || ks.gerRowFn[implicitMaxFilters] == nil {
 				t.Fatalf("path %s has no complete set of run kernels", p)
 			}
 		}
@@ -231,8 +296,10 @@ func FuzzRunKernels(f *testing.F) {
 			if err := checkRunCase(rand.New(rand.NewPCG(seed, 5)), c); err != nil {
 				t.Fatalf("%v: %v", c, err)
 			}
-			if err := checkGather(rand.New(rand.NewPCG(seed, 6)), c.runLen, c.nRuns*c.f, c.off); err != nil {
-				t.Fatalf("c=%d nRows=%d off=%d: %v", c.runLen, c.nRuns*c.f, c.off, err)
+			g := gatherCase{c: c.runLen % 300, nRuns: c.nRuns, runLen: c.f * (1 + c.kExtra%4), nPix: 1 + c.strideExtra%7,
+				wExtra: c.kExtra, coefExtra: c.strideExtra, coefPix: c.f, off: c.off}
+			if err := checkGather(rand.New(rand.NewPCG(seed, 6)), g); err != nil {
+				t.Fatalf("%+v: %v", g, err)
 			}
 		})
 	})
@@ -260,36 +327,54 @@ func TestAVX2KernelsAvoidEVEX(t *testing.T) {
 			t.Errorf("implicit_amd64.s:%d: %s uses an EVEX-only register: %s", i+1, fn, strings.TrimSpace(line))
 		}
 	}
-	if want := 5*implicitMaxFilters + 1; avx2Funcs != want { // dot, axpy, ger, dot2, ger2; gather
+	if want := 5*implicitMaxFilters + 1; avx2Funcs != want { // dot, axpy, ger, dotRow, gerRow; gather
 		t.Errorf("found %d AVX2 kernels, want %d", avx2Funcs, want)
 	}
 }
 
-// checkGather compares the active path's gatherRows with the Go reference
-// for c columns and nRows rows, with slices starting off floats into their
-// buffers and guard values after dst.
-func checkGather(rng *rand.Rand, c, nRows, off int) error {
+// gatherCase is one gatherRuns call shape.
+type gatherCase struct {
+	c, nRuns, runLen, nPix int
+	wExtra, coefExtra      int // wStride - runLen, coefStride - runLen
+	coefPix, off           int
+}
+
+// checkGather compares the active path's gatherRuns with the Go reference,
+// with slices starting off floats into their buffers and guard values
+// after dst.
+func checkGather(rng *rand.Rand, g gatherCase) error {
 	ks := activeRunKernels()
-	w := randSlice(rng, off+nRows*c)[off:]
-	coef := randSlice(rng, off+nRows)[off:]
+	wStride, coefStride := g.runLen+g.wExtra, g.runLen+g.coefExtra
+	wLen, coefLen := 0, 0
+	if g.nRuns > 0 && g.runLen > 0 {
+		wLen = ((g.nRuns-1)*wStride + g.runLen) * g.c
+		coefLen = max(0, g.nPix-1)*g.coefPix + (g.nRuns-1)*coefStride + g.runLen
+	}
+	w := randSlice(rng, g.off+wLen)[g.off:]
+	coef := randSlice(rng, g.off+coefLen)[g.off:]
 	const guard = 20
-	got := make([]float32, off+c+guard)
+	got := make([]float32, g.off+g.nPix*g.c+guard)
 	for i := range got {
 		got[i] = guardVal // also checks that dst is overwritten, not added to
 	}
 	want := append([]float32(nil), got...)
-	ks.gatherRows(got[off:off+c], c, w, coef, nRows)
-	gatherRowsGo(want[off:off+c], c, w, coef, nRows)
-	if err := compareBufs(got, want, 1e-5*float64(nRows+1)); err != nil {
-		return fmt.Errorf("gatherRows dst%v", err)
+	ks.gatherRuns(got[g.off:], g.c, w, wStride, coef, coefStride, g.coefPix, g.nRuns, g.runLen, g.nPix)
+	if g.nRuns == 0 || g.runLen == 0 {
+		clear(want[g.off : g.off+g.nPix*g.c])
+	} else {
+		gatherRunsGo(want[g.off:], g.c, w, wStride, coef, coefStride, g.coefPix, g.nRuns, g.runLen, g.nPix)
+	}
+	if err := compareBufs(got, want, 1e-5*float64(g.nRuns*g.runLen+1)); err != nil {
+		return fmt.Errorf("gatherRuns dst%v", err)
 	}
 	return nil
 }
 
-// TestGatherRows covers every column count up to three AVX-512 blocks'
-// worth of tails, the G4 layer's 128 channels and 27 rows, and unaligned
-// starts, on every kernel path.
-func TestGatherRows(t *testing.T) {
+// TestGatherRuns covers every column count up to three AVX-512 blocks'
+// worth of tails, the G4 layer's 128 channels and 3 runs of 9 rows, several
+// pixels per call with overlapping coefficient runs, and unaligned starts,
+// on every kernel path.
+func TestGatherRuns(t *testing.T) {
 	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(13, 14))
 		cs := []int{127, 128, 129, 255, 256, 300, 384}
@@ -297,15 +382,22 @@ func TestGatherRows(t *testing.T) {
 			cs = append(cs, c)
 		}
 		for _, c := range cs {
-			for _, nRows := range []int{0, 1, 2, 5, 27} {
-				if err := checkGather(rng, c, nRows, (c+nRows)%4); err != nil {
-					t.Fatalf("c=%d nRows=%d: %v", c, nRows, err)
+			for _, sh := range []struct{ nRuns, runLen, nPix int }{{0, 3, 1}, {1, 0, 2}, {1, 1, 1}, {2, 3, 1}, {3, 9, 1}, {3, 9, 4}, {1, 5, 3}, {2, 6, 30}} {
+				g := gatherCase{c: c, nRuns: sh.nRuns, runLen: sh.runLen, nPix: sh.nPix, wExtra: c % 3, coefExtra: 1 + c%5, coefPix: 1 + c%4, off: (c + sh.runLen) % 4}
+				if err := checkGather(rng, g); err != nil {
+					t.Fatalf("%+v: %v", g, err)
 				}
 			}
 		}
 	})
 	ks := activeRunKernels()
-	if msg := panicMessage(func() { ks.gatherRows(make([]float32, 4), 4, make([]float32, 7), make([]float32, 2), 2) }); !strings.Contains(msg, "len(w) = 7") {
+	if msg := panicMessage(func() { ks.gatherRuns(make([]float32, 4), 4, make([]float32, 7), 2, make([]float32, 2), 2, 1, 1, 2, 1) }); !strings.Contains(msg, "len(w) = 7") {
 		t.Errorf("short w: panic %q", msg)
+	}
+	if msg := panicMessage(func() { ks.gatherRuns(make([]float32, 8), 4, make([]float32, 8), 2, make([]float32, 2), 2, 1, 1, 2, 2) }); !strings.Contains(msg, "len(coef) = 2") {
+		t.Errorf("short coef: panic %q", msg)
+	}
+	if msg := panicMessage(func() { ks.gatherRuns(make([]float32, 7), 4, make([]float32, 8), 2, make([]float32, 3), 2, 1, 1, 2, 2) }); !strings.Contains(msg, "len(dst) = 7") {
+		t.Errorf("short dst: panic %q", msg)
 	}
 }

@@ -1,5 +1,7 @@
 package kernels
 
+import "github.com/gokern/gokern/internal/parallel"
+
 // LeakyReLU stores dst[i] = x[i] if x[i] > 0, else alpha*x[i]. dst and x may
 // be the same slice.
 func LeakyReLU(dst, x []float32, alpha float32) {
@@ -22,6 +24,36 @@ func LeakyReLUBackward(dx, dy, y []float32, alpha float32) {
 	}
 	cur().leakyReLUBackward(dx, dy, y, alpha)
 }
+
+// LeakyReLUBackwardSumRows is LeakyReLUBackward(dx, dy, y, alpha) followed
+// by SumRows(sums, dx), with bitwise the same results, for every thread
+// count, in one pass over memory: dx is made in the blocks of rows SumRows
+// sums (32 rows), each summed right after it is written, while it is still
+// in cache, instead of being read back from memory by a second pass. It is
+// the backward pass of a LeakyReLU fused into the layer before it, whose
+// bias gradient is the column sums of dx (len(sums) is the row width). dx
+// may alias dy.
+//
+// When the rows form a single block of SumRows' parallel parts (up to 2048
+// rows) and the mask alone would be split over threads, it runs the two
+// kernels one after the other instead, so the mask keeps its parallelism.
+func LeakyReLUBackwardSumRows(dx, dy, y []float32, alpha float32, sums []float32) {
+	const op = "LeakyReLUBackwardSumRows"
+	sameLen(op, len(dx), "dx, dy, y", dy, y)
+	rowsOf(op, dx, len(sums))
+	if len(sums) == 0 || len(dx)/len(sums) <= sumRowsLeaf*sumRowsPartLeaves && splits(len(dx)) {
+		LeakyReLUBackward(dx, dy, y, alpha)
+		SumRows(sums, dx)
+		return
+	}
+	m := leafMasks.Get()
+	m.dy, m.y, m.alpha = dy, y, alpha
+	sumRowsMasked(cur(), sums, dx, m)
+	m.dy, m.y = nil, nil
+	leafMasks.Put(m)
+}
+
+var leafMasks parallel.FreeList[leafMask]
 
 // BiasLeakyReLU adds bias to every row of x and applies LeakyReLU in place,
 // in one pass over memory: x[r*n+j] = LeakyReLU(x[r*n+j] + bias[j]).

@@ -37,6 +37,18 @@ func ExampleSumRows() {
 	// Output: [5.5 7 9]
 }
 
+func ExampleLeakyReLUBackwardSumRows() {
+	// A LeakyReLU's backward pass over two rows of three channels, with the
+	// bias gradient of the layer before it in the same pass.
+	y := []float32{1, -0.2, 3, -0.4, 5, 0}
+	dy := []float32{1, 1, 1, 1, 1, 1}
+	dx := make([]float32, len(dy))
+	db := make([]float32, 3)
+	kernels.LeakyReLUBackwardSumRows(dx, dy, y, 0.1, db)
+	fmt.Println(dx, db)
+	// Output: [1 0.1 1 0.1 1 0.1] [1.1 1.1 1.1]
+}
+
 func ExampleBiasLeakyReLU() {
 	x := []float32{-1, 2, -3, 4}
 	kernels.BiasLeakyReLU(x, []float32{0.5, -0.5}, 0.2)

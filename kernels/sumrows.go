@@ -32,6 +32,7 @@ const (
 type sumRowsJob struct {
 	im      *impl
 	x       []float32
+	mask    *leafMask // LeakyReLUBackwardSumRows: how each leaf is made first
 	n, rows int
 	leaves  int
 	parts   int
@@ -44,18 +45,39 @@ var sumRowsJobs parallel.FreeList[sumRowsJob]
 // treeLevels is the stack depth, in rows, of a tree over count leaves.
 func treeLevels(count int) int { return bits.Len(uint(count)) + 1 }
 
-func sumRows(im *impl, dst, x []float32) {
+func sumRows(im *impl, dst, x []float32) { sumRowsMasked(im, dst, x, nil) }
+
+// leafMask makes each leaf of a SumRows just before it is summed:
+// x[r] = LeakyReLUBackward(dy[r], y[r]) for the leaf's rows, so the sum
+// reads rows the mask has just written, still in cache, and the result is
+// bitwise that of the mask over all of x followed by SumRows.
+type leafMask struct {
+	dy, y []float32
+	alpha float32
+}
+
+// apply makes x[lo:hi].
+func (m *leafMask) apply(im *impl, x []float32, lo, hi int) {
+	if m != nil {
+		im.leakyReLUBackward(x[lo:hi], m.dy[lo:hi], m.y[lo:hi], m.alpha)
+	}
+}
+
+// sumRowsMasked is sumRows, with x made leaf by leaf by m when m is not
+// nil.
+func sumRowsMasked(im *impl, dst, x []float32, m *leafMask) {
 	n := len(dst)
 	if n == 0 || len(x) == 0 {
 		return
 	}
 	rows := len(x) / n
 	if rows <= sumRowsLeaf {
+		m.apply(im, x, 0, len(x))
 		im.sumRows(dst, x) // a single leaf: the plain sum
 		return
 	}
 	j := sumRowsJobs.Get()
-	j.im, j.x, j.n, j.rows = im, x, n, rows
+	j.im, j.x, j.n, j.rows, j.mask = im, x, n, rows, m
 	j.leaves = (rows + sumRowsLeaf - 1) / sumRowsLeaf
 	j.parts = (j.leaves + sumRowsPartLeaves - 1) / sumRowsPartLeaves
 	j.levels = treeLevels(min(j.leaves, sumRowsPartLeaves))
@@ -66,7 +88,7 @@ func sumRows(im *impl, dst, x []float32) {
 		j.scratch = make([]float32, need)
 	}
 	j.scratch = j.scratch[:need]
-	if j.parts > 1 && j.parts*per >= splitMin {
+	if j.parts > 1 && (j.parts*per >= splitMin || m != nil && len(x) >= splitMin) {
 		parallel.Run(j.parts, j)
 	} else {
 		for p := 0; p < j.parts; p++ {
@@ -79,9 +101,9 @@ func sumRows(im *impl, dst, x []float32) {
 		copy(results[p*n:(p+1)*n], j.scratch[p*per:p*per+n])
 	}
 	total := j.scratch[j.parts*per+j.parts*n:]
-	tree(im, total[:n], results, n, 1, 0, j.parts, total[n:])
+	tree(im, total[:n], results, n, 1, 0, j.parts, total[n:], nil)
 	im.sumRows(dst, total[:n])
-	j.im, j.x = nil, nil
+	j.im, j.x, j.mask = nil, nil, nil
 	sumRowsJobs.Put(j)
 }
 
@@ -91,24 +113,26 @@ func (j *sumRowsJob) Part(p int) {
 	s := j.scratch[p*per : (p+1)*per]
 	lo := p * sumRowsPartLeaves
 	hi := min(lo+sumRowsPartLeaves, j.leaves)
-	tree(j.im, s[:j.n], j.x[:j.rows*j.n], j.n, sumRowsLeaf, lo, hi, s[j.n:])
+	tree(j.im, s[:j.n], j.x[:j.rows*j.n], j.n, sumRowsLeaf, lo, hi, s[j.n:], j.mask)
 }
 
 // tree stores in out the sum of leaves [lo, hi) of x, leaf i being rows
 // [i*leafRows, (i+1)*leafRows) (the last may be short), by a balanced
 // binary tree: the left half's sum plus the right half's. stack holds the
-// right halves on the way down (one row per level).
-func tree(im *impl, out, x []float32, n, leafRows, lo, hi int, stack []float32) {
+// right halves on the way down (one row per level). With m not nil, each
+// leaf is made by m just before it is summed.
+func tree(im *impl, out, x []float32, n, leafRows, lo, hi int, stack []float32, m *leafMask) {
 	if hi-lo == 1 {
 		clear(out)
 		r0 := lo * leafRows * n
 		r1 := min((lo+1)*leafRows*n, len(x))
+		m.apply(im, x, r0, r1)
 		im.sumRows(out, x[r0:r1])
 		return
 	}
 	mid := lo + (hi-lo+1)/2
-	tree(im, out, x, n, leafRows, lo, mid, stack)
+	tree(im, out, x, n, leafRows, lo, mid, stack, m)
 	right := stack[:n]
-	tree(im, right, x, n, leafRows, mid, hi, stack[n:])
+	tree(im, right, x, n, leafRows, mid, hi, stack[n:], m)
 	im.sumRows(out, right)
 }

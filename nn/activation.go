@@ -93,6 +93,9 @@ type LeakyReLU struct {
 	fused bool
 	yView Tensor  // the output when fused: a view of the input
 	last  *Tensor // the last output, y or yView
+	// handoff, when fused, is where Backward leaves the fused layer's bias
+	// gradient (see biasHandoff).
+	handoff *biasHandoff
 }
 
 // NewLeakyReLU returns a LeakyReLU layer with slope alpha for x < 0.
@@ -114,13 +117,45 @@ func (l *LeakyReLU) Forward(x *Tensor, training bool) *Tensor {
 }
 
 func (l *LeakyReLU) Backward(dy *Tensor) *Tensor {
+	n := l.checkBackward(dy)
+	l.dx.resize(n, l.shape)
+	l.backward(l.dx.Data, dy.Data)
+	return &l.dx
+}
+
+// backwardInPlace is Backward writing the input gradient over dy, which
+// it returns: for Sequential, when dy is a buffer nobody reads afterwards.
+// It saves the new buffer's write-allocate (reading every line of dx in
+// before overwriting it), a quarter of the pass's memory traffic, and the
+// buffer itself.
+func (l *LeakyReLU) backwardInPlace(dy *Tensor) *Tensor {
+	l.checkBackward(dy)
+	l.backward(dy.Data, dy.Data)
+	return dy
+}
+
+// checkBackward checks dy against the last Forward and returns the batch
+// size.
+func (l *LeakyReLU) checkBackward(dy *Tensor) int {
 	n := checkInput(l, "output gradient", dy, l.shape)
 	if l.last == nil || l.last.Batch() != n {
 		panic(fmt.Sprintf("nn: %s (LeakyReLU): Backward batch %d does not match the last Forward's", l.name, n))
 	}
-	l.dx.resize(n, l.shape)
-	kernels.LeakyReLUBackward(l.dx.Data, dy.Data, l.last.Data[:len(dy.Data)], l.Alpha)
-	return &l.dx
+	return n
+}
+
+// backward stores in dx (which may be dy) the input gradient. When fused,
+// it also fills the bias gradient of the layer before (see biasHandoff),
+// in the same pass.
+func (l *LeakyReLU) backward(dx, dy []float32) {
+	y := l.last.Data[:len(dy)]
+	if db := l.handoff.wanted(); db != nil && l.fused {
+		clear(db)
+		kernels.LeakyReLUBackwardSumRows(dx, dy, y, l.Alpha, db)
+		l.handoff.give(dx)
+		return
+	}
+	kernels.LeakyReLUBackward(dx, dy, y, l.Alpha)
 }
 
 // activationLayer is what Tanh and Sigmoid share: an Activation applied as

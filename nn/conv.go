@@ -23,6 +23,7 @@ type convLayer struct {
 	x             *Tensor
 	y, dz, dx     Tensor
 	fused         fusion
+	presummed     biasHandoff // the bias gradient from the fused LeakyReLU's Backward
 	typ           string
 	kernelShape   func(c int) []int // kernel layout from input channels
 	fanIn, fanOut func(c int) int
@@ -47,7 +48,19 @@ func (l *convLayer) fuse(f fusion) bool {
 	l.fused = f
 	// The op applies it in its GEMM's epilogue, with the bias.
 	l.op.FuseLeakyReLU(f.alpha)
+	l.presummed = biasHandoff{layer: &l.base, bias: l.bias}
 	return true
+}
+
+func (l *convLayer) handoff() *biasHandoff { return &l.presummed }
+
+// biasGrad is the bias gradient argument of the op's backward passes for
+// dz: nil when the fused LeakyReLU has already filled it.
+func (l *convLayer) biasGrad(dz []float32) []float32 {
+	if l.presummed.take(dz) {
+		return nil
+	}
+	return l.bias.Grad
 }
 
 func (l *convLayer) build(in []int, newOp func(conv.Spec) (conv.Op, error)) ([]int, error) {
@@ -87,7 +100,7 @@ func (l *convLayer) Backward(dy *Tensor) *Tensor {
 	} else {
 		// One call for both gradients, so the op can share work between
 		// them (Conv2DTranspose lowers dz once).
-		l.op.Backward(n, l.x.Data, dz, l.kernel.Value, l.dx.Data, l.kernel.Grad, l.bias.Grad)
+		l.op.Backward(n, l.x.Data, dz, l.kernel.Value, l.dx.Data, l.kernel.Grad, l.biasGrad(dz))
 	}
 	gradsComputed(!l.frozen, l.kernel, l.bias)
 	return &l.dx
@@ -99,7 +112,7 @@ func (l *convLayer) Backward(dy *Tensor) *Tensor {
 func (l *convLayer) backwardParams(dy *Tensor) {
 	n, dz := l.preActivationGrad(dy)
 	if !l.frozen {
-		l.op.BackwardWeights(n, l.x.Data, dz, l.kernel.Grad, l.bias.Grad)
+		l.op.BackwardWeights(n, l.x.Data, dz, l.kernel.Grad, l.biasGrad(dz))
 	}
 	gradsComputed(!l.frozen, l.kernel, l.bias)
 }

@@ -21,6 +21,7 @@ type Dense struct {
 	x            *Tensor // last Forward's input, needed by Backward
 	y, dz, dx    Tensor
 	fused        fusion
+	presummed    biasHandoff // the bias gradient from the fused LeakyReLU's Backward
 }
 
 // NewDense returns a Dense layer with units outputs and no activation.
@@ -61,8 +62,11 @@ func (l *Dense) fuse(f fusion) bool {
 		return false
 	}
 	l.fused = f
+	l.presummed = biasHandoff{layer: &l.base, bias: l.bias}
 	return true
 }
+
+func (l *Dense) handoff() *biasHandoff { return &l.presummed }
 
 func (l *Dense) Forward(x *Tensor, training bool) *Tensor {
 	n := checkInput(l, "input", x, l.inShape)
@@ -105,8 +109,10 @@ func (l *Dense) paramGrads(dy *Tensor) (int, []float32) {
 	if !l.frozen {
 		// dW = x^T dz, db = column sums of dz.
 		kernels.Sgemm(true, false, l.in, l.Units, n, 1, l.x.Data, l.in, dz, l.Units, 0, l.kernel.Grad, l.Units)
-		clear(l.bias.Grad)
-		kernels.SumRows(l.bias.Grad, dz)
+		if !l.presummed.take(dz) {
+			clear(l.bias.Grad)
+			kernels.SumRows(l.bias.Grad, dz)
+		}
 	}
 	gradsComputed(!l.frozen, l.kernel, l.bias)
 	return n, dz

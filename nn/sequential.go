@@ -23,6 +23,12 @@ type Sequential struct {
 
 	prof  *Profiler
 	slots []int // profiler slot of each layer; -1 for nested models that profile themselves
+
+	// inPlace[i] is set for a LeakyReLU whose output gradient, during
+	// Backward, is a buffer nobody reads after it (see scratchGrad): its
+	// backward pass then masks that buffer in place instead of writing a
+	// new one.
+	inPlace []bool
 }
 
 // NewSequential names the layers Keras-style (conv2d_1, leaky_re_lu_1, ...,
@@ -110,8 +116,39 @@ func (m *Sequential) setupFusion() {
 		}
 		if f, ok := m.layers[i].(fuser); ok && f.fuse(fusion{on: true, alpha: lr.Alpha}) {
 			lr.fused = true
+			if h, ok := m.layers[i].(handoffer); ok {
+				lr.handoff = h.handoff()
+			}
 		}
 	}
+	m.inPlace = make([]bool, len(m.layers))
+	for i, l := range m.layers {
+		if _, ok := l.(*LeakyReLU); ok {
+			m.inPlace[i] = m.scratchGrad(i)
+		}
+	}
+}
+
+// scratchGrad reports whether the output gradient layer i receives in
+// Backward is a buffer that nobody reads once layer i is done with it: the
+// input gradient of one of this package's layers that return a buffer of
+// their own and never read it again, possibly through views (Flatten,
+// Reshape, an inactive Dropout). The last layer's is the caller's, and a
+// nested model's or a layer written outside nn may be kept, so those are
+// never scratch.
+func (m *Sequential) scratchGrad(i int) bool {
+	if i+1 >= len(m.layers) {
+		return false
+	}
+	switch m.layers[i+1].(type) {
+	case *Dense, *Conv2D, *Conv2DTranspose, *Tanh, *Sigmoid:
+		return true
+	case *LeakyReLU, *Dropout, *Flatten, *Reshape:
+		// Its own buffer, or a view of (or, for a LeakyReLU, in place on)
+		// the gradient it receives.
+		return m.scratchGrad(i + 1)
+	}
+	return false
 }
 
 // Layers returns the model's layers in order.
@@ -180,6 +217,8 @@ func (m *Sequential) backward(dy *Tensor, needInput bool) *Tensor {
 		if p, ok := l.(paramsOnly); i == 0 && !needInput && ok {
 			p.backwardParams(dy)
 			dy = nil
+		} else if lr, ok := l.(*LeakyReLU); ok && i < len(m.inPlace) && m.inPlace[i] {
+			dy = lr.backwardInPlace(dy)
 		} else {
 			dy = l.Backward(dy)
 		}

@@ -13,9 +13,10 @@
 //	axpyRuns: y[r*yStride+i] += sum_f a[f] * w[f*k+r*runLen+i]
 //	gerRuns:  d[f*k+r*runLen+i] += a[f] * x[r*xStride+i]
 //
-// dotRuns and gerRuns also come in two-pixel forms (suffix x2). A fourth
-// kernel, gatherRows, computes one input pixel's gradient of a stride-1
-// convolution at once: dst[0:c] = sum_r coef[r] * w[r*c : r*c+c].
+// dotRuns and gerRuns also come in row forms, dotRow and gerRow, for a row
+// of output pixels whose windows lie inside the input. A last
+// kernel, gatherRuns, computes the gradients of a row of input pixels of a
+// stride-1 convolution, each summed in registers over all its taps.
 //
 // Loops run in blocks of two vectors, then one vector, then one masked
 // vector (VMASKMOVPS on AVX2, an opmask on AVX-512), so there is no scalar
@@ -49,15 +50,15 @@ func main() {
 	masks = avx.DefineMasks("implicit")
 	for _, s := range []isa{avx2, avx512} {
 		for f := 1; f <= maxFilters; f++ {
-			genDotRuns(s, f, 1)
+			genDotRuns(s, f)
 			genAxpyRuns(s, f)
-			genGerRuns(s, f, 1)
+			genGerRuns(s, f)
 		}
 		for f := 1; f <= maxFilters; f++ {
-			genDotRuns(s, f, 2)
-			genGerRuns(s, f, 2)
+			genDotRow(s, f)
+			genGerRow(s, f)
 		}
-		genGatherRows(s)
+		genGatherRuns(s)
 	}
 	Generate()
 	if *wiring != "" {
@@ -197,52 +198,98 @@ func (s isa) broadcastCoefs(f int) []reg.VecVirtual {
 	return v
 }
 
-// pixelInputs returns p input pointers: x, then x + pixStride floats.
+// pixelInputs returns p input pointers: x, then each next one pixStride
+// floats after the one before.
 func pixelInputs(x reg.GPVirtual, p int) []reg.GPVirtual {
 	ins := []reg.GPVirtual{x}
-	if p == 2 {
-		ps := ld("pixStride")
-		x1 := GP64()
-		LEAQ(Mem{Base: x, Index: ps, Scale: 4}, x1)
-		ins = append(ins, x1)
+	if p == 1 {
+		return ins
+	}
+	ps := ld("pixStride")
+	for q := 1; q < p; q++ {
+		r := GP64()
+		LEAQ(Mem{Base: ins[q-1], Index: ps, Scale: 4}, r)
+		ins = append(ins, r)
 	}
 	return ins
 }
 
-// kernelName is dotRuns3AVX512 for one pixel, dotRuns3x2AVX512 for two.
-func kernelName(kind string, f, p int, s isa) string {
-	if p == 1 {
-		return fmt.Sprintf("%s%d%s", kind, f, s.Suffix)
-	}
-	return fmt.Sprintf("%s%dx%d%s", kind, f, p, s.Suffix)
+// dotRowPixels is the number of pixels dotRow for f filters computes at
+// once: with p pixels the loop does p*f FMAs per p+f vector loads, and its
+// p*f accumulators, p input vectors, one kernel vector and the tail mask
+// must fit in the 16 AVX2 registers.
+func dotRowPixels(f int) int {
+	return [...]int{0, 4, 4, 3, 2}[f]
 }
 
-// signature is the Go signature of a kernel for p pixels.
-func signature(image, mat, vec string, p int) string {
-	sig := fmt.Sprintf("func(%s *float32, %sStride int, %s *float32, k int, nRuns int, runLen int, %s *float32", image, image, mat, vec)
-	if p == 2 {
-		sig += ", pixStride int"
-	}
-	return sig + ")"
+// kernelName is dotRuns3AVX512 for kind dotRuns, 3 filters, AVX-512.
+func kernelName(kind string, f int, s isa) string {
+	return fmt.Sprintf("%s%d%s", kind, f, s.Suffix)
 }
 
-// pixelsDoc describes the pixels of a kernel for its doc comment.
-func pixelsDoc(p int) string {
-	if p == 1 {
-		return ""
-	}
-	return " Two pixels at once: the second pixel's runs start pixStride floats after the first's and its values are at index f+F of the vector."
+// signature is the Go signature of a one-pixel kernel.
+func signature(image, mat, vec string) string {
+	return fmt.Sprintf("func(%s *float32, %sStride int, %s *float32, k int, nRuns int, runLen int, %s *float32)", image, image, mat, vec)
 }
 
-// genDotRuns emits dotRuns for f filters and p pixels: each input vector
-// is loaded once for all filters and each kernel vector once for all
-// pixels, so with two pixels the loop does 2F FMAs per 2+F loads.
-func genDotRuns(s isa, f, p int) {
-	name := kernelName("dotRuns", f, p, s)
-	TEXT(name, NOSPLIT, signature("x", "w", "out", p))
+// genDotRuns emits dotRuns for f filters and one pixel: each input vector
+// is loaded once for all filters.
+func genDotRuns(s isa, f int) {
+	name := kernelName("dotRuns", f, s)
+	TEXT(name, NOSPLIT, signature("x", "w", "out"))
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s adds to out[f], f < %d, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k).%s", name, f, pixelsDoc(p)))
-	ins := pixelInputs(ld("x"), p)
+	Doc(fmt.Sprintf("%s adds to out[f], f < %d, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k).", name, f))
+	dotPixels(s, name, f, 1, ld("x"), func() reg.GPVirtual { return ld("out") })
+	VZEROUPPER()
+	RET()
+}
+
+// genDotRow emits dotRow for f filters: dotRuns for nGroups groups of
+// p = dotRowPixels(f) pixels in one call, pixel q's runs starting
+// q*pixStride floats after the first's and its products at out[q*f:]. A
+// row of output pixels whose windows lie inside the input is one call
+// instead of one per pixel, and each kernel vector is loaded once for p
+// pixels.
+func genDotRow(s isa, f int) {
+	p := dotRowPixels(f)
+	name := kernelName("dotRow", f, s)
+	TEXT(name, NOSPLIT, "func(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s adds to out[q*%d+f], f < %d, for the %d*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.", name, f, f, p))
+	loc := AllocLocal(24)
+	xBase, outBase, left := loc.Offset(0), loc.Offset(8), loc.Offset(16)
+	t := ld("x")
+	MOVQ(t, xBase)
+	t = ld("out")
+	MOVQ(t, outBase)
+	t = ld("nGroups")
+	MOVQ(t, left)
+	Label(name + "_group")
+	x := GP64()
+	MOVQ(xBase, x)
+	dotPixels(s, name, f, p, x, func() reg.GPVirtual {
+		o := GP64()
+		MOVQ(outBase, o)
+		return o
+	})
+	step := ld("pixStride")
+	IMUL3Q(U32(4*p), step, step)
+	ADDQ(step, xBase)
+	ADDQ(U32(4*p*f), outBase)
+	DECQ(left)
+	JNZ(LabelRef(name + "_group"))
+	VZEROUPPER()
+	RET()
+}
+
+// dotPixels emits the body of dotRuns for f filters and p pixels, the
+// first pixel's runs at x, adding the products to the floats at the
+// pointer out returns (called once the loop is done, to keep a register
+// free during it): each input vector is loaded once for all filters and
+// each kernel vector once for all pixels, so the loop does p*f FMAs per
+// p+f loads.
+func dotPixels(s isa, name string, f, p int, x reg.GPVirtual, out func() reg.GPVirtual) {
+	ins := pixelInputs(x, p)
 	rows := filterBases(ld("w"), f)
 	strideBytes, nRuns, runLen := runsArgs("xStride")
 	// Independent accumulators (per pixel, filter, and even/odd vector of
@@ -297,7 +344,7 @@ func genDotRuns(s isa, f, p int) {
 		})
 	})
 	Label(name + "_done")
-	out := ld("out")
+	o := out()
 	for q := 0; q < p; q++ {
 		for j := 0; j < f; j++ {
 			a := acc[q][j]
@@ -305,11 +352,9 @@ func genDotRuns(s isa, f, p int) {
 			if sets == 2 {
 				b = a[1]
 			}
-			s.hsumAdd(a[0], b, Mem{Base: out, Disp: 4 * (q*f + j)})
+			s.hsumAdd(a[0], b, Mem{Base: o, Disp: 4 * (q*f + j)})
 		}
 	}
-	VZEROUPPER()
-	RET()
 }
 
 // hsumAdd adds the lanes of a and b (if not nil) to the float32 at m. It
@@ -324,8 +369,8 @@ func (s isa) hsumAdd(a, b reg.VecVirtual, m Mem) {
 }
 
 func genAxpyRuns(s isa, f int) {
-	name := fmt.Sprintf("axpyRuns%d%s", f, s.Suffix)
-	TEXT(name, NOSPLIT, signature("y", "w", "a", 1))
+	name := kernelName("axpyRuns", f, s)
+	TEXT(name, NOSPLIT, signature("y", "w", "a"))
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s adds to nRuns runs of y (runLen floats every yStride) the combination sum over f < %d of a[f] times the matching runs of the rows of w (row stride k).", name, f))
 	y := ld("y")
@@ -358,13 +403,14 @@ func genAxpyRuns(s isa, f int) {
 	RET()
 }
 
-// genGerRuns emits gerRuns for f filters and p pixels: with two pixels
-// each kernel-gradient vector is loaded and stored once for 2 FMAs.
-func genGerRuns(s isa, f, p int) {
-	name := kernelName("gerRuns", f, p, s)
-	TEXT(name, NOSPLIT, signature("x", "d", "a", p))
+// genGerRuns emits gerRuns for f filters and one pixel, for the pixels
+// at the borders (gerRow does the rest).
+func genGerRuns(s isa, f int) {
+	p := 1
+	name := kernelName("gerRuns", f, s)
+	TEXT(name, NOSPLIT, signature("x", "d", "a"))
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < %d of d (row stride k).%s", name, f, pixelsDoc(p)))
+	Doc(fmt.Sprintf("%s adds a[f] times nRuns runs of x (runLen floats every xStride) to the matching runs of rows f < %d of d (row stride k).", name, f))
 	ins := pixelInputs(ld("x"), p)
 	rows := filterBases(ld("d"), f)
 	strideBytes, nRuns, runLen := runsArgs("xStride")
@@ -404,91 +450,312 @@ func genGerRuns(s isa, f, p int) {
 	RET()
 }
 
-// gatherBlock is the number of vectors of dst a gatherRows block keeps in
-// registers while it walks all rows.
-const gatherBlock = 8
+// gerRowBlock is the number of vectors of a run the gerRow kernel for f
+// filters keeps in registers: its accumulators (gerRowBlock * f), the f
+// broadcast coefficients and one input vector must fit in the 16 AVX2
+// registers.
+func gerRowBlock(f int) int {
+	return [...]int{0, 12, 6, 4, 2}[f]
+}
 
-// genGatherRows emits gatherRows: dst[0:c] = sum over r < nRows of
-// coef[r] * w[r*c : r*c+c]. Blocks of gatherBlock vectors of dst stay in
-// registers for the whole walk over the rows, so each FMA costs one load
-// of w (and each row one broadcast), and dst is written once.
-func genGatherRows(s isa) {
-	name := "gatherRows" + s.Suffix
-	TEXT(name, NOSPLIT, "func(dst *float32, c int, w *float32, coef *float32, nRows int)")
+// genGerRow emits gerRow for f filters: backward-weights over a row of
+// nPix output pixels whose windows all lie inside the input, the next
+// pixel's runs starting pixStride floats later. The kernel-gradient block
+// being summed stays in registers over all the pixels, and is added to d
+// once, so the loop does gerRowBlock*f FMAs per gerRowBlock input loads
+// and f broadcasts, with no loads or stores of d (gerRuns, one pixel at a
+// time, loads and stores every d vector for each pixel).
+func genGerRow(s isa, f int) {
+	name := kernelName("gerRow", f, s)
+	TEXT(name, NOSPLIT, "func(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)")
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s sets dst[0:c] to the sum over r < nRows of coef[r] times w[r*c : r*c+c]; nRows and c must be positive.", name))
-	dst, c, w, coef, nRows := ld("dst"), ld("c"), ld("w"), ld("coef"), ld("nRows")
-	rowBytes := GP64()
-	MOVQ(c, rowBytes)
-	SHLQ(U8(2), rowBytes)
-	col := GP64()
-	XORQ(col, col)
-	end := GP64()
+	Doc(fmt.Sprintf("%s adds, for rows f < %d of d (row stride k), the sum over pixels q < nPix of a[q*%d+f] times nRuns runs of x + q*pixStride (runLen floats every xStride) to the matching runs of the row; nRuns, runLen and nPix must be positive.", name, f, f))
+	loc := AllocLocal(24)
+	strideStep, pixStep, runsLeft := loc.Offset(0), loc.Offset(8), loc.Offset(16)
+	t := ld("xStride")
+	SHLQ(U8(2), t)
+	MOVQ(t, strideStep)
+	t = ld("pixStride")
+	SHLQ(U8(2), t)
+	MOVQ(t, pixStep)
+	t = ld("nRuns")
+	MOVQ(t, runsLeft)
+	xr := ld("x")
+	rows := filterBases(ld("d"), f)
+	runLen := ld("runLen")
+	lenBytes := GP64()
+	MOVQ(runLen, lenBytes)
+	SHLQ(U8(2), lenBytes)
+	i, end := GP64(), GP64()
 
-	// walk emits the loop over rows for nv vectors at column col, then
-	// stores them (masked when m is not nil).
-	walk := func(label string, nv int, m *avx.Mask) {
-		acc := make([]reg.VecVirtual, nv)
+	// block emits the sum over the pixels of nv vectors at element i of
+	// the run, added to d (masked when m is not nil).
+	block := func(label string, nv int, m *avx.Mask) {
+		acc := make([][]reg.VecVirtual, nv) // [vector][filter]
 		for v := range acc {
-			acc[v] = s.Vec()
-			s.zero(acc[v])
-		}
-		wp, cp, r := GP64(), GP64(), GP64()
-		LEAQ(Mem{Base: w, Index: col, Scale: 4}, wp)
-		MOVQ(coef, cp)
-		MOVQ(nRows, r)
-		Label(label)
-		b := s.Vec()
-		VBROADCASTSS(Mem{Base: cp}, b)
-		for v := range acc {
-			if m == nil {
-				VFMADD231PS(Mem{Base: wp, Disp: v * s.Bytes()}, b, acc[v])
-			} else {
-				t := s.Vec()
-				s.LoadMasked(Mem{Base: wp, Disp: v * s.Bytes()}, *m, t)
-				VFMADD231PS(t, b, acc[v])
+			for j := 0; j < f; j++ {
+				r := s.Vec()
+				s.zero(r)
+				acc[v] = append(acc[v], r)
 			}
 		}
-		ADDQ(rowBytes, wp)
-		ADDQ(U32(4), cp)
-		DECQ(r)
+		xq, aq, q := GP64(), GP64(), GP64()
+		MOVQ(xr, xq)
+		Load(Param("a"), aq)
+		Load(Param("nPix"), q)
+		Label(label)
+		coef := make([]reg.VecVirtual, f)
+		for j := range coef {
+			coef[j] = s.Vec()
+			VBROADCASTSS(Mem{Base: aq, Disp: 4 * j}, coef[j])
+		}
+		for v := 0; v < nv; v++ {
+			var xop Op = s.at(xq, i, v)
+			if m != nil || f > 1 {
+				xv := s.Vec()
+				if m == nil {
+					VMOVUPS(s.at(xq, i, v), xv)
+				} else {
+					s.LoadMasked(s.at(xq, i, v), *m, xv)
+				}
+				xop = xv
+			}
+			for j := 0; j < f; j++ {
+				VFMADD231PS(xop, coef[j], acc[v][j])
+			}
+		}
+		ADDQ(pixStep, xq)
+		ADDQ(U32(4*f), aq)
+		DECQ(q)
 		JNZ(LabelRef(label))
-		for v := range acc {
-			out := Mem{Base: dst, Index: col, Scale: 4, Disp: v * s.Bytes()}
-			if m == nil {
-				VMOVUPS(acc[v], out)
-			} else {
-				s.StoreMasked(acc[v], *m, out)
+		for v := 0; v < nv; v++ {
+			for j := 0; j < f; j++ {
+				dm := s.at(rows[j], i, v)
+				if m == nil {
+					VADDPS(dm, acc[v][j], acc[v][j])
+					VMOVUPS(acc[v][j], dm)
+					continue
+				}
+				dv := s.Vec()
+				s.LoadMasked(dm, *m, dv)
+				VADDPS(dv, acc[v][j], acc[v][j])
+				s.StoreMasked(acc[v][j], *m, dm)
 			}
 		}
 	}
 
-	MOVQ(c, end)
-	SUBQ(U32(gatherBlock*s.Lanes), end)
+	nb := gerRowBlock(f)
+	Label(name + "_run")
+	XORQ(i, i)
+	MOVQ(runLen, end)
+	SUBQ(U32(nb*s.Lanes), end)
 	Label(name + "_block")
-	CMPQ(col, end)
+	CMPQ(i, end)
 	JG(LabelRef(name + "_single"))
-	walk(name+"_blockrow", gatherBlock, nil)
-	ADDQ(U32(gatherBlock*s.Lanes), col)
+	block(name+"_blockpix", nb, nil)
+	ADDQ(U32(nb*s.Lanes), i)
 	JMP(LabelRef(name + "_block"))
-
 	Label(name + "_single")
-	MOVQ(c, end)
+	MOVQ(runLen, end)
 	SUBQ(U32(s.Lanes), end)
-	CMPQ(col, end)
+	Label(name + "_singleloop")
+	CMPQ(i, end)
 	JG(LabelRef(name + "_tail"))
-	walk(name+"_singlerow", 1, nil)
-	ADDQ(U32(s.Lanes), col)
-	JMP(LabelRef(name + "_single"))
-
+	block(name+"_singlepix", 1, nil)
+	ADDQ(U32(s.Lanes), i)
+	JMP(LabelRef(name + "_singleloop"))
 	Label(name + "_tail")
-	CMPQ(col, c)
-	JGE(LabelRef(name + "_done"))
+	CMPQ(i, runLen)
+	JGE(LabelRef(name + "_next"))
 	rem := GP64()
-	MOVQ(c, rem)
-	SUBQ(col, rem)
+	MOVQ(runLen, rem)
+	SUBQ(i, rem)
 	m := s.TailMask(masks, rem)
-	walk(name+"_tailrow", 1, &m)
+	block(name+"_tailpix", 1, &m)
+	Label(name + "_next")
+	ADDQ(strideStep, xr)
+	for _, r := range rows {
+		ADDQ(lenBytes, r)
+	}
+	DECQ(runsLeft)
+	JNZ(LabelRef(name + "_run"))
+	VZEROUPPER()
+	RET()
+}
+
+// gatherBlock is the number of vectors of dst a one-pixel gatherRuns block
+// keeps in registers while it walks all rows.
+const gatherBlock = 8
+
+// gatherPairBlocks are the block sizes of the two-pixel gatherRuns walk:
+// on AVX2, 2*6 accumulators, two broadcasts and one kernel vector fill the
+// 16 registers. (For AVX-512, avo's register allocator gives up on the
+// 6-vector walk, so it stays at 4, which the wider vectors make up for.)
+func (s isa) gatherPairBlocks() []int {
+	if s.ZMM {
+		return []int{4, 1}
+	}
+	return []int{6, 4, 1}
+}
+
+// genGatherRuns emits gatherRuns: for each of nPix pixels p,
+//
+//	dst[p*c : p*c+c] = sum over r < nRuns, i < runLen of
+//	    coef[p*coefPix + r*coefStride + i] * w[(r*wStride+i)*c : ... + c]
+//
+// that is nRuns runs of runLen rows of w (runs wStride rows apart) against
+// runs of coefficients. For a stride-1 convolution with w the kernel
+// rotated by 180 degrees as [KH][KW][F][C] rows, one run per kernel row,
+// the coefficients of an input pixel's taps are runs of dy itself (KW*F
+// adjacent floats per output row), and the next input pixel's are F floats
+// later: a whole row of interior input pixels is one call, with no copy of
+// dy. Blocks of dst stay in registers for the whole walk over the rows, and
+// dst is written once. Pixels go in pairs, each kernel vector loaded once
+// for both (per row, two broadcasts and nv loads for 2*nv FMAs); a last odd
+// pixel walks alone, in blocks of gatherBlock vectors.
+func genGatherRuns(s isa) {
+	name := "gatherRuns" + s.Suffix
+	TEXT(name, NOSPLIT, "func(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride int, coefPix int, nRuns int, runLen int, nPix int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets dst[p*c : p*c+c], p < nPix, to the sum over r < nRuns, i < runLen of coef[p*coefPix + r*coefStride + i] times w[(r*wStride+i)*c : (r*wStride+i)*c + c]; c, nRuns, runLen and nPix must be positive.", name))
+	// Strides in bytes that only the outer loops need live on the stack.
+	locals := AllocLocal(40)
+	wRunStep, cRunStep, cPixStep, left, cols := locals.Offset(0), locals.Offset(8), locals.Offset(16), locals.Offset(24), locals.Offset(32)
+	rowBytes := ld("c")
+	MOVQ(rowBytes, cols)
+	SHLQ(U8(2), rowBytes)
+	t := ld("wStride")
+	IMULQ(rowBytes, t)
+	MOVQ(t, wRunStep)
+	t = ld("coefStride")
+	SHLQ(U8(2), t)
+	MOVQ(t, cRunStep)
+	t = ld("coefPix")
+	SHLQ(U8(2), t)
+	MOVQ(t, cPixStep)
+	t = ld("nPix")
+	MOVQ(t, left)
+	dst, coef := ld("dst"), ld("coef")
+	col := GP64()
+
+	// walk emits the loop over all rows for nv vectors at column col of p
+	// pixels (the second's coefficients cPixStep bytes and its dst
+	// rowBytes after the first's), then stores them (masked when m is not
+	// nil).
+	walk := func(label string, p, nv int, m *avx.Mask) {
+		acc := make([][]reg.VecVirtual, p)
+		for q := range acc {
+			for v := 0; v < nv; v++ {
+				a := s.Vec()
+				s.zero(a)
+				acc[q] = append(acc[q], a)
+			}
+		}
+		wRun, cRun, r := GP64(), GP64(), GP64()
+		Load(Param("w"), wRun)
+		LEAQ(Mem{Base: wRun, Index: col, Scale: 4}, wRun)
+		MOVQ(coef, cRun)
+		Load(Param("nRuns"), r)
+		Label(label + "run")
+		wp, i := GP64(), GP64()
+		cp := make([]reg.GPVirtual, p)
+		MOVQ(wRun, wp)
+		for q := range cp {
+			cp[q] = GP64()
+			MOVQ(cRun, cp[q])
+			if q > 0 {
+				ADDQ(cPixStep, cp[q])
+			}
+		}
+		Load(Param("runLen"), i)
+		Label(label + "row")
+		b := make([]reg.VecVirtual, p)
+		for q := range b {
+			b[q] = s.Vec()
+			VBROADCASTSS(Mem{Base: cp[q]}, b[q])
+		}
+		for v := 0; v < nv; v++ {
+			wm := Mem{Base: wp, Disp: v * s.Bytes()}
+			if m == nil && p == 1 {
+				VFMADD231PS(wm, b[0], acc[0][v])
+				continue
+			}
+			wv := s.Vec()
+			if m == nil {
+				VMOVUPS(wm, wv)
+			} else {
+				s.LoadMasked(wm, *m, wv)
+			}
+			for q := range acc {
+				VFMADD231PS(wv, b[q], acc[q][v])
+			}
+		}
+		ADDQ(rowBytes, wp)
+		for q := range cp {
+			ADDQ(U32(4), cp[q])
+		}
+		DECQ(i)
+		JNZ(LabelRef(label + "row"))
+		ADDQ(wRunStep, wRun)
+		ADDQ(cRunStep, cRun)
+		DECQ(r)
+		JNZ(LabelRef(label + "run"))
+		for q := range acc {
+			base := dst
+			if q > 0 {
+				base = GP64()
+				LEAQ(Mem{Base: dst, Index: rowBytes, Scale: 1}, base)
+			}
+			for v, a := range acc[q] {
+				out := Mem{Base: base, Index: col, Scale: 4, Disp: v * s.Bytes()}
+				if m == nil {
+					VMOVUPS(a, out)
+				} else {
+					s.StoreMasked(a, *m, out)
+				}
+			}
+		}
+	}
+
+	// columns emits the walks over all columns of p pixels: blocks of the
+	// given sizes while they fit, then a masked tail.
+	columns := func(label string, p int, sizes []int) {
+		XORQ(col, col)
+		for _, nv := range sizes {
+			l := fmt.Sprintf("%s_b%d", label, nv)
+			Label(l)
+			end := GP64()
+			MOVQ(cols, end)
+			SUBQ(U32(nv*s.Lanes), end)
+			CMPQ(col, end)
+			JG(LabelRef(l + "done"))
+			walk(l, p, nv, nil)
+			ADDQ(U32(nv*s.Lanes), col)
+			JMP(LabelRef(l))
+			Label(l + "done")
+		}
+		rem := GP64()
+		MOVQ(cols, rem)
+		SUBQ(col, rem)
+		JLE(LabelRef(label + "_cols"))
+		m := s.TailMask(masks, rem)
+		walk(label+"_tail", p, 1, &m)
+		Label(label + "_cols")
+	}
+
+	Label(name + "_pixels")
+	CMPQ(left, U8(2))
+	JL(LabelRef(name + "_last"))
+	columns(name+"_pair", 2, s.gatherPairBlocks())
+	LEAQ(Mem{Base: dst, Index: rowBytes, Scale: 2}, dst)
+	ADDQ(cPixStep, coef)
+	ADDQ(cPixStep, coef)
+	SUBQ(U8(2), left)
+	JNZ(LabelRef(name + "_pixels"))
+	JMP(LabelRef(name + "_done"))
+
+	Label(name + "_last")
+	columns(name+"_one", 1, []int{gatherBlock, 1})
 
 	Label(name + "_done")
 	VZEROUPPER()

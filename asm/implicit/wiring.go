@@ -18,9 +18,10 @@ func init() {
 		dot:    [...]runFunc{nil{{range .Dot}}, {{.}}{{end}}},
 		axpy:   [...]runFunc{nil{{range .Axpy}}, {{.}}{{end}}},
 		ger:    [...]runFunc{nil{{range .Ger}}, {{.}}{{end}}},
-		dot2:   [...]runFunc2{nil{{range .Dot2}}, {{.}}{{end}}},
-		ger2:   [...]runFunc2{nil{{range .Ger2}}, {{.}}{{end}}},
+		dotRowFn: [...]runFuncRow{nil{{range .DotRow}}, {{.}}{{end}}},
+		gerRowFn: [...]runFuncRow{nil{{range .GerRow}}, {{.}}{{end}}},
 		gather: {{.Gather}},
+		dotRowPixels: [...]int{0{{range .DotRowPixels}}, {{.}}{{end}}},
 	})
 {{- end}}
 }
@@ -28,21 +29,23 @@ func init() {
 
 // isaKernels names one ISA's kernels, indexed by filter count - 1.
 type isaKernels struct {
-	Path                       string
-	Dot, Axpy, Ger, Dot2, Ger2 []string
-	Gather                     string
+	Path                           string
+	Dot, Axpy, Ger, DotRow, GerRow []string
+	Gather                         string
+	DotRowPixels                   []int
 }
 
 func wiringData() []isaKernels {
 	var out []isaKernels
 	for _, s := range []isa{avx2, avx512} {
-		k := isaKernels{Path: s.Suffix, Gather: "gatherRows" + s.Suffix}
+		k := isaKernels{Path: s.Suffix, Gather: "gatherRuns" + s.Suffix}
 		for f := 1; f <= maxFilters; f++ {
-			k.Dot = append(k.Dot, kernelName("dotRuns", f, 1, s))
-			k.Axpy = append(k.Axpy, kernelName("axpyRuns", f, 1, s))
-			k.Ger = append(k.Ger, kernelName("gerRuns", f, 1, s))
-			k.Dot2 = append(k.Dot2, kernelName("dotRuns", f, 2, s))
-			k.Ger2 = append(k.Ger2, kernelName("gerRuns", f, 2, s))
+			k.Dot = append(k.Dot, kernelName("dotRuns", f, s))
+			k.Axpy = append(k.Axpy, kernelName("axpyRuns", f, s))
+			k.Ger = append(k.Ger, kernelName("gerRuns", f, s))
+			k.DotRow = append(k.DotRow, kernelName("dotRow", f, s))
+			k.DotRowPixels = append(k.DotRowPixels, dotRowPixels(f))
+			k.GerRow = append(k.GerRow, kernelName("gerRow", f, s))
 		}
 		out = append(out, k)
 	}
