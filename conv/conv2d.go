@@ -120,7 +120,7 @@ func (c *Conv2D) BackwardData(n int, dy, w, dx []float32) {
 		kernels.Sgemm(false, true, g.Rows(), k, f, 1, dy, f, w, f, 0, dx, k)
 		return
 	}
-	if c.adjoint.subpixel(c.spec.C) {
+	if c.adjoint.subpixel(c.geom) {
 		// One implicit GEMM per phase of dx, no cols matrix, no col2im.
 		c.sub.init(c.geom, f)
 		c.sub.run(n, dy, w, dx, nil)
@@ -157,7 +157,7 @@ func (c *Conv2D) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 	// sample, and splitting that sum would make the result depend on the
 	// chunking (see chunk.go).
 	k := g.Cols()
-	if c.wg.use(k, f) {
+	if c.wg.useForWeights(c.geom, k, f) {
 		c.wg.gradient(c.geom, n, x, dy, f, dw, c.direct)
 		return
 	}

@@ -51,14 +51,16 @@
 // smaller than its stride) is the bias and activation alone.
 //
 // The explicit paths (im2col.Im2col into a workspace, Sgemm, Col2im)
-// remain as the fallback and as the tests' reference: while a GEMM is set
-// through internal/sgemmhook, which must see every product as a
-// kernels.Sgemm call; for products with at most 4 rows or columns, where
-// Sgemm's skinny kernels win; and, for the adjoint forward, for
-// destinations of fewer than 16 channels, where the phase GEMMs, one
-// column per channel, would leave most of a micro-kernel's columns empty
-// (subpixelMinChannels). The window operands give the explicit path's
-// results bit for bit, as both pack the same values.
+// remain as the tests' reference and where they measured faster: while a
+// GEMM is set through internal/sgemmhook, which must see every product as
+// a kernels.Sgemm call; for products with at most 4 rows or columns, where
+// Sgemm's skinny kernels win; for weight gradients over output grids
+// smaller than 16x16 (windowWeightsMinPixels), where most pixels lie at a
+// border; and, for the adjoint forward, unless every phase has the same
+// taps (the kernel a multiple of the stride), the destination has at
+// least 16 channels and the source is at least 8 pixels wide (see
+// adjointPath.subpixel for the measurements). The window operands give the
+// explicit path's results bit for bit, as both pack the same values.
 //
 // Conv2Ds with few filters (at most 4, like an RGB output layer) take a
 // path of their own (implicit.go): as a GEMM they have only F columns, too

@@ -39,26 +39,41 @@ import (
 // (AVX-512) columns at a time: for an RGB destination over 80% of that
 // work would be padding, while the col2im path's GEMM has KH*KW times as
 // many columns (27 for 3x3 over RGB) and pays one extra pass over memory.
-// From one AVX2 tile of columns on, the phase GEMMs waste nothing on amd64
-// AVX2 and at most half on AVX-512. The bound is reasoned from the tile
-// widths, not measured; no DCGAN layer lies below it except the
-// discriminator's RGB input, whose backward-data training skips.
 const subpixelMinChannels = 16
+
+// subpixelMinWidth is the narrowest source (the phase grid's width) the
+// sub-pixel path takes by default. A phase GEMM's rows come in runs of
+// one grid row, and a register tile of rows that spans two runs goes
+// through the driver's scratch tile; on a 4-pixel-wide grid every tile
+// does. Measured (AMD Zen 3, avx2, one thread, six alternating rounds of
+// the root package's BenchmarkConv, 95a561c's col2im path against the
+// sub-pixel one): the generator's 4x4 -> 8x8 layer ran 1.19x slower
+// sub-pixel, the 8x8 -> 16x16 one level (1.00x), the 16x16 -> 32x32 one
+// 0.99x.
+const subpixelMinWidth = 8
 
 // adjointPath is how a layer computes its adjoint forward.
 type adjointPath uint8
 
 const (
-	adjointAuto     adjointPath = iota // sub-pixel from subpixelMinChannels on
+	adjointAuto     adjointPath = iota // sub-pixel where it measured no slower (subpixel)
 	adjointSubpixel                    // sub-pixel always (tests)
 	adjointCol2im                      // col2im always (tests)
 )
 
-// subpixel reports whether to take the sub-pixel path to a destination
-// of dstC channels. Never while a GEMM is set through sgemmhook: the
-// harness that sets one needs every product to go through kernels.Sgemm,
-// and kernels.Gemm does not.
-func (p adjointPath) subpixel(dstC int) bool {
+// subpixel reports whether to take the sub-pixel path for the adjoint of
+// conv g (batch 1, from dst to src). Never while a GEMM is set through
+// sgemmhook: the harness that sets one needs every product to go through
+// kernels.Sgemm, and kernels.Gemm does not.
+//
+// By default only where every phase has the same taps (the kernel a
+// multiple of the stride, like the generator's 4x4 stride 2) and the
+// source is at least subpixelMinWidth wide. Uneven phases (3x3 stride 2:
+// 2x2, 2x1, 1x2 and 1x1 taps) make GEMMs of depth C to 4C that lose to
+// col2im's one GEMM: the discriminator's three stride-2 backward-data
+// passes measured 1.09x, 1.09x and 1.21x slower sub-pixel (same runs as
+// subpixelMinWidth).
+func (p adjointPath) subpixel(g im2col.Geometry) bool {
 	if sgemmhook.Get() != nil {
 		return false
 	}
@@ -68,7 +83,9 @@ func (p adjointPath) subpixel(dstC int) bool {
 	case adjointCol2im:
 		return false
 	}
-	return dstC >= subpixelMinChannels
+	return g.C >= subpixelMinChannels &&
+		g.KH%g.StrideH == 0 && g.KW%g.StrideW == 0 &&
+		g.OutW >= subpixelMinWidth
 }
 
 // subpixel is one layer's sub-pixel adjoint forward: its phases, built

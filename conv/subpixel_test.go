@@ -337,29 +337,41 @@ func TestPhaseTaps(t *testing.T) {
 }
 
 // TestAdjointPathChoice checks which path each setting takes: sub-pixel
-// from subpixelMinChannels destination channels on by default, and never
-// under sgemmhook, even when forced.
+// by default for even phases, at least subpixelMinChannels destination
+// channels and a source at least subpixelMinWidth wide; never under
+// sgemmhook, even when forced.
 func TestAdjointPathChoice(t *testing.T) {
+	geom := func(c, k, s, src int) im2col.Geometry {
+		g, err := im2col.NewGeometry(1, src*s, src*s, c, k, k, s, s, im2col.Same)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
 	for _, c := range []struct {
 		p    adjointPath
-		dstC int
+		g    im2col.Geometry
 		want bool
 	}{
-		{adjointAuto, 3, false},
-		{adjointAuto, subpixelMinChannels - 1, false},
-		{adjointAuto, subpixelMinChannels, true},
-		{adjointAuto, 128, true},
-		{adjointSubpixel, 3, true},
-		{adjointCol2im, 128, false},
+		{adjointAuto, geom(3, 4, 2, 16), false},
+		{adjointAuto, geom(subpixelMinChannels-1, 4, 2, 16), false},
+		{adjointAuto, geom(subpixelMinChannels, 4, 2, 16), true},
+		{adjointAuto, geom(128, 4, 2, 16), true},
+		{adjointAuto, geom(128, 4, 2, subpixelMinWidth), true},
+		{adjointAuto, geom(128, 4, 2, subpixelMinWidth-1), false},
+		{adjointAuto, geom(128, 3, 2, 16), false}, // uneven phases
+		{adjointAuto, geom(128, 3, 1, 16), true},  // stride 1: one phase
+		{adjointSubpixel, geom(3, 3, 2, 4), true},
+		{adjointCol2im, geom(128, 4, 2, 16), false},
 	} {
-		if got := c.p.subpixel(c.dstC); got != c.want {
-			t.Errorf("adjointPath(%d).subpixel(%d) = %v, want %v", c.p, c.dstC, got, c.want)
+		if got := c.p.subpixel(c.g); got != c.want {
+			t.Errorf("adjointPath(%d).subpixel(C=%d k=%d s=%d src %dx%d) = %v, want %v", c.p, c.g.C, c.g.KH, c.g.StrideH, c.g.OutH, c.g.OutW, got, c.want)
 		}
 	}
 	sgemmhook.Set(naiveGemm)
 	defer sgemmhook.Set(nil)
 	for _, p := range []adjointPath{adjointAuto, adjointSubpixel} {
-		if p.subpixel(128) {
+		if p.subpixel(geom(128, 4, 2, 16)) {
 			t.Errorf("adjointPath(%d): sub-pixel under sgemmhook", p)
 		}
 	}

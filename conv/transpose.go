@@ -88,7 +88,7 @@ func (c *Conv2DTranspose) Forward(n int, x, w, bias, y []float32) {
 	if bias != nil {
 		checkLen(op, "bias", len(bias), c.spec.Filters, "Filters")
 	}
-	if c.adjoint.subpixel(c.spec.Filters) {
+	if c.adjoint.subpixel(c.geom) {
 		// Forward is the adjoint conv's backward-data: one implicit GEMM
 		// per output phase, with the bias and activation in its epilogue.
 		c.sub.init(c.geom, c.spec.C)
@@ -182,7 +182,7 @@ func (c *Conv2DTranspose) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 // that sum would make the result depend on the chunking (see chunk.go).
 func (c *Conv2DTranspose) backwardWeightsPass(g im2col.Geometry, n int, x, dy, dw []float32) {
 	k, ch := g.Cols(), c.spec.C
-	if c.wg.use(k, ch) {
+	if c.wg.useForWeights(c.geom, k, ch) {
 		c.wg.gradient(c.geom, n, dy, x, ch, dw, false)
 		return
 	}

@@ -20,8 +20,10 @@ type windowGemm struct {
 	ct  []float32         // gradient's dw^T
 	tr  transposeEpilogue // gradient's epilogue
 	// im2col forces the im2col fallback, the reference tests compare the
-	// window operands against.
-	im2col bool
+	// window operands against; forceWeights forces the window operand for
+	// weight gradients on any grid (tests).
+	im2col       bool
+	forceWeights bool
 }
 
 // use reports whether an m x n GEMM of the layer runs on window
@@ -30,6 +32,24 @@ type windowGemm struct {
 // kernels.Gemm does not match.
 func (g *windowGemm) use(m, n int) bool {
 	return m > 4 && n > 4 && !g.fallback()
+}
+
+// windowWeightsMinPixels is the smallest output grid (OH*OW per sample)
+// whose weight gradient runs on a window operand by default. Its operand
+// packs one output pixel's channels per depth step, which on small grids,
+// where most pixels lie at a border, costs more than im2col's bulk copies
+// and Sgemm's fixed-stride packing. Measured (AMD Zen 3, avx2, one thread,
+// six alternating rounds of the root package's BenchmarkConv, 95a561c's
+// im2col path against the window operand): 16x16 grids 0.95-1.01x, 8x8
+// grids 1.10-1.14x, 4x4 grids 1.24-1.29x. From 16x16 on the window path
+// is level and saves the cols workspace of the whole batch (268 MB for
+// the generator's last Conv2DTranspose at batch 128).
+const windowWeightsMinPixels = 256
+
+// useForWeights is use for a weight gradient of a layer whose windows
+// (batch 1) are geom's.
+func (g *windowGemm) useForWeights(geom im2col.Geometry, m, n int) bool {
+	return g.use(m, n) && (g.forceWeights || geom.OutH*geom.OutW >= windowWeightsMinPixels)
 }
 
 // fallback reports whether every GEMM takes the im2col path: while a GEMM

@@ -40,8 +40,9 @@ func windowSpecs() []Spec {
 }
 
 // windowOps returns the layers of s whose passes run on window operands
-// (a Conv2D on its im2col path, a Conv2DTranspose), each paired with the
-// same layer forced onto the im2col fallback.
+// (a Conv2D on its im2col path, a Conv2DTranspose; weight gradients on
+// window operands on any grid), each paired with the same layer forced
+// onto the im2col fallback.
 func windowOps(t *testing.T, s Spec) (ops, refs []Op) {
 	t.Helper()
 	for _, transpose := range []bool{false, true} {
@@ -56,10 +57,11 @@ func windowOps(t *testing.T, s Spec) (ops, refs []Op) {
 		ref, _ := l.New()
 		switch c := op.(type) {
 		case *Conv2D:
-			c.implicit = false
+			c.implicit, c.wg.forceWeights = false, true
 			r := ref.(*Conv2D)
 			r.implicit, r.wg.im2col = false, true
 		case *Conv2DTranspose:
+			c.wg.forceWeights = true
 			ref.(*Conv2DTranspose).wg.im2col = true
 		}
 		ops, refs = append(ops, op), append(refs, ref)
@@ -199,4 +201,24 @@ func TestWindowPathsThreadedGemms(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestWindowWeightsChoice checks the default rule for weight gradients:
+// window operands from windowWeightsMinPixels output pixels per sample on,
+// the im2col path below, and always when forced.
+func TestWindowWeightsChoice(t *testing.T) {
+	for _, c := range []struct {
+		out   int // output grid side
+		force bool
+		want  bool
+	}{{16, false, true}, {32, false, true}, {8, false, false}, {4, false, false}, {4, true, true}} {
+		g, err := im2col.NewGeometry(1, 2*c.out, 2*c.out, 16, 3, 3, 2, 2, im2col.Same)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg := windowGemm{forceWeights: c.force}
+		if got := wg.useForWeights(g, 144, 32); got != c.want {
+			t.Errorf("%dx%d grid, forced %v: window operand %v, want %v", c.out, c.out, c.force, got, c.want)
+		}
+	}
 }
