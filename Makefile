@@ -59,7 +59,9 @@ test-arm64:
 bench:
 	$(GO) run ./bench/cmd/bench -out bench-out
 
-## bench-peers: gokern against PyTorch (Debian python3-torch) on the same DCGAN.
+## bench-peers: gokern against PyTorch on the same DCGAN, tuned (jemalloc,
+## OPENBLAS_NUM_THREADS=1) and default, at 1 and 2 threads. Needs Debian's
+## python3-torch, libjemalloc2 and libopenblas0-pthread (apt-get install -y ...).
 bench-peers:
 	bash bench/peers/run.sh
 
