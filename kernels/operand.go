@@ -62,26 +62,7 @@ func (p *Panels) Scratch() []float32 { return p.scratch }
 // matrix with row stride ld: value (r, s) = src[r*ld+s] for s < Depth().
 // Rows rows..Width()-1 of the micro-panel are zero.
 func (p *Panels) PackRows(q int, src []float32, ld, rows int) {
-	w, kc := p.width, p.kc
-	if rows < 0 || rows > w || ld < kc || rows > 0 && kc > 0 && len(src) < (rows-1)*ld+kc {
-		panic(fmt.Sprintf("gokern: Panels.PackRows: rows=%d (width %d), ld=%d, len(src)=%d, depth %d", rows, w, ld, len(src), kc))
-	}
-	panel := p.Panel(q)
-	if rows == w && p.transposing != nil {
-		p.transposing(kc, src, ld, panel)
-		return
-	}
-	for r := 0; r < rows; r++ {
-		d := panel[r:]
-		for s, v := range src[r*ld : r*ld+kc] {
-			d[s*w] = v
-		}
-	}
-	for r := rows; r < w; r++ {
-		for s := 0; s < kc; s++ {
-			panel[s*w+r] = 0
-		}
-	}
+	p.PackRowsAt(q, 0, p.kc, src, ld, rows)
 }
 
 // PackRowsAt is PackRows for depth steps [s0, s0+n) of micro-panel q
@@ -256,10 +237,15 @@ func (j *gemmJob) rowOffset(i int) int {
 // rowOf returns columns [j0, j1) of row i of C, checked against C.
 func (j *gemmJob) rowOf(i, j0, j1 int) []float32 {
 	o := j.rowOffset(i)
+	j.checkRow(i, o, j1)
+	return j.c[o+j0 : o+j1 : o+j1]
+}
+
+// checkRow panics unless row i, at offset o, holds j1 columns inside C.
+func (j *gemmJob) checkRow(i, o, j1 int) {
 	if o < 0 || o+j1 > len(j.c) {
 		panic(fmt.Sprintf("gokern: Gemm: row %d at offset %d, %d columns, outside len(C) = %d", i, o, j1, len(j.c)))
 	}
-	return j.c[o+j0 : o+j1 : o+j1]
 }
 
 // finishEmpty is a Gemm with k == 0: C = Beta*C, then the epilogue.
@@ -267,30 +253,38 @@ func (j *gemmJob) finishEmpty() {
 	for i := 0; i < j.m; i++ {
 		scaleC(1, j.n, j.beta, j.rowOf(i, 0, j.n), j.n)
 	}
-	j.finish(0, j.m, 0, j.n)
+	j.finish(0, j.m, 0, j.n, nil)
 }
 
 // finish runs the epilogue over rows [i0, i1) and columns [j0, j1) of C,
 // a block whose sum is complete: in one call when C's rows are equally
-// spaced, else in one call per run of equally spaced rows.
-func (j *gemmJob) finish(i0, i1, j0, j1 int) {
+// spaced, else in one call per run of equally spaced rows. With a
+// RowLayout, offs holds the block's row offsets when the caller has them
+// (macro looked them up), else nil.
+func (j *gemmJob) finish(i0, i1, j0, j1 int, offs []int) {
 	if j.epilogue == nil || i0 >= i1 {
 		return
 	}
 	cols := j1 - j0
 	if j.rows == nil {
-		j.rowOf(i1-1, j0, j1) // the block's last row lies inside C
+		j.checkRow(i1-1, (i1-1)*j.ldc, j1) // the block's last row lies inside C
 		o := i0*j.ldc + j0
 		j.epilogue.Finish(j.c[o:o+(i1-1-i0)*j.ldc+cols], j.ldc, i0, i1-i0, j0, cols)
 		return
 	}
+	off := func(i int) int {
+		if offs != nil {
+			return offs[i-i0]
+		}
+		return j.rowOffset(i)
+	}
 	for i := i0; i < i1; {
-		o := j.rowOffset(i)
-		j.rowOf(i, j0, j1)
+		o := off(i)
+		j.checkRow(i, o, j1)
 		r, ld := 1, cols
 		if i+1 < i1 {
-			if s := j.rowOffset(i+1) - o; s >= cols {
-				for i+r < i1 && j.rowOffset(i+r)-o == r*s {
+			if s := off(i+1) - o; s >= cols {
+				for i+r < i1 && off(i+r)-o == r*s {
 					r++
 				}
 				if r > 1 {
@@ -300,7 +294,7 @@ func (j *gemmJob) finish(i0, i1, j0, j1 int) {
 		}
 		// The run's first and last rows lie inside C, and those between
 		// are equally spaced between them.
-		j.rowOf(i+r-1, j0, j1)
+		j.checkRow(i+r-1, o+(r-1)*ld, j1)
 		j.epilogue.Finish(j.c[o+j0:o+j0+(r-1)*ld+cols], ld, i, r, j0, cols)
 		i += r
 	}

@@ -172,7 +172,7 @@ func (j *gemmJob) packed(buf *gemmBuffers, i0, i1, j0, j1 int) {
 				j.packA(buf, ic, pc, mc, kc)
 				j.macro(buf, buf.a, buf.b, ic, jc, mc, nc, kc, beta)
 				if pc+kc == j.k {
-					j.finish(ic, ic+mc, jc, jc+nc)
+					j.finish(ic, ic+mc, jc, jc+nc, buf.offs) // macro looked the offsets up
 				}
 			}
 		}

@@ -115,7 +115,7 @@ func (j *gemmJob) teamPart(i int, buf *gemmBuffers) {
 		j.packA(buf, ic, t.pc, mc, t.kc)
 		j.macro(buf, buf.a, pb, ic, t.jc+c0, mc, c1-c0, t.kc, t.beta)
 		if t.pc+t.kc == j.k {
-			j.finish(ic, ic+mc, t.jc+c0, t.jc+c1)
+			j.finish(ic, ic+mc, t.jc+c0, t.jc+c1, buf.offs) // macro looked the offsets up
 		}
 	}
 }

@@ -22,7 +22,6 @@ type convLayer struct {
 	params        []*Param
 	x             *Tensor
 	y, dz, dx     Tensor
-	fused         fusion
 	presummed     biasHandoff // the bias gradient from the fused LeakyReLU's Backward
 	typ           string
 	kernelShape   func(c int) []int // kernel layout from input channels
@@ -45,7 +44,6 @@ func (l *convLayer) fuse(f fusion) bool {
 	if l.Activation != LinearActivation {
 		return false
 	}
-	l.fused = f
 	// The op applies it in its GEMM's epilogue, with the bias.
 	l.op.FuseLeakyReLU(f.alpha)
 	l.presummed = biasHandoff{layer: &l.base, bias: l.bias}

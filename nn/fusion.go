@@ -6,9 +6,11 @@ import "github.com/gokern/gokern/kernels"
 // it over, and a layer written outside nn simply runs the LeakyReLU after
 // it as a separate layer (the same values, one more pass over memory).
 //
-// fusion describes a LeakyReLU merged into the layer before it: that layer
-// skips its own bias pass and applies bias and activation together with
-// kernels.BiasLeakyReLU, saving two passes over the activations. The
+// fusion describes a LeakyReLU merged into the layer before it, saving two
+// passes over the activations: a Dense layer applies bias and activation
+// together with kernels.BiasLeakyReLU instead of its own bias pass; a
+// convolution layer hands the activation to its conv.Op
+// (FuseLeakyReLU), which applies both in its GEMM's epilogue. The
 // LeakyReLU layer still exists (Summary shows it, its Backward runs); its
 // Forward just adopts the already activated values.
 type fusion struct {

@@ -184,7 +184,7 @@ func TestFusedMatchesUnfused(t *testing.T) {
 		x := NewTensor(2, 4, 4, 3)
 		randomize(rand.New(rand.NewPCG(2, 2)), x.Data, 1)
 		fused := append([]float32(nil), m.Forward(x, false).Data...)
-		conv.fused, act.fused = fusion{}, false
+		act.fused = false
 		conv.op.FuseLeakyReLU(0)
 		plain := m.Forward(x, false).Data
 		for i := range plain {
