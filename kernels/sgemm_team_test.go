@@ -33,3 +33,32 @@ func TestSgemmTeamPlan(t *testing.T) {
 		}
 	})
 }
+
+// TestSgemmBalanceParts checks that the one-dimensional split goes past one
+// part per thread only where every part keeps minPartRows of the split
+// dimension (each part repacks the other operand), and never past
+// balanceParts per thread.
+func TestSgemmBalanceParts(t *testing.T) {
+	kerneltest.Run(t, func(t *testing.T) {
+		im := cur()
+		g := &im.gemm
+		cases := []struct {
+			m, n, k, threads int
+			want             int
+		}{
+			{32768, 128, 512, 2, 2 * balanceParts},                  // a sub-pixel phase: plenty of rows
+			{8192, 128, 576, 3, 8192 / (minPartRows / g.MR * g.MR)}, // rows bound the parts
+			{1152, 128, 32768, 2, 2},                                // a weight gradient: one band per thread
+			{64, 8192, 576, 3, 8192 / (minPartRows / g.NR * g.NR)},  // bands of columns
+			{32768, 128, 512, 1, 1},
+		}
+		for _, c := range cases {
+			j := gemmJob{cfg: g, m: c.m, n: c.n, k: c.k}
+			j.plan(c.threads)
+			want := min(c.want, balanceParts*c.threads)
+			if j.team || j.parts != want {
+				t.Errorf("%dx%dx%d at %d threads: %d parts (team %v), want %d", c.m, c.n, c.k, c.threads, j.parts, j.team, want)
+			}
+		}
+	})
+}

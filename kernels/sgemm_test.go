@@ -238,10 +238,11 @@ func TestSgemmAlphaZero(t *testing.T) {
 
 // TestSgemmThreadsBitwise checks that every thread count gives the same
 // bits, on shapes that split over rows, over columns, over both (the team
-// path, sgemm_team.go) and on the skinny path.
+// path, sgemm_team.go), into more parts than threads (balanceParts) and on
+// the skinny path.
 func TestSgemmThreadsBitwise(t *testing.T) {
 	defer SetThreads(Threads())
-	shapes := [][3]int{{300, 200, 150}, {100, 700, 150}, {5001, 3, 700}, {4001, 1, 517}, {3, 5001, 700}, {257, 129, 1100}, {61, 51, 20001}, {31, 71, 20001}, {401, 300, 301}, {2001, 2, 4001}, {3, 1153, 6001}}
+	shapes := [][3]int{{300, 200, 150}, {100, 700, 150}, {5001, 3, 700}, {4001, 1, 517}, {3, 5001, 700}, {257, 129, 1100}, {61, 51, 20001}, {31, 71, 20001}, {401, 300, 301}, {2001, 2, 4001}, {3, 1153, 6001}, {4100, 33, 64}, {40, 4200, 64}}
 	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(7, 8))
 		for _, s := range shapes {

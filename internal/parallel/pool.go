@@ -54,6 +54,9 @@ type region struct {
 	parts  int
 	next   atomic.Int64
 	wg     sync.WaitGroup
+	// helping counts the helpers still working on the region: the caller
+	// spins on it before it parks in wg.Wait (see spinFor).
+	helping atomic.Int32
 }
 
 // work claims and runs parts on slot until none is left.
@@ -195,11 +198,13 @@ func runLimited(parts, most int, j Job, rg Ranger, n int) {
 			break // every worker is busy: run the rest here
 		}
 		r.wg.Add(1)
+		r.helping.Add(1)
 		w.regions <- assignment{r, slot} // buffered and empty: an idle worker never holds one
 	}
 	pool.mu.Unlock()
 
 	r.work(0)
+	spinUntil(func() bool { return r.helping.Load() == 0 })
 	r.wg.Wait()
 
 	r.job, r.slots, r.ranger = nil, nil, nil // drop the caller's data
@@ -211,14 +216,44 @@ func runLimited(parts, most int, j Job, rg Ranger, n int) {
 // loop is a worker: it helps with each region it is handed, then goes
 // back on the idle list.
 func (w *worker) loop() {
-	for a := range w.regions {
+	for {
+		a, ok := w.next()
+		if !ok {
+			return
+		}
 		r := a.r
 		r.work(a.slot)
 		pool.mu.Lock()
 		pool.idle = append(pool.idle, w)
 		pool.mu.Unlock()
+		// helping before Done: once Done returns the caller may reuse r
+		// for its next region, whose count a late decrement would upset.
+		r.helping.Add(-1)
 		r.wg.Done()
 	}
+}
+
+// next returns the worker's next assignment. It polls the channel for a
+// while before it blocks on it: a training step's regions follow each
+// other within microseconds, and a worker parked in the channel receive
+// is a parked OS thread, which on a virtual machine took 110-180 us
+// (median 140) to start on the work it was sent, against a region's
+// 10-20 ms of work split in two parts.
+func (w *worker) next() (assignment, bool) {
+	var a assignment
+	var ok, got bool
+	spinUntil(func() bool {
+		select {
+		case a, ok = <-w.regions:
+			got = true
+		default:
+		}
+		return got
+	})
+	if !got {
+		a, ok = <-w.regions
+	}
+	return a, ok
 }
 
 // Workers reports how many worker goroutines the pool has started.
