@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gokern/gokern/im2col"
+	"github.com/gokern/gokern/internal/sgemmhook"
 	"github.com/gokern/gokern/kernels"
 )
 
@@ -34,6 +35,11 @@ type Conv2D struct {
 	// sub is BackwardData's sub-pixel path (subpixel.go), taken as adjoint says.
 	sub     subpixel
 	adjoint adjointPath
+
+	// flipped, when set, computes BackwardData as its own forward pass
+	// with the flipped kernel wflip (flipped.go).
+	flipped *Conv2D
+	wflip   []float32
 }
 
 // implicitMaxFilters is the largest filter count computed by implicit GEMM.
@@ -56,6 +62,9 @@ func NewConv2D(s Spec) (*Conv2D, error) {
 	c := &Conv2D{spec: s, geom: g}
 	c.implicit = s.Filters <= implicitMaxFilters
 	c.direct = s.KH == 1 && s.KW == 1 && s.StrideH == 1 && s.StrideW == 1
+	if !c.direct {
+		c.flipped = newFlipped(s)
+	}
 	return c, nil
 }
 
@@ -118,6 +127,10 @@ func (c *Conv2D) BackwardData(n int, dy, w, dx []float32) {
 	f, k := c.spec.Filters, g.Cols()
 	if c.direct {
 		kernels.Sgemm(false, true, g.Rows(), k, f, 1, dy, f, w, f, 0, dx, k)
+		return
+	}
+	if c.flipped != nil && sgemmhook.Get() == nil {
+		c.backwardDataFlipped(n, dy, w, dx)
 		return
 	}
 	if c.adjoint.subpixel(c.geom) {

@@ -113,10 +113,20 @@ func TestConv2DMatchesNaive(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v: %v", s, err)
 			}
-			// Both compute paths on every shape, whatever the filter count.
-			for _, implicit := range []bool{false, true} {
-				c.implicit = implicit
-				name := fmt.Sprintf("implicit=%v", implicit)
+			// Every compute path on every shape, whatever the filter
+			// count: the GEMM paths (backward-data through the flipped
+			// convolution where it applies, and without it), and the
+			// implicit path.
+			flipped := c.flipped
+			for _, path := range []struct {
+				implicit bool
+				flipped  *Conv2D
+			}{{false, flipped}, {false, nil}, {true, nil}} {
+				if path.flipped == nil && flipped != nil && path.implicit {
+					continue
+				}
+				c.implicit, c.flipped = path.implicit, path.flipped
+				name := fmt.Sprintf("implicit=%v flipped=%v", path.implicit, path.flipped != nil)
 				for _, n := range []int{1, 3, 2} { // shrinking batch reuses a larger workspace
 					layerCase(t, name, c, n, s, naiveConv, rng)
 				}

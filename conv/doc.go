@@ -66,7 +66,11 @@
 // path of their own (implicit.go): as a GEMM they have only F columns, too
 // few for the blocked GEMM's register tile, so they take dot products
 // straight from the input, whose kernel rows are contiguous runs of KW*C
-// values in NHWC, in all three passes.
+// values in NHWC, in all three passes. A stride-1 Same Conv2D with odd
+// kernel sizes whose input has few channels (the discriminator's first
+// layer, 3 -> 64) has the same problem in its backward-data pass, which
+// is then a few-filter Conv2D of dy with the kernel flipped (flipped.go)
+// and takes that path.
 //
 // # Workspaces and threads
 //
