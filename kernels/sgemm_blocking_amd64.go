@@ -6,9 +6,10 @@ package kernels
 // generated register tile (MR x NR, in sgemm_amd64.go).
 const (
 	// AVX-512, the 12x32 tile, blocked for Zen 5 (48 KiB L1D, 1 MiB L2 per
-	// core): a KC x NR micro-panel of B (at most 320 x 32 floats, 40 KiB;
-	// the driver evens out the KC blocks, so k = 1152 runs as 4 x 288 =
-	// 36 KiB) stays in L1 while MR x KC micro-panels of A stream past it
+	// core): a KC x NR micro-panel of B (320 x 32 floats, 40 KiB; the
+	// driver evens out the KC blocks, so k = 1152 runs as 4 x 288 = 36 KiB,
+	// and runs a k up to 400 as one block, see gemmJob.kcMax) stays in L1
+	// while MR x KC micro-panels of A stream past it
 	// from the MC x KC block (240 x 320 = 300 KiB) in L2; the KC x NC panel
 	// of B (5 MiB) sits in L3. KC and MC were picked by a sweep of KC in
 	// 192..384 and MC in 120..480 (cpuGFLOPS on a 1024 cube and two DCGAN
@@ -18,6 +19,8 @@ const (
 
 	// AVX2+FMA, the 6x16 tile: KC = 512 (a 32 KiB micro-panel of B in L1),
 	// MC = 240 (a 480 KiB block of A in L2), NC = 4096. A sweep of KC in
-	// 256..512 and MC in 120..480 put KC = 512 ahead by about 5%.
+	// 256..512 and MC in 120..480 put KC = 512 ahead by about 5% (Zen 5);
+	// on Zen 3 paired rounds of KC 256..1152 and MC 120..240 found nothing
+	// better overall but one block for k up to 640 (gemmJob.kcMax).
 	kcAVX2, mcAVX2, ncAVX2 = 512, 240, 4096
 )
