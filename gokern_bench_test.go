@@ -122,6 +122,40 @@ func BenchmarkEpoch(b *testing.B) {
 	}
 }
 
+// BenchmarkScalingPaired measures the training iteration's speed-up from
+// one thread to GOMAXPROCS (-cpu) threads on the best path: each b.N is a
+// pair, one iteration on one thread and one on all of them, back to back
+// in one process, and "x" is the median of the pairs' time ratios. On a
+// shared machine whose load drifts over seconds, ratios of adjacent
+// iterations are steadier than a ratio of two separate runs' medians
+// (which the harness's scaling section reports). Run with -benchtime Nx:
+//
+//	go test -run XXX -bench ScalingPaired -benchtime 24x -cpu 2 .
+func BenchmarkScalingPaired(b *testing.B) {
+	t := sharedTrainer(b)
+	all := runtime.GOMAXPROCS(0)
+	defer kernels.SetThreads(kernels.Threads())
+	var ratios []float64
+	var one, many time.Duration
+	for range b.N {
+		kernels.SetThreads(1)
+		t0 := time.Now()
+		t.Iteration()
+		t1 := time.Now()
+		kernels.SetThreads(all)
+		t.Iteration()
+		t2 := time.Now()
+		one, many = one+t1.Sub(t0), many+t2.Sub(t1)
+		ratios = append(ratios, t1.Sub(t0).Seconds()/t2.Sub(t1).Seconds())
+	}
+	slices.Sort(ratios)
+	b.ReportMetric(ratios[len(ratios)/2], "x")
+	b.ReportMetric(ratios[len(ratios)/4], "x-q1")
+	b.ReportMetric(ratios[(3*len(ratios))/4], "x-q3")
+	b.ReportMetric(one.Seconds()/float64(b.N), "s/iter-1thread")
+	b.ReportMetric(many.Seconds()/float64(b.N), fmt.Sprintf("s/iter-%dthreads", all))
+}
+
 // BenchmarkSgemm runs kernels.Sgemm on powers of two from 256 to 2048 and
 // on the DCGAN's characteristic shapes (bench.SgemmShapes, derived from the
 // models package gan builds), on every path and peer, as
