@@ -20,7 +20,9 @@
 //     worker polls for its next one for spinFor (200 us), and a caller
 //     polls for its helpers to finish for as long before it blocks, since
 //     a parked thread takes 100+ us to wake on a virtual machine; after
-//     that the worker parks on a channel and uses no CPU.
+//     that the worker parks on a channel and uses no CPU. Nobody polls
+//     when Threads() exceeds GOMAXPROCS (or GOMAXPROCS is 1): a poller
+//     would hold the P the goroutine it waits for needs.
 //   - Run never waits for a worker. It takes the workers idle at that
 //     moment, up to its need, and runs every part nobody else claimed on
 //     its own goroutine. So a call made from inside a parallel region, when

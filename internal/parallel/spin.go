@@ -1,6 +1,9 @@
 package parallel
 
-import "time"
+import (
+	"runtime"
+	"time"
+)
 
 // spinFor is how long a worker polls for its next region, and a caller for
 // its helpers to finish, before parking. Parking and being woken costs the
@@ -13,8 +16,14 @@ import "time"
 const spinFor = 200 * time.Microsecond
 
 // spinUntil polls done until it reports true or spinFor has passed, and
-// reports whether done did.
+// reports whether done did. It polls only while every participant can
+// have a P of its own (Threads() <= GOMAXPROCS, and more than one): a
+// poller sharing its P would keep the goroutine it waits for off it, so
+// there it looks once and returns.
 func spinUntil(done func() bool) bool {
+	if p := runtime.GOMAXPROCS(0); p < 2 || Threads() > p {
+		return done()
+	}
 	var start time.Time
 	for i := 0; ; i++ {
 		if done() {

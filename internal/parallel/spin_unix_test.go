@@ -39,8 +39,13 @@ func TestIdleWorkersPark(t *testing.T) {
 }
 
 // TestSpinUntil checks both ways out of spinUntil: done, and the time
-// bound.
+// bound; and that it does not poll where a poller would share a P with
+// the goroutine it waits for.
 func TestSpinUntil(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("needs GOMAXPROCS >= 2 to poll at all")
+	}
+	withThreads(t, 2)
 	n := 0
 	if !spinUntil(func() bool { n++; return n == 10 }) || n != 10 {
 		t.Fatalf("spinUntil stopped at poll %d, want true at 10", n)
@@ -51,5 +56,21 @@ func TestSpinUntil(t *testing.T) {
 	}
 	if el := time.Since(t0); el < spinFor {
 		t.Fatalf("spinUntil gave up after %v, before spinFor (%v)", el, spinFor)
+	}
+}
+
+func TestSpinUntilSharedP(t *testing.T) {
+	polls := 0
+	never := func() bool { polls++; return false }
+	withThreads(t, runtime.GOMAXPROCS(0)+1) // more participants than Ps
+	if spinUntil(never) || polls != 1 {
+		t.Fatalf("threads > GOMAXPROCS: %d polls, want 1", polls)
+	}
+	prev := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(prev)
+	withThreads(t, 2)
+	polls = 0
+	if spinUntil(never) || polls != 1 {
+		t.Fatalf("GOMAXPROCS=1: %d polls, want 1", polls)
 	}
 }
