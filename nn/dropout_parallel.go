@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"math"
 	"math/bits"
 
 	"github.com/gokern/gokern/internal/parallel"
@@ -63,13 +64,19 @@ func (s pcgState) advance(k uint64) pcgState {
 
 // uint64 steps s and returns its output, as PCG.Uint64.
 func (s *pcgState) uint64() uint64 {
-	*s = s.mul(pcgMul).add(pcgInc)
+	// s = s*pcgMul + pcgInc, written out with the constants so that the
+	// draw inlines into the mask loop.
+	const mulHi, mulLo, incHi, incLo = 2549297995355413924, 4865540595714422341, 6364136223846793005, 1442695040888963407
+	hi, lo := bits.Mul64(s.lo, mulLo)
+	hi += s.hi*mulLo + s.lo*mulHi
+	lo, c := bits.Add64(lo, incLo, 0)
+	hi += incHi + c
+	s.hi, s.lo = hi, lo
 	const cheapMul = 0xda942042e4dd58b5
-	hi := s.hi
 	hi ^= hi >> 32
 	hi *= cheapMul
 	hi ^= hi >> 48
-	hi *= s.lo | 1
+	hi *= lo | 1
 	return hi
 }
 
@@ -81,18 +88,46 @@ type maskJob struct {
 	scale     float32
 }
 
+// Part draws values [p*dropChunk, ...) of the mask as two interleaved
+// streams, the first and the second half of the part's draws, each from
+// its own jumped copy of the generator: a draw's 128-bit multiply is a
+// chain of dependent steps, and two independent chains keep the multiplier
+// busy. Which draw makes which value is the serial loop's, so the mask is
+// too.
 func (j *maskJob) Part(p int) {
 	lo := p * dropChunk
 	hi := min(lo+dropChunk, len(j.mask))
-	s := j.start.advance(uint64(lo / 2))
-	m := j.mask
-	for i := lo; i < hi; i += 2 {
-		r := s.uint64()
-		m[i] = keepOrDrop(uint32(r>>40), j.threshold, j.scale)
-		if i+1 < hi {
-			m[i+1] = keepOrDrop(uint32(r>>8)&(1<<24-1), j.threshold, j.scale)
-		}
+	draws := (hi - lo + 1) / 2
+	half := draws / 2
+	a := j.start.advance(uint64(lo / 2))
+	b := a.advance(uint64(half))
+	m := j.mask[lo:hi]
+	scale := math.Float32bits(j.scale)
+	for d := 0; d < half; d++ {
+		ra, rb := a.uint64(), b.uint64()
+		j.put(m, 2*d, ra, scale)
+		j.put(m, 2*(half+d), rb, scale)
 	}
+	if draws > 2*half {
+		j.put(m, 2*(draws-1), b.uint64(), scale)
+	}
+}
+
+// put writes the two mask values of draw r at m[i] and, when it exists,
+// m[i+1].
+func (j *maskJob) put(m []float32, i int, r uint64, scale uint32) {
+	m[i] = keepBits(uint32(r>>40), j.threshold, scale)
+	if i+1 < len(m) {
+		m[i+1] = keepBits(uint32(r>>8)&(1<<24-1), j.threshold, scale)
+	}
+}
+
+// keepBits is keepOrDrop without a branch (the comparison is a coin flip
+// the branch predictor cannot learn): the value whose bits are scale when
+// the 24-bit uniform u falls below threshold (at most 1<<24), else +0.
+func keepBits(u, threshold, scale uint32) float32 {
+	below := uint32(int32(u-threshold) >> 31) // all ones when u < threshold
+	return math.Float32frombits(scale & below)
 }
 
 // fillMask draws the layer's next mask into l.mask, on the shared pool

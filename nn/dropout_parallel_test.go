@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -83,6 +84,23 @@ func TestDropoutMasksThreadsBitwise(t *testing.T) {
 		wantState, _ := ref.MarshalBinary()
 		if !slices.Equal(got, wantState) {
 			t.Fatalf("threads=%d: generator state after the masks differs from the serial loop's", th)
+		}
+	}
+}
+
+// TestKeepBits checks the branchless mask value against keepOrDrop at
+// and around the threshold, where a random mask almost never lands.
+func TestKeepBits(t *testing.T) {
+	const scale = float32(1) / 0.6
+	for _, th := range []uint32{0, 1, 2, 1 << 23, 10066329, 1<<24 - 1, 1 << 24} {
+		for _, u := range []uint32{0, 1, th - 1, th, th + 1, 1<<24 - 2, 1<<24 - 1} {
+			if u >= 1<<24 {
+				continue // draws give 24-bit uniforms
+			}
+			got, want := keepBits(u, th, math.Float32bits(scale)), keepOrDrop(u, th, scale)
+			if math.Float32bits(got) != math.Float32bits(want) {
+				t.Errorf("u=%d threshold=%d: %v, keepOrDrop %v", u, th, got, want)
+			}
 		}
 	}
 }
