@@ -124,17 +124,19 @@ func (j *gemmJob) plan(threads int) {
 // balanceParts is how many parts per thread the one-dimensional split
 // aims for. Parts are claimed as threads come free, so with several per
 // thread a thread that the machine slowed down, or that started late,
-// costs the call a fraction of a part instead of half of it: on a shared
-// 2-core machine, splitting each GEMM in exactly two left one core idle
-// for 5-8% of a training step (the pool measured both goroutines'
-// working time).
+// costs the call a fraction of a part instead of half of it. (On the
+// shared 2-core machine, where timing each region showed one goroutine
+// waiting for the other for about 7% of a core's time in a training
+// step, the change from two parts to this split was within the noise of
+// the whole iteration; it matters more with more threads.)
 const balanceParts = 4
 
 // minPartRows is the least rows (or columns) a part gets when the split
 // goes past one part per thread. Each band packs all of the operand it
-// does not split (op(B) for bands of rows), so the extra parts cost that
-// packing again; from 1024 rows up it is under 1/16 of the band's own
-// packing of op(A) and about 1% of its arithmetic.
+// does not split (op(B), k x n, for bands of rows), so the extra parts
+// cost that packing again: from 1024 rows up, for the convolutions' n of
+// at most 128, it is at most 1/8 of the band's own packing of op(A), one
+// float per 2048 flops of its arithmetic.
 const minPartRows = 1024
 
 // minUnitsPerPart converts minPartRows into split units.
