@@ -166,9 +166,10 @@ func (c *Conv2D) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 		c.backwardWeightsImplicit(n, x, dy, dw)
 		return
 	}
-	// One GEMM over the whole batch, not chunks: dw sums over every
-	// sample, and splitting that sum would make the result depend on the
-	// chunking (see chunk.go).
+	// One GEMM over the whole batch, not the chunks of chunk.go: dw sums
+	// over every sample, and splitting that sum by a cache-sized chunking
+	// would make the result depend on it. Inputs with few channels sum
+	// over a fixed number of chunks instead, on both paths (chunkgrad.go).
 	k := g.Cols()
 	if c.wg.useForWeights(c.geom, k, f) {
 		c.wg.gradient(c.geom, n, x, dy, f, dw, c.direct)
@@ -178,6 +179,10 @@ func (c *Conv2D) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 	// than kept (the caller may have changed x since; rebuilding costs one
 	// pass over memory against the GEMM's K*F flops per element).
 	cols := c.im2col(g, x)
+	if chunks := gradChunks(c.spec.C, n); chunks > 1 && !c.direct && sgemmhook.Get() == nil {
+		c.wg.im2colGradientChunked(c.geom.Rows(), n, cols, k, dy, f, dw, chunks)
+		return
+	}
 	kernels.Sgemm(true, false, k, f, g.Rows(), 1, cols, k, dy, f, 0, dw, f)
 }
 

@@ -19,6 +19,9 @@ type windowGemm struct {
 	b   kernels.Matrix
 	ct  []float32         // gradient's dw^T
 	tr  transposeEpilogue // gradient's epilogue
+	// chunked is the weight gradient over chunks of samples, for inputs
+	// with few channels (chunkgrad.go).
+	chunked chunkedGradient
 	// im2col forces the im2col fallback, the reference tests compare the
 	// window operands against; forceWeights forces the window operand for
 	// weight gradients on any grid (tests).
@@ -92,6 +95,10 @@ func (g *windowGemm) product(geom im2col.Geometry, n int, src, b []float32, cols
 // sums are those of cols^T * d term for term, so dw is bit for bit the
 // im2col path's.
 func (g *windowGemm) gradient(geom im2col.Geometry, n int, src, d []float32, cols int, dw []float32, direct bool) {
+	if chunks := gradChunks(geom.C, n); chunks > 1 && !direct {
+		g.gradientChunked(geom, n, src, d, cols, dw, chunks)
+		return
+	}
 	g.init(geom)
 	g.at = windowOperandT{windows: g.win, X: src}
 	g.at.N = n

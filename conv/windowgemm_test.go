@@ -134,6 +134,7 @@ func TestWindowPathsNoAllocs(t *testing.T) {
 	layers := []LayerConfig{
 		{Name: "conv", Spec: Spec{H: 12, W: 12, C: 8, Filters: 16, KH: 3, KW: 3, StrideH: 2, StrideW: 2, Padding: im2col.Same}},
 		{Name: "conv_s1", Spec: Spec{H: 12, W: 12, C: 3, Filters: 16, KH: 3, KW: 3, StrideH: 1, StrideW: 1, Padding: im2col.Same}},
+		{Name: "conv_s1_window", Spec: Spec{H: 16, W: 16, C: 3, Filters: 16, KH: 3, KW: 3, StrideH: 1, StrideW: 1, Padding: im2col.Same}}, // chunked weight gradient on window operands
 		{Name: "direct", Spec: Spec{H: 8, W: 8, C: 8, Filters: 8, KH: 1, KW: 1, StrideH: 1, StrideW: 1, Padding: im2col.Same}},
 		{Name: "transpose", Transpose: true, Spec: Spec{H: 6, W: 6, C: 16, Filters: 8, KH: 4, KW: 4, StrideH: 2, StrideW: 2, Padding: im2col.Same}},
 	}
