@@ -70,7 +70,8 @@
 // kernel sizes whose input has few channels (the discriminator's first
 // layer, 3 -> 64) has the same problem in its backward-data pass, which
 // is then a few-filter Conv2D of dy with the kernel flipped (flipped.go)
-// and takes that path.
+// and takes that path; its weight gradient, a tiny dw over a huge depth,
+// is summed over fixed chunks of samples (chunkgrad.go).
 //
 // # Workspaces and threads
 //
