@@ -3,6 +3,7 @@ package conv
 import (
 	"github.com/gokern/gokern/im2col"
 	"github.com/gokern/gokern/internal/parallel"
+	"github.com/gokern/gokern/internal/sgemmhook"
 	"github.com/gokern/gokern/kernels"
 )
 
@@ -24,11 +25,13 @@ import (
 // better as B, and as A (27 rows, 5 MR tiles, against 2 NR panels for 27
 // columns) it measured 1.3x faster.
 
-// gradChunks is how many chunks of samples the weight gradient of a layer
-// with c input channels is summed in, for a batch of n: weightChunks when
-// c is at most implicitMaxFilters, else 1 (one GEMM over the batch).
-func gradChunks(c, n int) int {
-	if c > implicitMaxFilters {
+// gradChunks is how many chunks of samples the layer's weight gradient is
+// summed in, for a batch of n: weightChunks when its input has at most
+// implicitMaxFilters channels, else 1 (one GEMM over the batch). A 1x1
+// stride-1 layer (no windows) and one whose GEMMs go through sgemmhook
+// (which must see one Sgemm per product, as the layer had) keep 1.
+func (c *Conv2D) gradChunks(n int) int {
+	if c.spec.C > implicitMaxFilters || c.direct || sgemmhook.Get() != nil {
 		return 1
 	}
 	return max(1, min(n, weightChunks))

@@ -2,12 +2,12 @@ package conv
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/gokern/gokern/im2col"
 	"github.com/gokern/gokern/internal/kerneltest"
+	"github.com/gokern/gokern/internal/sgemmhook"
 	"github.com/gokern/gokern/kernels"
 )
 
@@ -36,7 +36,7 @@ func TestChunkedWeightGradient(t *testing.T) {
 			// when forced.
 			win.wg.forceWeights = true
 			for _, n := range []int{1, 3, 11} {
-				if g := gradChunks(s.C, n); g != min(n, weightChunks) {
+				if g := win.gradChunks(n); g != min(n, weightChunks) {
 					t.Fatalf("%v n=%d: %d chunks, want %d", s, n, g, min(n, weightChunks))
 				}
 				oh, ow, f := win.OutShape()
@@ -54,12 +54,8 @@ func TestChunkedWeightGradient(t *testing.T) {
 						}
 						if first == nil {
 							first = dw
-							continue
-						}
-						for i := range dw {
-							if math.Float32bits(dw[i]) != math.Float32bits(first[i]) {
-								t.Fatalf("%s: dw[%d] = %v, threads=1 window path %v", name, i, dw[i], first[i])
-							}
+						} else if err := sameBits(dw, first); err != nil {
+							t.Fatalf("%s: dw%v, against threads=1 on the window path", name, err)
 						}
 					}
 				}
@@ -68,11 +64,28 @@ func TestChunkedWeightGradient(t *testing.T) {
 	})
 }
 
-// TestGradChunks checks that only few-channel inputs are chunked.
+// TestGradChunks checks that only few-channel inputs with windows are
+// chunked, and never while a GEMM is set through sgemmhook.
 func TestGradChunks(t *testing.T) {
-	for _, c := range []struct{ c, n, want int }{{3, 128, weightChunks}, {4, 5, 5}, {3, 0, 1}, {5, 128, 1}, {128, 64, 1}} {
-		if got := gradChunks(c.c, c.n); got != c.want {
-			t.Errorf("gradChunks(%d, %d) = %d, want %d", c.c, c.n, got, c.want)
+	spec := func(c, k int) Spec {
+		return Spec{H: 8, W: 8, C: c, Filters: 16, KH: k, KW: k, StrideH: 1, StrideW: 1, Padding: im2col.Same}
+	}
+	for _, c := range []struct {
+		s       Spec
+		n, want int
+	}{{spec(3, 3), 128, weightChunks}, {spec(4, 3), 5, 5}, {spec(3, 3), 0, 1}, {spec(5, 3), 128, 1}, {spec(128, 3), 64, 1}, {spec(3, 1), 128, 1}} {
+		conv, err := NewConv2D(c.s)
+		if err != nil {
+			t.Fatal(err)
 		}
+		if got := conv.gradChunks(c.n); got != c.want {
+			t.Errorf("%v n=%d: %d chunks, want %d", c.s, c.n, got, c.want)
+		}
+	}
+	sgemmhook.Set(naiveGemm)
+	defer sgemmhook.Set(nil)
+	conv, _ := NewConv2D(spec(3, 3))
+	if got := conv.gradChunks(128); got != 1 {
+		t.Errorf("with an sgemmhook GEMM: %d chunks, want 1", got)
 	}
 }

@@ -171,15 +171,20 @@ func (c *Conv2D) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 	// would make the result depend on it. Inputs with few channels sum
 	// over a fixed number of chunks instead, on both paths (chunkgrad.go).
 	k := g.Cols()
+	chunks := c.gradChunks(n)
 	if c.wg.useForWeights(c.geom, k, f) {
-		c.wg.gradient(c.geom, n, x, dy, f, dw, c.direct)
+		if chunks > 1 {
+			c.wg.gradientChunked(c.geom, n, x, dy, f, dw, chunks)
+		} else {
+			c.wg.gradient(c.geom, n, x, dy, f, dw, c.direct)
+		}
 		return
 	}
 	// The fallback: the cols matrix of the forward pass, rebuilt rather
 	// than kept (the caller may have changed x since; rebuilding costs one
 	// pass over memory against the GEMM's K*F flops per element).
 	cols := c.im2col(g, x)
-	if chunks := gradChunks(c.spec.C, n); chunks > 1 && !c.direct && sgemmhook.Get() == nil {
+	if chunks > 1 {
 		c.wg.im2colGradientChunked(c.geom.Rows(), n, cols, k, dy, f, dw, chunks)
 		return
 	}

@@ -1,7 +1,6 @@
 package conv
 
 import (
-	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -75,12 +74,8 @@ func TestFlippedBackwardData(t *testing.T) {
 					}
 					if first == nil {
 						first = dx
-						continue
-					}
-					for i := range dx {
-						if math.Float32bits(dx[i]) != math.Float32bits(first[i]) {
-							t.Fatalf("%v n=%d: threads=%d differs from threads=1 at %d", s, n, th, i)
-						}
+					} else if err := sameBits(dx, first); err != nil {
+						t.Fatalf("%v n=%d threads=%d: dx%v, against threads=1", s, n, th, err)
 					}
 				}
 				// The col2im path gives the same values up to rounding.

@@ -95,10 +95,6 @@ func (g *windowGemm) product(geom im2col.Geometry, n int, src, b []float32, cols
 // sums are those of cols^T * d term for term, so dw is bit for bit the
 // im2col path's.
 func (g *windowGemm) gradient(geom im2col.Geometry, n int, src, d []float32, cols int, dw []float32, direct bool) {
-	if chunks := gradChunks(geom.C, n); chunks > 1 && !direct {
-		g.gradientChunked(geom, n, src, d, cols, dw, chunks)
-		return
-	}
 	g.init(geom)
 	g.at = windowOperandT{windows: g.win, X: src}
 	g.at.N = n

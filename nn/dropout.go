@@ -81,12 +81,3 @@ func (l *Dropout) Backward(dy *Tensor) *Tensor {
 	kernels.Mul(l.dx.Data, dy.Data, l.mask[:len(dy.Data)])
 	return &l.dx
 }
-
-// keepOrDrop returns scale when the 24-bit uniform u falls below threshold
-// (probability keep) and 0 otherwise.
-func keepOrDrop(u, threshold uint32, scale float32) float32 {
-	if u < threshold {
-		return scale
-	}
-	return 0
-}

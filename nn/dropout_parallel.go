@@ -29,10 +29,16 @@ const (
 // pcgState is math/rand/v2's PCG state, a 128-bit integer.
 type pcgState struct{ hi, lo uint64 }
 
-// The PCG multiplier and increment (math/rand/v2's pcg.go).
+// The PCG multiplier and increment (math/rand/v2's pcg.go), as constants
+// for the inlined draw and as states for the jump ahead.
+const (
+	pcgMulHi, pcgMulLo = 2549297995355413924, 4865540595714422341
+	pcgIncHi, pcgIncLo = 6364136223846793005, 1442695040888963407
+)
+
 var (
-	pcgMul = pcgState{2549297995355413924, 4865540595714422341}
-	pcgInc = pcgState{6364136223846793005, 1442695040888963407}
+	pcgMul = pcgState{pcgMulHi, pcgMulLo}
+	pcgInc = pcgState{pcgIncHi, pcgIncLo}
 )
 
 func (a pcgState) mul(b pcgState) pcgState {
@@ -66,11 +72,10 @@ func (s pcgState) advance(k uint64) pcgState {
 func (s *pcgState) uint64() uint64 {
 	// s = s*pcgMul + pcgInc, written out with the constants so that the
 	// draw inlines into the mask loop.
-	const mulHi, mulLo, incHi, incLo = 2549297995355413924, 4865540595714422341, 6364136223846793005, 1442695040888963407
-	hi, lo := bits.Mul64(s.lo, mulLo)
-	hi += s.hi*mulLo + s.lo*mulHi
-	lo, c := bits.Add64(lo, incLo, 0)
-	hi += incHi + c
+	hi, lo := bits.Mul64(s.lo, pcgMulLo)
+	hi += s.hi*pcgMulLo + s.lo*pcgMulHi
+	lo, c := bits.Add64(lo, pcgIncLo, 0)
+	hi += pcgIncHi + c
 	s.hi, s.lo = hi, lo
 	const cheapMul = 0xda942042e4dd58b5
 	hi ^= hi >> 32
@@ -122,9 +127,10 @@ func (j *maskJob) put(m []float32, i int, r uint64, scale uint32) {
 	}
 }
 
-// keepBits is keepOrDrop without a branch (the comparison is a coin flip
-// the branch predictor cannot learn): the value whose bits are scale when
-// the 24-bit uniform u falls below threshold (at most 1<<24), else +0.
+// keepBits is a mask value: the value whose bits are scale when the 24-bit
+// uniform u falls below threshold (at most 1<<24; probability keep), else
+// +0. It has no branch: the comparison is a coin flip the branch predictor
+// cannot learn.
 func keepBits(u, threshold, scale uint32) float32 {
 	below := uint32(int32(u-threshold) >> 31) // all ones when u < threshold
 	return math.Float32frombits(scale & below)

@@ -29,6 +29,16 @@ func TestPCGStateMatchesStdlib(t *testing.T) {
 	}
 }
 
+// keepOrDrop is the mask value as the serial loop computed it, the
+// reference for keepBits: scale when the 24-bit uniform u falls below
+// threshold, else 0.
+func keepOrDrop(u, threshold uint32, scale float32) float32 {
+	if u < threshold {
+		return scale
+	}
+	return 0
+}
+
 // serialMasks is Dropout's mask loop as it was before threading: one
 // math/rand/v2 draw per two values, in order.
 func serialMasks(seed uint64, rate float32, sizes []int) [][]float32 {
