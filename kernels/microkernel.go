@@ -13,6 +13,12 @@ package kernels
 // scratch tile by the driver, so micro-kernels only ever see full tiles.
 type microKernel func(k int, a, b []float32, alpha, beta float32, c []float32, ldc int)
 
+// stridedKernel is microKernel with A unpacked: its MR rows are lda apart
+// and each is contiguous along k (a row-major A read in place). It does
+// the same arithmetic in the same order as the backend's microKernel, so
+// a tile comes out bit for bit the same from either.
+type stridedKernel func(k int, a []float32, lda int, b []float32, alpha, beta float32, c []float32, ldc int)
+
 // gemmConfig is one backend's micro-kernel and its cache blocking, named as
 // in BLIS: MR x NR register tile, KC depth of a packed panel (sized so a
 // KC x NR panel of B stays in L1), MC rows of packed A per block (L2), NC
@@ -22,6 +28,12 @@ type gemmConfig struct {
 	KC, MC, NC int
 	kernel     microKernel
 	skinny     skinnyConfig
+
+	// Optional: the micro-kernel for an unpacked, non-transposed A
+	// (sgemm_strided.go), used while the packed KC x NC panel of B
+	// holds at most stridedPanel floats.
+	strided      stridedKernel
+	stridedPanel int
 
 	// Optional packers (nil: the Go loops in sgemm_pack.go), used for
 	// full micro-panels. Transposing: packAT packs MR rows of a

@@ -24,3 +24,13 @@ const (
 	// better overall but one block for k up to 640 (gemmJob.kcMax).
 	kcAVX2, mcAVX2, ncAVX2 = 512, 240, 4096
 )
+
+// stridedPanelAVX2 is the largest packed KC x NC panel of B (in floats:
+// 384 KiB, three quarters of Zen 3's 512 KiB L2) for which the AVX2 path
+// reads a non-transposed A in place instead of packing it. Each MR-row
+// micro-panel of A then stays in L1 while the panel of B streams past it
+// from L2, so the panel must fit there. Paired rounds of strided against
+// packed (Zen 3, one thread): 32768x64x27 0.86x, 2048x128x1152 0.94x,
+// 8192x128x576 0.93-0.98x, 512x256x1152 (a 384 KiB panel) 0.98-1.0x; with
+// N = 2048 (2 MiB panels) 1.0-1.02x, so those stay packed.
+const stridedPanelAVX2 = 384 << 10 / 4

@@ -16,6 +16,18 @@ func checkedKernel(mr, nr int, f microKernel) microKernel {
 	}
 }
 
+// checkedStrided wraps an assembly strided micro-kernel with the length
+// checks of the stridedKernel contract.
+func checkedStrided(mr, nr int, f stridedKernel) stridedKernel {
+	return func(k int, a []float32, lda int, b []float32, alpha, beta float32, c []float32, ldc int) {
+		if k < 0 || lda < k || len(a) < (mr-1)*lda+k || len(b) < nr*k || ldc < nr || len(c) < (mr-1)*ldc+nr {
+			panic(fmt.Sprintf("gokern: internal: %dx%d strided micro-kernel: k=%d len(a)=%d lda=%d len(b)=%d len(c)=%d ldc=%d",
+				mr, nr, k, len(a), lda, len(b), len(c), ldc))
+		}
+		f(k, a, lda, b, alpha, beta, c, ldc)
+	}
+}
+
 // checkedDots wraps an assembly dots kernel with the length checks of the
 // dotsKernel contract.
 func checkedDots(rows, n int, f dotsKernel) dotsKernel {

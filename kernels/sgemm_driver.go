@@ -200,10 +200,15 @@ func (j *gemmJob) packed(buf *gemmBuffers, i0, i1, j0, j1 int) {
 			if pc > 0 {
 				beta = 1
 			}
+			strided := j.readsAInPlace(kc, nc)
 			for ic := i0; ic < i1; ic += mcMax {
 				mc := min(mcMax, i1-ic)
-				j.packA(buf, ic, pc, mc, kc)
-				j.macro(buf, buf.a, buf.b, ic, jc, mc, nc, kc, beta)
+				if strided {
+					j.macroStrided(buf, ic, jc, pc, mc, nc, kc, beta)
+				} else {
+					j.packA(buf, ic, pc, mc, kc)
+					j.macro(buf, buf.a, buf.b, ic, jc, mc, nc, kc, beta)
+				}
 				if pc+kc == j.k {
 					j.finish(ic, ic+mc, jc, jc+nc, buf.offs) // macro looked the offsets up
 				}
@@ -251,17 +256,21 @@ func (j *gemmJob) macro(buf *gemmBuffers, pa, pb []float32, ic, jc, mc, nc, kc i
 				if offs != nil {
 					o = offs[ir+r] + jc + jr
 				}
-				crow := c[o : o+nr]
-				trow := tile[r*NR : r*NR+nr]
-				if beta == 0 {
-					copy(crow, trow)
-					continue
-				}
-				for q, t := range trow {
-					crow[q] = t + beta*crow[q]
-				}
+				mergeTileRow(c[o:o+nr], tile[r*NR:r*NR+nr], beta)
 			}
 		}
+	}
+}
+
+// mergeTileRow writes one row of an edge tile computed with beta = 0 into
+// C: crow = trow + beta*crow, C not read when beta is 0.
+func mergeTileRow(crow, trow []float32, beta float32) {
+	if beta == 0 {
+		copy(crow, trow)
+		return
+	}
+	for q, t := range trow {
+		crow[q] = t + beta*crow[q]
 	}
 }
 

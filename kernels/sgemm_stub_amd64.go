@@ -18,6 +18,13 @@ func sgemmKernel12x32AVX512(k int, a []float32, b []float32, alpha float32, beta
 //go:noescape
 func sgemmKernel6x16AVX2(k int, a []float32, b []float32, alpha float32, beta float32, c []float32, ldc int)
 
+// sgemmKernelStrided6x16AVX2 is the 6x16 AVX2 micro-kernel for A unpacked: C = alpha*A*Bp + beta*C
+// on one full tile, A's rows lda apart (beta == 0: C is not read). The caller
+// guarantees len(a) >= 5*lda+k, len(b) >= 16*k and len(c) >= 5*ldc+16.
+//
+//go:noescape
+func sgemmKernelStrided6x16AVX2(k int, a []float32, lda int, b []float32, alpha float32, beta float32, c []float32, ldc int)
+
 // sgemmDots4x1AVX512 computes the 4x1 dot products out[r*1+j] = A[r]·B[j] over
 // k elements, k a multiple of 16. The caller guarantees the rows lie
 // inside a and b (strides lda, ldb) and len(out) >= 4.

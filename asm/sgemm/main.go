@@ -33,9 +33,10 @@ var (
 // tile is one ISA's SGEMM kernel set.
 type tile struct {
 	is        isa
-	mr, nv    int // micro-kernel: mr rows x nv vectors of C
-	dotsRows  int // rows of A per block dots kernel
-	axpysVecs int // vectors of rows of C per block axpys kernel
+	mr, nv    int  // micro-kernel: mr rows x nv vectors of C
+	strided   bool // also emit the micro-kernel for an unpacked A
+	dotsRows  int  // rows of A per block dots kernel
+	axpysVecs int  // vectors of rows of C per block axpys kernel
 }
 
 func (t tile) nr() int { return t.nv * t.is.Lanes }
@@ -46,12 +47,15 @@ var tiles = []tile{
 	// k step issues 24 FMAs against 14 loads, so the two FMA pipes, not
 	// the load ports, set the pace, and 24 independent chains cover the
 	// FMA latency (4 cycles x 2 pipes = 8 needed). The skinny kernels
-	// take 4 rows of A at a time (16 accumulators at n = 4).
+	// take 4 rows of A at a time (16 accumulators at n = 4). It has no
+	// strided kernel yet: no AVX-512 machine was at hand to measure one
+	// against the packed path, and its blocking (KC = 320, 48 KiB L1)
+	// differs enough that the AVX2 figures say nothing about it.
 	{is: avx512, mr: 12, nv: 2, dotsRows: 4, axpysVecs: 4},
 	// AVX2 has 16: 6 rows x 2 vectors = 12 accumulators, 2 for B, 1 for
 	// the broadcast (the classic Haswell 6x16 kernel); the skinny kernels
 	// take 2 rows (8 accumulators).
-	{is: avx2, mr: 6, nv: 2, dotsRows: 2, axpysVecs: 2},
+	{is: avx2, mr: 6, nv: 2, strided: true, dotsRows: 2, axpysVecs: 2},
 }
 
 var wiring = flag.String("wiring", "", "write the Go file installing the kernels here")
@@ -62,6 +66,9 @@ func main() {
 
 	for _, t := range tiles {
 		microKernel(t.is, t.mr, t.nv)
+		if t.strided {
+			stridedKernel(t.is, t.mr, t.nv)
+		}
 	}
 	// Skinny kernels: a block of rows of A and a 1-row version for the
 	// leftover rows.
@@ -116,9 +123,63 @@ func microKernel(is isa, mr, nv int) {
 		"on one full tile (beta == 0: C is not read). The caller guarantees",
 		fmt.Sprintf("len(a) >= %d*k, len(b) >= %d*k and len(c) >= %d*ldc+%d.", mr, nr, mr-1, nr),
 	)
-
 	k := Load(Param("k"), GP64())
 	ap := Mem{Base: Load(Param("a").Base(), GP64())}
+	microKernelBody(is, mr, nv, k, func(u, i int) Mem { return ap.Offset(4 * (u*mr + i)) },
+		func(steps int) { ADDQ(U32(4*steps*mr), ap.Base) })
+}
+
+// stridedKernel emits sgemmKernelStrided<mr>x<nr><ISA>, the micro-kernel
+// for an unpacked A whose mr rows are lda apart and contiguous along k:
+//
+//	C[0:mr, 0:nr] = alpha * A[0:mr, 0:k] * Bp + beta * C
+//
+// with the same k loop, accumulators and epilogue as the packed kernel,
+// so a tile comes out bit for bit the same either way.
+func stridedKernel(is isa, mr, nv int) {
+	nr := nv * is.Lanes
+	name := fmt.Sprintf("sgemmKernelStrided%dx%d%s", mr, nr, is.Suffix)
+	TEXT(name, NOSPLIT, "func(k int, a []float32, lda int, b []float32, alpha, beta float32, c []float32, ldc int)")
+	Pragma("noescape")
+	Doc(
+		fmt.Sprintf("%s is the %dx%d %s micro-kernel for A unpacked: C = alpha*A*Bp + beta*C", name, mr, nr, is.Suffix),
+		"on one full tile, A's rows lda apart (beta == 0: C is not read). The caller",
+		fmt.Sprintf("guarantees len(a) >= %d*lda+k, len(b) >= %d*k and len(c) >= %d*ldc+%d.", mr-1, nr, mr-1, nr),
+	)
+	if mr%3 != 0 {
+		panic("stridedKernel: mr must be a multiple of 3")
+	}
+	k := Load(Param("k"), GP64())
+	lda := Load(Param("lda"), GP64())
+	SHLQ(U8(2), lda)
+	// Rows 3g..3g+2 are addressed from base[g] with index lda scaled by
+	// 0, 1 and 2.
+	base := make([]Register, mr/3)
+	base[0] = Load(Param("a").Base(), GP64())
+	lda3 := GP64()
+	LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, lda3)
+	for g := 1; g < len(base); g++ {
+		base[g] = GP64()
+		LEAQ(Mem{Base: base[g-1], Index: lda3, Scale: 1}, base[g])
+	}
+	microKernelBody(is, mr, nv, k, func(u, i int) Mem {
+		m := Mem{Base: base[i/3], Disp: 4 * u}
+		if i%3 != 0 {
+			m.Index, m.Scale = lda, uint8(i%3)
+		}
+		return m
+	}, func(steps int) {
+		for _, b := range base {
+			ADDQ(U32(4*steps), b)
+		}
+	})
+}
+
+// microKernelBody emits the k loop and epilogue shared by the packed and
+// strided micro-kernels: aAt(u, i) addresses A's row i at step u of the
+// current position, advanceA(steps) moves A on by steps.
+func microKernelBody(is isa, mr, nv int, k Register, aAt func(u, i int) Mem, advanceA func(steps int)) {
+	nr := nv * is.Lanes
 	bp := Mem{Base: Load(Param("b").Base(), GP64())}
 
 	// Prefetch the tile of C (first and last element of each row) so its
@@ -157,7 +218,7 @@ func microKernel(is isa, mr, nv int) {
 		}
 		for i := 0; i < mr; i++ {
 			t := is.Vec()
-			VBROADCASTSS(ap.Offset(4*(u*mr+i)), t)
+			VBROADCASTSS(aAt(u, i), t)
 			for v := 0; v < nv; v++ {
 				VFMADD231PS(bs[v], t, acc[i][v])
 			}
@@ -171,7 +232,7 @@ func microKernel(is isa, mr, nv int) {
 	for u := 0; u < unroll; u++ {
 		step(u)
 	}
-	ADDQ(U32(4*unroll*mr), ap.Base)
+	advanceA(unroll)
 	ADDQ(U32(4*unroll*nr), bp.Base)
 	SUBQ(U8(unroll), k)
 	JMP(LabelRef("loop4"))
@@ -180,7 +241,7 @@ func microKernel(is isa, mr, nv int) {
 	TESTQ(k, k)
 	JZ(LabelRef("epilogue"))
 	step(0)
-	ADDQ(U32(4*mr), ap.Base)
+	advanceA(1)
 	ADDQ(U32(4*nr), bp.Base)
 	DECQ(k)
 	JMP(LabelRef("tail"))

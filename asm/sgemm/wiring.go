@@ -11,11 +11,14 @@ const wiringTemplate = `//go:build !purego
 package kernels
 {{range .}}
 // setupSgemm{{.Suffix}} installs the generated {{.Suffix}} SGEMM kernels: the {{.MR}}x{{.NR}}
-// micro-kernel, its packers, and the skinny kernels for n <= 4.
+// micro-kernel, its packers, and the skinny kernels for n <= 4.{{if .Strided}}
+// Its micro-kernel has a strided twin, which reads A unpacked.{{end}}
 func setupSgemm{{.Suffix}}(im *impl) {
 	im.gemm = gemmConfig{
 		MR: {{.MR}}, NR: {{.NR}}, KC: kc{{.Suffix}}, MC: mc{{.Suffix}}, NC: nc{{.Suffix}},
-		kernel: checkedKernel({{.MR}}, {{.NR}}, {{.Kernel}}),
+		kernel: checkedKernel({{.MR}}, {{.NR}}, {{.Kernel}}),{{if .Strided}}
+		strided:      checkedStrided({{.MR}}, {{.NR}}, {{.StridedKernel}}),
+		stridedPanel: stridedPanel{{.Suffix}},{{end}}
 		packAT: checkedPacker({{.MR}}, sgemmPackT{{.MR}}),
 		packBT: checkedPacker({{.NR}}, sgemmPackT{{.NR}}),
 		packAN: checkedCopier({{.MR}}, sgemmPackN{{.MR}}),
@@ -52,6 +55,13 @@ func (t tile) AxpysVecs() int { return t.axpysVecs }
 
 // Kernel is the micro-kernel's name, as microKernel emits it.
 func (t tile) Kernel() string { return fmt.Sprintf("sgemmKernel%dx%d%s", t.mr, t.nr(), t.is.Suffix) }
+
+// Strided says whether the tile has a strided micro-kernel;
+// StridedKernel is its name, as stridedKernel emits it.
+func (t tile) Strided() bool { return t.strided }
+func (t tile) StridedKernel() string {
+	return fmt.Sprintf("sgemmKernelStrided%dx%d%s", t.mr, t.nr(), t.is.Suffix)
+}
 
 func (t tile) DotsBlock() []string  { return t.dots(t.dotsRows) }
 func (t tile) DotsSingle() []string { return t.dots(1) }
