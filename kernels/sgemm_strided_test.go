@@ -192,7 +192,7 @@ func TestSgemmStridedBitwise(t *testing.T) {
 
 // TestReadsAInPlace checks which blocks take the strided path: only a
 // plain Sgemm with A not transposed whose packed panel of B fits the
-// backend's limit.
+// backend's limit and is at most stridedMaxPanels micro-panels wide.
 func TestReadsAInPlace(t *testing.T) {
 	kerneltest.Run(t, func(t *testing.T) {
 		g := &cur().gemm
@@ -214,6 +214,12 @@ func TestReadsAInPlace(t *testing.T) {
 		}
 		if plain.readsAInPlace(kc, nc-1) != plain.readsAInPlace(kc, nc) {
 			t.Error("a narrow last micro-panel of B changed the decision")
+		}
+		if !plain.readsAInPlace(8, stridedMaxPanels*g.NR) {
+			t.Errorf("a block of %d micro-panels of B was packed", stridedMaxPanels)
+		}
+		if plain.readsAInPlace(8, stridedMaxPanels*g.NR+1) {
+			t.Errorf("a block of more than %d micro-panels of B was read in place", stridedMaxPanels)
 		}
 		transA := gemmJob{cfg: g, transA: true}
 		if transA.readsAInPlace(8, 16) {
