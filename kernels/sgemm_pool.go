@@ -40,10 +40,15 @@ var bufSets parallel.FreeList[gemmBufSet]
 // a job on the caller's stack would escape to the heap on every call.
 var jobs parallel.FreeList[gemmJob]
 
-// runGemm plans j over Threads() and runs its parts on the shared pool
-// (internal/parallel).
+// runGemm plans j over the goroutines available to it (at most Threads())
+// and runs its parts on the shared pool (internal/parallel).
 func runGemm(job *gemmJob) {
-	threads := Threads()
+	// Plan on the goroutines the call can get, not on Threads(): a GEMM
+	// called inside a region whose helpers are all busy (one chunk of a
+	// few-channel layer's weight gradient, conv/chunkgrad.go) runs inline,
+	// and split into parts there it would only pack its unsplit operand
+	// once per part. The parts do not change the result.
+	threads := parallel.Available()
 	job.plan(threads)
 	set := bufSets.Get()
 	defer bufSets.Put(set)

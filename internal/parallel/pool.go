@@ -256,6 +256,19 @@ func (w *worker) next() (assignment, bool) {
 	return a, ok
 }
 
+// Available reports how many goroutines a call made now could run on, at
+// most Threads(): the caller, the idle workers and those the pool may
+// still start. Inside a region whose helpers are all busy it is 1. It is
+// a snapshot for planning a split: a worker may come free a moment later,
+// so a split planned on it must give the same result for any count.
+func Available() int {
+	t := Threads()
+	pool.mu.Lock()
+	n := 1 + len(pool.idle) + max(0, t-1-pool.started)
+	pool.mu.Unlock()
+	return min(n, t)
+}
+
 // Workers reports how many worker goroutines the pool has started.
 func Workers() int {
 	pool.mu.Lock()

@@ -270,3 +270,59 @@ func TestSlotJobAndRunMax(t *testing.T) {
 		}
 	}
 }
+
+// barrierJob's parts each wait until all of them are running, record
+// Available() as each one sees it, and wait again until all have
+// recorded it, so the pool is fully busy while they look.
+type barrierJob struct {
+	arrived, recorded atomic.Int32
+	parts             int32
+	seen              []int
+	timeout           atomic.Bool
+}
+
+func (b *barrierJob) Part(i int) {
+	b.arrived.Add(1)
+	b.wait(&b.arrived)
+	b.seen[i] = Available()
+	b.recorded.Add(1)
+	b.wait(&b.recorded)
+}
+
+// wait waits until n counts every part, or gives up after 5 seconds.
+func (b *barrierJob) wait(n *atomic.Int32) {
+	deadline := time.Now().Add(5 * time.Second)
+	for n.Load() < b.parts {
+		if time.Now().After(deadline) {
+			b.timeout.Store(true)
+			return
+		}
+		runtime.Gosched()
+	}
+}
+
+// TestAvailable checks what a call made now could get: every thread
+// between regions, one (itself) inside a region that holds every worker,
+// and never more than Threads().
+func TestAvailable(t *testing.T) {
+	n := max(3, Workers()+1) // a region of n parts then holds every worker
+	withThreads(t, n)
+	Run(n, &countJob{hits: make([]atomic.Int32, n)}) // start the workers
+	if got := Available(); got != n {
+		t.Errorf("between regions: Available() = %d, want %d", got, n)
+	}
+	b := &barrierJob{parts: int32(n), seen: make([]int, n)}
+	Run(n, b)
+	if b.timeout.Load() {
+		t.Fatalf("the region's %d parts never ran at once", n)
+	}
+	for i, got := range b.seen {
+		if got != 1 {
+			t.Errorf("part %d, every worker busy: Available() = %d, want 1", i, got)
+		}
+	}
+	SetThreads(2)
+	if got := Available(); got != 2 {
+		t.Errorf("after SetThreads(2) with idle workers: Available() = %d, want 2", got)
+	}
+}
