@@ -39,7 +39,8 @@ func (j *gemmJob) readsAInPlace(kc, nc int) bool {
 // (ic, jc) from rows ic:ic+mc of A at column pc, read in place, and the
 // packed panel buf.b. The last rows, fewer than MR, are packed into buf.a
 // and go through the packed kernel and the scratch tile, as macro's edge
-// tiles do; so do the full-height tiles of a last, narrow micro-panel.
+// tiles do; the full-height tiles of a last, narrow micro-panel of B go
+// through the scratch tile from the strided kernel.
 func (j *gemmJob) macroStrided(buf *gemmBuffers, ic, jc, pc, mc, nc, kc int, beta float32) {
 	g := j.cfg
 	MR, NR := g.MR, g.NR
