@@ -38,11 +38,8 @@ func windowSpecs() []Spec {
 		{H: 3, W: 2, C: 2, Filters: 6, KH: 3, KW: 3, StrideH: 1, StrideW: 1, Padding: same},
 		// Wider inputs, as in the DCGAN: micro-panels packed straight
 		// from X tap by tap, on one KC block and on three (k = 1152).
-		{H: 7, W: 9, C: 32, Filters: 20, KH: 3, KW: 3, StrideH: 1, StrideW: 1, Padding: same},
-		{H: 9, W: 8, C: 64, Filters: 33, KH: 3, KW: 3, StrideH: 2, StrideW: 2, Padding: same},
-		{H: 6, W: 5, C: 24, Filters: 16, KH: 4, KW: 4, StrideH: 2, StrideW: 2, Padding: same},
-		{H: 8, W: 7, C: 16, Filters: 17, KH: 3, KW: 2, StrideH: 1, StrideW: 2, Padding: valid},
-		{H: 5, W: 6, C: 128, Filters: 18, KH: 3, KW: 3, StrideH: 1, StrideW: 1, Padding: same},
+		{H: 5, W: 7, C: 32, Filters: 17, KH: 3, KW: 3, StrideH: 2, StrideW: 2, Padding: same},
+		{H: 3, W: 4, C: 128, Filters: 16, KH: 3, KW: 3, StrideH: 1, StrideW: 1, Padding: same},
 	}
 }
 
