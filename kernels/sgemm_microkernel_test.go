@@ -24,22 +24,8 @@ func TestMicroKernels(t *testing.T) {
 				a := operand(rng, 1, mr*k, mr*k, 1)
 				b := operand(rng, 1, nr*k, nr*k, 3)
 				ldc := nr + 5
-				n := (mr-1)*ldc + nr
-				back := make([]float32, n+guardLen)
-				for i := range back {
-					back[i] = guard
-				}
-				c := back[:n]
-				c0 := make([]float32, n)
-				for i := 0; i < mr; i++ {
-					for j := 0; j < nr; j++ {
-						v := rng.Float32()*2 - 1
-						if beta == 0 {
-							v = float32(math.NaN())
-						}
-						c[i*ldc+j], c0[i*ldc+j] = v, v
-					}
-				}
+				back, c := guardedTile(rng, mr, nr, ldc, beta)
+				c0 := append([]float32(nil), c...)
 				g.kernel(k, a, b, alpha, beta, c, ldc)
 				ref := referenceTile(mr, nr, k, a, b, alpha, beta, c0, ldc)
 				for i := range back {
@@ -70,6 +56,29 @@ func TestMicroKernels(t *testing.T) {
 			}
 		}
 	})
+}
+
+// guardedTile returns an mr x nr tile of C with row stride ldc, c, at the
+// start of back, whose gap columns and the guardLen values past the tile
+// hold guard. The tile holds values from rng, or NaN when beta is 0 (a
+// kernel must then not read it).
+func guardedTile(rng *rand.Rand, mr, nr, ldc int, beta float32) (back, c []float32) {
+	n := (mr-1)*ldc + nr
+	back = make([]float32, n+guardLen)
+	for i := range back {
+		back[i] = guard
+	}
+	c = back[:n]
+	for i := 0; i < mr; i++ {
+		for j := 0; j < nr; j++ {
+			v := rng.Float32()*2 - 1
+			if beta == 0 {
+				v = float32(math.NaN())
+			}
+			c[i*ldc+j] = v
+		}
+	}
+	return back, c
 }
 
 // referenceTile computes an mr x nr tile (nr a multiple of 4) from packed

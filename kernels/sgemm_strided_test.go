@@ -41,21 +41,7 @@ func checkStridedTile(t *testing.T, rng *rand.Rand, tc stridedTileCase) {
 	}
 	b := operand(rng, 1, nr*k, nr*k, 3)
 	ldc := nr + 3
-	n := (mr-1)*ldc + nr
-	back := make([]float32, n+guardLen)
-	for i := range back {
-		back[i] = guard
-	}
-	c := back[:n]
-	for i := 0; i < mr; i++ {
-		for j := 0; j < nr; j++ {
-			v := rng.Float32()*2 - 1
-			if tc.beta == 0 {
-				v = float32(math.NaN()) // must not be read
-			}
-			c[i*ldc+j] = v
-		}
-	}
+	back, c := guardedTile(rng, mr, nr, ldc, tc.beta)
 	c0 := append([]float32(nil), c...)
 	packed := append([]float32(nil), c...)
 	g.strided(k, a, lda, b, tc.alpha, tc.beta, c, ldc)

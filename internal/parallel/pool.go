@@ -258,7 +258,7 @@ func (w *worker) next() (assignment, bool) {
 
 // Available reports how many goroutines a call made now could run on, at
 // most Threads(): the caller, the idle workers and those the pool may
-// still start. Inside a region whose helpers are all busy it is 1. It is
+// still start. Inside a region that holds every worker it is 1. It is
 // a snapshot for planning a split: a worker may come free a moment later,
 // so a split planned on it must give the same result for any count.
 func Available() int {
