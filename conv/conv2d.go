@@ -28,6 +28,7 @@ type Conv2D struct {
 	job     implicitJob
 	colJob  colJob
 	wg      windowGemm // the im2col path's GEMMs on window operands
+	strip   strips     // Forward's strip path, for few input channels (strip.go)
 
 	leaky fusedLeaky   // FuseLeakyReLU
 	epi   biasEpilogue // Forward's epilogue
@@ -103,7 +104,12 @@ func (c *Conv2D) Forward(n int, x, w, bias, y []float32) {
 	f, k := c.spec.Filters, g.Cols()
 	if c.wg.use(g.Rows(), f) {
 		// Bias and activation run in the GEMM's epilogue.
-		c.wg.product(c.geom, n, x, w, f, y, c.epi.set(bias, c.leaky.on, c.leaky.alpha), c.direct)
+		epi := c.epi.set(bias, c.leaky.on, c.leaky.alpha)
+		if !c.direct && c.strip.use(c.spec) {
+			c.strip.forward(c.geom, n, x, w, f, y, epi)
+			return
+		}
+		c.wg.product(c.geom, n, x, w, f, y, epi, c.direct)
 		return
 	}
 	// The fallback: im2col, then Sgemm, chunk by chunk.

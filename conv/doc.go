@@ -71,7 +71,14 @@
 // layer, 3 -> 64) has the same problem in its backward-data pass, which
 // is then a few-filter Conv2D of dy with the kernel flipped (flipped.go)
 // and takes that path; its weight gradient, a tiny dw over a huge depth,
-// is summed over fixed chunks of samples (chunkgrad.go).
+// is summed over fixed chunks of samples (chunkgrad.go). Its forward pass
+// (at most 4 input channels, stripMaxChannels) takes the strip path
+// (strip.go): the input is first copied into strips, one per output row,
+// in which every window is one contiguous run and neighbouring windows
+// overlap, and the GEMM reads its A rows there in place (kernels' strided
+// micro-kernel) instead of packing runs of 3 floats. Its depth runs in
+// (kw, kh, c) order, so it matches the other paths to rounding, not bit
+// for bit.
 //
 // # Workspaces and threads
 //

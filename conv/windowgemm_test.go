@@ -61,9 +61,9 @@ func windowOps(t *testing.T, s Spec) (ops, refs []Op) {
 		ref, _ := l.New()
 		switch c := op.(type) {
 		case *Conv2D:
-			c.implicit, c.wg.forceWeights = false, true
+			c.implicit, c.wg.forceWeights, c.strip.off = false, true, true
 			r := ref.(*Conv2D)
-			r.implicit, r.wg.im2col = false, true
+			r.implicit, r.wg.im2col, r.strip.off = false, true, true
 		case *Conv2DTranspose:
 			c.wg.forceWeights = true
 			ref.(*Conv2DTranspose).wg.im2col = true

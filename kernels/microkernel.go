@@ -14,7 +14,8 @@ package kernels
 type microKernel func(k int, a, b []float32, alpha, beta float32, c []float32, ldc int)
 
 // stridedKernel is microKernel with A unpacked: its MR rows are lda apart
-// and each is contiguous along k (a row-major A read in place). It does
+// and each is contiguous along k (a row-major A read in place; lda may be
+// less than k, rows that overlap are only read). It does
 // the same arithmetic in the same order as the backend's microKernel, so
 // a tile comes out bit for bit the same from either.
 type stridedKernel func(k int, a []float32, lda int, b []float32, alpha, beta float32, c []float32, ldc int)

@@ -16,6 +16,14 @@ import "fmt"
 //
 // Pack is called from several goroutines at once, for disjoint blocks, so
 // it must not write to shared state.
+//
+// An A operand whose rows lie in memory, each contiguous along the depth,
+// may also have the methods RowSource() []float32 and RowRun(r int)
+// (start, step, count int): row r starts at RowSource()[start], and the
+// count rows from r on start step apart (they may overlap). On a backend
+// with a strided micro-kernel the driver then reads a tile's rows in place
+// wherever they lie in one run, and calls Pack for the rest; the bits are
+// the same either way. conv's strips are such an operand.
 type Operand interface {
 	Pack(dst *Panels, r0, p0 int)
 }

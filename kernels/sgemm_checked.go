@@ -20,7 +20,7 @@ func checkedKernel(mr, nr int, f microKernel) microKernel {
 // checks of the stridedKernel contract.
 func checkedStrided(mr, nr int, f stridedKernel) stridedKernel {
 	return func(k int, a []float32, lda int, b []float32, alpha, beta float32, c []float32, ldc int) {
-		if k < 0 || lda < k || len(a) < (mr-1)*lda+k || len(b) < nr*k || ldc < nr || len(c) < (mr-1)*ldc+nr {
+		if k < 0 || lda < 0 || len(a) < (mr-1)*lda+k || len(b) < nr*k || ldc < nr || len(c) < (mr-1)*ldc+nr {
 			panic(fmt.Sprintf("gokern: internal: %dx%d strided micro-kernel: k=%d len(a)=%d lda=%d len(b)=%d len(c)=%d ldc=%d",
 				mr, nr, k, len(a), lda, len(b), len(c), ldc))
 		}

@@ -9,7 +9,8 @@ import (
 )
 
 // stridedTileCase is one call of a strided micro-kernel: A's MR rows lda =
-// k+pad apart, starting off elements into their backing array.
+// k+pad apart, starting off elements into their backing array. A negative
+// pad makes the rows overlap (pad = -k: every row is the first).
 type stridedTileCase struct {
 	k, pad, off int
 	alpha, beta float32
@@ -35,8 +36,12 @@ func checkStridedTile(t *testing.T, rng *rand.Rand, tc stridedTileCase) {
 	ap := make([]float32, mr*k)
 	for i := 0; i < mr; i++ {
 		for p := 0; p < k; p++ {
-			v := rng.Float32()*2 - 1
-			a[i*lda+p], ap[p*mr+i] = v, v
+			a[i*lda+p] = rng.Float32()*2 - 1
+		}
+	}
+	for i := 0; i < mr; i++ { // after the rows are written: they may overlap
+		for p := 0; p < k; p++ {
+			ap[p*mr+i] = a[i*lda+p]
 		}
 	}
 	b := operand(rng, 1, nr*k, nr*k, 3)
@@ -73,8 +78,10 @@ func checkStridedTile(t *testing.T, rng *rand.Rand, tc stridedTileCase) {
 
 // TestStridedKernels runs every strided micro-kernel for k in 0..40 and
 // some longer sums (past the 4-step unrolling and a KC block), rows
-// exactly k apart and with odd gaps, unaligned starts, and beta 0 (C
-// holding NaN), 1 and -0.25. Paths without one skip, saying so.
+// exactly k apart, with odd gaps and overlapping (k/3 apart, as conv's
+// strips of the first layer's windows are 9 of 27 apart, and all at
+// one place), unaligned starts, and beta 0 (C holding NaN), 1 and -0.25.
+// Paths without one skip, saying so.
 func TestStridedKernels(t *testing.T) {
 	kerneltest.Run(t, func(t *testing.T) {
 		if cur().gemm.strided == nil {
@@ -86,7 +93,7 @@ func TestStridedKernels(t *testing.T) {
 			ks = append(ks, k)
 		}
 		for _, k := range ks {
-			for _, pad := range []int{0, 1, 7} {
+			for _, pad := range []int{0, 1, 7, k/3 - k, -k} {
 				for _, beta := range []float32{0, 1, -0.25} {
 					checkStridedTile(t, rng, stridedTileCase{k: k, pad: pad, off: (k + pad) % 4, alpha: 0.75, beta: beta})
 				}
@@ -103,7 +110,7 @@ func FuzzStridedKernel(f *testing.F) {
 	f.Add(uint16(600), uint8(1), uint8(1), uint8(1), uint64(3))
 	f.Fuzz(func(t *testing.T, k uint16, pad, off, sel uint8, seed uint64) {
 		tc := stridedTileCase{
-			k: int(k % 1100), pad: int(pad % 20), off: int(off % 8),
+			k: int(k % 1100), pad: int(pad%20) - int(k%1100)*int(sel/9%2), off: int(off % 8),
 			alpha: []float32{1, -0.5, 2}[sel%3],
 			beta:  []float32{0, 1, 0.3}[sel/3%3],
 		}
@@ -177,7 +184,8 @@ func TestSgemmStridedBitwise(t *testing.T) {
 }
 
 // TestReadsAInPlace checks which blocks take the strided path: only a
-// plain Sgemm with A not transposed whose packed panel of B fits the
+// plain Sgemm with A not transposed, or a Gemm whose A has its rows in
+// place and whose C has no RowLayout, whose packed panel of B fits the
 // backend's limit and is at most stridedMaxPanels micro-panels wide.
 func TestReadsAInPlace(t *testing.T) {
 	kerneltest.Run(t, func(t *testing.T) {
@@ -213,7 +221,115 @@ func TestReadsAInPlace(t *testing.T) {
 		}
 		withOperand := gemmJob{cfg: g, opA: &Matrix{Data: make([]float32, 1), LD: 1}}
 		if withOperand.readsAInPlace(8, 16) {
-			t.Error("an Operand was read in place")
+			t.Error("an Operand that only packs was read in place")
+		}
+		runs := gemmJob{cfg: g, opA: &rowRunsOperand{}}
+		if !runs.readsAInPlace(8, 16) {
+			t.Error("an Operand with rows in place was packed")
+		}
+		runs.rows = reversedRows{m: 1, ld: 1}
+		if runs.readsAInPlace(8, 16) {
+			t.Error("an Operand with rows in place was read in place for a C placed by a RowLayout")
+		}
+	})
+}
+
+// rowRunsOperand is a test A Operand with its rows in place: row r starts
+// at src[starts[r]], and the rows come in runs of equally spaced starts,
+// runEnd[r] being the first row after r's run.
+type rowRunsOperand struct {
+	src            []float32
+	starts, runEnd []int
+}
+
+func (o *rowRunsOperand) RowSource() []float32 { return o.src }
+
+func (o *rowRunsOperand) RowRun(r int) (start, step, count int) {
+	start, count = o.starts[r], o.runEnd[r]-r
+	if count > 1 {
+		step = o.starts[r+1] - start
+	}
+	return start, step, count
+}
+
+func (o *rowRunsOperand) Pack(dst *Panels, r0, p0 int) {
+	w, kc := dst.Width(), dst.Depth()
+	for q := 0; q < dst.Count(); q++ {
+		rows := min(w, dst.Rows()-q*w)
+		sc := dst.Scratch()[:rows*kc]
+		for i := 0; i < rows; i++ {
+			s := o.starts[r0+q*w+i] + p0
+			copy(sc[i*kc:(i+1)*kc], o.src[s:s+kc])
+		}
+		dst.PackRowsAt(q, 0, kc, sc, kc, rows)
+	}
+}
+
+// newRowRuns returns an m x k rowRunsOperand whose runs have random
+// lengths (1 to 15 rows) and steps (0 to k+3, so rows overlap, coincide or
+// leave gaps, which hold NaN), and the same matrix stored.
+func newRowRuns(rng *rand.Rand, m, k int) (*rowRunsOperand, []float32) {
+	o := &rowRunsOperand{starts: make([]int, m), runEnd: make([]int, m)}
+	next := 0
+	for r := 0; r < m; {
+		n, step := min(1+rng.IntN(15), m-r), rng.IntN(k+4)
+		for i := 0; i < n; i++ {
+			o.starts[r+i], o.runEnd[r+i] = next+i*step, r+n
+		}
+		next += (n-1)*step + k + rng.IntN(3)
+		r += n
+	}
+	o.src = make([]float32, next)
+	for i := range o.src {
+		o.src[i] = float32(math.NaN())
+	}
+	for r := 0; r < m; r++ {
+		for p := 0; p < k; p++ {
+			o.src[o.starts[r]+p] = rng.Float32()*2 - 1
+		}
+	}
+	stored := make([]float32, m*k)
+	for r := 0; r < m; r++ {
+		copy(stored[r*k:(r+1)*k], o.src[o.starts[r]:o.starts[r]+k])
+	}
+	return o, stored
+}
+
+// TestGemmRowsInPlaceBitwise checks that a Gemm whose A has its rows in
+// place (read by the strided kernel where a tile lies in one run, packed
+// where it does not) gives the bits of the same A stored and packed, on
+// shapes with edge rows and columns, a narrow C (N = 64 as in the first
+// discriminator layer, K = 27), several KC blocks and beta 0 and 1, at 1
+// and 3 threads.
+func TestGemmRowsInPlaceBitwise(t *testing.T) {
+	defer SetThreads(Threads())
+	kerneltest.Run(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(45, 46))
+		for _, tc := range []struct {
+			m, n, k int
+			beta    float32
+		}{
+			{1, 16, 3, 0},
+			{7, 5, 27, 1},
+			{500, 64, 27, 0},
+			{301, 33, 100, 1},
+			{250, 130, 1152, 0},
+		} {
+			rows, stored := newRowRuns(rng, tc.m, tc.k)
+			b := &Matrix{Data: operand(rng, tc.n, tc.k, tc.k, 0), LD: tc.k}
+			c0 := operand(rng, tc.m, tc.n, tc.n, 0)
+			for _, threads := range []int{1, 3} {
+				SetThreads(threads)
+				want := append([]float32(nil), c0...)
+				Gemm{M: tc.m, N: tc.n, K: tc.k, A: &Matrix{Data: stored, LD: tc.k}, B: b, C: want, LDC: tc.n, Beta: tc.beta}.Run()
+				got := append([]float32(nil), c0...)
+				Gemm{M: tc.m, N: tc.n, K: tc.k, A: rows, B: b, C: got, LDC: tc.n, Beta: tc.beta}.Run()
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%+v threads %d: C[%d] = %g in place, %g packed", tc, threads, i, got[i], want[i])
+					}
+				}
+			}
 		}
 	})
 }
