@@ -9,7 +9,7 @@ STATICCHECK_VERSION := v0.8.2
 GOTESTSUM := $(GOBIN)/gotestsum
 GOTESTSUM_VERSION := v1.13.0
 
-.PHONY: all test lint check-generated generate test-go test-race test-purego test-arm64 bench bench-peers train tools
+.PHONY: all test lint check-generated generate test-go test-race test-purego test-arm64 bench bench-peers bench-ab train tools
 
 all: test
 
@@ -64,6 +64,12 @@ bench:
 ## python3-torch, libjemalloc2 and libopenblas0-pthread (apt-get install -y ...).
 bench-peers:
 	bash bench/peers/run.sh
+
+## bench-ab: one Go benchmark of the working tree against BASE, alternating,
+## with paired ratios (bench/ab/run.sh lists the settings), e.g.
+## BASE=HEAD~1 BENCH='Conv/D/conv2d_1/forward/avx2' BENCHTIME=150x make bench-ab
+bench-ab:
+	bash bench/ab/run.sh
 
 ## train: the main job with its defaults.
 train:
