@@ -105,24 +105,21 @@ func (f *stripFill) runChunk(lo, hi int) {
 		n, oh := row/g.OutH, row%g.OutH
 		strip := f.s[row*rowLen : (row+1)*rowLen]
 		for kh := 0; kh < g.KH; kh++ {
+			// Strip columns [j0, j1) hold input pixels; the rest, and the
+			// whole strip row when input row ih is padding, are zeros.
 			ih := oh*g.StrideH + kh - g.PadTop
+			j0, j1 := g.PadLeft, min(f.wp, g.PadLeft+g.W)
 			if ih < 0 || ih >= g.H {
-				for j := 0; j < f.wp; j++ {
+				j0, j1 = 0, 0
+			}
+			for j := 0; j < f.wp; j++ {
+				if j < j0 || j >= j1 {
 					clear(strip[j*run+kh*c : j*run+kh*c+c])
 				}
-				continue
 			}
-			// Columns j < PadLeft and j >= PadLeft+W are padding.
-			inside := min(f.wp, g.PadLeft+g.W)
-			for j := 0; j < g.PadLeft; j++ {
-				clear(strip[j*run+kh*c : j*run+kh*c+c])
-			}
-			for j := inside; j < f.wp; j++ {
-				clear(strip[j*run+kh*c : j*run+kh*c+c])
-			}
-			if inside > g.PadLeft {
+			if j1 > j0 {
 				src := f.x[(n*g.H+ih)*g.W*c:]
-				spread(strip[g.PadLeft*run+kh*c:], run, src[:(inside-g.PadLeft)*c], c)
+				spread(strip[j0*run+kh*c:], run, src[:(j1-j0)*c], c)
 			}
 		}
 	}
@@ -152,7 +149,7 @@ func spread(dst []float32, run int, src []float32, c int) {
 
 // stripOperand is the im2col matrix of the strips as a kernels.Operand
 // that kernels can also read in place (RowSource, RowRun): row r, output
-// pixel r, is the run of depth values from rowStart(r).
+// pixel r, is the run of depth values from where RowRun(r) says it starts.
 type stripOperand struct {
 	s         []float32
 	ow, wp    int // output pixels per output row; strip columns
@@ -167,12 +164,6 @@ func (o *stripOperand) RowSource() []float32 { return o.s }
 func (o *stripOperand) RowRun(r int) (start, step, count int) {
 	row, ow := r/o.ow, r%o.ow
 	return row*o.wp*o.run + ow*o.step, o.step, o.ow - ow
-}
-
-// rowStart is where row r's window starts in the strips.
-func (o *stripOperand) rowStart(r int) int {
-	start, _, _ := o.RowRun(r)
-	return start
 }
 
 // Pack implements kernels.Operand: a micro-panel of pixels of one output
@@ -190,8 +181,8 @@ func (o *stripOperand) Pack(dst *kernels.Panels, r0, p0 int) {
 		}
 		sc := dst.Scratch()[:rows*kc]
 		for i := 0; i < rows; i++ {
-			s := o.rowStart(r+i) + p0
-			copy(sc[i*kc:(i+1)*kc], o.s[s:s+kc])
+			s, _, _ := o.RowRun(r + i)
+			copy(sc[i*kc:(i+1)*kc], o.s[s+p0:s+p0+kc])
 		}
 		dst.PackRowsAt(q, 0, kc, sc, kc, rows)
 	}
