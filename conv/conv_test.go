@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gokern/gokern/im2col"
+	"github.com/gokern/gokern/internal/allocs"
 	"github.com/gokern/gokern/internal/kerneltest"
 	"github.com/gokern/gokern/internal/sgemmhook"
 	"github.com/gokern/gokern/kernels"
@@ -365,8 +366,8 @@ func TestNoAllocsInSteadyState(t *testing.T) {
 			}
 			step(big)
 			for _, n := range []int{big, 1, 3} {
-				if a := testing.AllocsPerRun(5, func() { step(n) }); a != 0 {
-					t.Errorf("%s n=%d: %v allocations per step", l.Name, n, a)
+				if r := allocs.Count(5, func() { step(n) }); r.Ours() != 0 {
+					t.Errorf("%s n=%d: %v", l.Name, n, r)
 				}
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gokern/gokern/im2col"
+	"github.com/gokern/gokern/internal/allocs"
 	"github.com/gokern/gokern/internal/kerneltest"
 	"github.com/gokern/gokern/internal/sgemmhook"
 	"github.com/gokern/gokern/kernels"
@@ -170,8 +171,8 @@ func TestWindowPathsNoAllocs(t *testing.T) {
 				}
 				step(big)
 				for _, n := range []int{big, 1, 3} {
-					if a := testing.AllocsPerRun(5, func() { step(n) }); a != 0 {
-						t.Errorf("%s threads=%d n=%d: %v allocations per step", l.Name, threads, n, a)
+					if r := allocs.Count(5, func() { step(n) }); r.Ours() != 0 {
+						t.Errorf("%s threads=%d n=%d: %v", l.Name, threads, n, r)
 					}
 				}
 			}

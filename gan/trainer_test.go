@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/gokern/gokern/cifar10"
+	"github.com/gokern/gokern/internal/allocs"
 	"github.com/gokern/gokern/internal/kerneltest"
 	"github.com/gokern/gokern/kernels"
 	"github.com/gokern/gokern/nn"
@@ -115,8 +116,8 @@ func TestIterationSchedule(t *testing.T) {
 	if got := tr.optGAN.Steps(dk); got != 0 {
 		t.Errorf("the GAN's optimiser stepped the discriminator %d times", got)
 	}
-	if n := testing.AllocsPerRun(2, func() { tr.Iteration() }); n > 0 {
-		t.Errorf("Iteration allocates %v times", n)
+	if r := allocs.Count(2, func() { tr.Iteration() }); r.Ours() != 0 {
+		t.Errorf("Iteration allocates: %v", r)
 	}
 }
 

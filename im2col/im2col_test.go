@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gokern/gokern/internal/allocs"
 	"github.com/gokern/gokern/internal/kerneltest"
 )
 
@@ -360,8 +361,8 @@ func TestNoAllocs(t *testing.T) {
 	src := make([]float32, g.InputLen())
 	cols := make([]float32, g.Rows()*g.Cols())
 	kerneltest.Run(t, func(t *testing.T) {
-		if a := testing.AllocsPerRun(10, func() { Im2col(cols, src, g); Col2im(src, cols, g) }); a != 0 {
-			t.Errorf("%v allocations per Im2col+Col2im", a)
+		if r := allocs.Count(10, func() { Im2col(cols, src, g); Col2im(src, cols, g) }); r.Ours() != 0 {
+			t.Errorf("Im2col+Col2im allocate: %v", r)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/gokern/gokern/internal/allocs"
 	"github.com/gokern/gokern/internal/kerneltest"
 )
 
@@ -256,8 +257,8 @@ func TestGemmAllocatesNothing(t *testing.T) {
 		SetThreads(threads)
 		g := Gemm{M: m, N: n, K: k, A: a, B: b, C: c, Rows: reversedRows{m: m, ld: n}, Epilogue: ep}
 		g.Run()
-		if allocs := testing.AllocsPerRun(5, g.Run); allocs != 0 {
-			t.Errorf("threads %d: %v allocations per Gemm", threads, allocs)
+		if r := allocs.Count(5, g.Run); r.Ours() != 0 {
+			t.Errorf("threads %d: Gemm allocates: %v", threads, r)
 		}
 		SetThreads(prev)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gokern/gokern/internal/allocs"
 	"github.com/gokern/gokern/internal/kerneltest"
 )
 
@@ -292,11 +293,11 @@ func TestSgemmAllocs(t *testing.T) {
 			c := operand(rng, m, n, n, 0)
 			for _, th := range []int{1, 2} {
 				SetThreads(th)
-				allocs := testing.AllocsPerRun(5, func() {
+				r := allocs.Count(5, func() {
 					Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
 				})
-				if allocs != 0 {
-					t.Errorf("%v threads=%d: %v allocations per call, want 0", s, th, allocs)
+				if r.Ours() != 0 {
+					t.Errorf("%v threads=%d: %v", s, th, r)
 				}
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gokern/gokern/internal/allocs"
 	"github.com/gokern/gokern/internal/kerneltest"
 )
 
@@ -154,8 +155,8 @@ func TestSplitAllocs(t *testing.T) {
 		SetThreads(th)
 		for _, c := range splitCases {
 			c.run(ops)
-			if a := testing.AllocsPerRun(5, func() { c.run(ops) }); a != 0 {
-				t.Errorf("%s threads=%d: %v allocations per call", c.name, th, a)
+			if r := allocs.Count(5, func() { c.run(ops) }); r.Ours() != 0 {
+				t.Errorf("%s threads=%d: %v", c.name, th, r)
 			}
 		}
 	}
