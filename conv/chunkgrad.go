@@ -17,9 +17,8 @@ import (
 // Such a gradient is summed instead over weightChunks fixed chunks of
 // samples, like the implicit path's (implicit.go): each chunk is one GEMM
 // on one goroutine, into its own partial dw, and the partials are added
-// in chunk order. A chunk's GEMM runs inside the region and plans its own
-// split on the goroutines it can get (kernels plans on
-// parallel.Available()): one, while every thread works on a chunk, so it
+// in chunk order. A chunk's GEMM runs inside the region, so kernels runs
+// it unsplit on the part's goroutine (kernels/sgemm_pool.go), and it
 // packs the gathered operand once. Planned on Threads() instead, each of
 // its 4 column bands packed it again, and on two threads the layer's
 // weight gradient measured 1.7x the time of the one-part plan. The chunks

@@ -1,6 +1,10 @@
 package kernels
 
-import "github.com/gokern/gokern/internal/parallel"
+import (
+	"sync"
+
+	"github.com/gokern/gokern/internal/parallel"
+)
 
 // gemmBuffers are one part's packing buffers. They grow to the largest
 // size needed and are then reused, so steady-state calls do not allocate.
@@ -21,37 +25,62 @@ func grow(s []float32, n int) []float32 {
 }
 
 // gemmBufSet is one call's buffers: shared, for what all parts read (the
-// skinny path's transposed B, the team path's packed B panel), and one set
-// per pool slot (internal/parallel.SlotJob), for what each participant
-// packs. Before a call runs, every slot is grown to the most any part of it
-// needs, so growth depends on the sequence of shapes alone, not on which
-// participant happened to claim which part: once every shape has been seen
-// at the current thread count, calls allocate nothing.
+// skinny path's transposed B, the team path's packed B panel) and what a
+// call run on its caller alone packs, and one set per pool slot
+// (internal/parallel.SlotJob), for what each participant packs.
 type gemmBufSet struct {
 	shared gemmBuffers
 	slots  []*gemmBuffers
 }
 
-// bufSets recycles buffer sets; a single caller always gets the same one
-// back, concurrent callers one each.
-var bufSets parallel.FreeList[gemmBufSet]
+// Which buffers a call gets, and so when any of them grows, must not depend
+// on scheduling, or a steady state of repeated calls would still allocate
+// now and then (a training iteration did, at random, on 2 and 7 threads,
+// while nested calls took sets from a free list in whatever order the
+// previous region's parts had returned them).
+//
+// A call made outside every parallel region (the training loop's, one at a
+// time) uses the root set and splits over Threads(). Its slots are grown,
+// before the parts start, to the most any part needs, so growth depends on
+// the sequence of shapes and the thread count alone.
+//
+// A call made while a region runs (a chunked weight gradient's GEMM inside
+// its part, conv/chunkgrad.go, or a caller concurrent with another) runs
+// on its own goroutine, unsplit: the region already holds the threads,
+// and a split planned on whichever were idle at that moment would differ
+// from run to run. It takes one of the inline sets, all grown alike.
+var root struct {
+	mu  sync.Mutex
+	set gemmBufSet
+}
+
+// inline holds the sets for calls made inside a region.
+var inline inlineSets
 
 // jobs recycles gemmJobs: the pool takes a Job interface, and a pointer to
 // a job on the caller's stack would escape to the heap on every call.
 var jobs parallel.FreeList[gemmJob]
 
-// runGemm plans j over the goroutines available to it (at most Threads())
-// and runs its parts on the shared pool (internal/parallel).
+// runGemm runs j: split over Threads() on the shared pool
+// (internal/parallel) with the root set when no region is running, else
+// on the caller's goroutine with an inline set.
 func runGemm(job *gemmJob) {
-	// Plan on the goroutines the call can get, not on Threads(): a GEMM
-	// called inside a region whose helpers are all busy (one chunk of a
-	// few-channel layer's weight gradient, conv/chunkgrad.go) runs inline,
-	// and split into parts there it would only pack its unsplit operand
-	// once per part. The parts do not change the result.
-	threads := parallel.Available()
+	if parallel.Active() == 0 && root.mu.TryLock() {
+		defer root.mu.Unlock()
+		runGemmSplit(job, &root.set, parallel.Threads())
+		return
+	}
+	set := inline.get()
+	defer inline.put(set)
+	job.plan(1)
+	job.prepare(&set.shared)
+	job.part(0, &set.shared)
+}
+
+// runGemmSplit plans j over threads goroutines and runs its parts with set's
+// buffers.
+func runGemmSplit(job *gemmJob, set *gemmBufSet, threads int) {
 	job.plan(threads)
-	set := bufSets.Get()
-	defer bufSets.Put(set)
 	job.prepare(&set.shared)
 	if job.parts == 1 {
 		job.part(0, &set.shared)

@@ -169,6 +169,8 @@ func For(n, parts int, r Ranger) {
 func run(parts int, j Job, rg Ranger, n int) { runLimited(parts, parts, j, rg, n) }
 
 func runLimited(parts, most int, j Job, rg Ranger, n int) {
+	active.Add(1)
+	defer active.Add(-1)
 	helpers := min(parts, Threads(), most) - 1
 	pool.mu.Lock()
 	var r *region
@@ -256,18 +258,14 @@ func (w *worker) next() (assignment, bool) {
 	return a, ok
 }
 
-// Available reports how many goroutines a call made now could run on, at
-// most Threads(): the caller, the idle workers and those the pool may
-// still start. Inside a region that holds every worker it is 1. It is
-// a snapshot for planning a split: a worker may come free a moment later,
-// so a split planned on it must give the same result for any count.
-func Available() int {
-	t := Threads()
-	pool.mu.Lock()
-	n := 1 + len(pool.idle) + max(0, t-1-pool.started)
-	pool.mu.Unlock()
-	return min(n, t)
-}
+// Active reports how many regions are running: from a part of one (a
+// call nested in a region), at least 1. It counts the regions that
+// recruited helpers; a Run that fits on its caller alone runs no region.
+func Active() int { return int(active.Load()) }
+
+// active counts the regions between their start and the return of their
+// last part.
+var active atomic.Int32
 
 // Workers reports how many worker goroutines the pool has started.
 func Workers() int {

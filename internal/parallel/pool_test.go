@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gokern/gokern/internal/allocs"
 )
 
 // countJob counts how often each part runs.
@@ -144,14 +146,14 @@ func TestRunAllocatesNothing(t *testing.T) {
 	withThreads(t, 4)
 	j := &countJob{hits: make([]atomic.Int32, 64)}
 	Run(64, j) // start the workers
-	allocs := testing.AllocsPerRun(100, func() {
+	r := allocs.Count(100, func() {
 		for i := range j.hits {
 			j.hits[i].Store(0)
 		}
 		Run(64, j)
 	})
-	if allocs != 0 {
-		t.Fatalf("Run allocates %v times per call", allocs)
+	if r.Ours() != 0 {
+		t.Fatalf("Run allocates: %v", r)
 	}
 }
 
@@ -272,8 +274,8 @@ func TestSlotJobAndRunMax(t *testing.T) {
 }
 
 // barrierJob's parts each wait until all of them are running, record
-// Available() as each one sees it, and wait again until all have
-// recorded it, so the pool is fully busy while they look.
+// Active() as each one sees it, and wait again until all have recorded
+// it, so the region is running while they look.
 type barrierJob struct {
 	arrived, recorded atomic.Int32
 	parts             int32
@@ -284,7 +286,7 @@ type barrierJob struct {
 func (b *barrierJob) Part(i int) {
 	b.arrived.Add(1)
 	b.wait(&b.arrived)
-	b.seen[i] = Available()
+	b.seen[i] = Active()
 	b.recorded.Add(1)
 	b.wait(&b.recorded)
 }
@@ -301,15 +303,13 @@ func (b *barrierJob) wait(n *atomic.Int32) {
 	}
 }
 
-// TestAvailable checks what a call made now could get: every thread
-// between regions, one (itself) inside a region that holds every worker,
-// and never more than Threads().
-func TestAvailable(t *testing.T) {
-	n := max(3, Workers()+1) // a region of n parts then holds every worker
+// TestActive checks that every part of a region sees it running, and that
+// none is once it has returned; a Run on one thread runs no region.
+func TestActive(t *testing.T) {
+	n := 3
 	withThreads(t, n)
-	Run(n, &countJob{hits: make([]atomic.Int32, n)}) // start the workers
-	if got := Available(); got != n {
-		t.Errorf("between regions: Available() = %d, want %d", got, n)
+	if got := Active(); got != 0 {
+		t.Fatalf("before any region: Active() = %d", got)
 	}
 	b := &barrierJob{parts: int32(n), seen: make([]int, n)}
 	Run(n, b)
@@ -318,11 +318,16 @@ func TestAvailable(t *testing.T) {
 	}
 	for i, got := range b.seen {
 		if got != 1 {
-			t.Errorf("part %d, every worker busy: Available() = %d, want 1", i, got)
+			t.Errorf("part %d of one region: Active() = %d, want 1", i, got)
 		}
 	}
-	SetThreads(2)
-	if got := Available(); got != 2 {
-		t.Errorf("after SetThreads(2) with idle workers: Available() = %d, want 2", got)
+	if got := Active(); got != 0 {
+		t.Errorf("after the region: Active() = %d, want 0", got)
+	}
+	SetThreads(1)
+	one := &barrierJob{parts: 1, seen: make([]int, 1)}
+	Run(1, one)
+	if one.seen[0] != 0 {
+		t.Errorf("a Run on its caller alone: Active() = %d, want 0", one.seen[0])
 	}
 }
