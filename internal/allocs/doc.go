@@ -14,5 +14,8 @@
 // their stacks and reports the rest, each with its stack.
 //
 // Importing the package sets runtime.MemProfileRate to 1, so the heap profile
-// records every allocation from then on: only tests may import it.
+// records every allocation from then on: only tests may import it. A
+// benchmark in the same test binary pays a stack walk for each allocation
+// it makes, which the hot paths do not (the root package's benchmarks, the
+// harness's, do not import it).
 package allocs
