@@ -225,13 +225,24 @@ func (g Gemm) Run() {
 		m:   g.M, n: g.N, k: g.K,
 		alpha: 1, beta: g.Beta,
 		c: g.C, ldc: g.LDC,
-		opA: g.A, opB: g.B, rows: g.Rows, epilogue: g.Epilogue,
+		epilogue: g.Epilogue,
 	}
+	job.setOperands(g.A, g.B, g.Rows)
 	if g.K == 0 {
 		job.finishEmpty()
 		return
 	}
 	runGemm(&job)
+}
+
+// setOperands sets the job's operands and C's row layout, and rowsA when
+// the strided path may read A's rows in place.
+func (j *gemmJob) setOperands(a, b Operand, rows RowLayout) {
+	j.opA, j.opB, j.rows = a, b, rows
+	j.rowsA = nil
+	if r, ok := a.(rowsInPlace); ok && rows == nil {
+		j.rowsA = r
+	}
 }
 
 // rowOffset is where row i of C starts.

@@ -82,6 +82,10 @@ type gemmJob struct {
 	opA, opB Operand
 	rows     RowLayout
 	epilogue Epilogue
+	// rowsA is opA when the strided path may read its rows in place: it is
+	// a rowsInPlace and C has no RowLayout (sgemm_strided.go), asserted
+	// once per call by setOperands, not once per block.
+	rowsA rowsInPlace
 
 	// The team path (sgemm_team.go): set by plan, used while it runs.
 	team   bool

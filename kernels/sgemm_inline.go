@@ -36,12 +36,12 @@ func (s bufSizes) atLeast(t bufSizes) bufSizes {
 
 // growTo grows g's buffers to at least s.
 func (g *gemmBuffers) growTo(s bufSizes) {
-	g.a = grow(g.a[:0], s.a)
-	g.b = grow(g.b[:0], s.b)
-	g.tile = grow(g.tile[:0], s.tile)
-	g.bt = grow(g.bt[:0], s.bt)
-	g.scratch = grow(g.scratch[:0], s.scratch)
-	g.offs = growInts(g.offs[:0], s.offs)
+	g.a = grow(g.a, s.a)
+	g.b = grow(g.b, s.b)
+	g.tile = grow(g.tile, s.tile)
+	g.bt = grow(g.bt, s.bt)
+	g.scratch = grow(g.scratch, s.scratch)
+	g.offs = growInts(g.offs, s.offs)
 }
 
 // get returns an idle set. There are at least Threads() sets, and one

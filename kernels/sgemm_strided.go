@@ -48,10 +48,8 @@ func (j *gemmJob) readsAInPlace(kc, nc int) bool {
 	if g.strided == nil || j.transA {
 		return false
 	}
-	if j.opA != nil {
-		if _, ok := j.opA.(rowsInPlace); !ok || j.rows != nil {
-			return false
-		}
+	if j.opA != nil && j.rowsA == nil {
+		return false
 	}
 	panels := (nc + g.NR - 1) / g.NR
 	return panels <= stridedMaxPanels && kc*panels*g.NR <= g.stridedPanel
@@ -70,10 +68,9 @@ func (j *gemmJob) macroStrided(buf *gemmBuffers, ic, jc, pc, mc, nc, kc int, bet
 	MR, NR := g.MR, g.NR
 	c, ldc, alpha := j.c, j.ldc, j.alpha
 	tile := buf.tile
-	op, _ := j.opA.(rowsInPlace) // once per block, not per tile
 	for ir := 0; ir < mc; ir += MR {
 		mr := min(MR, mc-ir)
-		ar, lda, inPlace := j.tileRows(op, ic+ir, pc, mr)
+		ar, lda, inPlace := j.tileRows(ic+ir, pc, mr)
 		if !inPlace {
 			j.packA(buf, ic+ir, pc, mr, kc)
 		}
@@ -103,12 +100,12 @@ func (j *gemmJob) macroStrided(buf *gemmBuffers, ic, jc, pc, mc, nc, kc int, bet
 // tileRows returns where the mr rows of A from row r0, at depth pc, start
 // in memory and how far apart they are, with inPlace set when they are a
 // full tile the strided kernel can read: equally spaced, as a plain A's
-// rows always are and those of op (j.opA, or nil) are within one of its
-// runs.
-func (j *gemmJob) tileRows(op rowsInPlace, r0, pc, mr int) (a []float32, lda int, inPlace bool) {
+// rows always are and those of j.rowsA are within one of its runs.
+func (j *gemmJob) tileRows(r0, pc, mr int) (a []float32, lda int, inPlace bool) {
 	if mr < j.cfg.MR {
 		return nil, 0, false
 	}
+	op := j.rowsA
 	if op == nil {
 		return j.a[r0*j.lda+pc:], j.lda, true
 	}

@@ -219,15 +219,17 @@ func TestReadsAInPlace(t *testing.T) {
 		if transA.readsAInPlace(8, 16) {
 			t.Error("a transposed A was read in place")
 		}
-		withOperand := gemmJob{cfg: g, opA: &Matrix{Data: make([]float32, 1), LD: 1}}
+		withOperand := gemmJob{cfg: g}
+		withOperand.setOperands(&Matrix{Data: make([]float32, 1), LD: 1}, nil, nil)
 		if withOperand.readsAInPlace(8, 16) {
 			t.Error("an Operand that only packs was read in place")
 		}
-		runs := gemmJob{cfg: g, opA: &rowRunsOperand{}}
+		runs := gemmJob{cfg: g}
+		runs.setOperands(&rowRunsOperand{}, nil, nil)
 		if !runs.readsAInPlace(8, 16) {
 			t.Error("an Operand with rows in place was packed")
 		}
-		runs.rows = reversedRows{m: 1, ld: 1}
+		runs.setOperands(runs.opA, nil, reversedRows{m: 1, ld: 1})
 		if runs.readsAInPlace(8, 16) {
 			t.Error("an Operand with rows in place was read in place for a C placed by a RowLayout")
 		}
