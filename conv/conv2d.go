@@ -145,8 +145,8 @@ func (c *Conv2D) BackwardData(n int, dy, w, dx []float32) {
 		c.sub.run(n, dy, w, dx, nil)
 		return
 	}
-	// The col2im path (few channels, or a GEMM set through sgemmhook).
-	clear(dx)
+	// The col2im path (few channels, or a GEMM set through sgemmhook);
+	// parallelCol2im overwrites dx.
 	inLen, outLen := c.geom.InputLen(), c.geom.Rows()*f
 	for s0, cs := 0, c.chunkSize(n); s0 < n; s0 += cs {
 		m := min(cs, n-s0)

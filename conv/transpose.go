@@ -98,8 +98,8 @@ func (c *Conv2DTranspose) Forward(n int, x, w, bias, y []float32) {
 	// The col2im path (few filters, or a GEMM set through sgemmhook):
 	// cols[pix, (kh, kw, f)] = sum_c x[pix, c] * w[(kh, kw, f), c], then
 	// every entry is scattered to the output pixel that tap reaches.
+	// parallelCol2im overwrites y, one sample at a time.
 	k, ch := g.Cols(), c.spec.C
-	clear(y)
 	xLen, yLen := c.spec.H*c.spec.W*ch, c.geom.InputLen()
 	for s0, cs := 0, c.chunkSize(n); s0 < n; s0 += cs {
 		m := min(cs, n-s0)
