@@ -13,6 +13,19 @@ package kernels
 // scratch tile by the driver, so micro-kernels only ever see full tiles.
 type microKernel func(k int, a, b []float32, alpha, beta float32, c []float32, ldc int)
 
+// rowsKernel is microKernel run down a column of tiles, with C's rows
+// given by offsets:
+//
+//	for t < tiles: C_t = alpha * Ap_t * Bp + beta * C_t
+//
+// where Ap_t = a[t*MR*k:] (packed micro-panels end to end) and row i of
+// C_t is c[rows[t*MR+i]:][:NR]. Each tile is the backend's microKernel
+// arithmetic, bit for bit. The driver uses it for the full tiles of a
+// block: one call per micro-panel of B instead of one per tile, and rows
+// that are not evenly spaced (an output gathered from a strided tensor)
+// need no scratch tile.
+type rowsKernel func(k, tiles int, a, b []float32, alpha, beta float32, c []float32, rows []int)
+
 // stridedKernel is microKernel with A unpacked: its MR rows are lda apart
 // and each is contiguous along k (a row-major A read in place; lda may be
 // less than k, rows that overlap are only read). It does
@@ -29,6 +42,10 @@ type gemmConfig struct {
 	KC, MC, NC int
 	kernel     microKernel
 	skinny     skinnyConfig
+
+	// Optional: the micro-kernel's column-of-tiles form (nil: the driver
+	// calls kernel once per tile).
+	rows rowsKernel
 
 	// Optional: the micro-kernel for an unpacked, non-transposed A
 	// (sgemm_strided.go), used while the packed KC x NC panel of B

@@ -5,11 +5,13 @@
 package kernels
 
 // setupSgemmAVX512 installs the generated AVX512 SGEMM kernels: the 12x32
-// micro-kernel, its packers, and the skinny kernels for n <= 4.
+// micro-kernel and its column-of-tiles form, its packers, and the skinny
+// kernels for n <= 4.
 func setupSgemmAVX512(im *impl) {
 	im.gemm = gemmConfig{
 		MR: 12, NR: 32, KC: kcAVX512, MC: mcAVX512, NC: ncAVX512,
 		kernel: checkedKernel(12, 32, sgemmKernel12x32AVX512),
+		rows:   checkedRows(12, 32, sgemmKernelRows12x32AVX512),
 		packAT: checkedPacker(12, sgemmPackT12),
 		packBT: checkedPacker(32, sgemmPackT32),
 		packAN: checkedCopier(12, sgemmPackN12),
@@ -47,12 +49,14 @@ func setupSgemmAVX512(im *impl) {
 }
 
 // setupSgemmAVX2 installs the generated AVX2 SGEMM kernels: the 6x16
-// micro-kernel, its packers, and the skinny kernels for n <= 4.
+// micro-kernel and its column-of-tiles form, its packers, and the skinny
+// kernels for n <= 4.
 // Its micro-kernel has a strided twin, which reads A unpacked.
 func setupSgemmAVX2(im *impl) {
 	im.gemm = gemmConfig{
 		MR: 6, NR: 16, KC: kcAVX2, MC: mcAVX2, NC: ncAVX2,
 		kernel:       checkedKernel(6, 16, sgemmKernel6x16AVX2),
+		rows:         checkedRows(6, 16, sgemmKernelRows6x16AVX2),
 		strided:      checkedStrided(6, 16, sgemmKernelStrided6x16AVX2),
 		stridedPanel: stridedPanelAVX2,
 		packAT:       checkedPacker(6, sgemmPackT6),

@@ -58,6 +58,113 @@ func TestMicroKernels(t *testing.T) {
 	})
 }
 
+// TestRowsKernels runs every path's column-of-tiles kernel on 0 to 5 tiles
+// for k in 0..40 and three betas, with C's rows at uneven offsets in
+// shuffled order, gap columns between them and guard bands: each tile must
+// be bit for bit what the path's micro-kernel computes on it, nothing
+// outside the rows may change, and with beta = 0 the NaNs in C must not be
+// read.
+func TestRowsKernels(t *testing.T) {
+	kerneltest.Run(t, func(t *testing.T) {
+		g := cur().gemm
+		if g.rows == nil {
+			t.Skip("this path has no column-of-tiles kernel: its driver calls the micro-kernel per tile")
+		}
+		mr, nr := g.MR, g.NR
+		rng := rand.New(rand.NewPCG(21, 22))
+		for _, tiles := range []int{0, 1, 2, 5} {
+			for _, k := range []int{0, 1, 2, 3, 4, 5, 7, 8, 13, 40} {
+				for _, beta := range []float32{0, 1, -0.25} {
+					alpha := float32(0.75)
+					a := operand(rng, 1, tiles*mr*k, tiles*mr*k, 0)
+					b := operand(rng, 1, nr*k, nr*k, 0)
+					// Slot q of C starts at q*(nr+3) plus 5 per earlier
+					// third slot: uneven spacing; rows take the slots in
+					// a random order.
+					n := tiles * mr
+					slot := func(q int) int { return q*(nr+3) + q/3*5 }
+					rows := make([]int, n)
+					for i, q := range rng.Perm(n) {
+						rows[i] = slot(q)
+					}
+					back := make([]float32, slot(n)+guardLen)
+					for i := range back {
+						back[i] = guard
+					}
+					c := back[:max(slot(n), nr)]
+					for _, o := range rows {
+						for j := 0; j < nr; j++ {
+							c[o+j] = rng.Float32()*2 - 1
+							if beta == 0 {
+								c[o+j] = float32(math.NaN())
+							}
+						}
+					}
+					want := append([]float32(nil), back...)
+					tile := make([]float32, mr*nr)
+					for ti := 0; ti < tiles; ti++ {
+						for i := 0; i < mr; i++ {
+							copy(tile[i*nr:(i+1)*nr], want[rows[ti*mr+i]:])
+						}
+						g.kernel(k, a[ti*mr*k:], b, alpha, beta, tile, nr)
+						for i := 0; i < mr; i++ {
+							copy(want[rows[ti*mr+i]:], tile[i*nr:(i+1)*nr])
+						}
+					}
+					g.rows(k, tiles, a, b, alpha, beta, c, rows)
+					for i := range back {
+						if math.Float32bits(back[i]) != math.Float32bits(want[i]) {
+							t.Fatalf("tiles=%d k=%d beta=%g: C[%d] = %g, the micro-kernel gives %g", tiles, k, beta, i, back[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestRowsKernelChecks checks that the column-of-tiles kernel's wrapper
+// refuses what would let the assembly touch memory outside its slices.
+func TestRowsKernelChecks(t *testing.T) {
+	kerneltest.Run(t, func(t *testing.T) {
+		g := cur().gemm
+		if g.rows == nil {
+			t.Skip("this path has no column-of-tiles kernel")
+		}
+		mr, nr, k := g.MR, g.NR, 3
+		a, b := make([]float32, 2*mr*k), make([]float32, nr*k)
+		c := make([]float32, 4*mr*nr)
+		good := func() []int {
+			rows := make([]int, 2*mr)
+			for i := range rows {
+				rows[i] = i * nr
+			}
+			return rows
+		}
+		g.rows(k, 2, a, b, 1, 0, c, good()) // in bounds: must not panic
+		for _, tc := range []struct {
+			name string
+			call func()
+		}{
+			{"row past the end of c", func() { r := good(); r[3] = len(c) - nr + 1; g.rows(k, 2, a, b, 1, 0, c, r) }},
+			{"negative row", func() { r := good(); r[mr] = -1; g.rows(k, 2, a, b, 1, 0, c, r) }},
+			{"a too short", func() { g.rows(k, 2, a[:2*mr*k-1], b, 1, 0, c, good()) }},
+			{"b too short", func() { g.rows(k, 2, a, b[:nr*k-1], 1, 0, c, good()) }},
+			{"too few rows", func() { g.rows(k, 2, a, b, 1, 0, c, good()[:2*mr-1]) }},
+			{"negative tiles", func() { g.rows(k, -1, a, b, 1, 0, c, good()) }},
+		} {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("%s: no panic", tc.name)
+					}
+				}()
+				tc.call()
+			}()
+		}
+	})
+}
+
 // guardedTile returns an mr x nr tile of C with row stride ldc, c, at the
 // start of back, whose gap columns and the guardLen values past the tile
 // hold guard. The tile holds values from rng, or NaN when beta is 0 (a

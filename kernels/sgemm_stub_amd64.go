@@ -11,12 +11,28 @@ package kernels
 //go:noescape
 func sgemmKernel12x32AVX512(k int, a []float32, b []float32, alpha float32, beta float32, c []float32, ldc int)
 
+// sgemmKernelRows12x32AVX512 runs the 12x32 AVX512 micro-kernel on tiles tiles: tile t reads
+// a[t*12*k:] and writes C rows c[rows[t*12+i]:][:32] (beta == 0: C is not read).
+// The caller guarantees len(a) >= tiles*12*k, len(b) >= 32*k,
+// len(rows) >= tiles*12 and 0 <= rows[i] <= len(c)-32.
+//
+//go:noescape
+func sgemmKernelRows12x32AVX512(k int, tiles int, a []float32, b []float32, alpha float32, beta float32, c []float32, rows []int)
+
 // sgemmKernel6x16AVX2 is the 6x16 AVX2 micro-kernel: C = alpha*Ap*Bp + beta*C
 // on one full tile (beta == 0: C is not read). The caller guarantees
 // len(a) >= 6*k, len(b) >= 16*k and len(c) >= 5*ldc+16.
 //
 //go:noescape
 func sgemmKernel6x16AVX2(k int, a []float32, b []float32, alpha float32, beta float32, c []float32, ldc int)
+
+// sgemmKernelRows6x16AVX2 runs the 6x16 AVX2 micro-kernel on tiles tiles: tile t reads
+// a[t*6*k:] and writes C rows c[rows[t*6+i]:][:16] (beta == 0: C is not read).
+// The caller guarantees len(a) >= tiles*6*k, len(b) >= 16*k,
+// len(rows) >= tiles*6 and 0 <= rows[i] <= len(c)-16.
+//
+//go:noescape
+func sgemmKernelRows6x16AVX2(k int, tiles int, a []float32, b []float32, alpha float32, beta float32, c []float32, rows []int)
 
 // sgemmKernelStrided6x16AVX2 is the 6x16 AVX2 micro-kernel for A unpacked: C = alpha*A*Bp + beta*C
 // on one full tile, A's rows lda apart (beta == 0: C is not read). The caller

@@ -106,7 +106,7 @@ func (j *gemmJob) teamPart(i int, buf *gemmBuffers) {
 	if r0 >= r1 || c0 >= c1 {
 		return
 	}
-	mcMax := min(g.MC, roundUp(r1-r0, MR))
+	mcMax := evenBlock(r1-r0, g.MC, MR)
 	buf.a = grow(buf.a, mcMax*t.kc)
 	buf.tile = grow(buf.tile, MR*NR)
 	pb := j.shared.b[c0*t.kc:]

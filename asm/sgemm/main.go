@@ -66,6 +66,7 @@ func main() {
 
 	for _, t := range tiles {
 		microKernel(t.is, t.mr, t.nv)
+		rowsKernel(t.is, t.mr, t.nv)
 		if t.strided {
 			stridedKernel(t.is, t.mr, t.nv)
 		}
@@ -127,6 +128,97 @@ func microKernel(is isa, mr, nv int) {
 	ap := Mem{Base: Load(Param("a").Base(), GP64())}
 	microKernelBody(is, mr, nv, k, func(u, i int) Mem { return ap.Offset(4 * (u*mr + i)) },
 		func(steps int) { ADDQ(U32(4*steps*mr), ap.Base) })
+}
+
+// rowsKernel emits sgemmKernelRows<mr>x<nr><ISA>: the micro-kernel run
+// down a column of tiles (the driver's loop over the MR-row micro-panels of
+// a packed block of A against one micro-panel of B), with C's rows
+// addressed through a table of offsets:
+//
+//	for t < tiles, i < mr, j < nr:
+//	    c[rows[t*mr+i]+j] = alpha * (Ap_t * Bp)[i][j] + beta * c[rows[t*mr+i]+j]
+//
+// where Ap_t, the micro-panel of tile t, starts at a[t*mr*k] (the packed
+// micro-panels lie end to end). Each tile is the packed kernel's exact
+// arithmetic, so it comes out bit for bit the same. The loop saves a Go
+// call and its checks per tile, and the offset table lets one call take
+// tiles whose rows are not evenly spaced (rows of C gathered from a
+// strided output), which otherwise go through a scratch tile.
+func rowsKernel(is isa, mr, nv int) {
+	nr := nv * is.Lanes
+	name := fmt.Sprintf("sgemmKernelRows%dx%d%s", mr, nr, is.Suffix)
+	TEXT(name, NOSPLIT, "func(k, tiles int, a, b []float32, alpha, beta float32, c []float32, rows []int)")
+	Pragma("noescape")
+	Doc(
+		fmt.Sprintf("%s runs the %dx%d %s micro-kernel on tiles tiles: tile t reads", name, mr, nr, is.Suffix),
+		fmt.Sprintf("a[t*%d*k:] and writes C rows c[rows[t*%d+i]:][:%d] (beta == 0: C is not read).", mr, mr, nr),
+		fmt.Sprintf("The caller guarantees len(a) >= tiles*%d*k, len(b) >= %d*k,", mr, nr),
+		fmt.Sprintf("len(rows) >= tiles*%d and 0 <= rows[i] <= len(c)-%d.", mr, nr),
+	)
+	kAll := Load(Param("k"), GP64())
+	tiles := Load(Param("tiles"), GP64())
+	ap := Mem{Base: Load(Param("a").Base(), GP64())}
+	bBase := Load(Param("b").Base(), GP64())
+	cBase := Load(Param("c").Base(), GP64())
+	rowp := Load(Param("rows").Base(), GP64())
+	row := func(i int, off Register) Mem {
+		MOVQ(Mem{Base: rowp, Disp: 8 * i}, off)
+		return Mem{Base: cBase, Index: off, Scale: 4}
+	}
+
+	Label("tile")
+	TESTQ(tiles, tiles)
+	JZ(LabelRef("done"))
+	off := GP64()
+	for i := 0; i < mr; i++ {
+		m := row(i, off)
+		PREFETCHT0(m)
+		PREFETCHT0(m.Offset(4 * (nr - 1)))
+	}
+	acc := zeroAccumulators(is, mr, nv)
+	k := GP64()
+	MOVQ(kAll, k)
+	bp := Mem{Base: GP64()}
+	MOVQ(bBase, bp.Base)
+	kLoop(is, mr, nv, k, bp, acc, func(u, i int) Mem { return ap.Offset(4 * (u*mr + i)) },
+		func(steps int) { ADDQ(U32(4*steps*mr), ap.Base) })
+
+	va := is.Vec()
+	VBROADCASTSS(paramAddr("alpha"), va)
+	zero := XMM()
+	VXORPS(zero, zero, zero)
+	VUCOMISS(paramAddr("beta"), zero)
+	JNE(LabelRef("withbeta"))
+	JP(LabelRef("withbeta"))
+	for i := 0; i < mr; i++ {
+		m := row(i, off)
+		for v := 0; v < nv; v++ {
+			VMULPS(va, acc[i][v], acc[i][v])
+			VMOVUPS(acc[i][v], m.Offset(4*v*is.Lanes))
+		}
+	}
+	JMP(LabelRef("next"))
+
+	Label("withbeta")
+	vb := is.Vec()
+	VBROADCASTSS(paramAddr("beta"), vb)
+	for i := 0; i < mr; i++ {
+		m := row(i, off)
+		for v := 0; v < nv; v++ {
+			VMULPS(va, acc[i][v], acc[i][v])
+			VFMADD231PS(m.Offset(4*v*is.Lanes), vb, acc[i][v])
+			VMOVUPS(acc[i][v], m.Offset(4*v*is.Lanes))
+		}
+	}
+
+	Label("next")
+	ADDQ(U32(8*mr), rowp)
+	DECQ(tiles)
+	JMP(LabelRef("tile"))
+
+	Label("done")
+	VZEROUPPER()
+	RET()
 }
 
 // stridedKernel emits sgemmKernelStrided<mr>x<nr><ISA>, the micro-kernel
@@ -200,53 +292,9 @@ func microKernelBody(is isa, mr, nv int, k Register, aAt func(u, i int) Mem, adv
 		}
 	}
 
-	acc := make([][]VecVirtual, mr)
-	for i := range acc {
-		acc[i] = make([]VecVirtual, nv)
-		for v := range acc[i] {
-			acc[i][v] = is.Vec()
-			VXORPS(acc[i][v], acc[i][v], acc[i][v])
-		}
-	}
+	acc := zeroAccumulators(is, mr, nv)
+	kLoop(is, mr, nv, k, bp, acc, aAt, advanceA)
 
-	// step emits k step u of an unrolled block.
-	step := func(u int) {
-		bs := make([]VecVirtual, nv)
-		for v := range bs {
-			bs[v] = is.Vec()
-			VMOVUPS(bp.Offset(4*(u*nr+v*is.Lanes)), bs[v])
-		}
-		for i := 0; i < mr; i++ {
-			t := is.Vec()
-			VBROADCASTSS(aAt(u, i), t)
-			for v := 0; v < nv; v++ {
-				VFMADD231PS(bs[v], t, acc[i][v])
-			}
-		}
-	}
-
-	const unroll = 4
-	Label("loop4")
-	CMPQ(k, U8(unroll))
-	JL(LabelRef("tail"))
-	for u := 0; u < unroll; u++ {
-		step(u)
-	}
-	advanceA(unroll)
-	ADDQ(U32(4*unroll*nr), bp.Base)
-	SUBQ(U8(unroll), k)
-	JMP(LabelRef("loop4"))
-
-	Label("tail")
-	TESTQ(k, k)
-	JZ(LabelRef("epilogue"))
-	step(0)
-	advanceA(1)
-	ADDQ(U32(4*nr), bp.Base)
-	DECQ(k)
-	JMP(LabelRef("tail"))
-
-	Label("epilogue")
 	cp := Mem{Base: Load(Param("c").Base(), GP64())}
 	ldc := Load(Param("ldc"), GP64())
 	SHLQ(U8(2), ldc)
@@ -286,6 +334,66 @@ func microKernelBody(is isa, mr, nv int, k Register, aAt func(u, i int) Mem, adv
 	}
 	VZEROUPPER()
 	RET()
+}
+
+// zeroAccumulators allocates the mr x nv accumulators of a tile and zeroes
+// them.
+func zeroAccumulators(is isa, mr, nv int) [][]VecVirtual {
+	acc := make([][]VecVirtual, mr)
+	for i := range acc {
+		acc[i] = make([]VecVirtual, nv)
+		for v := range acc[i] {
+			acc[i][v] = is.Vec()
+			VXORPS(acc[i][v], acc[i][v], acc[i][v])
+		}
+	}
+	return acc
+}
+
+// kLoop emits the k loop of a micro-kernel: k steps (counting k down to
+// zero) of acc[i][v] += A[i] * Bp[v], four at a time and then one at a
+// time, advancing bp and A (aAt, advanceA) as it goes. Every kernel that
+// uses it does the same arithmetic in the same order, so their tiles agree
+// bit for bit.
+func kLoop(is isa, mr, nv int, k Register, bp Mem, acc [][]VecVirtual, aAt func(u, i int) Mem, advanceA func(steps int)) {
+	nr := nv * is.Lanes
+	// step emits k step u of an unrolled block.
+	step := func(u int) {
+		bs := make([]VecVirtual, nv)
+		for v := range bs {
+			bs[v] = is.Vec()
+			VMOVUPS(bp.Offset(4*(u*nr+v*is.Lanes)), bs[v])
+		}
+		for i := 0; i < mr; i++ {
+			t := is.Vec()
+			VBROADCASTSS(aAt(u, i), t)
+			for v := 0; v < nv; v++ {
+				VFMADD231PS(bs[v], t, acc[i][v])
+			}
+		}
+	}
+
+	const unroll = 4
+	Label("loop4")
+	CMPQ(k, U8(unroll))
+	JL(LabelRef("tail"))
+	for u := 0; u < unroll; u++ {
+		step(u)
+	}
+	advanceA(unroll)
+	ADDQ(U32(4*unroll*nr), bp.Base)
+	SUBQ(U8(unroll), k)
+	JMP(LabelRef("loop4"))
+
+	Label("tail")
+	TESTQ(k, k)
+	JZ(LabelRef("kdone"))
+	step(0)
+	advanceA(1)
+	ADDQ(U32(4*nr), bp.Base)
+	DECQ(k)
+	JMP(LabelRef("tail"))
+	Label("kdone")
 }
 
 // dotsPrefetch is how far ahead, in bytes, the dots kernels prefetch A.

@@ -11,12 +11,14 @@ const wiringTemplate = `//go:build !purego
 package kernels
 {{range .}}
 // setupSgemm{{.Suffix}} installs the generated {{.Suffix}} SGEMM kernels: the {{.MR}}x{{.NR}}
-// micro-kernel, its packers, and the skinny kernels for n <= 4.{{if .Strided}}
+// micro-kernel and its column-of-tiles form, its packers, and the skinny
+// kernels for n <= 4.{{if .Strided}}
 // Its micro-kernel has a strided twin, which reads A unpacked.{{end}}
 func setupSgemm{{.Suffix}}(im *impl) {
 	im.gemm = gemmConfig{
 		MR: {{.MR}}, NR: {{.NR}}, KC: kc{{.Suffix}}, MC: mc{{.Suffix}}, NC: nc{{.Suffix}},
-		kernel: checkedKernel({{.MR}}, {{.NR}}, {{.Kernel}}),{{if .Strided}}
+		kernel: checkedKernel({{.MR}}, {{.NR}}, {{.Kernel}}),
+		rows:   checkedRows({{.MR}}, {{.NR}}, {{.RowsKernel}}),{{if .Strided}}
 		strided:      checkedStrided({{.MR}}, {{.NR}}, {{.StridedKernel}}),
 		stridedPanel: stridedPanel{{.Suffix}},{{end}}
 		packAT: checkedPacker({{.MR}}, sgemmPackT{{.MR}}),
@@ -55,6 +57,11 @@ func (t tile) AxpysVecs() int { return t.axpysVecs }
 
 // Kernel is the micro-kernel's name, as microKernel emits it.
 func (t tile) Kernel() string { return fmt.Sprintf("sgemmKernel%dx%d%s", t.mr, t.nr(), t.is.Suffix) }
+
+// RowsKernel is the column-of-tiles kernel's name, as rowsKernel emits it.
+func (t tile) RowsKernel() string {
+	return fmt.Sprintf("sgemmKernelRows%dx%d%s", t.mr, t.nr(), t.is.Suffix)
+}
 
 // Strided says whether the tile has a strided micro-kernel;
 // StridedKernel is its name, as stridedKernel emits it.
