@@ -17,25 +17,16 @@ func checkedKernel(mr, nr int, f microKernel) microKernel {
 }
 
 // checkedRows wraps an assembly column-of-tiles kernel with the checks of
-// the rowsKernel contract, every row offset included (a loop over
-// tiles*mr ints per call, against tiles*mr*nr*k FMAs).
-func checkedRows(mr, nr int, f rowsKernel) rowsKernel {
-	return func(k, tiles int, a, b []float32, alpha, beta float32, c []float32, rows []int) {
-		bad := k < 0 || tiles < 0 || len(a) < tiles*mr*k || len(b) < nr*k || len(rows) < tiles*mr
-		if !bad {
-			last := len(c) - nr
-			for _, o := range rows[:tiles*mr] {
-				if o < 0 || o > last {
-					bad = true
-					break
-				}
-			}
+// the rowsKernel contract: the table's range (found when it was built)
+// must lie in C, so every row it names does.
+func checkedRows(mr, nr int, f rowsAsm) rowsKernel {
+	return func(k, tiles int, a, b []float32, alpha, beta float32, c []float32, rows rowTable) {
+		if k < 0 || tiles < 0 || len(a) < tiles*mr*k || len(b) < nr*k || len(rows.offs) < tiles*mr ||
+			tiles > 0 && (rows.min < 0 || rows.max > len(c)-nr) {
+			panic(fmt.Sprintf("gokern: internal: %dx%d rows kernel: k=%d tiles=%d len(a)=%d len(b)=%d len(c)=%d rows %d in [%d, %d]",
+				mr, nr, k, tiles, len(a), len(b), len(c), len(rows.offs), rows.min, rows.max))
 		}
-		if bad {
-			panic(fmt.Sprintf("gokern: internal: %dx%d rows kernel: k=%d tiles=%d len(a)=%d len(b)=%d len(c)=%d len(rows)=%d",
-				mr, nr, k, tiles, len(a), len(b), len(c), len(rows)))
-		}
-		f(k, tiles, a, b, alpha, beta, c, rows)
+		f(k, tiles, a, b, alpha, beta, c, rows.offs)
 	}
 }
 

@@ -246,15 +246,17 @@ func (j *gemmJob) macro(buf *gemmBuffers, pa, pb []float32, ic, jc, mc, nc, kc i
 		}
 	}
 	full := 0 // rows of the block in full tiles, for the column kernel
+	var table rowTable
 	if g.rows != nil {
 		full = mc / MR * MR
+		table.set(offs[:full])
 	}
 	for jr := 0; jr < nc; jr += NR {
 		nr := min(NR, nc-jr)
 		bp := pb[jr*kc : jr*kc+NR*kc]
 		ir := 0
 		if nr == NR && full > 0 {
-			g.rows(kc, full/MR, pa, bp, alpha, beta, c[jc+jr:], offs[:full])
+			g.rows(kc, full/MR, pa, bp, alpha, beta, c[jc+jr:], table)
 			ir = full
 		}
 		for ; ir < mc; ir += MR {

@@ -111,7 +111,9 @@ func TestRowsKernels(t *testing.T) {
 							copy(want[rows[ti*mr+i]:], tile[i*nr:(i+1)*nr])
 						}
 					}
-					g.rows(k, tiles, a, b, alpha, beta, c, rows)
+					var table rowTable
+					table.set(rows)
+					g.rows(k, tiles, a, b, alpha, beta, c, table)
 					for i := range back {
 						if math.Float32bits(back[i]) != math.Float32bits(want[i]) {
 							t.Fatalf("tiles=%d k=%d beta=%g: C[%d] = %g, the micro-kernel gives %g", tiles, k, beta, i, back[i], want[i])
@@ -134,23 +136,31 @@ func TestRowsKernelChecks(t *testing.T) {
 		mr, nr, k := g.MR, g.NR, 3
 		a, b := make([]float32, 2*mr*k), make([]float32, nr*k)
 		c := make([]float32, 4*mr*nr)
-		good := func() []int {
+		good := func() rowTable {
 			rows := make([]int, 2*mr)
 			for i := range rows {
 				rows[i] = i * nr
 			}
-			return rows
+			var t rowTable
+			t.set(rows)
+			return t
+		}
+		with := func(i, o int) rowTable {
+			t := good()
+			t.offs[i] = o
+			t.set(t.offs)
+			return t
 		}
 		g.rows(k, 2, a, b, 1, 0, c, good()) // in bounds: must not panic
 		for _, tc := range []struct {
 			name string
 			call func()
 		}{
-			{"row past the end of c", func() { r := good(); r[3] = len(c) - nr + 1; g.rows(k, 2, a, b, 1, 0, c, r) }},
-			{"negative row", func() { r := good(); r[mr] = -1; g.rows(k, 2, a, b, 1, 0, c, r) }},
+			{"row past the end of c", func() { g.rows(k, 2, a, b, 1, 0, c, with(3, len(c)-nr+1)) }},
+			{"negative row", func() { g.rows(k, 2, a, b, 1, 0, c, with(mr, -1)) }},
 			{"a too short", func() { g.rows(k, 2, a[:2*mr*k-1], b, 1, 0, c, good()) }},
 			{"b too short", func() { g.rows(k, 2, a, b[:nr*k-1], 1, 0, c, good()) }},
-			{"too few rows", func() { g.rows(k, 2, a, b, 1, 0, c, good()[:2*mr-1]) }},
+			{"too few rows", func() { g.rows(k, 2, a, b, 1, 0, c, good().head(2*mr-1)) }},
 			{"negative tiles", func() { g.rows(k, -1, a, b, 1, 0, c, good()) }},
 		} {
 			func() {
