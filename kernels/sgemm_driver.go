@@ -11,6 +11,9 @@ package kernels
 //	jr: NR columns, one micro-panel of B (L1)
 //	ir: MR rows, one micro-panel of A    -> micro-kernel on an MR x NR tile
 //
+// (Where the backend has a column-of-tiles kernel, the ir loop over a
+// block's full tiles runs inside it, one call per micro-panel of B.)
+//
 // Threads split C into bands of whole MR rows or NR columns, never the
 // summation, and the KC split depends on k alone, so every element of C
 // sees the same sequence of operations for every thread count.
