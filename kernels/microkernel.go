@@ -65,6 +65,12 @@ func (t rowTable) head(n int) rowTable {
 // a tile comes out bit for bit the same from either.
 type stridedKernel func(k int, a []float32, lda int, b []float32, alpha, beta float32, c []float32, ldc int)
 
+// stridedPanelsKernel is stridedKernel run along a row of tiles: for q <
+// panels, columns [q*NR, (q+1)*NR) of C from the same MR rows of A and
+// the packed micro-panel b[q*NR*k:], bit for bit stridedKernel's tiles.
+// The strided loop order (A's rows outer) calls it once per MR rows.
+type stridedPanelsKernel func(k, panels int, a []float32, lda int, b []float32, alpha, beta float32, c []float32, ldc int)
+
 // gemmConfig is one backend's micro-kernel and its cache blocking, named as
 // in BLIS: MR x NR register tile, KC depth of a packed panel (sized so a
 // KC x NR panel of B stays in L1), MC rows of packed A per block (L2), NC
@@ -82,8 +88,9 @@ type gemmConfig struct {
 	// Optional: the micro-kernel for an unpacked, non-transposed A
 	// (sgemm_strided.go), used while the packed KC x NC panel of B
 	// holds at most stridedPanel floats.
-	strided      stridedKernel
-	stridedPanel int
+	strided       stridedKernel
+	stridedPanels stridedPanelsKernel // optional: nil calls strided per tile
+	stridedPanel  int
 
 	// Optional packers (nil: the Go loops in sgemm_pack.go), used for
 	// full micro-panels. Transposing: packAT packs MR rows of a

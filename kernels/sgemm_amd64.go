@@ -51,18 +51,20 @@ func setupSgemmAVX512(im *impl) {
 // setupSgemmAVX2 installs the generated AVX2 SGEMM kernels: the 6x16
 // micro-kernel and its column-of-tiles form, its packers, and the skinny
 // kernels for n <= 4.
-// Its micro-kernel has a strided twin, which reads A unpacked.
+// Its micro-kernel has a strided twin, which reads A unpacked, also in a
+// row-of-tiles form.
 func setupSgemmAVX2(im *impl) {
 	im.gemm = gemmConfig{
 		MR: 6, NR: 16, KC: kcAVX2, MC: mcAVX2, NC: ncAVX2,
-		kernel:       checkedKernel(6, 16, sgemmKernel6x16AVX2),
-		rows:         checkedRows(6, 16, sgemmKernelRows6x16AVX2),
-		strided:      checkedStrided(6, 16, sgemmKernelStrided6x16AVX2),
-		stridedPanel: stridedPanelAVX2,
-		packAT:       checkedPacker(6, sgemmPackT6),
-		packBT:       checkedPacker(16, sgemmPackT16),
-		packAN:       checkedCopier(6, sgemmPackN6),
-		packBN:       checkedCopier(16, sgemmPackN16),
+		kernel:        checkedKernel(6, 16, sgemmKernel6x16AVX2),
+		rows:          checkedRows(6, 16, sgemmKernelRows6x16AVX2),
+		strided:       checkedStrided(6, 16, sgemmKernelStrided6x16AVX2),
+		stridedPanels: checkedStridedPanels(6, 16, sgemmKernelStridedPanels6x16AVX2),
+		stridedPanel:  stridedPanelAVX2,
+		packAT:        checkedPacker(6, sgemmPackT6),
+		packBT:        checkedPacker(16, sgemmPackT16),
+		packAN:        checkedCopier(6, sgemmPackN6),
+		packBN:        checkedCopier(16, sgemmPackN16),
 		skinny: skinnyConfig{
 			width: 8,
 			rows:  2,

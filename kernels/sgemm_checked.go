@@ -42,6 +42,18 @@ func checkedStrided(mr, nr int, f stridedKernel) stridedKernel {
 	}
 }
 
+// checkedStridedPanels wraps an assembly row-of-tiles strided kernel with
+// the length checks of the stridedPanelsKernel contract.
+func checkedStridedPanels(mr, nr int, f stridedPanelsKernel) stridedPanelsKernel {
+	return func(k, panels int, a []float32, lda int, b []float32, alpha, beta float32, c []float32, ldc int) {
+		if k < 0 || panels < 0 || lda < 0 || panels > 0 && (ldc < nr || len(a) < (mr-1)*lda+k || len(b) < panels*nr*k || len(c) < (mr-1)*ldc+panels*nr) {
+			panic(fmt.Sprintf("gokern: internal: %dx%d strided panels kernel: k=%d panels=%d len(a)=%d lda=%d len(b)=%d len(c)=%d ldc=%d",
+				mr, nr, k, panels, len(a), lda, len(b), len(c), ldc))
+		}
+		f(k, panels, a, lda, b, alpha, beta, c, ldc)
+	}
+}
+
 // checkedDots wraps an assembly dots kernel with the length checks of the
 // dotsKernel contract.
 func checkedDots(rows, n int, f dotsKernel) dotsKernel {

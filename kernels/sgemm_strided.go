@@ -74,7 +74,14 @@ func (j *gemmJob) macroStrided(buf *gemmBuffers, ic, jc, pc, mc, nc, kc int, bet
 		if !inPlace {
 			j.packA(buf, ic+ir, pc, mr, kc)
 		}
-		for jr := 0; jr < nc; jr += NR {
+		jr := 0
+		if inPlace && g.stridedPanels != nil && nc >= NR {
+			// Every full-width tile of these rows in one call.
+			full := nc / NR
+			g.stridedPanels(kc, full, ar, lda, buf.b, alpha, beta, c[(ic+ir)*ldc+jc:], ldc)
+			jr = full * NR
+		}
+		for ; jr < nc; jr += NR {
 			nr := min(NR, nc-jr)
 			bp := buf.b[jr*kc : jr*kc+NR*kc]
 			off := (ic+ir)*ldc + jc + jr

@@ -335,3 +335,77 @@ func TestGemmRowsInPlaceBitwise(t *testing.T) {
 		}
 	})
 }
+
+// TestStridedPanelsKernels runs every path's row-of-tiles strided kernel
+// on 0 to 5 tiles for depths up to 200, rows of A apart by more than, as
+// much as and less than k (overlapping), and three betas: each tile must be
+// bit for bit what the path's strided kernel computes, C's gap columns and
+// the space past it must stay untouched, and with beta = 0 C's NaNs must
+// not be read.
+func TestStridedPanelsKernels(t *testing.T) {
+	kerneltest.Run(t, func(t *testing.T) {
+		g := cur().gemm
+		if g.stridedPanels == nil {
+			t.Skip("no row-of-tiles strided kernel on this path: the driver calls the strided kernel per tile")
+		}
+		mr, nr := g.MR, g.NR
+		rng := rand.New(rand.NewPCG(43, 44))
+		for _, panels := range []int{0, 1, 3, 5} {
+			for _, k := range []int{0, 1, 3, 4, 5, 13, 40, 200} {
+				for _, lda := range []int{k + 3, k, k / 3} {
+					for _, beta := range []float32{0, 1, -0.25} {
+						alpha := float32(0.75)
+						a := operand(rng, 1, (mr-1)*lda+k+1, (mr-1)*lda+k+1, 0)[1:] // unaligned start
+						b := operand(rng, 1, max(panels, 1)*nr*k, max(panels, 1)*nr*k, 0)
+						ldc := panels*nr + 5
+						back, c := guardedTile(rng, mr, max(panels, 1)*nr, ldc, beta)
+						want := append([]float32(nil), back...)
+						for q := 0; q < panels; q++ {
+							g.strided(k, a, lda, b[q*nr*k:], alpha, beta, want[q*nr:], ldc)
+						}
+						g.stridedPanels(k, panels, a, lda, b, alpha, beta, c, ldc)
+						for i := range back {
+							if math.Float32bits(back[i]) != math.Float32bits(want[i]) {
+								t.Fatalf("panels=%d k=%d lda=%d beta=%g: C[%d] = %g, the strided kernel gives %g", panels, k, lda, beta, i, back[i], want[i])
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestStridedPanelsKernelChecks checks that the row-of-tiles strided
+// kernel's wrapper refuses slices too short for its tiles.
+func TestStridedPanelsKernelChecks(t *testing.T) {
+	kerneltest.Run(t, func(t *testing.T) {
+		g := cur().gemm
+		if g.stridedPanels == nil {
+			t.Skip("no row-of-tiles strided kernel on this path")
+		}
+		mr, nr, k, lda, panels := g.MR, g.NR, 5, 7, 3
+		ldc := panels * nr
+		a, b, c := make([]float32, (mr-1)*lda+k), make([]float32, panels*nr*k), make([]float32, (mr-1)*ldc+panels*nr)
+		g.stridedPanels(k, panels, a, lda, b, 1, 0, c, ldc) // in bounds: must not panic
+		for _, tc := range []struct {
+			name string
+			call func()
+		}{
+			{"a too short", func() { g.stridedPanels(k, panels, a[:len(a)-1], lda, b, 1, 0, c, ldc) }},
+			{"b too short", func() { g.stridedPanels(k, panels, a, lda, b[:len(b)-1], 1, 0, c, ldc) }},
+			{"c too short", func() { g.stridedPanels(k, panels, a, lda, b, 1, 0, c[:len(c)-1], ldc) }},
+			{"ldc below NR", func() { g.stridedPanels(k, panels, a, lda, b, 1, 0, c, nr-1) }},
+			{"negative panels", func() { g.stridedPanels(k, -1, a, lda, b, 1, 0, c, ldc) }},
+		} {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("%s: no panic", tc.name)
+					}
+				}()
+				tc.call()
+			}()
+		}
+	})
+}

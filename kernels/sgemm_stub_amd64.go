@@ -41,6 +41,14 @@ func sgemmKernelRows6x16AVX2(k int, tiles int, a []float32, b []float32, alpha f
 //go:noescape
 func sgemmKernelStrided6x16AVX2(k int, a []float32, lda int, b []float32, alpha float32, beta float32, c []float32, ldc int)
 
+// sgemmKernelStridedPanels6x16AVX2 runs the 6x16 AVX2 strided micro-kernel on panels tiles in a row:
+// tile q reads A's 6 rows (lda apart) and b[q*16*k:], and writes C's columns
+// [q*16, (q+1)*16) (beta == 0: C is not read). The caller guarantees
+// len(a) >= 5*lda+k, len(b) >= panels*16*k and len(c) >= 5*ldc+panels*16.
+//
+//go:noescape
+func sgemmKernelStridedPanels6x16AVX2(k int, panels int, a []float32, lda int, b []float32, alpha float32, beta float32, c []float32, ldc int)
+
 // sgemmDots4x1AVX512 computes the 4x1 dot products out[r*1+j] = A[r]·B[j] over
 // k elements, k a multiple of 16. The caller guarantees the rows lie
 // inside a and b (strides lda, ldb) and len(out) >= 4.

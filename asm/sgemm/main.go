@@ -69,6 +69,7 @@ func main() {
 		rowsKernel(t.is, t.mr, t.nv)
 		if t.strided {
 			stridedKernel(t.is, t.mr, t.nv)
+			stridedPanelsKernel(t.is, t.mr, t.nv)
 		}
 	}
 	// Skinny kernels: a block of rows of A and a 1-row version for the
@@ -265,6 +266,125 @@ func stridedKernel(is isa, mr, nv int) {
 			ADDQ(U32(4*steps), b)
 		}
 	})
+}
+
+// stridedPanelsKernel emits sgemmKernelStridedPanels<mr>x<nr><ISA>: the
+// strided micro-kernel run along a row of tiles, the driver's loop over the
+// micro-panels of B for one in-place micro-panel of A:
+//
+//	for q < panels: C[0:mr, q*nr:(q+1)*nr] = alpha * A[0:mr, 0:k] * Bp_q + beta * C[...]
+//
+// where Bp_q = b[q*nr*k:] (the packed micro-panels end to end) and C's rows
+// are ldc apart. Each tile is the strided kernel's exact arithmetic, so it
+// comes out bit for bit the same; the loop saves a Go call per tile.
+func stridedPanelsKernel(is isa, mr, nv int) {
+	nr := nv * is.Lanes
+	name := fmt.Sprintf("sgemmKernelStridedPanels%dx%d%s", mr, nr, is.Suffix)
+	TEXT(name, NOSPLIT, "func(k, panels int, a []float32, lda int, b []float32, alpha, beta float32, c []float32, ldc int)")
+	Pragma("noescape")
+	Doc(
+		fmt.Sprintf("%s runs the %dx%d %s strided micro-kernel on panels tiles in a row:", name, mr, nr, is.Suffix),
+		fmt.Sprintf("tile q reads A's %d rows (lda apart) and b[q*%d*k:], and writes C's columns", mr, nr),
+		fmt.Sprintf("[q*%d, (q+1)*%d) (beta == 0: C is not read). The caller guarantees", nr, nr),
+		fmt.Sprintf("len(a) >= %d*lda+k, len(b) >= panels*%d*k and len(c) >= %d*ldc+panels*%d.", mr-1, nr, mr-1, nr),
+	)
+	if mr%3 != 0 {
+		panic("stridedPanelsKernel: mr must be a multiple of 3")
+	}
+	kAll := Load(Param("k"), GP64())
+	panels := Load(Param("panels"), GP64())
+	a0 := Load(Param("a").Base(), GP64())
+	lda := Load(Param("lda"), GP64())
+	SHLQ(U8(2), lda)
+	lda3 := GP64()
+	LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, lda3)
+	bp := Mem{Base: Load(Param("b").Base(), GP64())}
+	cTile := Load(Param("c").Base(), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(2), ldc)
+
+	Label("panel")
+	TESTQ(panels, panels)
+	JZ(LabelRef("done"))
+	// Rows 3g..3g+2 of A are addressed from base[g] with index lda scaled
+	// by 0, 1 and 2, as in the strided kernel; every tile starts them
+	// afresh at A's first column.
+	base := make([]Register, mr/3)
+	for g := range base {
+		base[g] = GP64()
+		if g == 0 {
+			MOVQ(a0, base[g])
+		} else {
+			LEAQ(Mem{Base: base[g-1], Index: lda3, Scale: 1}, base[g])
+		}
+	}
+	cp := GP64()
+	MOVQ(cTile, cp)
+	for i := 0; i < mr; i++ {
+		PREFETCHT0(Mem{Base: cp})
+		PREFETCHT0(Mem{Base: cp, Disp: 4 * (nr - 1)})
+		if i < mr-1 {
+			ADDQ(ldc, cp)
+		}
+	}
+	acc := zeroAccumulators(is, mr, nv)
+	k := GP64()
+	MOVQ(kAll, k)
+	kLoop(is, mr, nv, k, bp, acc, func(u, i int) Mem {
+		m := Mem{Base: base[i/3], Disp: 4 * u}
+		if i%3 != 0 {
+			m.Index, m.Scale = lda, uint8(i%3)
+		}
+		return m
+	}, func(steps int) {
+		for _, b := range base {
+			ADDQ(U32(4*steps), b)
+		}
+	})
+	// kLoop left bp at the next micro-panel of B.
+
+	va := is.Vec()
+	VBROADCASTSS(paramAddr("alpha"), va)
+	MOVQ(cTile, cp)
+	zero := XMM()
+	VXORPS(zero, zero, zero)
+	VUCOMISS(paramAddr("beta"), zero)
+	JNE(LabelRef("withbeta"))
+	JP(LabelRef("withbeta"))
+	for i := 0; i < mr; i++ {
+		for v := 0; v < nv; v++ {
+			VMULPS(va, acc[i][v], acc[i][v])
+			VMOVUPS(acc[i][v], Mem{Base: cp, Disp: 4 * v * is.Lanes})
+		}
+		if i < mr-1 {
+			ADDQ(ldc, cp)
+		}
+	}
+	JMP(LabelRef("next"))
+
+	Label("withbeta")
+	vb := is.Vec()
+	VBROADCASTSS(paramAddr("beta"), vb)
+	for i := 0; i < mr; i++ {
+		for v := 0; v < nv; v++ {
+			m := Mem{Base: cp, Disp: 4 * v * is.Lanes}
+			VMULPS(va, acc[i][v], acc[i][v])
+			VFMADD231PS(m, vb, acc[i][v])
+			VMOVUPS(acc[i][v], m)
+		}
+		if i < mr-1 {
+			ADDQ(ldc, cp)
+		}
+	}
+
+	Label("next")
+	ADDQ(U32(4*nr), cTile)
+	DECQ(panels)
+	JMP(LabelRef("panel"))
+
+	Label("done")
+	VZEROUPPER()
+	RET()
 }
 
 // microKernelBody emits the k loop and epilogue shared by the packed and

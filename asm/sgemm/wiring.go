@@ -13,13 +13,15 @@ package kernels
 // setupSgemm{{.Suffix}} installs the generated {{.Suffix}} SGEMM kernels: the {{.MR}}x{{.NR}}
 // micro-kernel and its column-of-tiles form, its packers, and the skinny
 // kernels for n <= 4.{{if .Strided}}
-// Its micro-kernel has a strided twin, which reads A unpacked.{{end}}
+// Its micro-kernel has a strided twin, which reads A unpacked, also in a
+// row-of-tiles form.{{end}}
 func setupSgemm{{.Suffix}}(im *impl) {
 	im.gemm = gemmConfig{
 		MR: {{.MR}}, NR: {{.NR}}, KC: kc{{.Suffix}}, MC: mc{{.Suffix}}, NC: nc{{.Suffix}},
 		kernel: checkedKernel({{.MR}}, {{.NR}}, {{.Kernel}}),
 		rows:   checkedRows({{.MR}}, {{.NR}}, {{.RowsKernel}}),{{if .Strided}}
 		strided:      checkedStrided({{.MR}}, {{.NR}}, {{.StridedKernel}}),
+		stridedPanels: checkedStridedPanels({{.MR}}, {{.NR}}, {{.StridedPanelsKernel}}),
 		stridedPanel: stridedPanel{{.Suffix}},{{end}}
 		packAT: checkedPacker({{.MR}}, sgemmPackT{{.MR}}),
 		packBT: checkedPacker({{.NR}}, sgemmPackT{{.NR}}),
@@ -66,6 +68,9 @@ func (t tile) RowsKernel() string {
 // Strided says whether the tile has a strided micro-kernel;
 // StridedKernel is its name, as stridedKernel emits it.
 func (t tile) Strided() bool { return t.strided }
+func (t tile) StridedPanelsKernel() string {
+	return fmt.Sprintf("sgemmKernelStridedPanels%dx%d%s", t.mr, t.nr(), t.is.Suffix)
+}
 func (t tile) StridedKernel() string {
 	return fmt.Sprintf("sgemmKernelStrided%dx%d%s", t.mr, t.nr(), t.is.Suffix)
 }
