@@ -280,7 +280,6 @@ tail:
 	JMP          tail
 
 kdone:
-	MOVQ         c_base+64(FP), AX
 	MOVQ         ldc+88(FP), CX
 	SHLQ         $0x02, CX
 	VBROADCASTSS alpha+56(FP), Z24
@@ -288,6 +287,7 @@ kdone:
 	VUCOMISS     beta+60(FP), X25
 	JNE          withbeta
 	JP           withbeta
+	MOVQ         c_base+64(FP), AX
 	VMULPS       Z24, Z0, Z0
 	VMOVUPS      Z0, (AX)
 	VMULPS       Z24, Z1, Z1
@@ -352,6 +352,7 @@ kdone:
 
 withbeta:
 	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         c_base+64(FP), AX
 	VMULPS       Z24, Z0, Z0
 	VFMADD231PS  (AX), Z25, Z0
 	VMOVUPS      Z0, (AX)
@@ -1040,7 +1041,6 @@ tail:
 	JMP          tail
 
 kdone:
-	MOVQ         c_base+64(FP), AX
 	MOVQ         ldc+88(FP), CX
 	SHLQ         $0x02, CX
 	VBROADCASTSS alpha+56(FP), Y12
@@ -1048,6 +1048,7 @@ kdone:
 	VUCOMISS     beta+60(FP), X13
 	JNE          withbeta
 	JP           withbeta
+	MOVQ         c_base+64(FP), AX
 	VMULPS       Y12, Y0, Y0
 	VMOVUPS      Y0, (AX)
 	VMULPS       Y12, Y1, Y1
@@ -1082,6 +1083,7 @@ kdone:
 
 withbeta:
 	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         c_base+64(FP), AX
 	VMULPS       Y12, Y0, Y0
 	VFMADD231PS  (AX), Y13, Y0
 	VMOVUPS      Y0, (AX)
@@ -1542,7 +1544,6 @@ tail:
 	JMP          tail
 
 kdone:
-	MOVQ         c_base+72(FP), AX
 	MOVQ         ldc+96(FP), CX
 	SHLQ         $0x02, CX
 	VBROADCASTSS alpha+64(FP), Y12
@@ -1550,6 +1551,7 @@ kdone:
 	VUCOMISS     beta+68(FP), X13
 	JNE          withbeta
 	JP           withbeta
+	MOVQ         c_base+72(FP), AX
 	VMULPS       Y12, Y0, Y0
 	VMOVUPS      Y0, (AX)
 	VMULPS       Y12, Y1, Y1
@@ -1584,6 +1586,7 @@ kdone:
 
 withbeta:
 	VBROADCASTSS beta+68(FP), Y13
+	MOVQ         c_base+72(FP), AX
 	VMULPS       Y12, Y0, Y0
 	VFMADD231PS  (AX), Y13, Y0
 	VMOVUPS      Y0, (AX)
@@ -1799,11 +1802,11 @@ tail:
 
 kdone:
 	VBROADCASTSS alpha+72(FP), Y12
-	MOVQ         R8, R12
 	VXORPS       X13, X13, X13
 	VUCOMISS     beta+76(FP), X13
 	JNE          withbeta
 	JP           withbeta
+	MOVQ         R8, R12
 	VMULPS       Y12, Y0, Y0
 	VMOVUPS      Y0, (R12)
 	VMULPS       Y12, Y1, Y1
@@ -1837,6 +1840,7 @@ kdone:
 
 withbeta:
 	VBROADCASTSS beta+76(FP), Y13
+	MOVQ         R8, R12
 	VMULPS       Y12, Y0, Y0
 	VFMADD231PS  (R12), Y13, Y0
 	VMOVUPS      Y0, (R12)

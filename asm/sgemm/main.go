@@ -184,33 +184,7 @@ func rowsKernel(is isa, mr, nv int) {
 	kLoop(is, mr, nv, k, bp, acc, func(u, i int) Mem { return ap.Offset(4 * (u*mr + i)) },
 		func(steps int) { ADDQ(U32(4*steps*mr), ap.Base) })
 
-	va := is.Vec()
-	VBROADCASTSS(paramAddr("alpha"), va)
-	zero := XMM()
-	VXORPS(zero, zero, zero)
-	VUCOMISS(paramAddr("beta"), zero)
-	JNE(LabelRef("withbeta"))
-	JP(LabelRef("withbeta"))
-	for i := 0; i < mr; i++ {
-		m := row(i, off)
-		for v := 0; v < nv; v++ {
-			VMULPS(va, acc[i][v], acc[i][v])
-			VMOVUPS(acc[i][v], m.Offset(4*v*is.Lanes))
-		}
-	}
-	JMP(LabelRef("next"))
-
-	Label("withbeta")
-	vb := is.Vec()
-	VBROADCASTSS(paramAddr("beta"), vb)
-	for i := 0; i < mr; i++ {
-		m := row(i, off)
-		for v := 0; v < nv; v++ {
-			VMULPS(va, acc[i][v], acc[i][v])
-			VFMADD231PS(m.Offset(4*v*is.Lanes), vb, acc[i][v])
-			VMOVUPS(acc[i][v], m.Offset(4*v*is.Lanes))
-		}
-	}
+	storeTile(is, mr, nv, acc, func(i int) Mem { return row(i, off) }, func() { JMP(LabelRef("next")) })
 
 	Label("next")
 	ADDQ(U32(8*mr), rowp)
@@ -343,39 +317,14 @@ func stridedPanelsKernel(is isa, mr, nv int) {
 	})
 	// kLoop left bp at the next micro-panel of B.
 
-	va := is.Vec()
-	VBROADCASTSS(paramAddr("alpha"), va)
-	MOVQ(cTile, cp)
-	zero := XMM()
-	VXORPS(zero, zero, zero)
-	VUCOMISS(paramAddr("beta"), zero)
-	JNE(LabelRef("withbeta"))
-	JP(LabelRef("withbeta"))
-	for i := 0; i < mr; i++ {
-		for v := 0; v < nv; v++ {
-			VMULPS(va, acc[i][v], acc[i][v])
-			VMOVUPS(acc[i][v], Mem{Base: cp, Disp: 4 * v * is.Lanes})
-		}
-		if i < mr-1 {
+	storeTile(is, mr, nv, acc, func(i int) Mem {
+		if i == 0 {
+			MOVQ(cTile, cp)
+		} else {
 			ADDQ(ldc, cp)
 		}
-	}
-	JMP(LabelRef("next"))
-
-	Label("withbeta")
-	vb := is.Vec()
-	VBROADCASTSS(paramAddr("beta"), vb)
-	for i := 0; i < mr; i++ {
-		for v := 0; v < nv; v++ {
-			m := Mem{Base: cp, Disp: 4 * v * is.Lanes}
-			VMULPS(va, acc[i][v], acc[i][v])
-			VFMADD231PS(m, vb, acc[i][v])
-			VMOVUPS(acc[i][v], m)
-		}
-		if i < mr-1 {
-			ADDQ(ldc, cp)
-		}
-	}
+		return Mem{Base: cp}
+	}, func() { JMP(LabelRef("next")) })
 
 	Label("next")
 	ADDQ(U32(4*nr), cTile)
@@ -415,45 +364,58 @@ func microKernelBody(is isa, mr, nv int, k Register, aAt func(u, i int) Mem, adv
 	acc := zeroAccumulators(is, mr, nv)
 	kLoop(is, mr, nv, k, bp, acc, aAt, advanceA)
 
-	cp := Mem{Base: Load(Param("c").Base(), GP64())}
+	cp := GP64()
 	ldc := Load(Param("ldc"), GP64())
 	SHLQ(U8(2), ldc)
+	storeTile(is, mr, nv, acc, func(i int) Mem {
+		if i == 0 {
+			Load(Param("c").Base(), cp)
+		} else {
+			ADDQ(ldc, cp)
+		}
+		return Mem{Base: cp}
+	}, func() {
+		VZEROUPPER()
+		RET()
+	})
+}
+
+// storeTile emits a micro-kernel's epilogue: row i of the tile, at
+// rowAt(i), becomes alpha*acc[i] when beta is 0 (either sign; C is then not
+// read, so NaNs there are overwritten) and alpha*acc[i] + beta*C[i]
+// otherwise, a fused multiply-add. rowAt may emit the instructions that
+// find the row; it is asked for rows 0..mr-1 in order on each of the two
+// branches, and end() closes each branch. The branches are labelled
+// "withbeta" in the function.
+func storeTile(is isa, mr, nv int, acc [][]VecVirtual, rowAt func(i int) Mem, end func()) {
 	va := is.Vec()
 	VBROADCASTSS(paramAddr("alpha"), va)
-
-	// beta == 0 (either sign) must not read C: NaNs there are overwritten.
 	zero := XMM()
 	VXORPS(zero, zero, zero)
 	VUCOMISS(paramAddr("beta"), zero)
 	JNE(LabelRef("withbeta"))
 	JP(LabelRef("withbeta"))
 	for i := 0; i < mr; i++ {
+		m := rowAt(i)
 		for v := 0; v < nv; v++ {
 			VMULPS(va, acc[i][v], acc[i][v])
-			VMOVUPS(acc[i][v], cp.Offset(4*v*is.Lanes))
-		}
-		if i < mr-1 {
-			ADDQ(ldc, cp.Base)
+			VMOVUPS(acc[i][v], m.Offset(4*v*is.Lanes))
 		}
 	}
-	VZEROUPPER()
-	RET()
+	end()
 
 	Label("withbeta")
 	vb := is.Vec()
 	VBROADCASTSS(paramAddr("beta"), vb)
 	for i := 0; i < mr; i++ {
+		m := rowAt(i)
 		for v := 0; v < nv; v++ {
 			VMULPS(va, acc[i][v], acc[i][v])
-			VFMADD231PS(cp.Offset(4*v*is.Lanes), vb, acc[i][v])
-			VMOVUPS(acc[i][v], cp.Offset(4*v*is.Lanes))
-		}
-		if i < mr-1 {
-			ADDQ(ldc, cp.Base)
+			VFMADD231PS(m.Offset(4*v*is.Lanes), vb, acc[i][v])
+			VMOVUPS(acc[i][v], m.Offset(4*v*is.Lanes))
 		}
 	}
-	VZEROUPPER()
-	RET()
+	end()
 }
 
 // zeroAccumulators allocates the mr x nv accumulators of a tile and zeroes
