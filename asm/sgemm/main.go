@@ -294,13 +294,7 @@ func stridedPanelsKernel(is isa, mr, nv int) {
 	}
 	cp := GP64()
 	MOVQ(cTile, cp)
-	for i := 0; i < mr; i++ {
-		PREFETCHT0(Mem{Base: cp})
-		PREFETCHT0(Mem{Base: cp, Disp: 4 * (nr - 1)})
-		if i < mr-1 {
-			ADDQ(ldc, cp)
-		}
-	}
+	prefetchTile(mr, nr, cp, ldc)
 	acc := zeroAccumulators(is, mr, nv)
 	k := GP64()
 	MOVQ(kAll, k)
@@ -352,13 +346,7 @@ func microKernelBody(is isa, mr, nv int, k Register, aAt func(u, i int) Mem, adv
 		pld := GP64()
 		Load(Param("ldc"), pld)
 		SHLQ(U8(2), pld)
-		for i := 0; i < mr; i++ {
-			PREFETCHT0(Mem{Base: pc})
-			PREFETCHT0(Mem{Base: pc, Disp: 4 * (nr - 1)})
-			if i < mr-1 {
-				ADDQ(pld, pc)
-			}
-		}
+		prefetchTile(mr, nr, pc, pld)
 	}
 
 	acc := zeroAccumulators(is, mr, nv)
@@ -378,6 +366,19 @@ func microKernelBody(is isa, mr, nv int, k Register, aAt func(u, i int) Mem, adv
 		VZEROUPPER()
 		RET()
 	})
+}
+
+// prefetchTile prefetches the first and last element of each of a tile's
+// mr rows of nr floats, row 0 at p and the rest ld bytes apart, moving p
+// to the last row.
+func prefetchTile(mr, nr int, p, ld Register) {
+	for i := 0; i < mr; i++ {
+		PREFETCHT0(Mem{Base: p})
+		PREFETCHT0(Mem{Base: p, Disp: 4 * (nr - 1)})
+		if i < mr-1 {
+			ADDQ(ld, p)
+		}
+	}
 }
 
 // storeTile emits a micro-kernel's epilogue: row i of the tile, at
