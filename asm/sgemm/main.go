@@ -219,8 +219,7 @@ func stridedKernel(is isa, mr, nv int) {
 	k := Load(Param("k"), GP64())
 	lda := Load(Param("lda"), GP64())
 	SHLQ(U8(2), lda)
-	// Rows 3g..3g+2 are addressed from base[g] with index lda scaled by
-	// 0, 1 and 2.
+	// base[g] addresses rows 3g..3g+2 (stridedRows).
 	base := make([]Register, mr/3)
 	base[0] = Load(Param("a").Base(), GP64())
 	lda3 := GP64()
@@ -229,17 +228,27 @@ func stridedKernel(is isa, mr, nv int) {
 		base[g] = GP64()
 		LEAQ(Mem{Base: base[g-1], Index: lda3, Scale: 1}, base[g])
 	}
-	microKernelBody(is, mr, nv, k, func(u, i int) Mem {
+	aAt, advanceA := stridedRows(base, lda)
+	microKernelBody(is, mr, nv, k, aAt, advanceA)
+}
+
+// stridedRows is how the strided kernels address A: rows 3g..3g+2 from
+// base[g] with index lda (bytes) scaled by 0, 1 and 2. aAt(u, i) is row i
+// at step u of the current position; advanceA(steps) moves every base on.
+func stridedRows(base []Register, lda Register) (aAt func(u, i int) Mem, advanceA func(steps int)) {
+	aAt = func(u, i int) Mem {
 		m := Mem{Base: base[i/3], Disp: 4 * u}
 		if i%3 != 0 {
 			m.Index, m.Scale = lda, uint8(i%3)
 		}
 		return m
-	}, func(steps int) {
+	}
+	advanceA = func(steps int) {
 		for _, b := range base {
 			ADDQ(U32(4*steps), b)
 		}
-	})
+	}
+	return aAt, advanceA
 }
 
 // stridedPanelsKernel emits sgemmKernelStridedPanels<mr>x<nr><ISA>: the
@@ -280,9 +289,8 @@ func stridedPanelsKernel(is isa, mr, nv int) {
 	Label("panel")
 	TESTQ(panels, panels)
 	JZ(LabelRef("done"))
-	// Rows 3g..3g+2 of A are addressed from base[g] with index lda scaled
-	// by 0, 1 and 2, as in the strided kernel; every tile starts them
-	// afresh at A's first column.
+	// base[g] addresses rows 3g..3g+2 (stridedRows); every tile starts
+	// them afresh at A's first column.
 	base := make([]Register, mr/3)
 	for g := range base {
 		base[g] = GP64()
@@ -298,17 +306,8 @@ func stridedPanelsKernel(is isa, mr, nv int) {
 	acc := zeroAccumulators(is, mr, nv)
 	k := GP64()
 	MOVQ(kAll, k)
-	kLoop(is, mr, nv, k, bp, acc, func(u, i int) Mem {
-		m := Mem{Base: base[i/3], Disp: 4 * u}
-		if i%3 != 0 {
-			m.Index, m.Scale = lda, uint8(i%3)
-		}
-		return m
-	}, func(steps int) {
-		for _, b := range base {
-			ADDQ(U32(4*steps), b)
-		}
-	})
+	aAt, advanceA := stridedRows(base, lda)
+	kLoop(is, mr, nv, k, bp, acc, aAt, advanceA)
 	// kLoop left bp at the next micro-panel of B.
 
 	storeTile(is, mr, nv, acc, func(i int) Mem {
