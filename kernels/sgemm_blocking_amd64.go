@@ -6,16 +6,21 @@ package kernels
 // generated register tile (MR x NR, in sgemm_amd64.go).
 const (
 	// AVX-512, the 12x32 tile, blocked for Zen 5 (48 KiB L1D, 1 MiB L2 per
-	// core): a KC x NR micro-panel of B (320 x 32 floats, 40 KiB; the
-	// driver evens out the KC blocks, so k = 1152 runs as 4 x 288 = 36 KiB,
-	// and runs a k up to 400 as one block, see gemmJob.kcMax) stays in L1
-	// while MR x KC micro-panels of A stream past it
-	// from the MC x KC block (240 x 320 = 300 KiB) in L2; the KC x NC panel
-	// of B (5 MiB) sits in L3. KC and MC were picked by a sweep of KC in
-	// 192..384 and MC in 120..480 (cpuGFLOPS on a 1024 cube and two DCGAN
-	// shapes; the differences were within the shared machine's noise of
-	// about 10%).
-	kcAVX512, mcAVX512, ncAVX512 = 320, 240, 4096
+	// core). KC = 512 makes a KC x NR micro-panel of B 64 KiB, more than
+	// L1: it streams from L2 with the MR x KC micro-panels of A of the MC x
+	// KC block (144 x 512 = 288 KiB), which the column-of-tiles kernel runs
+	// it against one after another; at 12 cycles of FMAs per step of k the
+	// 176 bytes a step reads are well within L2's bandwidth. What the
+	// deeper block saves is a pass over C per KC block and, on the
+	// DCGAN's k = 512..640, the second block altogether (gemmJob.kcMax runs
+	// a k up to 640 as one). The KC x NC panel of B (8 MiB) sits in L3.
+	// An alternating sweep of KC in 256..1024 and MC in 96..480 (Zen 5,
+	// one thread, two rounds each, bench/results/avx512-blocking.md) put
+	// KC 512 with MC 120..144 ahead of the old 320 x 240 everywhere it
+	// measured: D conv2d_2 forward 0.84-0.87x, G conv2d_transpose_3
+	// backward-data 0.86x, 8192x128x576 0.92-0.95x, the 1024 cube
+	// 0.93-0.99x, G conv2d_transpose_3 forward 0.97-1.0x.
+	kcAVX512, mcAVX512, ncAVX512 = 512, 144, 4096
 
 	// AVX2+FMA, the 6x16 tile: KC = 512 (a 32 KiB micro-panel of B in L1),
 	// MC = 240 (a 480 KiB block of A in L2), NC = 4096. A sweep of KC in
@@ -34,3 +39,11 @@ const (
 // 8192x128x576 0.93-0.98x, 512x256x1152 (a 384 KiB panel) 0.98-1.0x; with
 // N = 2048 (2 MiB panels) 1.0-1.02x, so those stay packed.
 const stridedPanelAVX2 = 384 << 10 / 4
+
+// stridedPanelAVX512 is stridedPanelAVX2's limit for the AVX-512 path: 768
+// KiB, three quarters of Zen 5's 1 MiB L2. Strided against packed (Zen 5,
+// one thread, medians of three alternating rounds): 32768x64x27 0.80x,
+// 8192x128x576 0.90x, 2048x128x1152 0.93x, 512x256x1152 0.94x, the
+// discriminator's first layer forward (its strips) 0.93x; the training
+// iteration, whose other GEMMs pack from window operands, within the noise.
+const stridedPanelAVX512 = 768 << 10 / 4

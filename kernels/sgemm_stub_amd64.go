@@ -19,6 +19,21 @@ func sgemmKernel12x32AVX512(k int, a []float32, b []float32, alpha float32, beta
 //go:noescape
 func sgemmKernelRows12x32AVX512(k int, tiles int, a []float32, b []float32, alpha float32, beta float32, c []float32, rows []int)
 
+// sgemmKernelStrided12x32AVX512 is the 12x32 AVX512 micro-kernel for A unpacked: C = alpha*A*Bp + beta*C
+// on one full tile, A's rows lda apart (beta == 0: C is not read). The caller
+// guarantees len(a) >= 11*lda+k, len(b) >= 32*k and len(c) >= 11*ldc+32.
+//
+//go:noescape
+func sgemmKernelStrided12x32AVX512(k int, a []float32, lda int, b []float32, alpha float32, beta float32, c []float32, ldc int)
+
+// sgemmKernelStridedPanels12x32AVX512 runs the 12x32 AVX512 strided micro-kernel on panels tiles in a row:
+// tile q reads A's 12 rows (lda apart) and b[q*32*k:], and writes C's columns
+// [q*32, (q+1)*32) (beta == 0: C is not read). The caller guarantees
+// len(a) >= 11*lda+k, len(b) >= panels*32*k and len(c) >= 11*ldc+panels*32.
+//
+//go:noescape
+func sgemmKernelStridedPanels12x32AVX512(k int, panels int, a []float32, lda int, b []float32, alpha float32, beta float32, c []float32, ldc int)
+
 // sgemmKernel6x16AVX2 is the 6x16 AVX2 micro-kernel: C = alpha*Ap*Bp + beta*C
 // on one full tile (beta == 0: C is not read). The caller guarantees
 // len(a) >= 6*k, len(b) >= 16*k and len(c) >= 5*ldc+16.

@@ -47,11 +47,8 @@ var tiles = []tile{
 	// k step issues 24 FMAs against 14 loads, so the two FMA pipes, not
 	// the load ports, set the pace, and 24 independent chains cover the
 	// FMA latency (4 cycles x 2 pipes = 8 needed). The skinny kernels
-	// take 4 rows of A at a time (16 accumulators at n = 4). It has no
-	// strided kernel yet: no AVX-512 machine was at hand to measure one
-	// against the packed path, and its blocking (KC = 320, 48 KiB L1)
-	// differs enough that the AVX2 figures say nothing about it.
-	{is: avx512, mr: 12, nv: 2, dotsRows: 4, axpysVecs: 4},
+	// take 4 rows of A at a time (16 accumulators at n = 4).
+	{is: avx512, mr: 12, nv: 2, strided: true, dotsRows: 4, axpysVecs: 4},
 	// AVX2 has 16: 6 rows x 2 vectors = 12 accumulators, 2 for B, 1 for
 	// the broadcast (the classic Haswell 6x16 kernel); the skinny kernels
 	// take 2 rows (8 accumulators).
