@@ -104,6 +104,10 @@ func TestWindowOperandsGeneralOffsets(t *testing.T) {
 			{N: 3, H: 5, W: 9, C: 7, OH: 5, OW: 9, StrideH: 1, StrideW: 1, OffH: []int{1, 0}, OffW: []int{-1, 0, 1}},
 			{N: 1, H: 8, W: 8, C: 6, OH: 4, OW: 4, StrideH: 2, StrideW: 2, OffH: []int{0}, OffW: []int{-2, 1, 2, 9}},
 			{N: 2, H: 4, W: 3, C: 16, OH: 4, OW: 3, StrideH: 1, StrideW: 1, OffH: []int{0, 1}, OffW: []int{0, 1}},
+			// Linear (stride 1, output the input's size) with K = 1200 over
+			// several KC blocks, which start inside a tap; micro-panels
+			// cross the 5-pixel rows and the samples.
+			{N: 2, H: 3, W: 5, C: 300, OH: 3, OW: 5, StrideH: 1, StrideW: 1, OffH: []int{-1, 0}, OffW: []int{0, 1}},
 		} {
 			x := randSlice(rng, w.N*w.H*w.W*w.C)
 			cols := windowsMatrix(w, x)
