@@ -26,6 +26,6 @@ func init() {
 		dotRowFn:     [...]runFuncRow{nil, dotRow1AVX512, dotRow2AVX512, dotRow3AVX512, dotRow4AVX512},
 		gerRowFn:     [...]runFuncRow{nil, gerRow1AVX512, gerRow2AVX512, gerRow3AVX512, gerRow4AVX512},
 		gather:       gatherRunsAVX512,
-		dotRowPixels: [...]int{0, 4, 4, 3, 2},
+		dotRowPixels: [...]int{0, 6, 5, 5, 3},
 	})
 }

@@ -169,7 +169,7 @@ func axpyRuns4AVX512(y *float32, yStride int, w *float32, k int, nRuns int, runL
 //go:noescape
 func gerRuns4AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32)
 
-// dotRow1AVX512 adds to out[q*1+f], f < 1, for the 4*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
+// dotRow1AVX512 adds to out[q*1+f], f < 1, for the 6*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
 func dotRow1AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
@@ -179,7 +179,7 @@ func dotRow1AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen
 //go:noescape
 func gerRow1AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
-// dotRow2AVX512 adds to out[q*2+f], f < 2, for the 4*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
+// dotRow2AVX512 adds to out[q*2+f], f < 2, for the 5*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
 func dotRow2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
@@ -189,7 +189,7 @@ func dotRow2AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen
 //go:noescape
 func gerRow2AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
-// dotRow3AVX512 adds to out[q*3+f], f < 3, for the 3*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
+// dotRow3AVX512 adds to out[q*3+f], f < 3, for the 5*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
 func dotRow3AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)
@@ -199,7 +199,7 @@ func dotRow3AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen
 //go:noescape
 func gerRow3AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen int, a *float32, pixStride int, nPix int)
 
-// dotRow4AVX512 adds to out[q*4+f], f < 4, for the 2*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
+// dotRow4AVX512 adds to out[q*4+f], f < 4, for the 3*nGroups pixels q, the dot products of nRuns runs of x + q*pixStride (runLen floats every xStride) with the matching runs of the rows of w (row stride k); nGroups must be positive.
 //
 //go:noescape
 func dotRow4AVX512(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)

@@ -127,7 +127,7 @@ func checkRunCase(rng *rand.Rand, c runCase) error {
 			return fmt.Errorf("gerRuns changed its input: %v", err)
 		}
 	}
-	for _, nPix := range []int{1, 2, 3, 4, 30, 31} {
+	for _, nPix := range []int{1, 2, 3, 4, 5, 6, 7, 11, 13, 30, 31} {
 		if err := checkGerRow(rng, c, nPix); err != nil {
 			return err
 		}

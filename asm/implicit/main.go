@@ -217,8 +217,16 @@ func pixelInputs(x reg.GPVirtual, p int) []reg.GPVirtual {
 // dotRowPixels is the number of pixels dotRow for f filters computes at
 // once: with p pixels the loop does p*f FMAs per p+f vector loads, and its
 // p*f accumulators, p input vectors, one kernel vector and the tail mask
-// must fit in the 16 AVX2 registers.
-func dotRowPixels(f int) int {
+// must fit in the vector registers (16 with AVX2). AVX-512 has 32, so
+// there the general-purpose registers set the limit (a pointer per pixel
+// and per filter): {8, 8, 6, 4} failed to allocate. On the generator's
+// RGB output layer (3 filters, Zen 5, one thread) 5 pixels instead of 3
+// made the forward pass 0.86x (median of ten alternating rounds, all
+// below 1).
+func dotRowPixels(s isa, f int) int {
+	if s.ZMM {
+		return [...]int{0, 6, 5, 5, 3}[f]
+	}
 	return [...]int{0, 4, 4, 3, 2}[f]
 }
 
@@ -251,7 +259,7 @@ func genDotRuns(s isa, f int) {
 // instead of one per pixel, and each kernel vector is loaded once for p
 // pixels.
 func genDotRow(s isa, f int) {
-	p := dotRowPixels(f)
+	p := dotRowPixels(s, f)
 	name := kernelName("dotRow", f, s)
 	TEXT(name, NOSPLIT, "func(x *float32, xStride int, w *float32, k int, nRuns int, runLen int, out *float32, pixStride int, nGroups int)")
 	Pragma("noescape")

@@ -44,7 +44,7 @@ func wiringData() []isaKernels {
 			k.Axpy = append(k.Axpy, kernelName("axpyRuns", f, s))
 			k.Ger = append(k.Ger, kernelName("gerRuns", f, s))
 			k.DotRow = append(k.DotRow, kernelName("dotRow", f, s))
-			k.DotRowPixels = append(k.DotRowPixels, dotRowPixels(f))
+			k.DotRowPixels = append(k.DotRowPixels, dotRowPixels(s, f))
 			k.GerRow = append(k.GerRow, kernelName("gerRow", f, s))
 		}
 		out = append(out, k)
