@@ -47,9 +47,11 @@ type windowOperand struct {
 // zeros; at a border the span goes tap by tap, and only the taps that
 // some window leaves are gathered. A full micro-panel across output rows
 // of a linear geometry (see linear) is packed straight from X as well,
-// and its rows whose windows leave X are zeroed after. Any other
-// micro-panel (across output rows, or partial) gathers the span's rows
-// into the scratch matrix first, which stays in L1, and packs that.
+// and its rows whose windows leave X are zeroed after; in any other
+// geometry, so is one whose groups of rows (packGroups) each lie in one
+// output row inside X's rows. Any other micro-panel (partial, or with a
+// group across rows or in padding rows) gathers the span's rows into the
+// scratch matrix first, which stays in L1, and packs that.
 func (o *windowOperand) Pack(dst *kernels.Panels, r0, p0 int) {
 	w, kc := dst.Width(), dst.Depth()
 	c, sw := o.C, o.StrideW
@@ -79,6 +81,7 @@ func (o *windowOperand) Pack(dst *kernels.Panels, r0, p0 int) {
 				o.zeroOutside(dst.Panel(q), w, s, n, col, tw1, pix)
 			case oneRow:
 				o.packTaps(dst, q, s, n, col, pix.ow, img+ih*o.W*c)
+			case rows == w && o.packGroups(dst, q, s, n, col, tw1, pix):
 			default:
 				sc := dst.Scratch()[:rows*n]
 				p := pix
@@ -92,6 +95,40 @@ func (o *windowOperand) Pack(dst *kernels.Panels, r0, p0 int) {
 		}
 		o.advance(&pix, w)
 	}
+}
+
+// packGroups packs steps [s, s+n) of micro-panel q, a span from col
+// (reaching tap tw1), for the Width() pixels from p on, group by group
+// (Panels.RowGroup) straight from X, where each group of pixels lies in
+// one output row whose kernel row col.th lies inside X, and reports
+// whether it did. A pixel whose window leaves X at a side reads its
+// neighbours' values there, and zeroOutside clears them. A micro-panel
+// that crosses an output row is so packed in place, its groups from two
+// rows, instead of being gathered: with 12-row micro-panels (AVX-512) over
+// the discriminator's 16- and 8-pixel output rows, half or all of them
+// cross one.
+func (o *windowOperand) packGroups(dst *kernels.Panels, q, s, n int, col column, tw1 int, p pixel) bool {
+	w, gw := dst.Width(), dst.RowGroup()
+	var starts [3]int
+	if gw == 0 || (w+gw-1)/gw > len(starts) {
+		return false
+	}
+	groups := (w + gw - 1) / gw
+	c, ld := o.C, o.StrideW*o.C
+	first := p
+	for g := 0; g < groups; g++ {
+		cnt := min(gw, w-g*gw)
+		ih := p.oh*o.StrideH + o.OffH[col.th]
+		at := ((p.n*o.H+ih)*o.W+p.ow*o.StrideW+o.OffW[col.tw])*c + col.c
+		if p.ow+cnt > o.OW || ih < 0 || ih >= o.H || at < 0 || at+(cnt-1)*ld+n > len(o.X) {
+			return false
+		}
+		starts[g] = at
+		o.advance(&p, cnt)
+	}
+	dst.PackRowGroupsAt(q, s, n, o.X, ld, starts[:groups])
+	o.zeroOutside(dst.Panel(q), w, s, n, col, tw1, first)
+	return true
 }
 
 // linear reports whether the windows map output pixel r (in NHWC order)
@@ -115,16 +152,17 @@ func (w *windows) linear() bool {
 
 // zeroOutside clears, in steps [s, s+n) of a micro-panel of width w that
 // holds a span from col (reaching tap tw1) for the w pixels from p on,
-// each row's values under the taps its window has outside X.
+// each row's values under the taps its window has outside X (read from
+// wherever the in-place packing's addresses fell).
 func (o *windowOperand) zeroOutside(panel []float32, w, s, n int, col column, tw1 int, p pixel) {
 	for r := 0; r < w; r++ {
-		if ih := p.oh + o.OffH[col.th]; ih < 0 || ih >= o.H {
+		if ih := p.oh*o.StrideH + o.OffH[col.th]; ih < 0 || ih >= o.H {
 			clearRow(panel, w, r, s, n)
 		} else {
 			at := s
 			for tw, c0 := col.tw, col.c; tw <= tw1 && at < s+n; tw, c0 = tw+1, 0 {
 				take := min(o.C-c0, s+n-at)
-				if iw := p.ow + o.OffW[tw]; iw < 0 || iw >= o.W {
+				if iw := p.ow*o.StrideW + o.OffW[tw]; iw < 0 || iw >= o.W {
 					clearRow(panel, w, r, at, take)
 				}
 				at += take

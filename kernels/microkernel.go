@@ -99,6 +99,9 @@ type gemmConfig struct {
 	// non-transposed B (NR values per k step).
 	packAT, packBT panelPacker
 	packAN, packBN panelPacker
+	// packATGroups is packAT for rows in groups of four from separate
+	// places (Panels.PackRowGroupsAt); optional.
+	packATGroups groupPacker
 }
 
 // panelPacker packs R rows of a row-major matrix into a micro-panel stored
@@ -107,6 +110,14 @@ type gemmConfig struct {
 //	dst[p*R+r] = src[r*ld+p]    for r < R, p < k    (transposing)
 //	dst[p*R+r] = src[p*ld+r]    for r < R, p < k    (copying)
 type panelPacker func(k int, src []float32, ld int, dst []float32)
+
+// groupPacker is a transposing panelPacker whose R rows come in groups of
+// four (the last of two when R is 4g+2), group g starting at src[offg]:
+//
+//	dst[p*R+r] = src[off_{r/4} + (r%4)*ld + p]    for r < R, p < k
+//
+// with at most three groups (R <= 12; an unused offset is ignored).
+type groupPacker func(k int, src []float32, off0, off1, off2, ld int, dst []float32)
 
 // dotsKernel is the contract of the skinny-shape kernels for a
 // non-transposed A: for r < rows and j < n (both fixed per kernel),

@@ -37,6 +37,7 @@ type Panels struct {
 	width, kc   int
 	rows        int
 	transposing panelPacker // full micro-panels from rows (may be nil)
+	groups      groupPacker // the same from groups of rows (may be nil)
 	copying     panelPacker // full micro-panels from steps (may be nil)
 	scratch     []float32   // Width() x Depth()
 }
@@ -105,6 +106,37 @@ func (p *Panels) PackRowsAt(q, s0, n int, src []float32, ld, rows int) {
 	}
 }
 
+// RowGroup is the size of the groups of rows PackRowGroupsAt takes, 4, or
+// 0 when the backend cannot pack micro-panels of this width that way (the
+// caller then gathers the rows, as without it).
+func (p *Panels) RowGroup() int {
+	if p.groups == nil {
+		return 0
+	}
+	return 4
+}
+
+// PackRowGroupsAt is PackRowsAt for a full micro-panel whose rows come in
+// groups of RowGroup() from separate places: value (r, s0+i) =
+// src[starts[r/4] + (r%4)*ld + i] for r < Width() and i < n, with one
+// start per group (the last group shorter when Width() is not a multiple
+// of four). A window operand packs a micro-panel of pixels that crosses
+// an output row this way, each group from its own row. It panics when
+// RowGroup() is 0.
+func (p *Panels) PackRowGroupsAt(q, s0, n int, src []float32, ld int, starts []int) {
+	w := p.width
+	groups := (w + 3) / 4
+	if p.groups == nil || s0 < 0 || n < 0 || s0+n > p.kc || ld < 0 || len(starts) != groups || groups > 3 {
+		panic(fmt.Sprintf("gokern: Panels.PackRowGroupsAt: steps [%d, %d) of %d, width %d, ld=%d, %d starts (group packer %v)", s0, s0+n, p.kc, w, ld, len(starts), p.groups != nil))
+	}
+	if n == 0 {
+		return
+	}
+	var off [3]int
+	copy(off[:], starts)
+	p.groups(n, src, off[0], off[1], off[2], ld, p.Panel(q)[s0*w:(s0+n)*w])
+}
+
 // PackSteps fills depth steps [s0, s0+n) of micro-panel q from src, where
 // step s0+i is the Width() values src[i*ld:i*ld+Width()] (a full panel's
 // worth of rows, stored contiguously per step). ld may be less than
@@ -135,10 +167,10 @@ func (p *Panels) ZeroSteps(q, s0, n int) {
 
 // set points p at a block of rows micro-panel rows and depth kc in buf,
 // with the backend's packers for panels of width w.
-func (p *Panels) set(buf []float32, w, kc, rows int, transposing, copying panelPacker, scratch []float32) {
+func (p *Panels) set(buf []float32, w, kc, rows int, transposing, copying panelPacker, groups groupPacker, scratch []float32) {
 	p.buf = buf[:roundUp(rows, w)*kc]
 	p.width, p.kc, p.rows = w, kc, rows
-	p.transposing, p.copying = transposing, copying
+	p.transposing, p.copying, p.groups = transposing, copying, groups
 	p.scratch = scratch[:w*kc]
 }
 

@@ -289,7 +289,7 @@ func TestPanelsOverlappingRows(t *testing.T) {
 					buf[i] = -1
 				}
 				var p Panels
-				p.set(buf, w, kc, w, side.trans, side.cpy, make([]float32, w*kc))
+				p.set(buf, w, kc, w, side.trans, side.cpy, nil, make([]float32, w*kc))
 				p.PackRowsAt(0, tc.s0, tc.n, src[7:], tc.ld, tc.rows)
 				for s := 0; s < kc; s++ {
 					for r := 0; r < w; r++ {
@@ -323,5 +323,59 @@ func TestPanelsOverlappingRows(t *testing.T) {
 				}
 			}
 		}
+	})
+}
+
+// TestPanelsRowGroups checks PackRowGroupsAt against PackRowsAt of the
+// same rows gathered into one matrix, for steps in the middle of a
+// micro-panel and overlapping rows, and that it panics on a starts slice
+// of the wrong length and where the backend has no group packer.
+func TestPanelsRowGroups(t *testing.T) {
+	kerneltest.Run(t, func(t *testing.T) {
+		g := &cur().gemm
+		w := g.MR
+		src := make([]float32, 4096)
+		for i := range src {
+			src[i] = float32(i + 1)
+		}
+		const kc = 23
+		var p Panels
+		p.set(make([]float32, w*kc), w, kc, w, g.packAT, g.packAN, g.packATGroups, make([]float32, w*kc))
+		if p.RowGroup() == 0 {
+			defer func() {
+				if recover() == nil {
+					t.Fatal("PackRowGroupsAt without a group packer did not panic")
+				}
+			}()
+			p.PackRowGroupsAt(0, 0, 1, src, 1, []int{0})
+			return
+		}
+		groups := (w + p.RowGroup() - 1) / p.RowGroup()
+		for _, tc := range []struct{ s0, n, ld int }{{0, kc, 30}, {5, 9, 3}, {2, 17, 0}, {7, 11, 100}} {
+			starts := []int{1000, 40, 2500}[:groups]
+			rows := make([]float32, w*tc.n)
+			for r := 0; r < w; r++ {
+				at := starts[r/4] + r%4*tc.ld
+				copy(rows[r*tc.n:(r+1)*tc.n], src[at:at+tc.n])
+			}
+			var want Panels
+			want.set(make([]float32, w*kc), w, kc, w, nil, nil, nil, make([]float32, w*kc))
+			want.PackRowsAt(0, tc.s0, tc.n, rows, tc.n, w)
+			clear(p.buf)
+			p.PackRowGroupsAt(0, tc.s0, tc.n, src, tc.ld, starts)
+			for s := tc.s0; s < tc.s0+tc.n; s++ {
+				for r := 0; r < w; r++ {
+					if got, wv := p.Panel(0)[s*w+r], want.Panel(0)[s*w+r]; got != wv {
+						t.Fatalf("%+v: step %d row %d = %g, want %g", tc, s, r, got, wv)
+					}
+				}
+			}
+		}
+		defer func() {
+			if recover() == nil {
+				t.Fatal("PackRowGroupsAt with too few starts did not panic")
+			}
+		}()
+		p.PackRowGroupsAt(0, 0, 1, src, 1, make([]int, groups-1))
 	})
 }

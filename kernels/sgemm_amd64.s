@@ -5074,6 +5074,124 @@ tailloop:
 tailend:
 	RET
 
+// func sgemmPackT12Groups(k int, src []float32, off0 int, off1 int, off2 int, ld int, dst []float32)
+// Requires: AVX
+TEXT ·sgemmPackT12Groups(SB), NOSPLIT, $0-88
+	MOVQ k+0(FP), AX
+	MOVQ AX, CX
+	ANDQ $-4, CX
+	MOVQ src_base+8(FP), DX
+	MOVQ dst_base+64(FP), BX
+	MOVQ ld+56(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
+	MOVQ off0+32(FP), R8
+	SHLQ $0x02, R8
+	MOVQ off1+40(FP), R9
+	SHLQ $0x02, R9
+	MOVQ off2+48(FP), R10
+	SHLQ $0x02, R10
+	LEAQ (DX)(CX*4), R11
+
+loop:
+	CMPQ      DX, R11
+	JGE       done
+	LEAQ      (DX)(R8*1), R12
+	VMOVUPS   (R12), X0
+	VMOVUPS   (R12)(SI*1), X1
+	VMOVUPS   (R12)(SI*2), X2
+	VMOVUPS   (R12)(DI*1), X3
+	VUNPCKLPS X1, X0, X4
+	VUNPCKHPS X1, X0, X5
+	VUNPCKLPS X3, X2, X1
+	VUNPCKHPS X3, X2, X3
+	VMOVLHPS  X1, X4, X0
+	VMOVHLPS  X4, X1, X1
+	VMOVLHPS  X3, X5, X2
+	VMOVHLPS  X5, X3, X3
+	VMOVUPS   X0, (BX)
+	VMOVUPS   X1, 48(BX)
+	VMOVUPS   X2, 96(BX)
+	VMOVUPS   X3, 144(BX)
+	LEAQ      (DX)(R9*1), R12
+	VMOVUPS   (R12), X0
+	VMOVUPS   (R12)(SI*1), X1
+	VMOVUPS   (R12)(SI*2), X2
+	VMOVUPS   (R12)(DI*1), X3
+	VUNPCKLPS X1, X0, X4
+	VUNPCKHPS X1, X0, X5
+	VUNPCKLPS X3, X2, X1
+	VUNPCKHPS X3, X2, X3
+	VMOVLHPS  X1, X4, X0
+	VMOVHLPS  X4, X1, X1
+	VMOVLHPS  X3, X5, X2
+	VMOVHLPS  X5, X3, X3
+	VMOVUPS   X0, 16(BX)
+	VMOVUPS   X1, 64(BX)
+	VMOVUPS   X2, 112(BX)
+	VMOVUPS   X3, 160(BX)
+	LEAQ      (DX)(R10*1), R12
+	VMOVUPS   (R12), X0
+	VMOVUPS   (R12)(SI*1), X1
+	VMOVUPS   (R12)(SI*2), X2
+	VMOVUPS   (R12)(DI*1), X3
+	VUNPCKLPS X1, X0, X4
+	VUNPCKHPS X1, X0, X5
+	VUNPCKLPS X3, X2, X1
+	VUNPCKHPS X3, X2, X3
+	VMOVLHPS  X1, X4, X0
+	VMOVHLPS  X4, X1, X1
+	VMOVLHPS  X3, X5, X2
+	VMOVHLPS  X5, X3, X3
+	VMOVUPS   X0, 32(BX)
+	VMOVUPS   X1, 80(BX)
+	VMOVUPS   X2, 128(BX)
+	VMOVUPS   X3, 176(BX)
+	ADDQ      $0x10, DX
+	ADDQ      $0x000000c0, BX
+	JMP       loop
+
+done:
+	SUBQ CX, AX
+	LEAQ (DX)(AX*4), R11
+
+tailloop:
+	CMPQ   DX, R11
+	JGE    tailend
+	LEAQ   (DX)(R8*1), R12
+	VMOVSS (R12), X0
+	VMOVSS X0, (BX)
+	VMOVSS (R12)(SI*1), X0
+	VMOVSS X0, 4(BX)
+	VMOVSS (R12)(SI*2), X0
+	VMOVSS X0, 8(BX)
+	VMOVSS (R12)(DI*1), X0
+	VMOVSS X0, 12(BX)
+	LEAQ   (DX)(R9*1), R12
+	VMOVSS (R12), X0
+	VMOVSS X0, 16(BX)
+	VMOVSS (R12)(SI*1), X0
+	VMOVSS X0, 20(BX)
+	VMOVSS (R12)(SI*2), X0
+	VMOVSS X0, 24(BX)
+	VMOVSS (R12)(DI*1), X0
+	VMOVSS X0, 28(BX)
+	LEAQ   (DX)(R10*1), R12
+	VMOVSS (R12), X0
+	VMOVSS X0, 32(BX)
+	VMOVSS (R12)(SI*1), X0
+	VMOVSS X0, 36(BX)
+	VMOVSS (R12)(SI*2), X0
+	VMOVSS X0, 40(BX)
+	VMOVSS (R12)(DI*1), X0
+	VMOVSS X0, 44(BX)
+	ADDQ   $0x04, DX
+	ADDQ   $0x00000030, BX
+	JMP    tailloop
+
+tailend:
+	RET
+
 // func sgemmPackT32(k int, src []float32, ld int, dst []float32)
 // Requires: AVX
 TEXT ·sgemmPackT32(SB), NOSPLIT, $0-64
@@ -5415,6 +5533,84 @@ tailloop:
 	VMOVSS X0, 16(BX)
 	ADDQ   SI, R10
 	VMOVSS (R10), X0
+	VMOVSS X0, 20(BX)
+	ADDQ   $0x04, DX
+	ADDQ   $0x00000018, BX
+	JMP    tailloop
+
+tailend:
+	RET
+
+// func sgemmPackT6Groups(k int, src []float32, off0 int, off1 int, off2 int, ld int, dst []float32)
+// Requires: AVX
+TEXT ·sgemmPackT6Groups(SB), NOSPLIT, $0-88
+	MOVQ k+0(FP), AX
+	MOVQ AX, CX
+	ANDQ $-4, CX
+	MOVQ src_base+8(FP), DX
+	MOVQ dst_base+64(FP), BX
+	MOVQ ld+56(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
+	MOVQ off0+32(FP), R8
+	SHLQ $0x02, R8
+	MOVQ off1+40(FP), R9
+	SHLQ $0x02, R9
+	LEAQ (DX)(CX*4), R10
+
+loop:
+	CMPQ      DX, R10
+	JGE       done
+	LEAQ      (DX)(R8*1), R11
+	VMOVUPS   (R11), X0
+	VMOVUPS   (R11)(SI*1), X1
+	VMOVUPS   (R11)(SI*2), X2
+	VMOVUPS   (R11)(DI*1), X3
+	VUNPCKLPS X1, X0, X4
+	VUNPCKHPS X1, X0, X5
+	VUNPCKLPS X3, X2, X1
+	VUNPCKHPS X3, X2, X3
+	VMOVLHPS  X1, X4, X0
+	VMOVHLPS  X4, X1, X1
+	VMOVLHPS  X3, X5, X2
+	VMOVHLPS  X5, X3, X3
+	VMOVUPS   X0, (BX)
+	VMOVUPS   X1, 24(BX)
+	VMOVUPS   X2, 48(BX)
+	VMOVUPS   X3, 72(BX)
+	LEAQ      (DX)(R9*1), R11
+	VMOVUPS   (R11), X0
+	VMOVUPS   (R11)(SI*1), X1
+	VUNPCKLPS X1, X0, X2
+	VUNPCKHPS X1, X0, X0
+	VMOVLPS   X2, 16(BX)
+	VMOVHPS   X2, 40(BX)
+	VMOVLPS   X0, 64(BX)
+	VMOVHPS   X0, 88(BX)
+	ADDQ      $0x10, DX
+	ADDQ      $0x00000060, BX
+	JMP       loop
+
+done:
+	SUBQ CX, AX
+	LEAQ (DX)(AX*4), R10
+
+tailloop:
+	CMPQ   DX, R10
+	JGE    tailend
+	LEAQ   (DX)(R8*1), R11
+	VMOVSS (R11), X0
+	VMOVSS X0, (BX)
+	VMOVSS (R11)(SI*1), X0
+	VMOVSS X0, 4(BX)
+	VMOVSS (R11)(SI*2), X0
+	VMOVSS X0, 8(BX)
+	VMOVSS (R11)(DI*1), X0
+	VMOVSS X0, 12(BX)
+	LEAQ   (DX)(R9*1), R11
+	VMOVSS (R11), X0
+	VMOVSS X0, 16(BX)
+	VMOVSS (R11)(SI*1), X0
 	VMOVSS X0, 20(BX)
 	ADDQ   $0x04, DX
 	ADDQ   $0x00000018, BX

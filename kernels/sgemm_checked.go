@@ -77,6 +77,25 @@ func checkedPacker(rows int, f panelPacker) panelPacker {
 	}
 }
 
+// checkedGroupPacker wraps an assembly group packer of R rows with the
+// length checks of the groupPacker contract: every group's rows in src.
+func checkedGroupPacker(rows int, f groupPacker) groupPacker {
+	return func(k int, src []float32, off0, off1, off2, ld int, dst []float32) {
+		bad := k < 0 || ld < 0 || len(dst) < rows*k
+		for g, off := range [3]int{off0, off1, off2} {
+			n := min(4, rows-4*g)
+			if n <= 0 || bad {
+				break
+			}
+			bad = off < 0 || k > 0 && off+(n-1)*ld+k > len(src)
+		}
+		if bad {
+			panic(fmt.Sprintf("gokern: internal: %d-row group packer: k=%d len(src)=%d offsets %d %d %d ld=%d len(dst)=%d", rows, k, len(src), off0, off1, off2, ld, len(dst)))
+		}
+		f(k, src, off0, off1, off2, ld, dst)
+	}
+}
+
 // checkedAxpys wraps an assembly axpys kernel of rows x n with the length
 // checks of the axpysKernel contract.
 func checkedAxpys(rows, n int, f axpysKernel) axpysKernel {

@@ -325,7 +325,7 @@ func (j *gemmJob) packA(buf *gemmBuffers, ic, pc, mc, kc int) {
 		return
 	}
 	buf.scratch = grow(buf.scratch, max(g.MR, g.NR)*kc)
-	buf.panels.set(buf.a, g.MR, kc, mc, g.packAT, g.packAN, buf.scratch)
+	buf.panels.set(buf.a, g.MR, kc, mc, g.packAT, g.packAN, g.packATGroups, buf.scratch)
 	j.opA.Pack(&buf.panels, ic, pc)
 }
 
@@ -337,7 +337,7 @@ func (j *gemmJob) packB(buf *gemmBuffers, dst []float32, pc, jc, kc, nc int) {
 		return
 	}
 	buf.scratch = grow(buf.scratch, max(g.MR, g.NR)*kc)
-	buf.panels.set(dst, g.NR, kc, nc, g.packBT, g.packBN, buf.scratch)
+	buf.panels.set(dst, g.NR, kc, nc, g.packBT, g.packBN, nil, buf.scratch)
 	j.opB.Pack(&buf.panels, jc, pc)
 }
 

@@ -53,3 +53,62 @@ func TestPanelPackers(t *testing.T) {
 		}
 	})
 }
+
+// TestGroupPackers checks every path's group packer against its
+// definition, dst[p*R+r] = src[off[r/4]+(r%4)*ld+p], for k in 0..40, odd
+// strides, strides below k (overlapping rows, as neighbouring kernel
+// windows overlap), groups in any order and unaligned, with guard bands
+// around dst; and that its wrapper rejects a group that leaves src.
+func TestGroupPackers(t *testing.T) {
+	kerneltest.Run(t, func(t *testing.T) {
+		g := cur().gemm
+		if g.packATGroups == nil {
+			t.Skipf("%s: no group packer (its window operands gather crossing micro-panels)", Active())
+		}
+		rows := g.MR
+		groups := (rows + 3) / 4
+		rng := rand.New(rand.NewPCG(33, uint64(rows)))
+		for k := 0; k <= 40; k++ {
+			ld := []int{k + 1 + rng.IntN(4), max(1, k/3)}[k%2]
+			src := make([]float32, 8*ld+3*k+200)
+			for i := range src {
+				src[i] = float32(rng.IntN(1<<20)) - 1<<19
+			}
+			var off [3]int
+			for gi := 0; gi < groups; gi++ {
+				off[gi] = rng.IntN(len(src) - 3*ld - k)
+			}
+			back := make([]float32, 1+rows*k+guardLen)
+			for i := range back {
+				back[i] = guard
+			}
+			g.packATGroups(k, src, off[0], off[1], off[2], ld, back[1:1+rows*k])
+			for i, v := range back {
+				p, r := (i-1)/rows, (i-1)%rows
+				if i >= 1 && p < k {
+					if want := src[off[r/4]+(r%4)*ld+p]; v != want {
+						t.Fatalf("%d-row group packer k=%d ld=%d offsets %v: dst[%d][%d] = %g, want %g", rows, k, ld, off, p, r, v, want)
+					}
+				} else if math.Float32bits(v) != math.Float32bits(guard) {
+					t.Fatalf("%d-row group packer k=%d: wrote element %d outside the packed columns", rows, k, i-1)
+				}
+			}
+		}
+		// The last group's last row one float past src's end.
+		src := make([]float32, 100)
+		dst := make([]float32, rows*10)
+		last := rows - 1 - 4*(groups-1) // rows of the last group, less one
+		var off [3]int
+		off[groups-1] = len(src) - 10 - last*5 + 1
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Fatal("a group past src's end did not panic")
+				}
+			}()
+			g.packATGroups(10, src, off[0], off[1], off[2], 5, dst)
+		}()
+		off[groups-1]--
+		g.packATGroups(10, src, off[0], off[1], off[2], 5, dst)
+	})
+}

@@ -295,6 +295,13 @@ func sgemmAxpys1x4AVX2(k int, a []float32, lda int, b []float32, ldbp int, ldbj 
 //go:noescape
 func sgemmPackT12(k int, src []float32, ld int, dst []float32)
 
+// sgemmPackT12Groups packs 12 rows of src column by column, rows 4g..4g+3 starting at
+// off<g> (stride ld): dst[p*12+r] = src[off<r/4>+(r%4)*ld+p] for p < k. The caller
+// guarantees every row lies in src and len(dst) >= 12*k.
+//
+//go:noescape
+func sgemmPackT12Groups(k int, src []float32, off0 int, off1 int, off2 int, ld int, dst []float32)
+
 // sgemmPackT32 packs 32 rows of src (stride ld) column by column:
 // dst[p*32+r] = src[r*ld+p] for p < k. The caller guarantees
 // len(src) >= 31*ld+k and len(dst) >= 32*k.
@@ -308,6 +315,13 @@ func sgemmPackT32(k int, src []float32, ld int, dst []float32)
 //
 //go:noescape
 func sgemmPackT6(k int, src []float32, ld int, dst []float32)
+
+// sgemmPackT6Groups packs 6 rows of src column by column, rows 4g..4g+3 starting at
+// off<g> (stride ld): dst[p*6+r] = src[off<r/4>+(r%4)*ld+p] for p < k. The caller
+// guarantees every row lies in src and len(dst) >= 6*k.
+//
+//go:noescape
+func sgemmPackT6Groups(k int, src []float32, off0 int, off1 int, off2 int, ld int, dst []float32)
 
 // sgemmPackT16 packs 16 rows of src (stride ld) column by column:
 // dst[p*16+r] = src[r*ld+p] for p < k. The caller guarantees

@@ -90,6 +90,7 @@ func main() {
 	// op(A) not transposed (MR rows) and op(B) transposed (NR rows).
 	for _, t := range tiles {
 		packT(t.mr)
+		packTGroups(t.mr)
 		packT(t.nr())
 	}
 	// Copying packers for the micro-panels whose k steps are contiguous
@@ -609,40 +610,11 @@ func packT(rows int) {
 	JGE(LabelRef("done"))
 	MOVQ(rowp, gp)
 	for g := 0; g+4 <= rows; g += 4 {
-		r := make([]VecVirtual, 4)
-		for i := range r {
-			r[i] = XMM()
-		}
-		VMOVUPS(Mem{Base: gp}, r[0])
-		VMOVUPS(Mem{Base: gp, Index: ld, Scale: 1}, r[1])
-		VMOVUPS(Mem{Base: gp, Index: ld, Scale: 2}, r[2])
-		VMOVUPS(Mem{Base: gp, Index: ld3, Scale: 1}, r[3])
-		t0, t1, t2, t3 := XMM(), XMM(), XMM(), XMM()
-		VUNPCKLPS(r[1], r[0], t0) // a0 b0 a1 b1
-		VUNPCKHPS(r[1], r[0], t1) // a2 b2 a3 b3
-		VUNPCKLPS(r[3], r[2], t2) // c0 d0 c1 d1
-		VUNPCKHPS(r[3], r[2], t3) // c2 d2 c3 d3
-		VMOVLHPS(t2, t0, r[0])    // a0 b0 c0 d0
-		VMOVHLPS(t0, t2, r[1])    // a1 b1 c1 d1
-		VMOVLHPS(t3, t1, r[2])    // a2 b2 c2 d2
-		VMOVHLPS(t1, t3, r[3])    // a3 b3 c3 d3
-		for i := 0; i < 4; i++ {
-			VMOVUPS(r[i], dst.Offset(4*(i*rows+g)))
-		}
+		transpose4x4(gp, ld, ld3, dst, rows, g)
 		ADDQ(ld4, gp)
 	}
 	if rows%4 == 2 {
-		g := rows - 2
-		r0, r1 := XMM(), XMM()
-		VMOVUPS(Mem{Base: gp}, r0)
-		VMOVUPS(Mem{Base: gp, Index: ld, Scale: 1}, r1)
-		t0, t1 := XMM(), XMM()
-		VUNPCKLPS(r1, r0, t0) // a0 b0 a1 b1
-		VUNPCKHPS(r1, r0, t1) // a2 b2 a3 b3
-		VMOVLPS(t0, dst.Offset(4*(0*rows+g)))
-		VMOVHPS(t0, dst.Offset(4*(1*rows+g)))
-		VMOVLPS(t1, dst.Offset(4*(2*rows+g)))
-		VMOVHPS(t1, dst.Offset(4*(3*rows+g)))
+		transpose2x4(gp, ld, dst, rows, rows-2)
 	}
 	ADDQ(U8(16), rowp)
 	ADDQ(U32(16*rows), dst.Base)
@@ -663,6 +635,135 @@ func packT(rows int) {
 		if r < rows-1 {
 			ADDQ(ld, gp)
 		}
+	}
+	ADDQ(U8(4), rowp)
+	ADDQ(U32(4*rows), dst.Base)
+	JMP(LabelRef("tailloop"))
+	Label("tailend")
+	RET()
+}
+
+// transpose4x4 emits the packing of a 4x4 block: the 4 rows from gp (ld
+// bytes apart; ld3 = 3*ld), 4 columns each, to rows g..g+3 of 4 steps of a
+// micro-panel of width rows at dst, through the unpack/movlhps transpose.
+func transpose4x4(gp, ld, ld3 Register, dst Mem, rows, g int) {
+	r := make([]VecVirtual, 4)
+	for i := range r {
+		r[i] = XMM()
+	}
+	VMOVUPS(Mem{Base: gp}, r[0])
+	VMOVUPS(Mem{Base: gp, Index: ld, Scale: 1}, r[1])
+	VMOVUPS(Mem{Base: gp, Index: ld, Scale: 2}, r[2])
+	VMOVUPS(Mem{Base: gp, Index: ld3, Scale: 1}, r[3])
+	t0, t1, t2, t3 := XMM(), XMM(), XMM(), XMM()
+	VUNPCKLPS(r[1], r[0], t0) // a0 b0 a1 b1
+	VUNPCKHPS(r[1], r[0], t1) // a2 b2 a3 b3
+	VUNPCKLPS(r[3], r[2], t2) // c0 d0 c1 d1
+	VUNPCKHPS(r[3], r[2], t3) // c2 d2 c3 d3
+	VMOVLHPS(t2, t0, r[0])    // a0 b0 c0 d0
+	VMOVHLPS(t0, t2, r[1])    // a1 b1 c1 d1
+	VMOVLHPS(t3, t1, r[2])    // a2 b2 c2 d2
+	VMOVHLPS(t1, t3, r[3])    // a3 b3 c3 d3
+	for i := 0; i < 4; i++ {
+		VMOVUPS(r[i], dst.Offset(4*(i*rows+g)))
+	}
+}
+
+// transpose2x4 is transpose4x4 for the last 2 rows (g, g+1) of a
+// micro-panel whose width is 2 past a multiple of 4.
+func transpose2x4(gp, ld Register, dst Mem, rows, g int) {
+	r0, r1 := XMM(), XMM()
+	VMOVUPS(Mem{Base: gp}, r0)
+	VMOVUPS(Mem{Base: gp, Index: ld, Scale: 1}, r1)
+	t0, t1 := XMM(), XMM()
+	VUNPCKLPS(r1, r0, t0) // a0 b0 a1 b1
+	VUNPCKHPS(r1, r0, t1) // a2 b2 a3 b3
+	VMOVLPS(t0, dst.Offset(4*(0*rows+g)))
+	VMOVHPS(t0, dst.Offset(4*(1*rows+g)))
+	VMOVLPS(t1, dst.Offset(4*(2*rows+g)))
+	VMOVHPS(t1, dst.Offset(4*(3*rows+g)))
+}
+
+// packTGroups emits sgemmPackT<R>Groups, packT for rows that come in
+// groups of four from separate places: for p < k and r < R,
+//
+//	dst[p*R+r] = src[off_g + (r%4)*ld + p]    with g = r/4
+//
+// (off0..off2 in floats; R = 12 has three groups, R = 6 two, the second
+// of 2 rows). A convolution's window operand packs a micro-panel that
+// crosses an output row this way, each group of pixels from its own row,
+// instead of gathering the rows first. Each group goes through packT's
+// transposes.
+func packTGroups(rows int) {
+	name := fmt.Sprintf("sgemmPackT%dGroups", rows)
+	groups := (rows + 3) / 4
+	if groups > 3 || rows%4 != 0 && rows%4 != 2 {
+		panic("packTGroups: rows must be 4g or 4g+2, at most 12")
+	}
+	TEXT(name, NOSPLIT, "func(k int, src []float32, off0, off1, off2, ld int, dst []float32)")
+	Pragma("noescape")
+	Doc(
+		fmt.Sprintf("%s packs %d rows of src column by column, rows 4g..4g+3 starting at", name, rows),
+		fmt.Sprintf("off<g> (stride ld): dst[p*%d+r] = src[off<r/4>+(r%%4)*ld+p] for p < k. The caller", rows),
+		"guarantees every row lies in src and len(dst) >= "+fmt.Sprint(rows)+"*k.",
+	)
+	kAll := Load(Param("k"), GP64())
+	k := GP64()
+	MOVQ(kAll, k)
+	ANDQ(I32(-4), k)
+	rowp := Load(Param("src").Base(), GP64())
+	dst := Mem{Base: Load(Param("dst").Base(), GP64())}
+	ld := Load(Param("ld"), GP64())
+	SHLQ(U8(2), ld)
+	ld3 := GP64()
+	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
+	offs := make([]Register, groups)
+	for g := range offs {
+		offs[g] = Load(Param(fmt.Sprintf("off%d", g)), GP64())
+		SHLQ(U8(2), offs[g])
+	}
+	end := GP64()
+	LEAQ(Mem{Base: rowp, Index: k, Scale: 4}, end)
+	gp := GP64()
+
+	Label("loop")
+	CMPQ(rowp, end)
+	JGE(LabelRef("done"))
+	for g := 0; g+4 <= rows; g += 4 {
+		LEAQ(Mem{Base: rowp, Index: offs[g/4], Scale: 1}, gp)
+		transpose4x4(gp, ld, ld3, dst, rows, g)
+	}
+	if rows%4 == 2 {
+		LEAQ(Mem{Base: rowp, Index: offs[rows/4], Scale: 1}, gp)
+		transpose2x4(gp, ld, dst, rows, rows-2)
+	}
+	ADDQ(U8(16), rowp)
+	ADDQ(U32(16*rows), dst.Base)
+	JMP(LabelRef("loop"))
+
+	Label("done")
+	// The last k%4 columns, one value at a time.
+	SUBQ(k, kAll) // columns left: k%4
+	LEAQ(Mem{Base: rowp, Index: kAll, Scale: 4}, end)
+	Label("tailloop")
+	CMPQ(rowp, end)
+	JGE(LabelRef("tailend"))
+	for r := 0; r < rows; r++ {
+		if r%4 == 0 {
+			LEAQ(Mem{Base: rowp, Index: offs[r/4], Scale: 1}, gp)
+		}
+		at := Mem{Base: gp}
+		switch r % 4 {
+		case 1:
+			at.Index, at.Scale = ld, 1
+		case 2:
+			at.Index, at.Scale = ld, 2
+		case 3:
+			at.Index, at.Scale = ld3, 1
+		}
+		x := XMM()
+		VMOVSS(at, x)
+		VMOVSS(x, dst.Offset(4*r))
 	}
 	ADDQ(U8(4), rowp)
 	ADDQ(U32(4*rows), dst.Base)

@@ -24,6 +24,7 @@ func setupSgemm{{.Suffix}}(im *impl) {
 		stridedPanels: checkedStridedPanels({{.MR}}, {{.NR}}, {{.StridedPanelsKernel}}),
 		stridedPanel: stridedPanel{{.Suffix}},{{end}}
 		packAT: checkedPacker({{.MR}}, sgemmPackT{{.MR}}),
+		packATGroups: checkedGroupPacker({{.MR}}, sgemmPackT{{.MR}}Groups),
 		packBT: checkedPacker({{.NR}}, sgemmPackT{{.NR}}),
 		packAN: checkedCopier({{.MR}}, sgemmPackN{{.MR}}),
 		packBN: checkedCopier({{.NR}}, sgemmPackN{{.NR}}),
