@@ -588,56 +588,94 @@ func packT(rows int) {
 		fmt.Sprintf("dst[p*%d+r] = src[r*ld+p] for p < k. The caller guarantees", rows),
 		fmt.Sprintf("len(src) >= %d*ld+k and len(dst) >= %d*k.", rows-1, rows),
 	)
-	kAll := Load(Param("k"), GP64())
-	k := GP64()
-	MOVQ(kAll, k)
-	ANDQ(I32(-4), k)
-	rowp := Load(Param("src").Base(), GP64())
-	dst := Mem{Base: Load(Param("dst").Base(), GP64())}
-	ld := Load(Param("ld"), GP64())
-	SHLQ(U8(2), ld)
-	ld3 := GP64()
-	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
+	pk := packTPrologue()
 	ld4 := GP64()
-	MOVQ(ld, ld4)
+	MOVQ(pk.ld, ld4)
 	SHLQ(U8(2), ld4)
-	end := GP64()
-	LEAQ(Mem{Base: rowp, Index: k, Scale: 4}, end)
-	gp := GP64()
+	// The groups of four rows follow one another, 4*ld apart.
+	pk.loops(rows, func(g int) {
+		if g == 0 {
+			MOVQ(pk.rowp, pk.gp)
+		} else {
+			ADDQ(ld4, pk.gp)
+		}
+	})
+}
 
+// packTRegs are the registers the transposing packers share: the depth
+// (k rounded down to 4, and kAll), the current column of the first row
+// (rowp), the micro-panel (dst), the stride in bytes (ld, ld3 = 3*ld) and
+// the current group's first row (gp).
+type packTRegs struct {
+	kAll, k, rowp, ld, ld3, gp Register
+	dst                        Mem
+}
+
+// packTPrologue loads the parameters k, src, ld and dst.
+func packTPrologue() packTRegs {
+	var pk packTRegs
+	pk.kAll = Load(Param("k"), GP64())
+	pk.k = GP64()
+	MOVQ(pk.kAll, pk.k)
+	ANDQ(I32(-4), pk.k)
+	pk.rowp = Load(Param("src").Base(), GP64())
+	pk.dst = Mem{Base: Load(Param("dst").Base(), GP64())}
+	pk.ld = Load(Param("ld"), GP64())
+	SHLQ(U8(2), pk.ld)
+	pk.ld3 = GP64()
+	LEAQ(Mem{Base: pk.ld, Index: pk.ld, Scale: 2}, pk.ld3)
+	pk.gp = GP64()
+	return pk
+}
+
+// loops emits the transposing packers' loops over the columns: blocks of
+// 4 through transpose4x4 (and transpose2x4 for a last group of 2 rows),
+// then the last k%4 one value at a time. groupBase(g) points gp at row 4g
+// of the current column; it is called for g = 0, 1, ... in order.
+func (pk packTRegs) loops(rows int, groupBase func(g int)) {
+	end := GP64()
+	LEAQ(Mem{Base: pk.rowp, Index: pk.k, Scale: 4}, end)
 	Label("loop")
-	CMPQ(rowp, end)
+	CMPQ(pk.rowp, end)
 	JGE(LabelRef("done"))
-	MOVQ(rowp, gp)
 	for g := 0; g+4 <= rows; g += 4 {
-		transpose4x4(gp, ld, ld3, dst, rows, g)
-		ADDQ(ld4, gp)
+		groupBase(g / 4)
+		transpose4x4(pk.gp, pk.ld, pk.ld3, pk.dst, rows, g)
 	}
 	if rows%4 == 2 {
-		transpose2x4(gp, ld, dst, rows, rows-2)
+		groupBase(rows / 4)
+		transpose2x4(pk.gp, pk.ld, pk.dst, rows, rows-2)
 	}
-	ADDQ(U8(16), rowp)
-	ADDQ(U32(16*rows), dst.Base)
+	ADDQ(U8(16), pk.rowp)
+	ADDQ(U32(16*rows), pk.dst.Base)
 	JMP(LabelRef("loop"))
 
 	Label("done")
 	// The last k%4 columns, one value at a time.
-	SUBQ(k, kAll) // columns left: k%4
-	LEAQ(Mem{Base: rowp, Index: kAll, Scale: 4}, end)
+	SUBQ(pk.k, pk.kAll) // columns left: k%4
+	LEAQ(Mem{Base: pk.rowp, Index: pk.kAll, Scale: 4}, end)
 	Label("tailloop")
-	CMPQ(rowp, end)
+	CMPQ(pk.rowp, end)
 	JGE(LabelRef("tailend"))
-	MOVQ(rowp, gp)
 	for r := 0; r < rows; r++ {
-		x := XMM()
-		VMOVSS(Mem{Base: gp}, x)
-		VMOVSS(x, dst.Offset(4*r))
-		if r < rows-1 {
-			ADDQ(ld, gp)
+		if r%4 == 0 {
+			groupBase(r / 4)
 		}
+		at := Mem{Base: pk.gp}
+		switch r % 4 {
+		case 1:
+			at.Index, at.Scale = pk.ld, 1
+		case 2:
+			at.Index, at.Scale = pk.ld, 2
+		case 3:
+			at.Index, at.Scale = pk.ld3, 1
+		}
+		x := XMM()
+		VMOVSS(at, x)
+		VMOVSS(x, pk.dst.Offset(4*r))
 	}
-	ADDQ(U8(4), rowp)
-	ADDQ(U32(4*rows), dst.Base)
+	ADDQ(U8(4), pk.rowp)
+	ADDQ(U32(4*rows), pk.dst.Base)
 	JMP(LabelRef("tailloop"))
 	Label("tailend")
 	RET()
@@ -707,69 +745,15 @@ func packTGroups(rows int) {
 		fmt.Sprintf("off<g> (stride ld): dst[p*%d+r] = src[off<r/4>+(r%%4)*ld+p] for p < k. The caller", rows),
 		"guarantees every row lies in src and len(dst) >= "+fmt.Sprint(rows)+"*k.",
 	)
-	kAll := Load(Param("k"), GP64())
-	k := GP64()
-	MOVQ(kAll, k)
-	ANDQ(I32(-4), k)
-	rowp := Load(Param("src").Base(), GP64())
-	dst := Mem{Base: Load(Param("dst").Base(), GP64())}
-	ld := Load(Param("ld"), GP64())
-	SHLQ(U8(2), ld)
-	ld3 := GP64()
-	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
+	pk := packTPrologue()
 	offs := make([]Register, groups)
 	for g := range offs {
 		offs[g] = Load(Param(fmt.Sprintf("off%d", g)), GP64())
 		SHLQ(U8(2), offs[g])
 	}
-	end := GP64()
-	LEAQ(Mem{Base: rowp, Index: k, Scale: 4}, end)
-	gp := GP64()
-
-	Label("loop")
-	CMPQ(rowp, end)
-	JGE(LabelRef("done"))
-	for g := 0; g+4 <= rows; g += 4 {
-		LEAQ(Mem{Base: rowp, Index: offs[g/4], Scale: 1}, gp)
-		transpose4x4(gp, ld, ld3, dst, rows, g)
-	}
-	if rows%4 == 2 {
-		LEAQ(Mem{Base: rowp, Index: offs[rows/4], Scale: 1}, gp)
-		transpose2x4(gp, ld, dst, rows, rows-2)
-	}
-	ADDQ(U8(16), rowp)
-	ADDQ(U32(16*rows), dst.Base)
-	JMP(LabelRef("loop"))
-
-	Label("done")
-	// The last k%4 columns, one value at a time.
-	SUBQ(k, kAll) // columns left: k%4
-	LEAQ(Mem{Base: rowp, Index: kAll, Scale: 4}, end)
-	Label("tailloop")
-	CMPQ(rowp, end)
-	JGE(LabelRef("tailend"))
-	for r := 0; r < rows; r++ {
-		if r%4 == 0 {
-			LEAQ(Mem{Base: rowp, Index: offs[r/4], Scale: 1}, gp)
-		}
-		at := Mem{Base: gp}
-		switch r % 4 {
-		case 1:
-			at.Index, at.Scale = ld, 1
-		case 2:
-			at.Index, at.Scale = ld, 2
-		case 3:
-			at.Index, at.Scale = ld3, 1
-		}
-		x := XMM()
-		VMOVSS(at, x)
-		VMOVSS(x, dst.Offset(4*r))
-	}
-	ADDQ(U8(4), rowp)
-	ADDQ(U32(4*rows), dst.Base)
-	JMP(LabelRef("tailloop"))
-	Label("tailend")
-	RET()
+	pk.loops(rows, func(g int) {
+		LEAQ(Mem{Base: pk.rowp, Index: offs[g], Scale: 1}, pk.gp)
+	})
 }
 
 // axpysPrefetchLog2 sets how many rows ahead (1 << it) the axpys kernels
