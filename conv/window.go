@@ -110,10 +110,13 @@ func (o *windowOperand) Pack(dst *kernels.Panels, r0, p0 int) {
 func (o *windowOperand) packGroups(dst *kernels.Panels, q, s, n int, col column, tw1 int, p pixel) bool {
 	w, gw := dst.Width(), dst.RowGroup()
 	var starts [3]int
-	if gw == 0 || (w+gw-1)/gw > len(starts) {
+	if gw == 0 {
 		return false
 	}
 	groups := (w + gw - 1) / gw
+	if groups > len(starts) {
+		return false
+	}
 	c, ld := o.C, o.StrideW*o.C
 	first := p
 	for g := 0; g < groups; g++ {

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -71,27 +72,12 @@ func TestGroupPackers(t *testing.T) {
 		for k := 0; k <= 40; k++ {
 			ld := []int{k + 1 + rng.IntN(4), max(1, k/3)}[k%2]
 			src := make([]float32, 8*ld+3*k+200)
-			for i := range src {
-				src[i] = float32(rng.IntN(1<<20)) - 1<<19
-			}
 			var off [3]int
 			for gi := 0; gi < groups; gi++ {
 				off[gi] = rng.IntN(len(src) - 3*ld - k)
 			}
-			back := make([]float32, 1+rows*k+guardLen)
-			for i := range back {
-				back[i] = guard
-			}
-			g.packATGroups(k, src, off[0], off[1], off[2], ld, back[1:1+rows*k])
-			for i, v := range back {
-				p, r := (i-1)/rows, (i-1)%rows
-				if i >= 1 && p < k {
-					if want := src[off[r/4]+(r%4)*ld+p]; v != want {
-						t.Fatalf("%d-row group packer k=%d ld=%d offsets %v: dst[%d][%d] = %g, want %g", rows, k, ld, off, p, r, v, want)
-					}
-				} else if math.Float32bits(v) != math.Float32bits(guard) {
-					t.Fatalf("%d-row group packer k=%d: wrote element %d outside the packed columns", rows, k, i-1)
-				}
+			if err := checkGroupPacker(rng, g.packATGroups, rows, k, ld, off, src); err != nil {
+				t.Fatal(err)
 			}
 		}
 		// The last group's last row one float past src's end.
@@ -110,5 +96,54 @@ func TestGroupPackers(t *testing.T) {
 		}()
 		off[groups-1]--
 		g.packATGroups(10, src, off[0], off[1], off[2], 5, dst)
+	})
+}
+
+// checkGroupPacker fills src at random, runs the rows-row group packer f
+// with depth k, stride ld and group offsets off into a guarded dst, and
+// compares every value with its definition.
+func checkGroupPacker(rng *rand.Rand, f groupPacker, rows, k, ld int, off [3]int, src []float32) error {
+	for i := range src {
+		src[i] = float32(rng.IntN(1<<20)) - 1<<19
+	}
+	back := make([]float32, 1+rows*k+guardLen)
+	for i := range back {
+		back[i] = guard
+	}
+	f(k, src, off[0], off[1], off[2], ld, back[1:1+rows*k])
+	for i, v := range back {
+		p, r := (i-1)/rows, (i-1)%rows
+		if i >= 1 && p < k {
+			if want := src[off[r/4]+(r%4)*ld+p]; v != want {
+				return fmt.Errorf("%d-row group packer k=%d ld=%d offsets %v: dst[%d][%d] = %g, want %g", rows, k, ld, off, p, r, v, want)
+			}
+		} else if math.Float32bits(v) != math.Float32bits(guard) {
+			return fmt.Errorf("%d-row group packer k=%d: wrote element %d outside the packed columns", rows, k, i-1)
+		}
+	}
+	return nil
+}
+
+// FuzzGroupPacker checks the active path's group packer (where it has
+// one) on fuzzed depths, strides and group offsets against its definition.
+func FuzzGroupPacker(f *testing.F) {
+	f.Add(uint8(13), uint8(7), uint16(0), uint16(300), uint16(40))
+	f.Add(uint8(0), uint8(0), uint16(5), uint16(5), uint16(5))
+	f.Add(uint8(37), uint8(2), uint16(900), uint16(1), uint16(77))
+	f.Fuzz(func(t *testing.T, k8, ld8 uint8, o0, o1, o2 uint16) {
+		kerneltest.Run(t, func(t *testing.T) {
+			g := cur().gemm
+			if g.packATGroups == nil {
+				t.Skipf("%s: no group packer", Active())
+			}
+			k, ld := int(k8%64), int(ld8)
+			src := make([]float32, 1024+3*ld+k)
+			span := len(src) - 3*ld - k
+			off := [3]int{int(o0) % span, int(o1) % span, int(o2) % span}
+			rng := rand.New(rand.NewPCG(uint64(k8), uint64(o0)))
+			if err := checkGroupPacker(rng, g.packATGroups, g.MR, k, ld, off, src); err != nil {
+				t.Fatal(err)
+			}
+		})
 	})
 }
