@@ -388,3 +388,46 @@ func BenchmarkMicroKernel(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkRowsKernel measures each path's column-of-tiles kernel the way
+// the packed driver runs it on one block, with its operands in L2: one
+// micro-panel of B at a time (KC = 512 deep) against the 12 (or MC/MR)
+// micro-panels of an A block, over four micro-panels of B, accumulating
+// into C. Against BenchmarkMicroKernel it shows what streaming A and B
+// from L2 and C's loads and stores cost the micro-kernel.
+func BenchmarkRowsKernel(b *testing.B) {
+	kerneltest.Bench(b, func(b *testing.B) {
+		g := cur().gemm
+		if g.rows == nil {
+			b.Skip("this path has no column-of-tiles kernel")
+		}
+		const k, panelsB = 512, 4
+		tiles := max(1, 144/g.MR)
+		a, bp := make([]float32, tiles*g.MR*k), make([]float32, panelsB*g.NR*k)
+		for i := range a {
+			a[i] = 1.0 / 1024 // small and normal: C grows slowly with beta = 1
+		}
+		for i := range bp {
+			bp[i] = 1.0 / 1024
+		}
+		ldc := panelsB * g.NR
+		c := make([]float32, tiles*g.MR*ldc)
+		tables := make([]rowTable, panelsB)
+		for j := range tables {
+			offs := make([]int, tiles*g.MR)
+			for i := range offs {
+				offs[i] = i*ldc + j*g.NR
+			}
+			tables[j].set(offs)
+		}
+		b.Run(fmt.Sprintf("%dx%d", g.MR, g.NR), func(b *testing.B) {
+			cpu0 := processCPUTime()
+			for b.Loop() {
+				for j := range tables {
+					g.rows(k, tiles, a, bp[j*g.NR*k:], 1, 1, c, tables[j])
+				}
+			}
+			reportGFLOPS(b, 2*float64(tiles*g.MR*ldc*k), processCPUTime()-cpu0)
+		})
+	})
+}
