@@ -32,6 +32,9 @@ func TestChunkedWeightGradient(t *testing.T) {
 			}
 			ref, _ := NewConv2D(s)
 			ref.wg.im2col = true
+			// The GEMM paths, not the strip weight gradient (stripgrad.go),
+			// which sums in another order.
+			win.strip.off, ref.strip.off = true, true
 			// Grids under windowWeightsMinPixels take the window operands only
 			// when forced.
 			win.wg.forceWeights = true

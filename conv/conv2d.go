@@ -178,6 +178,10 @@ func (c *Conv2D) BackwardWeights(n int, x, dy, dw, dbias []float32) {
 	// over a fixed number of chunks instead, on both paths (chunkgrad.go).
 	k := g.Cols()
 	chunks := c.gradChunks(n)
+	if ks := c.strip.useForWeights(c.spec, chunks); ks != nil {
+		c.strip.weightGradient(c.geom, n, x, dy, f, dw, chunks, ks)
+		return
+	}
 	if c.wg.useForWeights(c.geom, k, f) {
 		if chunks > 1 {
 			c.wg.gradientChunked(c.geom, n, x, dy, f, dw, chunks)

@@ -78,7 +78,11 @@
 // overlap, and the GEMM reads its A rows there in place (kernels' strided
 // micro-kernel) instead of packing runs of 3 floats. Its depth runs in
 // (kw, kh, c) order, so it matches the other paths to rounding, not bit
-// for bit.
+// for bit. On the amd64 SIMD paths, when the filters are a multiple of the
+// vector width, its weight gradient uses the strips too, without a GEMM
+// (stripgrad.go): per chunk, a kernel sums each output row's window x
+// dy outer products in registers, one accumulator per tap and vector of
+// filters.
 //
 // # Workspaces and threads
 //

@@ -18,6 +18,7 @@ func init() {
 		gerRowFn:     [...]runFuncRow{nil, gerRow1AVX2, gerRow2AVX2, gerRow3AVX2, gerRow4AVX2},
 		gather:       gatherRunsAVX2,
 		dotRowPixels: [...]int{0, 4, 4, 3, 2},
+		stripGrad:    []stripGradKernel{{4, 8, stripGrad4AVX2}, {8, 8, stripGrad8AVX2}, {12, 8, stripGrad12AVX2}},
 	})
 	runFamily.Register(paths.AVX512, &runKernels{
 		dot:          [...]runFunc{nil, dotRuns1AVX512, dotRuns2AVX512, dotRuns3AVX512, dotRuns4AVX512},
@@ -27,5 +28,6 @@ func init() {
 		gerRowFn:     [...]runFuncRow{nil, gerRow1AVX512, gerRow2AVX512, gerRow3AVX512, gerRow4AVX512},
 		gather:       gatherRunsAVX512,
 		dotRowPixels: [...]int{0, 6, 5, 5, 3},
+		stripGrad:    []stripGradKernel{{4, 16, stripGrad4AVX512}, {8, 16, stripGrad8AVX512}, {12, 16, stripGrad12AVX512}, {16, 16, stripGrad16AVX512}, {20, 16, stripGrad20AVX512}, {24, 16, stripGrad24AVX512}, {28, 16, stripGrad28AVX512}},
 	})
 }

@@ -109,6 +109,21 @@ func gerRow4AVX2(x *float32, xStride int, d *float32, k int, nRuns int, runLen i
 //go:noescape
 func gatherRunsAVX2(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride int, coefPix int, nRuns int, runLen int, nPix int)
 
+// stripGrad4AVX2 adds, for b < blocks and t < 4, the sum over p < n of s[p*step+t] times dy[p*ldy+b*8 : p*ldy+b*8+8] to acc[(b*4+t)*8 : (b*4+t)*8+8].
+//
+//go:noescape
+func stripGrad4AVX2(s *float32, step int, n int, dy *float32, ldy int, blocks int, acc *float32)
+
+// stripGrad8AVX2 adds, for b < blocks and t < 8, the sum over p < n of s[p*step+t] times dy[p*ldy+b*8 : p*ldy+b*8+8] to acc[(b*8+t)*8 : (b*8+t)*8+8].
+//
+//go:noescape
+func stripGrad8AVX2(s *float32, step int, n int, dy *float32, ldy int, blocks int, acc *float32)
+
+// stripGrad12AVX2 adds, for b < blocks and t < 12, the sum over p < n of s[p*step+t] times dy[p*ldy+b*8 : p*ldy+b*8+8] to acc[(b*12+t)*8 : (b*12+t)*8+8].
+//
+//go:noescape
+func stripGrad12AVX2(s *float32, step int, n int, dy *float32, ldy int, blocks int, acc *float32)
+
 // dotRuns1AVX512 adds to out[f], f < 1, the dot products of nRuns runs of x (runLen floats every xStride) with the matching runs of the rows of w (row stride k).
 //
 //go:noescape
@@ -213,3 +228,38 @@ func gerRow4AVX512(x *float32, xStride int, d *float32, k int, nRuns int, runLen
 //
 //go:noescape
 func gatherRunsAVX512(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride int, coefPix int, nRuns int, runLen int, nPix int)
+
+// stripGrad4AVX512 adds, for b < blocks and t < 4, the sum over p < n of s[p*step+t] times dy[p*ldy+b*16 : p*ldy+b*16+16] to acc[(b*4+t)*16 : (b*4+t)*16+16].
+//
+//go:noescape
+func stripGrad4AVX512(s *float32, step int, n int, dy *float32, ldy int, blocks int, acc *float32)
+
+// stripGrad8AVX512 adds, for b < blocks and t < 8, the sum over p < n of s[p*step+t] times dy[p*ldy+b*16 : p*ldy+b*16+16] to acc[(b*8+t)*16 : (b*8+t)*16+16].
+//
+//go:noescape
+func stripGrad8AVX512(s *float32, step int, n int, dy *float32, ldy int, blocks int, acc *float32)
+
+// stripGrad12AVX512 adds, for b < blocks and t < 12, the sum over p < n of s[p*step+t] times dy[p*ldy+b*16 : p*ldy+b*16+16] to acc[(b*12+t)*16 : (b*12+t)*16+16].
+//
+//go:noescape
+func stripGrad12AVX512(s *float32, step int, n int, dy *float32, ldy int, blocks int, acc *float32)
+
+// stripGrad16AVX512 adds, for b < blocks and t < 16, the sum over p < n of s[p*step+t] times dy[p*ldy+b*16 : p*ldy+b*16+16] to acc[(b*16+t)*16 : (b*16+t)*16+16].
+//
+//go:noescape
+func stripGrad16AVX512(s *float32, step int, n int, dy *float32, ldy int, blocks int, acc *float32)
+
+// stripGrad20AVX512 adds, for b < blocks and t < 20, the sum over p < n of s[p*step+t] times dy[p*ldy+b*16 : p*ldy+b*16+16] to acc[(b*20+t)*16 : (b*20+t)*16+16].
+//
+//go:noescape
+func stripGrad20AVX512(s *float32, step int, n int, dy *float32, ldy int, blocks int, acc *float32)
+
+// stripGrad24AVX512 adds, for b < blocks and t < 24, the sum over p < n of s[p*step+t] times dy[p*ldy+b*16 : p*ldy+b*16+16] to acc[(b*24+t)*16 : (b*24+t)*16+16].
+//
+//go:noescape
+func stripGrad24AVX512(s *float32, step int, n int, dy *float32, ldy int, blocks int, acc *float32)
+
+// stripGrad28AVX512 adds, for b < blocks and t < 28, the sum over p < n of s[p*step+t] times dy[p*ldy+b*16 : p*ldy+b*16+16] to acc[(b*28+t)*16 : (b*28+t)*16+16].
+//
+//go:noescape
+func stripGrad28AVX512(s *float32, step int, n int, dy *float32, ldy int, blocks int, acc *float32)

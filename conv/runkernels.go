@@ -45,6 +45,9 @@ type runKernels struct {
 	dotRowPixels       [implicitMaxFilters + 1]int
 	// gather is gatherRuns's kernel.
 	gather func(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride, coefPix, nRuns, runLen, nPix int)
+	// stripGrad are the strip weight-gradient kernels (stripgrad.go),
+	// fewest taps first.
+	stripGrad []stripGradKernel
 }
 
 // runFamily holds each kernel path's run kernels in internal/paths' one

@@ -49,6 +49,7 @@ type strips struct {
 	a     stripOperand
 	b     kernels.Matrix
 	fill  stripFill
+	grad  stripGradient // the weight gradient's job (stripgrad.go)
 }
 
 // use reports whether the forward pass of a layer with spec s takes the

@@ -59,6 +59,9 @@ func main() {
 			genGerRow(s, f)
 		}
 		genGatherRuns(s)
+		for _, taps := range s.stripGradTaps() {
+			genStripGrad(s, taps)
+		}
 	}
 	Generate()
 	if *wiring != "" {
@@ -772,6 +775,88 @@ func genGatherRuns(s isa) {
 	Label(name + "_last")
 	columns(name+"_one", 1, []int{gatherBlock, 1})
 
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// stripGradTaps are the tap counts with a stripGrad kernel, smallest
+// first: multiples of 4 up to as many accumulators as the registers hold
+// beside the gradient vector (AVX-512 folds the broadcast into the FMA, so
+// it needs no broadcast register). conv splits a window into groups of
+// these and pads the last.
+func (s isa) stripGradTaps() []int {
+	max := 12
+	if s.ZMM {
+		max = 28
+	}
+	var t []int
+	for n := 4; n <= max; n += 4 {
+		t = append(t, n)
+	}
+	return t
+}
+
+// genStripGrad emits stripGrad for taps accumulators: for b < blocks,
+//
+//	acc[b][t][:] += sum over p < n of s[p*step+t] * dy[p*ldy+b*lanes : ... + lanes]
+//
+// for t < taps, with acc laid out [blocks][taps][lanes]. With s a strip
+// of a layer with few input channels (conv/strip.go), where output pixel
+// p's window is the taps floats from s[p*step] on, and dy that row's
+// output gradients, this is the row's contribution to a block of lanes
+// filters of the weight gradient. Each block's accumulators stay in
+// registers over the whole row; each gradient vector is loaded once for
+// all taps, each window value broadcast once for the vector.
+func genStripGrad(s isa, taps int) {
+	name := fmt.Sprintf("stripGrad%d%s", taps, s.Suffix)
+	TEXT(name, NOSPLIT, "func(s *float32, step int, n int, dy *float32, ldy int, blocks int, acc *float32)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s adds, for b < blocks and t < %d, the sum over p < n of s[p*step+t] times dy[p*ldy+b*%d : p*ldy+b*%d+%d] to acc[(b*%d+t)*%d : (b*%d+t)*%d+%d].", name, taps, s.Lanes, s.Lanes, s.Lanes, taps, s.Lanes, taps, s.Lanes, s.Lanes))
+	stepBytes := ld("step")
+	SHLQ(U8(2), stepBytes)
+	ldyBytes := ld("ldy")
+	SHLQ(U8(2), ldyBytes)
+	n, blocks := ld("n"), ld("blocks")
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_done"))
+	TESTQ(blocks, blocks)
+	JZ(LabelRef(name + "_done"))
+	accp, dyb := ld("acc"), ld("dy")
+
+	Label(name + "_block")
+	acc := make([]reg.VecVirtual, taps)
+	for t := range acc {
+		acc[t] = s.Vec()
+		VMOVUPS(Mem{Base: accp, Disp: t * s.Bytes()}, acc[t])
+	}
+	sp, dp, q := ld("s"), GP64(), GP64()
+	MOVQ(dyb, dp)
+	MOVQ(n, q)
+	Label(name + "_pixel")
+	g := s.Vec()
+	VMOVUPS(Mem{Base: dp}, g)
+	for t := range acc {
+		w := Mem{Base: sp, Disp: 4 * t}
+		if s.ZMM {
+			VFMADD231PS_BCST(w, g, acc[t])
+			continue
+		}
+		b := s.Vec()
+		VBROADCASTSS(w, b)
+		VFMADD231PS(g, b, acc[t])
+	}
+	ADDQ(stepBytes, sp)
+	ADDQ(ldyBytes, dp)
+	DECQ(q)
+	JNZ(LabelRef(name + "_pixel"))
+	for t := range acc {
+		VMOVUPS(acc[t], Mem{Base: accp, Disp: t * s.Bytes()})
+	}
+	ADDQ(U32(taps*s.Bytes()), accp)
+	ADDQ(U32(s.Bytes()), dyb)
+	DECQ(blocks)
+	JNZ(LabelRef(name + "_block"))
 	Label(name + "_done")
 	VZEROUPPER()
 	RET()

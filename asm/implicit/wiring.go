@@ -1,5 +1,7 @@
 package main
 
+import "fmt"
+
 // wiringTemplate is conv/implicit_amd64.go: it registers each ISA's kernels
 // for the kernel path of the same instruction set. The field names are
 // those of conv's runKernels.
@@ -22,6 +24,7 @@ func init() {
 		gerRowFn: [...]runFuncRow{nil{{range .GerRow}}, {{.}}{{end}}},
 		gather: {{.Gather}},
 		dotRowPixels: [...]int{0{{range .DotRowPixels}}, {{.}}{{end}}},
+		stripGrad: []stripGradKernel{ {{- range $i, $k := .StripGrad}}{{if $i}}, {{end}}{ {{- $k.Taps}}, {{$k.Lanes}}, {{$k.Name -}} }{{end -}} },
 	})
 {{- end}}
 }
@@ -33,6 +36,13 @@ type isaKernels struct {
 	Dot, Axpy, Ger, DotRow, GerRow []string
 	Gather                         string
 	DotRowPixels                   []int
+	StripGrad                      []stripGradData
+}
+
+// stripGradData names one stripGrad kernel.
+type stripGradData struct {
+	Taps, Lanes int
+	Name        string
 }
 
 func wiringData() []isaKernels {
@@ -46,6 +56,9 @@ func wiringData() []isaKernels {
 			k.DotRow = append(k.DotRow, kernelName("dotRow", f, s))
 			k.DotRowPixels = append(k.DotRowPixels, dotRowPixels(s, f))
 			k.GerRow = append(k.GerRow, kernelName("gerRow", f, s))
+		}
+		for _, t := range s.stripGradTaps() {
+			k.StripGrad = append(k.StripGrad, stripGradData{Taps: t, Lanes: s.Lanes, Name: fmt.Sprintf("stripGrad%d%s", t, s.Suffix)})
 		}
 		out = append(out, k)
 	}
