@@ -96,28 +96,25 @@ func planTapGroups(k int, kernels []stripGradKernel, dst []tapGroup) []tapGroup 
 // stripGradient is one strip weight gradient, a parallel.Job whose part i
 // fills chunk i's strips and sums its partial gradient.
 type stripGradient struct {
-	g          im2col.Geometry // batch n
-	wp, run    int             // strip columns; values per strip column
-	k, f       int             // window taps (KW*KH*C); filters
-	chunks     int
-	lanes      int
-	groups     []tapGroup
-	accLen     int       // accumulators per chunk
-	acc        []float32 // [chunks][accLen]
-	partial    []float32 // [chunks][k][f], taps in (kw, kh, c) order
-	sum        []float32 // [k][f], the chunks' sum in that order
-	s, x, dy   []float32
-	fill       stripFill
-	stripFloat int // floats per strip row (wp*run)
+	g         im2col.Geometry // batch n
+	wp, run   int             // strip columns; values per strip column
+	k, f      int             // window taps (KW*KH*C); filters
+	chunks    int
+	lanes     int
+	groups    []tapGroup
+	accLen    int       // accumulators per chunk
+	acc       []float32 // [chunks][accLen]
+	partial   []float32 // [chunks][k][f], taps in (kw, kh, c) order
+	sum       []float32 // [k][f], the chunks' sum in that order
+	s, dy     []float32
+	fill      stripFill
+	rowFloats int // floats per strip row (wp*run)
 }
 
-// stripGradPad is how many floats past the last window the strips must
-// hold: a group's padding accumulators read that far (and are dropped).
-const stripGradPad = 32
-
 // useForWeights reports whether the weight gradient of a layer with spec
-// s, f filters, summed over chunks chunks, takes the strip path, and
-// returns the active path's kernels if so.
+// s, summed over chunks chunks, takes the strip path (its filters a
+// multiple of the kernels' vector width), and returns the active path's
+// kernels if so.
 func (st *strips) useForWeights(s Spec, chunks int) []stripGradKernel {
 	rk := activeRunKernels()
 	if !st.use(s) || chunks < 2 || rk == nil || len(rk.stripGrad) == 0 || s.Filters%rk.stripGrad[0].lanes != 0 {
@@ -136,19 +133,21 @@ func (st *strips) weightGradient(geom im2col.Geometry, n int, x, dy []float32, f
 	j.run = g.KH * g.C
 	j.wp = (g.OutW-1)*g.StrideW + g.KW
 	j.k = g.KW * j.run
-	j.stripFloat = j.wp * j.run
+	j.rowFloats = j.wp * j.run
 	j.lanes = ks[0].lanes
 	j.groups = planTapGroups(j.k, ks, j.groups)
 	j.accLen = 0
 	for _, grp := range j.groups {
 		j.accLen += f / j.lanes * grp.k.taps * j.lanes
 	}
-	rows := n * g.OutH
-	st.s = grow(st.s, rows*j.stripFloat+stripGradPad)
+	// A last group's padding accumulators read past the last window, at
+	// most a kernel's taps (and are dropped).
+	pad := ks[len(ks)-1].taps
+	st.s = grow(st.s, n*g.OutH*j.rowFloats+pad)
 	j.acc = grow(j.acc, chunks*j.accLen)
 	j.partial = grow(j.partial, chunks*j.k*f)
 	j.sum = grow(j.sum, j.k*f)
-	j.s, j.x, j.dy = st.s, x, dy
+	j.s, j.dy = st.s, dy
 	j.fill = stripFill{g: g, wp: j.wp, x: x, s: st.s}
 	parallel.Run(chunks, j)
 	kf := j.k * f
@@ -157,7 +156,7 @@ func (st *strips) weightGradient(geom im2col.Geometry, n int, x, dy []float32, f
 		kernels.Axpy(1, j.partial[i*kf:(i+1)*kf], j.sum)
 	}
 	unpermuteKernel(dw, j.sum, g.KH, g.KW, g.C, f)
-	j.s, j.x, j.dy, j.fill.x, j.fill.s = nil, nil, nil, nil, nil
+	j.s, j.dy, j.fill.x, j.fill.s = nil, nil, nil, nil
 }
 
 // Part fills chunk i's strips and sums its partial gradient (parallel.Job).
@@ -170,7 +169,7 @@ func (j *stripGradient) Part(i int) {
 	clear(acc)
 	blocks, step, ow := f/j.lanes, g.StrideW*j.run, g.OutW
 	for row := lo; row < hi; row++ {
-		strip := j.s[row*j.stripFloat:]
+		strip := j.s[row*j.rowFloats:]
 		dyRow := j.dy[row*ow*f:]
 		off := 0
 		for _, grp := range j.groups {
