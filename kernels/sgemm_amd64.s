@@ -4951,77 +4951,59 @@ store:
 	RET
 
 // func sgemmPackT12(k int, src []float32, ld int, dst []float32)
-// Requires: AVX
+// Requires: AVX, AVX512F
 TEXT ·sgemmPackT12(SB), NOSPLIT, $0-64
-	MOVQ k+0(FP), AX
-	MOVQ AX, CX
-	ANDQ $-4, CX
-	MOVQ src_base+8(FP), DX
-	MOVQ dst_base+40(FP), BX
-	MOVQ ld+32(FP), SI
-	SHLQ $0x02, SI
-	LEAQ (SI)(SI*2), DI
-	MOVQ SI, R9
-	SHLQ $0x02, R9
-	LEAQ (DX)(CX*4), R10
+	MOVQ    k+0(FP), AX
+	MOVQ    AX, CX
+	ANDQ    $-4, CX
+	MOVQ    src_base+8(FP), DX
+	MOVQ    dst_base+40(FP), BX
+	MOVQ    ld+32(FP), SI
+	SHLQ    $0x02, SI
+	LEAQ    (SI)(SI*2), DI
+	MOVQ    SI, R9
+	SHLQ    $0x02, R9
+	VMOVUPS packTWidePerms<>+0(SB), Z0
+	VMOVUPS packTWidePerms<>+64(SB), Z1
+	VMOVUPS packTWidePerms<>+128(SB), Z2
+	VMOVUPS packTWidePerms<>+192(SB), Z3
+	VMOVUPS packTWidePerms<>+256(SB), Z4
+	VMOVUPS packTWidePerms<>+320(SB), Z5
+	LEAQ    (DX)(CX*4), R10
 
 loop:
-	CMPQ      DX, R10
-	JGE       done
-	MOVQ      DX, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(SI*1), X1
-	VMOVUPS   (R8)(SI*2), X2
-	VMOVUPS   (R8)(DI*1), X3
-	VUNPCKLPS X1, X0, X4
-	VUNPCKHPS X1, X0, X5
-	VUNPCKLPS X3, X2, X1
-	VUNPCKHPS X3, X2, X3
-	VMOVLHPS  X1, X4, X0
-	VMOVHLPS  X4, X1, X1
-	VMOVLHPS  X3, X5, X2
-	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, (BX)
-	VMOVUPS   X1, 48(BX)
-	VMOVUPS   X2, 96(BX)
-	VMOVUPS   X3, 144(BX)
-	ADDQ      R9, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(SI*1), X1
-	VMOVUPS   (R8)(SI*2), X2
-	VMOVUPS   (R8)(DI*1), X3
-	VUNPCKLPS X1, X0, X4
-	VUNPCKHPS X1, X0, X5
-	VUNPCKLPS X3, X2, X1
-	VUNPCKHPS X3, X2, X3
-	VMOVLHPS  X1, X4, X0
-	VMOVHLPS  X4, X1, X1
-	VMOVLHPS  X3, X5, X2
-	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, 16(BX)
-	VMOVUPS   X1, 64(BX)
-	VMOVUPS   X2, 112(BX)
-	VMOVUPS   X3, 160(BX)
-	ADDQ      R9, R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(SI*1), X1
-	VMOVUPS   (R8)(SI*2), X2
-	VMOVUPS   (R8)(DI*1), X3
-	VUNPCKLPS X1, X0, X4
-	VUNPCKHPS X1, X0, X5
-	VUNPCKLPS X3, X2, X1
-	VUNPCKHPS X3, X2, X3
-	VMOVLHPS  X1, X4, X0
-	VMOVHLPS  X4, X1, X1
-	VMOVLHPS  X3, X5, X2
-	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, 32(BX)
-	VMOVUPS   X1, 80(BX)
-	VMOVUPS   X2, 128(BX)
-	VMOVUPS   X3, 176(BX)
-	ADDQ      $0x10, DX
-	ADDQ      $0x000000c0, BX
-	JMP       loop
+	CMPQ         DX, R10
+	JGE          done
+	MOVQ         DX, R8
+	VMOVUPS      (R8), X6
+	VINSERTF32X4 $0x01, (R8)(SI*1), Z6, Z6
+	VINSERTF32X4 $0x02, (R8)(SI*2), Z6, Z6
+	VINSERTF32X4 $0x03, (R8)(DI*1), Z6, Z6
+	ADDQ         R9, R8
+	VMOVUPS      (R8), X7
+	VINSERTF32X4 $0x01, (R8)(SI*1), Z7, Z7
+	VINSERTF32X4 $0x02, (R8)(SI*2), Z7, Z7
+	VINSERTF32X4 $0x03, (R8)(DI*1), Z7, Z7
+	ADDQ         R9, R8
+	VMOVUPS      (R8), X8
+	VINSERTF32X4 $0x01, (R8)(SI*1), Z8, Z8
+	VINSERTF32X4 $0x02, (R8)(SI*2), Z8, Z8
+	VINSERTF32X4 $0x03, (R8)(DI*1), Z8, Z8
+	VMOVAPS      Z6, Z9
+	VPERMT2PS    Z7, Z0, Z9
+	VPERMT2PS    Z8, Z1, Z9
+	VMOVUPS      Z9, (BX)
+	VMOVAPS      Z7, Z9
+	VPERMT2PS    Z8, Z2, Z9
+	VPERMT2PS    Z6, Z3, Z9
+	VMOVUPS      Z9, 64(BX)
+	VMOVAPS      Z8, Z9
+	VPERMT2PS    Z6, Z4, Z9
+	VPERMT2PS    Z7, Z5, Z9
+	VMOVUPS      Z9, 128(BX)
+	ADDQ         $0x10, DX
+	ADDQ         $0x000000c0, BX
+	JMP          loop
 
 done:
 	SUBQ CX, AX
@@ -5062,84 +5044,165 @@ tailloop:
 	JMP    tailloop
 
 tailend:
+	VZEROUPPER
 	RET
 
+DATA packTWidePerms<>+0(SB)/4, $0x00000000
+DATA packTWidePerms<>+4(SB)/4, $0x00000004
+DATA packTWidePerms<>+8(SB)/4, $0x00000008
+DATA packTWidePerms<>+12(SB)/4, $0x0000000c
+DATA packTWidePerms<>+16(SB)/4, $0x00000010
+DATA packTWidePerms<>+20(SB)/4, $0x00000014
+DATA packTWidePerms<>+24(SB)/4, $0x00000018
+DATA packTWidePerms<>+28(SB)/4, $0x0000001c
+DATA packTWidePerms<>+32(SB)/4, $0x00000000
+DATA packTWidePerms<>+36(SB)/4, $0x00000000
+DATA packTWidePerms<>+40(SB)/4, $0x00000000
+DATA packTWidePerms<>+44(SB)/4, $0x00000000
+DATA packTWidePerms<>+48(SB)/4, $0x00000001
+DATA packTWidePerms<>+52(SB)/4, $0x00000005
+DATA packTWidePerms<>+56(SB)/4, $0x00000009
+DATA packTWidePerms<>+60(SB)/4, $0x0000000d
+DATA packTWidePerms<>+64(SB)/4, $0x00000000
+DATA packTWidePerms<>+68(SB)/4, $0x00000001
+DATA packTWidePerms<>+72(SB)/4, $0x00000002
+DATA packTWidePerms<>+76(SB)/4, $0x00000003
+DATA packTWidePerms<>+80(SB)/4, $0x00000004
+DATA packTWidePerms<>+84(SB)/4, $0x00000005
+DATA packTWidePerms<>+88(SB)/4, $0x00000006
+DATA packTWidePerms<>+92(SB)/4, $0x00000007
+DATA packTWidePerms<>+96(SB)/4, $0x00000010
+DATA packTWidePerms<>+100(SB)/4, $0x00000014
+DATA packTWidePerms<>+104(SB)/4, $0x00000018
+DATA packTWidePerms<>+108(SB)/4, $0x0000001c
+DATA packTWidePerms<>+112(SB)/4, $0x0000000c
+DATA packTWidePerms<>+116(SB)/4, $0x0000000d
+DATA packTWidePerms<>+120(SB)/4, $0x0000000e
+DATA packTWidePerms<>+124(SB)/4, $0x0000000f
+DATA packTWidePerms<>+128(SB)/4, $0x00000001
+DATA packTWidePerms<>+132(SB)/4, $0x00000005
+DATA packTWidePerms<>+136(SB)/4, $0x00000009
+DATA packTWidePerms<>+140(SB)/4, $0x0000000d
+DATA packTWidePerms<>+144(SB)/4, $0x00000011
+DATA packTWidePerms<>+148(SB)/4, $0x00000015
+DATA packTWidePerms<>+152(SB)/4, $0x00000019
+DATA packTWidePerms<>+156(SB)/4, $0x0000001d
+DATA packTWidePerms<>+160(SB)/4, $0x00000000
+DATA packTWidePerms<>+164(SB)/4, $0x00000000
+DATA packTWidePerms<>+168(SB)/4, $0x00000000
+DATA packTWidePerms<>+172(SB)/4, $0x00000000
+DATA packTWidePerms<>+176(SB)/4, $0x00000002
+DATA packTWidePerms<>+180(SB)/4, $0x00000006
+DATA packTWidePerms<>+184(SB)/4, $0x0000000a
+DATA packTWidePerms<>+188(SB)/4, $0x0000000e
+DATA packTWidePerms<>+192(SB)/4, $0x00000000
+DATA packTWidePerms<>+196(SB)/4, $0x00000001
+DATA packTWidePerms<>+200(SB)/4, $0x00000002
+DATA packTWidePerms<>+204(SB)/4, $0x00000003
+DATA packTWidePerms<>+208(SB)/4, $0x00000004
+DATA packTWidePerms<>+212(SB)/4, $0x00000005
+DATA packTWidePerms<>+216(SB)/4, $0x00000006
+DATA packTWidePerms<>+220(SB)/4, $0x00000007
+DATA packTWidePerms<>+224(SB)/4, $0x00000012
+DATA packTWidePerms<>+228(SB)/4, $0x00000016
+DATA packTWidePerms<>+232(SB)/4, $0x0000001a
+DATA packTWidePerms<>+236(SB)/4, $0x0000001e
+DATA packTWidePerms<>+240(SB)/4, $0x0000000c
+DATA packTWidePerms<>+244(SB)/4, $0x0000000d
+DATA packTWidePerms<>+248(SB)/4, $0x0000000e
+DATA packTWidePerms<>+252(SB)/4, $0x0000000f
+DATA packTWidePerms<>+256(SB)/4, $0x00000002
+DATA packTWidePerms<>+260(SB)/4, $0x00000006
+DATA packTWidePerms<>+264(SB)/4, $0x0000000a
+DATA packTWidePerms<>+268(SB)/4, $0x0000000e
+DATA packTWidePerms<>+272(SB)/4, $0x00000013
+DATA packTWidePerms<>+276(SB)/4, $0x00000017
+DATA packTWidePerms<>+280(SB)/4, $0x0000001b
+DATA packTWidePerms<>+284(SB)/4, $0x0000001f
+DATA packTWidePerms<>+288(SB)/4, $0x00000000
+DATA packTWidePerms<>+292(SB)/4, $0x00000000
+DATA packTWidePerms<>+296(SB)/4, $0x00000000
+DATA packTWidePerms<>+300(SB)/4, $0x00000000
+DATA packTWidePerms<>+304(SB)/4, $0x00000003
+DATA packTWidePerms<>+308(SB)/4, $0x00000007
+DATA packTWidePerms<>+312(SB)/4, $0x0000000b
+DATA packTWidePerms<>+316(SB)/4, $0x0000000f
+DATA packTWidePerms<>+320(SB)/4, $0x00000000
+DATA packTWidePerms<>+324(SB)/4, $0x00000001
+DATA packTWidePerms<>+328(SB)/4, $0x00000002
+DATA packTWidePerms<>+332(SB)/4, $0x00000003
+DATA packTWidePerms<>+336(SB)/4, $0x00000004
+DATA packTWidePerms<>+340(SB)/4, $0x00000005
+DATA packTWidePerms<>+344(SB)/4, $0x00000006
+DATA packTWidePerms<>+348(SB)/4, $0x00000007
+DATA packTWidePerms<>+352(SB)/4, $0x00000013
+DATA packTWidePerms<>+356(SB)/4, $0x00000017
+DATA packTWidePerms<>+360(SB)/4, $0x0000001b
+DATA packTWidePerms<>+364(SB)/4, $0x0000001f
+DATA packTWidePerms<>+368(SB)/4, $0x0000000c
+DATA packTWidePerms<>+372(SB)/4, $0x0000000d
+DATA packTWidePerms<>+376(SB)/4, $0x0000000e
+DATA packTWidePerms<>+380(SB)/4, $0x0000000f
+GLOBL packTWidePerms<>(SB), RODATA|NOPTR, $384
+
 // func sgemmPackT12Groups(k int, src []float32, off0 int, off1 int, off2 int, ld int, dst []float32)
-// Requires: AVX
+// Requires: AVX, AVX512F
 TEXT ·sgemmPackT12Groups(SB), NOSPLIT, $0-88
-	MOVQ k+0(FP), AX
-	MOVQ AX, CX
-	ANDQ $-4, CX
-	MOVQ src_base+8(FP), DX
-	MOVQ dst_base+64(FP), BX
-	MOVQ ld+56(FP), SI
-	SHLQ $0x02, SI
-	LEAQ (SI)(SI*2), DI
-	MOVQ off0+32(FP), R9
-	SHLQ $0x02, R9
-	MOVQ off1+40(FP), R10
-	SHLQ $0x02, R10
-	MOVQ off2+48(FP), R11
-	SHLQ $0x02, R11
-	LEAQ (DX)(CX*4), R12
+	MOVQ    k+0(FP), AX
+	MOVQ    AX, CX
+	ANDQ    $-4, CX
+	MOVQ    src_base+8(FP), DX
+	MOVQ    dst_base+64(FP), BX
+	MOVQ    ld+56(FP), SI
+	SHLQ    $0x02, SI
+	LEAQ    (SI)(SI*2), DI
+	MOVQ    off0+32(FP), R9
+	SHLQ    $0x02, R9
+	MOVQ    off1+40(FP), R10
+	SHLQ    $0x02, R10
+	MOVQ    off2+48(FP), R11
+	SHLQ    $0x02, R11
+	VMOVUPS packTWidePerms<>+0(SB), Z0
+	VMOVUPS packTWidePerms<>+64(SB), Z1
+	VMOVUPS packTWidePerms<>+128(SB), Z2
+	VMOVUPS packTWidePerms<>+192(SB), Z3
+	VMOVUPS packTWidePerms<>+256(SB), Z4
+	VMOVUPS packTWidePerms<>+320(SB), Z5
+	LEAQ    (DX)(CX*4), R12
 
 loop:
-	CMPQ      DX, R12
-	JGE       done
-	LEAQ      (DX)(R9*1), R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(SI*1), X1
-	VMOVUPS   (R8)(SI*2), X2
-	VMOVUPS   (R8)(DI*1), X3
-	VUNPCKLPS X1, X0, X4
-	VUNPCKHPS X1, X0, X5
-	VUNPCKLPS X3, X2, X1
-	VUNPCKHPS X3, X2, X3
-	VMOVLHPS  X1, X4, X0
-	VMOVHLPS  X4, X1, X1
-	VMOVLHPS  X3, X5, X2
-	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, (BX)
-	VMOVUPS   X1, 48(BX)
-	VMOVUPS   X2, 96(BX)
-	VMOVUPS   X3, 144(BX)
-	LEAQ      (DX)(R10*1), R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(SI*1), X1
-	VMOVUPS   (R8)(SI*2), X2
-	VMOVUPS   (R8)(DI*1), X3
-	VUNPCKLPS X1, X0, X4
-	VUNPCKHPS X1, X0, X5
-	VUNPCKLPS X3, X2, X1
-	VUNPCKHPS X3, X2, X3
-	VMOVLHPS  X1, X4, X0
-	VMOVHLPS  X4, X1, X1
-	VMOVLHPS  X3, X5, X2
-	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, 16(BX)
-	VMOVUPS   X1, 64(BX)
-	VMOVUPS   X2, 112(BX)
-	VMOVUPS   X3, 160(BX)
-	LEAQ      (DX)(R11*1), R8
-	VMOVUPS   (R8), X0
-	VMOVUPS   (R8)(SI*1), X1
-	VMOVUPS   (R8)(SI*2), X2
-	VMOVUPS   (R8)(DI*1), X3
-	VUNPCKLPS X1, X0, X4
-	VUNPCKHPS X1, X0, X5
-	VUNPCKLPS X3, X2, X1
-	VUNPCKHPS X3, X2, X3
-	VMOVLHPS  X1, X4, X0
-	VMOVHLPS  X4, X1, X1
-	VMOVLHPS  X3, X5, X2
-	VMOVHLPS  X5, X3, X3
-	VMOVUPS   X0, 32(BX)
-	VMOVUPS   X1, 80(BX)
-	VMOVUPS   X2, 128(BX)
-	VMOVUPS   X3, 176(BX)
-	ADDQ      $0x10, DX
-	ADDQ      $0x000000c0, BX
-	JMP       loop
+	CMPQ         DX, R12
+	JGE          done
+	LEAQ         (DX)(R9*1), R8
+	VMOVUPS      (R8), X6
+	VINSERTF32X4 $0x01, (R8)(SI*1), Z6, Z6
+	VINSERTF32X4 $0x02, (R8)(SI*2), Z6, Z6
+	VINSERTF32X4 $0x03, (R8)(DI*1), Z6, Z6
+	LEAQ         (DX)(R10*1), R8
+	VMOVUPS      (R8), X7
+	VINSERTF32X4 $0x01, (R8)(SI*1), Z7, Z7
+	VINSERTF32X4 $0x02, (R8)(SI*2), Z7, Z7
+	VINSERTF32X4 $0x03, (R8)(DI*1), Z7, Z7
+	LEAQ         (DX)(R11*1), R8
+	VMOVUPS      (R8), X8
+	VINSERTF32X4 $0x01, (R8)(SI*1), Z8, Z8
+	VINSERTF32X4 $0x02, (R8)(SI*2), Z8, Z8
+	VINSERTF32X4 $0x03, (R8)(DI*1), Z8, Z8
+	VMOVAPS      Z6, Z9
+	VPERMT2PS    Z7, Z0, Z9
+	VPERMT2PS    Z8, Z1, Z9
+	VMOVUPS      Z9, (BX)
+	VMOVAPS      Z7, Z9
+	VPERMT2PS    Z8, Z2, Z9
+	VPERMT2PS    Z6, Z3, Z9
+	VMOVUPS      Z9, 64(BX)
+	VMOVAPS      Z8, Z9
+	VPERMT2PS    Z6, Z4, Z9
+	VPERMT2PS    Z7, Z5, Z9
+	VMOVUPS      Z9, 128(BX)
+	ADDQ         $0x10, DX
+	ADDQ         $0x000000c0, BX
+	JMP          loop
 
 done:
 	SUBQ CX, AX
@@ -5180,6 +5243,7 @@ tailloop:
 	JMP    tailloop
 
 tailend:
+	VZEROUPPER
 	RET
 
 // func sgemmPackT32(k int, src []float32, ld int, dst []float32)

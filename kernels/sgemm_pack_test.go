@@ -147,3 +147,35 @@ func FuzzGroupPacker(f *testing.F) {
 		})
 	})
 }
+
+// BenchmarkPanelPackers measures each path's transposing packer of A's
+// micro-panels as a window operand calls it: one tap of 128 channels (k =
+// 128) of MR pixels 128 floats apart, from a source in L1 ("hot") and
+// from one walking through 8 MiB ("cold", mostly L3), in packed floats
+// per second.
+func BenchmarkPanelPackers(b *testing.B) {
+	kerneltest.Bench(b, func(b *testing.B) {
+		g := cur().gemm
+		if g.packAT == nil {
+			b.Skip("this path has no transposing packer")
+		}
+		const k, ld = 128, 128
+		for _, c := range []struct {
+			name string
+			n    int
+		}{{"hot", g.MR*ld + k}, {"cold", 8 << 20 / 4}} {
+			src, dst := make([]float32, c.n+k), make([]float32, g.MR*k)
+			step := g.MR * ld
+			b.Run(fmt.Sprintf("%drows/%s", g.MR, c.name), func(b *testing.B) {
+				off := 0
+				for b.Loop() {
+					g.packAT(k, src[off:], ld, dst)
+					if off += step; off+step+k > c.n {
+						off = 0
+					}
+				}
+				b.ReportMetric(float64(g.MR*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gfloats/s")
+			})
+		}
+	})
+}

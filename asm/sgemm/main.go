@@ -578,7 +578,9 @@ func paramAddr(name string) Mem {
 // which packs R rows of a row-major matrix into a micro-panel stored column
 // by column. It moves 4x4 blocks through SSE registers (VEX-encoded, so no
 // SSE/AVX transition) with the unpack/movlhps transpose, R = 4g or 4g+2,
-// and the last k%4 columns one value at a time.
+// and the last k%4 columns one value at a time; for the AVX-512 tile's 12
+// rows it moves each 12x4 block through zmm registers instead
+// (transpose12x4Wide).
 func packT(rows int) {
 	name := fmt.Sprintf("sgemmPackT%d", rows)
 	TEXT(name, NOSPLIT, "func(k int, src []float32, ld int, dst []float32)")
@@ -633,12 +635,19 @@ func packTPrologue() packTRegs {
 // then the last k%4 one value at a time. groupBase(g) points gp at row 4g
 // of the current column; it is called for g = 0, 1, ... in order.
 func (pk packTRegs) loops(rows int, groupBase func(g int)) {
+	var perm []VecVirtual
+	if rows == wideRows {
+		perm = loadWidePerms()
+	}
 	end := GP64()
 	LEAQ(Mem{Base: pk.rowp, Index: pk.k, Scale: 4}, end)
 	Label("loop")
 	CMPQ(pk.rowp, end)
 	JGE(LabelRef("done"))
-	for g := 0; g+4 <= rows; g += 4 {
+	if perm != nil {
+		pk.transpose12x4Wide(groupBase, perm)
+	}
+	for g := 0; perm == nil && g+4 <= rows; g += 4 {
 		groupBase(g / 4)
 		transpose4x4(pk.gp, pk.ld, pk.ld3, pk.dst, rows, g)
 	}
@@ -678,6 +687,9 @@ func (pk packTRegs) loops(rows int, groupBase func(g int)) {
 	ADDQ(U32(4*rows), pk.dst.Base)
 	JMP(LabelRef("tailloop"))
 	Label("tailend")
+	if perm != nil {
+		VZEROUPPER()
+	}
 	RET()
 }
 
@@ -704,6 +716,71 @@ func transpose4x4(gp, ld, ld3 Register, dst Mem, rows, g int) {
 	VMOVHLPS(t1, t3, r[3])    // a3 b3 c3 d3
 	for i := 0; i < 4; i++ {
 		VMOVUPS(r[i], dst.Offset(4*(i*rows+g)))
+	}
+}
+
+// wideRows is the micro-panel width whose 4-step blocks the transposing
+// packers move through zmm registers: the AVX-512 tile's MR, whose packers
+// only ever run on AVX-512 CPUs (every other width is also an AVX2 one).
+const wideRows = 12
+
+// widePerms are the VPERMT2PS index vectors of transpose12x4Wide: for
+// output vector o, the first combines its two first sources, the second
+// adds the third. Index i < 16 takes lane i of the destination, 16 + i
+// lane i of the other source.
+var widePerms = [6][16]uint32{
+	{0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 1, 5, 9, 13},
+	{0, 1, 2, 3, 4, 5, 6, 7, 16, 20, 24, 28, 12, 13, 14, 15},
+	{1, 5, 9, 13, 17, 21, 25, 29, 0, 0, 0, 0, 2, 6, 10, 14},
+	{0, 1, 2, 3, 4, 5, 6, 7, 18, 22, 26, 30, 12, 13, 14, 15},
+	{2, 6, 10, 14, 19, 23, 27, 31, 0, 0, 0, 0, 3, 7, 11, 15},
+	{0, 1, 2, 3, 4, 5, 6, 7, 19, 23, 27, 31, 12, 13, 14, 15},
+}
+
+// widePermTable is widePerms in the generated file, defined once.
+var widePermTable *Mem
+
+// loadWidePerms loads widePerms into six zmm registers.
+func loadWidePerms() []VecVirtual {
+	if widePermTable == nil {
+		t := GLOBL("packTWidePerms", RODATA|NOPTR)
+		for o, v := range widePerms {
+			for i, x := range v {
+				DATA(64*o+4*i, U32(x))
+			}
+		}
+		widePermTable = &t
+	}
+	perm := make([]VecVirtual, len(widePerms))
+	for o := range perm {
+		perm[o] = ZMM()
+		VMOVUPS(widePermTable.Offset(64*o), perm[o])
+	}
+	return perm
+}
+
+// transpose12x4Wide packs 4 steps of a 12-row micro-panel (48 values, 192
+// contiguous bytes of dst) through zmm registers: each group of 4 rows
+// goes into one register, row i of the group in lane i (a load and three
+// VINSERTF32X4), and two VPERMT2PS per output vector gather its 16 values
+// from the three, so the block takes 3 full-width stores instead of 12
+// xmm ones and 6 permutes instead of 24 shuffles. The values are packT's.
+func (pk packTRegs) transpose12x4Wide(groupBase func(g int), perm []VecVirtual) {
+	z := make([]VecVirtual, 3)
+	for g := range z {
+		groupBase(g)
+		z[g] = ZMM()
+		VMOVUPS(Mem{Base: pk.gp}, z[g].AsX())
+		VINSERTF32X4(U8(1), Mem{Base: pk.gp, Index: pk.ld, Scale: 1}, z[g], z[g])
+		VINSERTF32X4(U8(2), Mem{Base: pk.gp, Index: pk.ld, Scale: 2}, z[g], z[g])
+		VINSERTF32X4(U8(3), Mem{Base: pk.gp, Index: pk.ld3, Scale: 1}, z[g], z[g])
+	}
+	for o := range z {
+		t := ZMM()
+		VMOVAPS(z[o], t)
+		VPERMT2PS(z[(o+1)%3], perm[2*o], t)
+		VPERMT2PS(z[(o+2)%3], perm[2*o+1], t)
+		VMOVUPS(t, pk.dst.Offset(64*o))
 	}
 }
 
