@@ -81,14 +81,22 @@ func (j *chunkedGradient) Part(i int) {
 // run computes every chunk and writes their sum, in chunk order, to dw.
 func (j *chunkedGradient) run(dw []float32) {
 	parallel.Run(len(j.chunks), j)
-	kf := j.k * j.f
-	copy(dw[:kf], j.partial[:kf])
-	for i := 1; i < len(j.chunks); i++ {
-		kernels.Axpy(1, j.partial[i*kf:(i+1)*kf], dw[:kf])
-	}
+	copy(dw, sumChunks(j.partial, len(j.chunks), j.k*j.f))
 	for i := range j.chunks {
 		j.chunks[i] = gradChunk{} // drop the caller's slices
 	}
+}
+
+// sumChunks adds the chunks partial results of size floats each in
+// partial, [chunks][size], in chunk order, into the first, and returns
+// it: the fixed order that keeps a chunked sum the same bits for every
+// thread count.
+func sumChunks(partial []float32, chunks, size int) []float32 {
+	sum := partial[:size]
+	for i := 1; i < chunks; i++ {
+		kernels.Axpy(1, partial[i*size:(i+1)*size], sum)
+	}
+	return sum
 }
 
 // chunkBounds returns the first sample of chunk i of chunks over n.

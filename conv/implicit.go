@@ -4,7 +4,6 @@ import (
 	"sync"
 
 	"github.com/gokern/gokern/im2col"
-	"github.com/gokern/gokern/kernels"
 )
 
 // The implicit-GEMM path computes a Conv2D with few filters without the
@@ -305,9 +304,5 @@ func (c *Conv2D) backwardWeightsImplicit(n int, x, dy, dw []float32) {
 	} else {
 		parallelFor(j.chunks, j, &j.wg)
 	}
-	sum := j.partial[:fk]
-	for ch := 1; ch < j.chunks; ch++ {
-		kernels.Axpy(1, j.partial[ch*fk:(ch+1)*fk], sum)
-	}
-	transposeKF(dw, sum, j.f, j.k)
+	transposeKF(dw, sumChunks(j.partial, j.chunks, fk), j.f, j.k)
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gokern/gokern/im2col"
 	"github.com/gokern/gokern/internal/parallel"
-	"github.com/gokern/gokern/kernels"
 )
 
 // The strip weight gradient: the backward-weights pass of a Conv2D with
@@ -104,8 +103,7 @@ type stripGradient struct {
 	groups    []tapGroup
 	accLen    int       // accumulators per chunk
 	acc       []float32 // [chunks][accLen]
-	partial   []float32 // [chunks][k][f], taps in (kw, kh, c) order
-	sum       []float32 // [k][f], the chunks' sum in that order
+	partial   []float32 // [chunks][k][f], taps in dw's (kh, kw, c) order
 	s, dy     []float32
 	fill      stripFill
 	rowFloats int // floats per strip row (wp*run)
@@ -146,16 +144,10 @@ func (st *strips) weightGradient(geom im2col.Geometry, n int, x, dy []float32, f
 	st.s = grow(st.s, n*g.OutH*j.rowFloats+pad)
 	j.acc = grow(j.acc, chunks*j.accLen)
 	j.partial = grow(j.partial, chunks*j.k*f)
-	j.sum = grow(j.sum, j.k*f)
 	j.s, j.dy = st.s, dy
 	j.fill = stripFill{g: g, wp: j.wp, x: x, s: st.s}
 	parallel.Run(chunks, j)
-	kf := j.k * f
-	copy(j.sum, j.partial[:kf])
-	for i := 1; i < chunks; i++ {
-		kernels.Axpy(1, j.partial[i*kf:(i+1)*kf], j.sum)
-	}
-	unpermuteKernel(dw, j.sum, g.KH, g.KW, g.C, f)
+	copy(dw, sumChunks(j.partial, chunks, j.k*f))
 	j.s, j.dy, j.fill.x, j.fill.s = nil, nil, nil, nil
 }
 
@@ -178,15 +170,16 @@ func (j *stripGradient) Part(i int) {
 			off += n
 		}
 	}
-	// Scatter the accumulators, [group][block][tap][lane], into the
-	// partial, [tap][filter], dropping the padding taps.
+	// Scatter the accumulators, [group][block][tap][lane] with the taps in
+	// the strips' (kw, kh, c) order, into the partial, [tap][filter] in
+	// dw's (kh, kw, c) order, dropping the padding taps.
 	partial := j.partial[i*j.k*f : (i+1)*j.k*f]
 	off := 0
 	for _, grp := range j.groups {
 		for b := 0; b < blocks; b++ {
 			for t := 0; t < grp.k.taps; t++ {
 				if t < grp.real {
-					row := partial[(grp.t0+t)*f+b*j.lanes:]
+					row := partial[j.kernelTap(grp.t0+t)*f+b*j.lanes:]
 					copy(row[:j.lanes], acc[off:off+j.lanes])
 				}
 				off += j.lanes
@@ -195,12 +188,10 @@ func (j *stripGradient) Part(i int) {
 	}
 }
 
-// unpermuteKernel is permuteKernel's inverse: it writes w, [KW][KH][C][F]
-// (the strips' tap order), to dst in [KH][KW][C][F] order.
-func unpermuteKernel(dst, w []float32, kh, kw, c, f int) {
-	for i := 0; i < kh; i++ {
-		for j := 0; j < kw; j++ {
-			copy(dst[(i*kw+j)*c*f:(i*kw+j+1)*c*f], w[(j*kh+i)*c*f:(j*kh+i+1)*c*f])
-		}
-	}
+// kernelTap returns where tap t of a strip window, in (kw, kh, c) order,
+// lies in the kernel's (kh, kw, c) order.
+func (j *stripGradient) kernelTap(t int) int {
+	kh, c := (t/j.g.C)%j.g.KH, t%j.g.C
+	kw := t / j.run
+	return (kh*j.g.KW+kw)*j.g.C + c
 }

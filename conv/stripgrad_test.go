@@ -278,18 +278,22 @@ func TestStripWeightGradientAllocatesNothing(t *testing.T) {
 	})
 }
 
-// TestUnpermuteKernel checks that unpermuteKernel undoes permuteKernel on a
-// non-square kernel.
-func TestUnpermuteKernel(t *testing.T) {
-	const kh, kw, c, f = 2, 3, 2, 5
-	w := make([]float32, kh*kw*c*f)
-	for i := range w {
-		w[i] = float32(i)
+// TestKernelTap checks that kernelTap undoes permuteKernel's reordering
+// on a non-square kernel: permuteKernel puts kernel row i at strip tap t
+// exactly when kernelTap(t) = i.
+func TestKernelTap(t *testing.T) {
+	const kh, kw, c = 2, 3, 2
+	k := kh * kw * c
+	rows := make([]float32, k)
+	for i := range rows {
+		rows[i] = float32(i)
 	}
-	perm, back := make([]float32, len(w)), make([]float32, len(w))
-	permuteKernel(perm, w, kh, kw, c, f)
-	unpermuteKernel(back, perm, kh, kw, c, f)
-	if err := sameBits(back, w); err != nil {
-		t.Fatal(err)
+	perm := make([]float32, k)
+	permuteKernel(perm, rows, kh, kw, c, 1)
+	j := stripGradient{g: im2col.Geometry{KH: kh, KW: kw, C: c}, run: kh * c}
+	for tap, i := range perm {
+		if got := j.kernelTap(tap); got != int(i) {
+			t.Errorf("kernelTap(%d) = %d, want %d", tap, got, int(i))
+		}
 	}
 }
