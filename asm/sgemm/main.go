@@ -43,10 +43,11 @@ func (t tile) nr() int { return t.nv * t.is.Lanes }
 
 var tiles = []tile{
 	// AVX-512 has 32 vector registers: 12 rows x 2 vectors = 24
-	// accumulators, 2 for the row of B and the rest for broadcasts. Each
-	// k step issues 24 FMAs against 14 loads, so the two FMA pipes, not
-	// the load ports, set the pace, and 24 independent chains cover the
-	// FMA latency (4 cycles x 2 pipes = 8 needed). The skinny kernels
+	// accumulators and 2 for the row of B; A's values are broadcast
+	// inside the FMAs (kLoop). Each k step issues 24 FMAs against 14
+	// loads, so the two FMA pipes, not the load ports, set the pace, and
+	// 24 independent chains cover the FMA latency (4 cycles x 2 pipes =
+	// 8 needed). The skinny kernels
 	// take 4 rows of A at a time (16 accumulators at n = 4).
 	{is: avx512, mr: 12, nv: 2, strided: true, dotsRows: 4, axpysVecs: 4},
 	// AVX2 has 16: 6 rows x 2 vectors = 12 accumulators, 2 for B, 1 for
@@ -445,6 +446,21 @@ func kLoop(is isa, mr, nv int, k Register, bp Mem, acc [][]VecVirtual, aAt func(
 			VMOVUPS(bp.Offset(4*(u*nr+v*is.Lanes)), bs[v])
 		}
 		for i := 0; i < mr; i++ {
+			if is.ZMM {
+				// AVX-512 broadcasts A's value inside each FMA (an
+				// EVEX embedded broadcast, {1to16}): one fused uop
+				// per FMA instead of a separate broadcast load, the
+				// same arithmetic, so the same bits. On a shared Intel
+				// Xeon with two 512-bit FMA pipes the training
+				// iteration took 0.975x the time (BASE=<before>
+				// BENCH='Epoch/avx512$' BENCHTIME=3x ROUNDS=10 make
+				// bench-ab); on Zen 4 this measured 0.96-1.03x per
+				// kernel and 0.999x per iteration.
+				for v := 0; v < nv; v++ {
+					VFMADD231PS_BCST(aAt(u, i), bs[v], acc[i][v])
+				}
+				continue
+			}
 			t := is.Vec()
 			VBROADCASTSS(aAt(u, i), t)
 			for v := 0; v < nv; v++ {
