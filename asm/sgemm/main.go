@@ -452,7 +452,7 @@ func kLoop(is isa, mr, nv int, k Register, bp Mem, acc [][]VecVirtual, aAt func(
 				// per FMA instead of a separate broadcast load, the
 				// same arithmetic, so the same bits. On a shared Intel
 				// Xeon with two 512-bit FMA pipes the training
-				// iteration took 0.975x the time (BASE=<before>
+				// iteration took 0.975x the time (BASE=daf2542
 				// BENCH='Epoch/avx512$' BENCHTIME=3x ROUNDS=10 make
 				// bench-ab); on Zen 4 this measured 0.96-1.03x per
 				// kernel and 0.999x per iteration.
@@ -652,8 +652,10 @@ func packTPrologue() packTRegs {
 // of the current column; it is called for g = 0, 1, ... in order.
 func (pk packTRegs) loops(rows int, groupBase func(g int)) {
 	var perm []VecVirtual
+	var lane []Register
 	if rows == wideRows {
 		perm = loadWidePerms()
+		lane = laneMasks()
 	}
 	end := GP64()
 	LEAQ(Mem{Base: pk.rowp, Index: pk.k, Scale: 4}, end)
@@ -661,7 +663,7 @@ func (pk packTRegs) loops(rows int, groupBase func(g int)) {
 	CMPQ(pk.rowp, end)
 	JGE(LabelRef("done"))
 	if perm != nil {
-		pk.transpose12x4Wide(groupBase, perm)
+		pk.transpose12x4Wide(groupBase, perm, lane)
 	}
 	for g := 0; perm == nil && g+4 <= rows; g += 4 {
 		groupBase(g / 4)
@@ -777,19 +779,26 @@ func loadWidePerms() []VecVirtual {
 
 // transpose12x4Wide packs 4 steps of a 12-row micro-panel (48 values, 192
 // contiguous bytes of dst) through zmm registers: each group of 4 rows
-// goes into one register, row i of the group in lane i (a load and three
-// VINSERTF32X4), and two VPERMT2PS per output vector gather its 16 values
-// from the three, so the block takes 3 full-width stores instead of 12
-// xmm ones and 6 permutes instead of 24 shuffles. The values are packT's.
-func (pk packTRegs) transpose12x4Wide(groupBase func(g int), perm []VecVirtual) {
+// goes into one register, row i of the group in lane i, and two VPERMT2PS
+// per output vector gather its 16 values from the three, so the block
+// takes 3 full-width stores instead of 12 xmm ones and 6 permutes instead
+// of 24 shuffles. A group is loaded as a broadcast of its first row and
+// three merge-masked broadcasts (masks from laneMasks), not a load and
+// three VINSERTF32X4: on Intel cores the insert and the permute share one
+// shuffle port, 15 uops a block there, where a masked broadcast's merge
+// may also go to the other vector ALU. On an Intel Xeon (one thread,
+// k = 128 and 512 from L1, eight alternating in-process rounds against
+// the insert version) it took 0.87-0.93x the time; not measured on AMD.
+// The values are packT's.
+func (pk packTRegs) transpose12x4Wide(groupBase func(g int), perm []VecVirtual, lane []Register) {
 	z := make([]VecVirtual, 3)
 	for g := range z {
 		groupBase(g)
 		z[g] = ZMM()
-		VMOVUPS(Mem{Base: pk.gp}, z[g].AsX())
-		VINSERTF32X4(U8(1), Mem{Base: pk.gp, Index: pk.ld, Scale: 1}, z[g], z[g])
-		VINSERTF32X4(U8(2), Mem{Base: pk.gp, Index: pk.ld, Scale: 2}, z[g], z[g])
-		VINSERTF32X4(U8(3), Mem{Base: pk.gp, Index: pk.ld3, Scale: 1}, z[g], z[g])
+		VBROADCASTF32X4(Mem{Base: pk.gp}, z[g])
+		VBROADCASTF32X4(Mem{Base: pk.gp, Index: pk.ld, Scale: 1}, lane[0], z[g])
+		VBROADCASTF32X4(Mem{Base: pk.gp, Index: pk.ld, Scale: 2}, lane[1], z[g])
+		VBROADCASTF32X4(Mem{Base: pk.gp, Index: pk.ld3, Scale: 1}, lane[2], z[g])
 	}
 	for o := range z {
 		t := ZMM()
@@ -798,6 +807,19 @@ func (pk packTRegs) transpose12x4Wide(groupBase func(g int), perm []VecVirtual) 
 		VPERMT2PS(z[(o+2)%3], perm[2*o+1], t)
 		VMOVUPS(t, pk.dst.Offset(64*o))
 	}
+}
+
+// laneMasks sets three opmask registers to lanes 4-7, 8-11 and 12-15 of a
+// zmm register: where transpose12x4Wide's rows 1, 2 and 3 of a group go.
+func laneMasks() []Register {
+	m := make([]Register, 3)
+	t := GP32()
+	for i := range m {
+		m[i] = K()
+		MOVL(U32(0xF<<(4*(i+1))), t)
+		KMOVW(t, m[i])
+	}
+	return m
 }
 
 // transpose2x4 is transpose4x4 for the last 2 rows (g, g+1) of a
