@@ -446,7 +446,7 @@ func kLoop(is isa, mr, nv int, k Register, bp Mem, acc [][]VecVirtual, aAt func(
 			VMOVUPS(bp.Offset(4*(u*nr+v*is.Lanes)), bs[v])
 		}
 		for i := 0; i < mr; i++ {
-			if is.ZMM {
+			if m := aAt(u, i); is.ZMM && m.Index == nil {
 				// AVX-512 broadcasts A's value inside each FMA (an
 				// EVEX embedded broadcast, {1to16}): one fused uop
 				// per FMA instead of a separate broadcast load, the
@@ -456,6 +456,19 @@ func kLoop(is isa, mr, nv int, k Register, bp Mem, acc [][]VecVirtual, aAt func(
 				// BENCH='Epoch/avx512$' BENCHTIME=3x ROUNDS=10 make
 				// bench-ab); on Zen 4 this measured 0.96-1.03x per
 				// kernel and 0.999x per iteration.
+				//
+				// Only from a base-and-displacement address: Intel
+				// cores split ("un-laminate") a three-operand
+				// instruction whose memory operand has an index
+				// register into two uops, so the strided kernels'
+				// rows addressed through lda broadcast first. With
+				// the FMAs taking them from memory too, their k loop
+				// ran 42 uops a step instead of 34: on the Intel
+				// Xeon, plain SGEMMs on the strided path took 0.87-0.90x
+				// the time this way (8192x128x576, 2048x128x1152,
+				// 512x256x1152; 0.94x at 32768x64x27), medians of ten
+				// in-process alternating rounds against the FMAs with
+				// indexed broadcasts.
 				for v := 0; v < nv; v++ {
 					VFMADD231PS_BCST(aAt(u, i), bs[v], acc[i][v])
 				}
