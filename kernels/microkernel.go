@@ -74,10 +74,12 @@ type stridedPanelsKernel func(k, panels int, a []float32, lda int, b []float32, 
 // gemmConfig is one backend's micro-kernel and its cache blocking, named as
 // in BLIS: MR x NR register tile, KC depth of a packed panel (sized so a
 // KC x NR panel of B stays in L1), MC rows of packed A per block (L2), NC
-// columns of packed B per block (L3).
+// columns of packed B per block (L3), or NCShared where the panel is
+// shared by more than one MC block of A (0: NC).
 type gemmConfig struct {
 	MR, NR     int
 	KC, MC, NC int
+	NCShared   int
 	kernel     microKernel
 	skinny     skinnyConfig
 

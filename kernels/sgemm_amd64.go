@@ -11,7 +11,7 @@ package kernels
 // row-of-tiles form.
 func setupSgemmAVX512(im *impl) {
 	im.gemm = gemmConfig{
-		MR: 12, NR: 32, KC: kcAVX512, MC: mcAVX512, NC: ncAVX512,
+		MR: 12, NR: 32, KC: kcAVX512, MC: mcAVX512, NC: ncAVX512, NCShared: ncSharedAVX512,
 		kernel:        checkedKernel(12, 32, sgemmKernel12x32AVX512),
 		rows:          checkedRows(12, 32, sgemmKernelRows12x32AVX512),
 		strided:       checkedStrided(12, 32, sgemmKernelStrided12x32AVX512),
@@ -61,7 +61,7 @@ func setupSgemmAVX512(im *impl) {
 // row-of-tiles form.
 func setupSgemmAVX2(im *impl) {
 	im.gemm = gemmConfig{
-		MR: 6, NR: 16, KC: kcAVX2, MC: mcAVX2, NC: ncAVX2,
+		MR: 6, NR: 16, KC: kcAVX2, MC: mcAVX2, NC: ncAVX2, NCShared: ncSharedAVX2,
 		kernel:        checkedKernel(6, 16, sgemmKernel6x16AVX2),
 		rows:          checkedRows(6, 16, sgemmKernelRows6x16AVX2),
 		strided:       checkedStrided(6, 16, sgemmKernelStrided6x16AVX2),

@@ -22,6 +22,22 @@ const (
 	// 0.93-0.99x, G conv2d_transpose_3 forward 0.97-1.0x.
 	kcAVX512, mcAVX512, ncAVX512 = 512, 144, 4096
 
+	// ncSharedAVX512 is the AVX-512 path's NC when more than one MC block
+	// of A runs against each panel of B: a panel of at most 512 columns (1
+	// MiB at KC = 512, 512 KiB at the k = 256 of 1024x2048x256) stays in
+	// L2 between the blocks instead of streaming from L3 for each. On an
+	// Intel Xeon (2 MiB L2 per core, one thread, twelve in-process
+	// alternating rounds) 1024x2048x256, 4096x2048x128 and
+	// 16384x2048x128 with B transposed took 0.90-0.92x the time with 512
+	// columns against 4096, 0.95-0.98x with 768 and 0.92-1.03x with 256.
+	// Where one MC block takes all the rows (the weight gradients'
+	// 128-256 rows) the panel is used once, and a narrower one would
+	// only repack A: NC stays (see gemmJob.blocks). The AVX2 path
+	// measured level (0.99-1.04x on the same shapes) and keeps NC (0:
+	// off). Not measured on AMD.
+	ncSharedAVX512 = 512
+	ncSharedAVX2   = 0
+
 	// AVX2+FMA, the 6x16 tile: KC = 512 (a 32 KiB micro-panel of B in L1),
 	// MC = 240 (a 480 KiB block of A in L2), NC = 4096. A sweep of KC in
 	// 256..512 and MC in 120..480 put KC = 512 ahead by about 5% (Zen 5);

@@ -5,7 +5,8 @@ package kernels
 //
 // The loops around the micro-kernel, outermost first:
 //
-//	jc: NC columns of C and op(B)        (packed KC x NC panel of B: L3)
+//	jc: NC columns of C and op(B)        (packed KC x NC panel of B: L3;
+//	                                      L2 at NCShared columns, see blocks)
 //	pc: KC steps of the summation        (beta applies to the first only)
 //	ic: MC rows of C and op(A)           (packed MC x KC block of A: L2)
 //	jr: NR columns, one micro-panel of B (L1)
@@ -192,8 +193,7 @@ func (j *gemmJob) packed(buf *gemmBuffers, i0, i1, j0, j1 int) {
 	g := j.cfg
 	MR, NR := g.MR, g.NR
 	kcMax := j.kcMax()
-	ncMax := min(g.NC, roundUp(j1-j0, NR))
-	mcMax := evenBlock(i1-i0, g.MC, MR)
+	mcMax, ncMax := j.blocks(i1-i0, j1-j0, kcMax)
 	buf.a = grow(buf.a, mcMax*kcMax)
 	buf.b = grow(buf.b, ncMax*kcMax)
 	buf.tile = grow(buf.tile, MR*NR)
@@ -223,6 +223,30 @@ func (j *gemmJob) packed(buf *gemmBuffers, i0, i1, j0, j1 int) {
 		}
 	}
 }
+
+// blocks returns the MC and NC blocking of a band of rows x cols of C
+// whose KC blocks are kcMax deep: even MC blocks, and NC columns unless
+// several MC blocks run against a panel of B larger than sharedPanelMin,
+// which then narrows to gemmConfig.NCShared columns so that it stays in
+// L2 between them. Only the loops around the micro-kernel depend on it,
+// so no result does.
+func (j *gemmJob) blocks(rows, cols, kcMax int) (mcMax, ncMax int) {
+	g := j.cfg
+	mcMax = evenBlock(rows, g.MC, g.MR)
+	ncMax = min(g.NC, roundUp(cols, g.NR))
+	if g.NCShared > 0 && mcMax < rows && kcMax*ncMax > sharedPanelMin {
+		ncMax = evenBlock(cols, min(g.NCShared, g.NC), g.NR)
+	}
+	return mcMax, ncMax
+}
+
+// sharedPanelMin is the largest packed panel of B (in floats: 512 KiB)
+// that the driver never narrows to gemmConfig.NCShared columns: it fits
+// in L2 as it is, and narrowing it would only pack A once more per
+// panel. The discriminator's second layer's backward-data GEMM (a 576 x
+// 128 panel) took 1.06x the time split in two (Intel Xeon, avx512, one
+// thread, six in-process alternating rounds).
+const sharedPanelMin = 128 << 10
 
 // macro runs the micro-kernel over an mc x nc block of C from the packed
 // block pa of A and panel pb of B (whose first micro-panel is column jc).

@@ -243,7 +243,7 @@ func TestSgemmAlphaZero(t *testing.T) {
 // the skinny path.
 func TestSgemmThreadsBitwise(t *testing.T) {
 	defer SetThreads(Threads())
-	shapes := [][3]int{{300, 200, 150}, {100, 700, 150}, {5001, 3, 700}, {4001, 1, 517}, {3, 5001, 700}, {257, 129, 1100}, {61, 51, 20001}, {31, 71, 20001}, {401, 300, 301}, {2001, 2, 4001}, {3, 1153, 6001}, {4100, 33, 64}, {40, 4200, 64}}
+	shapes := [][3]int{{300, 200, 150}, {100, 700, 150}, {5001, 3, 700}, {4001, 1, 517}, {3, 5001, 700}, {257, 129, 1100}, {61, 51, 20001}, {31, 71, 20001}, {401, 300, 301}, {2001, 2, 4001}, {3, 1153, 6001}, {4100, 33, 64}, {40, 4200, 64}, {401, 1300, 520}}
 	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(7, 8))
 		for _, s := range shapes {
@@ -272,6 +272,77 @@ func TestSgemmThreadsBitwise(t *testing.T) {
 						if math.Float32bits(c[i]) != math.Float32bits(first[i]) {
 							t.Fatalf("%v trans=%v: threads=%d differs from threads=1 at %d: %g vs %g",
 								s, tr, th, i, c[i], first[i])
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestGemmBlocks checks the driver's NC rule: a panel of B shared by
+// several MC blocks narrows to NCShared columns once it is larger than
+// sharedPanelMin, and only then.
+func TestGemmBlocks(t *testing.T) {
+	cfg := gemmConfig{MR: 12, NR: 32, KC: 512, MC: 144, NC: 4096, NCShared: 512}
+	j := gemmJob{cfg: &cfg}
+	for _, c := range []struct {
+		rows, cols, kc, mc, nc int
+		shared                 bool
+	}{
+		{1024, 2048, 256, 132, 512, true},   // 2 MiB panel, 8 MC blocks
+		{1024, 1300, 256, 132, 448, true},   // even NC blocks: 3 x 448
+		{128, 2048, 512, 132, 2048, true},   // one MC block: the panel is used once
+		{4096, 576, 128, 144, 576, true},    // 288 KiB panel: stays whole
+		{1024, 2048, 256, 132, 2048, false}, // no NCShared: NC
+	} {
+		cfg.NCShared = 0
+		if c.shared {
+			cfg.NCShared = 512
+		}
+		mc, nc := j.blocks(c.rows, c.cols, c.kc)
+		if mc != c.mc || nc != c.nc {
+			t.Errorf("blocks(%d, %d, %d) with NCShared %d = MC %d, NC %d; want %d, %d",
+				c.rows, c.cols, c.kc, cfg.NCShared, mc, nc, c.mc, c.nc)
+		}
+	}
+}
+
+// TestSgemmSharedPanelBitwise checks that narrowing the shared panel of B
+// (NCShared) changes no bit of C on any path: only the loops around the
+// micro-kernel move.
+func TestSgemmSharedPanelBitwise(t *testing.T) {
+	defer SetThreads(Threads())
+	SetThreads(1)
+	kerneltest.Run(t, func(t *testing.T) {
+		g := &cur().gemm
+		defer func(v int) { g.NCShared = v }(g.NCShared)
+		rng := rand.New(rand.NewPCG(9, 10))
+		for _, s := range [][3]int{{401, 1300, 300}, {300, 700, 700}} {
+			m, n, k := s[0], s[1], s[2]
+			for _, transB := range []bool{false, true} {
+				a, b, c0 := operand(rng, m, k, k, 0), operand(rng, k, n, n, 0), operand(rng, m, n, n, 0)
+				ldb := n
+				if transB {
+					ldb = k
+				}
+				var first []float32
+				for _, shared := range []int{0, 3 * g.NR} {
+					g.NCShared = shared
+					if shared > 0 {
+						if _, nc := (&gemmJob{cfg: g, k: k}).blocks(m, n, k); nc >= n {
+							t.Fatalf("%v: NCShared %d does not narrow the panel (NC %d)", s, shared, nc)
+						}
+					}
+					c := append([]float32(nil), c0...)
+					Sgemm(false, transB, m, n, k, 0.7, a, k, b, ldb, 0.3, c, n)
+					if first == nil {
+						first = c
+						continue
+					}
+					for i := range c {
+						if math.Float32bits(c[i]) != math.Float32bits(first[i]) {
+							t.Fatalf("%v transB=%v: NCShared %d differs at %d: %g vs %g", s, transB, shared, i, c[i], first[i])
 						}
 					}
 				}

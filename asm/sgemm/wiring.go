@@ -17,7 +17,7 @@ package kernels
 // row-of-tiles form.{{end}}
 func setupSgemm{{.Suffix}}(im *impl) {
 	im.gemm = gemmConfig{
-		MR: {{.MR}}, NR: {{.NR}}, KC: kc{{.Suffix}}, MC: mc{{.Suffix}}, NC: nc{{.Suffix}},
+		MR: {{.MR}}, NR: {{.NR}}, KC: kc{{.Suffix}}, MC: mc{{.Suffix}}, NC: nc{{.Suffix}}, NCShared: ncShared{{.Suffix}},
 		kernel: checkedKernel({{.MR}}, {{.NR}}, {{.Kernel}}),
 		rows:   checkedRows({{.MR}}, {{.NR}}, {{.RowsKernel}}),{{if .Strided}}
 		strided:      checkedStrided({{.MR}}, {{.NR}}, {{.StridedKernel}}),
