@@ -35,7 +35,7 @@ func TestChunkedWeightGradient(t *testing.T) {
 			// The GEMM paths, not the strip weight gradient (stripgrad.go),
 			// which sums in another order.
 			win.strip.off, ref.strip.off = true, true
-			// Grids under windowWeightsMinPixels take the window operands only
+			// Grids under weightsMinPixels take the window operands only
 			// when forced.
 			win.wg.forceWeights = true
 			for _, n := range []int{1, 3, 11} {

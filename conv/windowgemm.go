@@ -2,6 +2,7 @@ package conv
 
 import (
 	"github.com/gokern/gokern/im2col"
+	"github.com/gokern/gokern/internal/paths"
 	"github.com/gokern/gokern/internal/sgemmhook"
 	"github.com/gokern/gokern/kernels"
 )
@@ -49,10 +50,31 @@ func (g *windowGemm) use(m, n int) bool {
 // the generator's last Conv2DTranspose at batch 128).
 const windowWeightsMinPixels = 256
 
+// windowWeightsMinPixelsAVX512 is windowWeightsMinPixels on the AVX-512
+// path, whose micro-kernel does twice the work per step, so that the
+// im2col pass over memory weighs more against it. Measured (Intel Xeon,
+// one thread, ten in-process alternating rounds of the weight gradient
+// alone, 1ae641b's window operand against im2col): the discriminator's
+// 8x8 grid (conv2d_3) 0.80x the time (0.82x on two threads), the 4x4
+// grids (its conv2d_4, the generator's conv2d_transpose_1) 1.12-1.20x.
+// The same machine's avx2 path measured 0.99x at 8x8, and Zen 3's avx2
+// 1.10-1.14x (above), so the other paths keep 16x16.
+const windowWeightsMinPixelsAVX512 = 64
+
+// weightsMinPixels is the smallest output grid whose weight gradient runs
+// on a window operand on the active kernel path. Either way the result is
+// the same bits.
+func weightsMinPixels() int {
+	if paths.Active() == paths.AVX512 {
+		return windowWeightsMinPixelsAVX512
+	}
+	return windowWeightsMinPixels
+}
+
 // useForWeights is use for a weight gradient of a layer whose windows
 // (batch 1) are geom's.
 func (g *windowGemm) useForWeights(geom im2col.Geometry, m, n int) bool {
-	return g.use(m, n) && (g.forceWeights || geom.OutH*geom.OutW >= windowWeightsMinPixels)
+	return g.use(m, n) && (g.forceWeights || geom.OutH*geom.OutW >= weightsMinPixels())
 }
 
 // fallback reports whether every GEMM takes the im2col path: while a GEMM

@@ -209,22 +209,26 @@ func TestWindowPathsThreadedGemms(t *testing.T) {
 	})
 }
 
-// TestWindowWeightsChoice checks the default rule for weight gradients:
-// window operands from windowWeightsMinPixels output pixels per sample on,
-// the im2col path below, and always when forced.
+// TestWindowWeightsChoice checks the default rule for weight gradients on
+// every path: window operands from weightsMinPixels output pixels per
+// sample on (16x16, or 8x8 on AVX-512), the im2col path below, and always
+// when forced.
 func TestWindowWeightsChoice(t *testing.T) {
-	for _, c := range []struct {
-		out   int // output grid side
-		force bool
-		want  bool
-	}{{16, false, true}, {32, false, true}, {8, false, false}, {4, false, false}, {4, true, true}} {
-		g, err := im2col.NewGeometry(1, 2*c.out, 2*c.out, 16, 3, 3, 2, 2, im2col.Same)
-		if err != nil {
-			t.Fatal(err)
+	kerneltest.Run(t, func(t *testing.T) {
+		avx512 := kernels.Active() == "avx512"
+		for _, c := range []struct {
+			out   int // output grid side
+			force bool
+			want  bool
+		}{{16, false, true}, {32, false, true}, {8, false, avx512}, {4, false, false}, {4, true, true}} {
+			g, err := im2col.NewGeometry(1, 2*c.out, 2*c.out, 16, 3, 3, 2, 2, im2col.Same)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wg := windowGemm{forceWeights: c.force}
+			if got := wg.useForWeights(g, 144, 32); got != c.want {
+				t.Errorf("%dx%d grid, forced %v: window operand %v, want %v", c.out, c.out, c.force, got, c.want)
+			}
 		}
-		wg := windowGemm{forceWeights: c.force}
-		if got := wg.useForWeights(g, 144, 32); got != c.want {
-			t.Errorf("%dx%d grid, forced %v: window operand %v, want %v", c.out, c.out, c.force, got, c.want)
-		}
-	}
+	})
 }
