@@ -243,9 +243,10 @@ func (j *gemmJob) blocks(rows, cols, kcMax int) (mcMax, ncMax int) {
 // sharedPanelMin is the largest packed panel of B (in floats: 512 KiB)
 // that the driver never narrows to gemmConfig.NCShared columns: it fits
 // in L2 as it is, and narrowing it would only pack A once more per
-// panel. The discriminator's second layer's backward-data GEMM (a 576 x
-// 128 panel) took 1.06x the time split in two (Intel Xeon, avx512, one
-// thread, six in-process alternating rounds).
+// panel. The discriminator's second layer's backward-data GEMM (a panel
+// 128 deep and 576 columns wide, 288 KiB) took 1.06x the time split in
+// two (Intel Xeon, avx512, one thread, six in-process alternating
+// rounds).
 const sharedPanelMin = 128 << 10
 
 // macro runs the micro-kernel over an mc x nc block of C from the packed
