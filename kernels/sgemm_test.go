@@ -243,7 +243,7 @@ func TestSgemmAlphaZero(t *testing.T) {
 // the skinny path.
 func TestSgemmThreadsBitwise(t *testing.T) {
 	defer SetThreads(Threads())
-	shapes := [][3]int{{300, 200, 150}, {100, 700, 150}, {5001, 3, 700}, {4001, 1, 517}, {3, 5001, 700}, {257, 129, 1100}, {61, 51, 20001}, {31, 71, 20001}, {401, 300, 301}, {2001, 2, 4001}, {3, 1153, 6001}, {4100, 33, 64}, {40, 4200, 64}, {401, 1300, 520}}
+	shapes := [][3]int{{300, 200, 150}, {100, 700, 150}, {5001, 3, 700}, {4001, 1, 517}, {3, 5001, 700}, {257, 129, 1100}, {61, 51, 20001}, {31, 71, 20001}, {401, 300, 301}, {2001, 2, 4001}, {3, 1153, 6001}, {4100, 33, 64}, {40, 4200, 64}, {260, 520, 260}}
 	kerneltest.Run(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(7, 8))
 		for _, s := range shapes {
@@ -318,7 +318,7 @@ func TestSgemmSharedPanelBitwise(t *testing.T) {
 		g := &cur().gemm
 		defer func(v int) { g.NCShared = v }(g.NCShared)
 		rng := rand.New(rand.NewPCG(9, 10))
-		for _, s := range [][3]int{{401, 1300, 300}, {300, 700, 700}} {
+		for _, s := range [][3]int{{250, 560, 240}} {
 			m, n, k := s[0], s[1], s[2]
 			for _, transB := range []bool{false, true} {
 				a, b, c0 := operand(rng, m, k, k, 0), operand(rng, k, n, n, 0), operand(rng, m, n, n, 0)

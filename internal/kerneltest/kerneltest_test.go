@@ -12,6 +12,7 @@ import (
 // path a subtest with that path active, skips every other known path, and
 // leaves the previous path active.
 func TestRunVisitsEveryPathAndRestores(t *testing.T) {
+	t.Setenv(SkipPathsEnv, "")
 	prev := paths.Active()
 	var ran []string
 	Run(t, func(t *testing.T) {
@@ -26,6 +27,18 @@ func TestRunVisitsEveryPathAndRestores(t *testing.T) {
 	}
 	if got := paths.Active(); got != prev {
 		t.Errorf("Run left %s active, want %s", got, prev)
+	}
+}
+
+// TestSkipPathsEnv checks that the paths named in SkipPathsEnv are
+// skipped and every other available path still runs.
+func TestSkipPathsEnv(t *testing.T) {
+	t.Setenv(SkipPathsEnv, "generic,nosuchpath")
+	var ran []string
+	Run(t, func(t *testing.T) { ran = append(ran, paths.Active().Name) })
+	want := slices.DeleteFunc(paths.Names(true), func(n string) bool { return n == "generic" })
+	if !slices.Equal(ran, want) {
+		t.Errorf("with %s=generic Run ran %v, want %v", SkipPathsEnv, ran, want)
 	}
 }
 
