@@ -56,11 +56,12 @@
 // a kernels.Sgemm call; for products with at most 4 rows or columns, where
 // Sgemm's skinny kernels win; for weight gradients over output grids
 // smaller than 16x16 (8x8 on the AVX-512 path; weightsMinPixels), where
-// most pixels lie at a border; and, for the adjoint forward, unless every phase has the same
-// taps (the kernel a multiple of the stride), the destination has at
-// least 16 channels and the source is at least 8 pixels wide (see
-// adjointPath.subpixel for the measurements). The window operands give the
-// explicit path's results bit for bit, as both pack the same values.
+// most pixels lie at a border; and, for the adjoint forward, unless every
+// phase has the same taps (the kernel a multiple of the stride), the
+// destination has at least 16 channels and the source is at least 8
+// pixels wide (see adjointPath.subpixel for the measurements). The window
+// operands give the explicit path's results bit for bit, as both pack the
+// same values.
 //
 // Conv2Ds with few filters (at most 4, like an RGB output layer) take a
 // path of their own (implicit.go): as a GEMM they have only F columns, too

@@ -8,6 +8,7 @@ import (
 	"github.com/gokern/gokern/im2col"
 	"github.com/gokern/gokern/internal/allocs"
 	"github.com/gokern/gokern/internal/kerneltest"
+	"github.com/gokern/gokern/internal/paths"
 	"github.com/gokern/gokern/internal/sgemmhook"
 	"github.com/gokern/gokern/kernels"
 )
@@ -215,7 +216,7 @@ func TestWindowPathsThreadedGemms(t *testing.T) {
 // when forced.
 func TestWindowWeightsChoice(t *testing.T) {
 	kerneltest.Run(t, func(t *testing.T) {
-		avx512 := kernels.Active() == "avx512"
+		avx512 := paths.Active() == paths.AVX512
 		for _, c := range []struct {
 			out   int // output grid side
 			force bool

@@ -446,7 +446,8 @@ func kLoop(is isa, mr, nv int, k Register, bp Mem, acc [][]VecVirtual, aAt func(
 			VMOVUPS(bp.Offset(4*(u*nr+v*is.Lanes)), bs[v])
 		}
 		for i := 0; i < mr; i++ {
-			if m := aAt(u, i); is.ZMM && m.Index == nil {
+			m := aAt(u, i)
+			if is.ZMM && m.Index == nil {
 				// AVX-512 broadcasts A's value inside each FMA (an
 				// EVEX embedded broadcast, {1to16}): one fused uop
 				// per FMA instead of a separate broadcast load, the
@@ -470,12 +471,12 @@ func kLoop(is isa, mr, nv int, k Register, bp Mem, acc [][]VecVirtual, aAt func(
 				// in-process alternating rounds against the FMAs with
 				// indexed broadcasts.
 				for v := 0; v < nv; v++ {
-					VFMADD231PS_BCST(aAt(u, i), bs[v], acc[i][v])
+					VFMADD231PS_BCST(m, bs[v], acc[i][v])
 				}
 				continue
 			}
 			t := is.Vec()
-			VBROADCASTSS(aAt(u, i), t)
+			VBROADCASTSS(m, t)
 			for v := 0; v < nv; v++ {
 				VFMADD231PS(bs[v], t, acc[i][v])
 			}
