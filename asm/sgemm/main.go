@@ -431,6 +431,29 @@ func zeroAccumulators(is isa, mr, nv int) [][]VecVirtual {
 	return acc
 }
 
+// maxEmbedded is how many of a k step's mr rows of A an AVX-512 kernel of
+// nv vectors per row broadcasts inside its FMAs. An embedded row saves
+// the broadcast instruction but loads its value nv times, a register
+// broadcast loads it once. A step loads nv vectors of B plus, per row, nv
+// values or one, in mr*nv/2 cycles of FMAs (two per cycle); the count is
+// the largest that keeps the loads at 5/3 per cycle, the two the load
+// ports sustain less a margin. With every row embedded the 12x32 tile
+// loads 26 values in 12 cycles and ran at 90% of the FMA peak on an Intel
+// Xeon (3.85 GHz, two 512-bit FMA pipes; BenchmarkMicroKernel); with 6
+// rows, 20 loads, at 95%, as fast as with none (14 loads, 12 more
+// instructions); the column-of-tiles kernel went from 85% to 95%, the
+// training iteration to 0.970x the time on one thread and 0.975x on two
+// (BASE=627a1bc BENCH='Epoch/avx512$' BENCHTIME=3x ROUNDS=6 make
+// bench-ab, CPU=2 for two). All rows embedded had taken an earlier,
+// slower Intel Xeon's iteration to 0.975x the time of none (a303031), and
+// Zen 4's to 0.999x. With nv = 1 embedding adds no load.
+func maxEmbedded(mr, nv int) int {
+	if nv == 1 {
+		return mr
+	}
+	return max(0, (5*mr*nv/6-nv-mr)/(nv-1))
+}
+
 // kLoop emits the k loop of a micro-kernel: k steps (counting k down to
 // zero) of acc[i][v] += A[i] * Bp[v], four at a time and then one at a
 // time, advancing bp and A (aAt, advanceA) as it goes. Every kernel that
@@ -445,18 +468,17 @@ func kLoop(is isa, mr, nv int, k Register, bp Mem, acc [][]VecVirtual, aAt func(
 			bs[v] = is.Vec()
 			VMOVUPS(bp.Offset(4*(u*nr+v*is.Lanes)), bs[v])
 		}
+		embedded := 0
 		for i := 0; i < mr; i++ {
 			m := aAt(u, i)
-			if is.ZMM && m.Index == nil {
+			if is.ZMM && m.Index == nil && embedded < maxEmbedded(mr, nv) {
 				// AVX-512 broadcasts A's value inside each FMA (an
-				// EVEX embedded broadcast, {1to16}): one fused uop
-				// per FMA instead of a separate broadcast load, the
-				// same arithmetic, so the same bits. On a shared Intel
-				// Xeon with two 512-bit FMA pipes the training
-				// iteration took 0.975x the time (BASE=daf2542
-				// BENCH='Epoch/avx512$' BENCHTIME=3x ROUNDS=10 make
-				// bench-ab); on Zen 4 this measured 0.96-1.03x per
-				// kernel and 0.999x per iteration.
+				// EVEX embedded broadcast, {1to16}) for some of the
+				// rows: one fused uop per FMA instead of a separate
+				// broadcast load, the same arithmetic, so the same
+				// bits. The other rows broadcast once into a register
+				// shared by their nv FMAs, so that the loads stay
+				// within what the load ports sustain (maxEmbedded).
 				//
 				// Only from a base-and-displacement address: Intel
 				// cores split ("un-laminate") a three-operand
@@ -470,6 +492,7 @@ func kLoop(is isa, mr, nv int, k Register, bp Mem, acc [][]VecVirtual, aAt func(
 				// 512x256x1152; 0.94x at 32768x64x27), medians of ten
 				// in-process alternating rounds against the FMAs with
 				// indexed broadcasts.
+				embedded++
 				for v := 0; v < nv; v++ {
 					VFMADD231PS_BCST(m, bs[v], acc[i][v])
 				}
