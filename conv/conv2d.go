@@ -27,6 +27,7 @@ type Conv2D struct {
 	partial []float32 // implicit path: partial weight gradients
 	job     implicitJob
 	colJob  colJob
+	col2im  col2imData // BackwardData's col2im path
 	wg      windowGemm // the im2col path's GEMMs on window operands
 	strip   strips     // Forward's strip path, for few input channels (strip.go)
 
@@ -145,16 +146,9 @@ func (c *Conv2D) BackwardData(n int, dy, w, dx []float32) {
 		c.sub.run(n, dy, w, dx, nil)
 		return
 	}
-	// The col2im path (few channels, or a GEMM set through sgemmhook);
-	// parallelCol2im overwrites dx.
-	inLen, outLen := c.geom.InputLen(), c.geom.Rows()*f
-	for s0, cs := 0, c.chunkSize(n); s0 < n; s0 += cs {
-		m := min(cs, n-s0)
-		gc := c.geom.WithBatch(m)
-		dcols := c.workspace(gc)
-		kernels.Sgemm(false, true, gc.Rows(), k, f, 1, dy[s0*outLen:(s0+m)*outLen], f, w, f, 0, dcols, k)
-		c.colJob.parallelCol2im(dx[s0*inLen:(s0+m)*inLen], dcols, gc)
-	}
+	// The col2im path: the shapes the paths above do not take (the
+	// discriminator's stride-2 layers), and every GEMM set through sgemmhook.
+	c.cols = c.col2im.run(c.geom, f, n, dy, w, dx, c.cols)
 }
 
 // BackwardWeights computes dw = dL/dw and, when dbias is not nil, dbias =
