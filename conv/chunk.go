@@ -12,7 +12,9 @@ import "github.com/gokern/gokern/kernels"
 // backward-data passes are chunked: each output row there depends on one
 // sample alone, so chunking changes no result, and results stay bitwise
 // identical whatever the thread count. The weight gradient sums over the
-// whole batch and stays one GEMM.
+// whole batch and stays one GEMM. Conv2D's col2im backward-data chunks on
+// every thread count, a chunk to a thread (col2imdata.go); the other
+// chunked passes chunk on one thread only (samplesPerChunk).
 
 // colsChunkFloats is the target size of one chunk's cols block: 4 MiB, a
 // share of Zen 5's 32 MiB L3 that leaves room for the packed GEMM panels
