@@ -111,3 +111,24 @@ func sameBits(got, want []float32) error {
 	}
 	return nil
 }
+
+// checkDxAcrossThreads runs c.BackwardData on n samples on 1, 2, 3 and 7
+// threads, each time into a dx of dxLen NaNs, and checks every result
+// against the reference want and bit for bit against the one-thread one.
+func checkDxAcrossThreads(t *testing.T, c *Conv2D, n, dxLen int, dy, w []float32, want ref) {
+	t.Helper()
+	var first []float32
+	for _, th := range []int{1, 2, 3, 7} {
+		kernels.SetThreads(th)
+		dx := nans(dxLen)
+		c.BackwardData(n, dy, w, dx)
+		if err := closeTo(dx, want); err != nil {
+			t.Fatalf("%v n=%d threads=%d: dx%v", c.Spec(), n, th, err)
+		}
+		if first == nil {
+			first = dx
+		} else if err := sameBits(dx, first); err != nil {
+			t.Fatalf("%v n=%d threads=%d: dx%v, against threads=1", c.Spec(), n, th, err)
+		}
+	}
+}

@@ -34,5 +34,11 @@ func samplesPerChunk(perSample, n int) int {
 	if perSample <= 0 || kernels.Threads() > 1 {
 		return max(n, 1)
 	}
+	return cacheChunk(perSample, n)
+}
+
+// cacheChunk returns how many samples of perSample (> 0) cols values fit
+// one colsChunkFloats block, at least 1 and at most n.
+func cacheChunk(perSample, n int) int {
 	return max(1, min(n, colsChunkFloats/perSample))
 }

@@ -7,10 +7,10 @@ import (
 	"github.com/gokern/gokern/kernels"
 )
 
-// col2imData is Conv2D.BackwardData's col2im path (few channels, or a GEMM
-// set through sgemmhook): for each chunk of samples, dcols = dy * w^T and
-// dx = Col2im(dcols). The chunks are small enough for their dcols block to
-// stay in cache (samplesPerChunk's 4 MiB), and on several threads each
+// col2imData is Conv2D.BackwardData's col2im path (the shapes its other
+// paths do not take, and every GEMM set through sgemmhook): for each chunk
+// of samples, dcols = dy * w^T and dx = Col2im(dcols). The chunks are
+// small enough for their dcols block to stay in cache (cacheChunk), and on several threads each
 // chunk runs whole on one of them, its GEMM inline, into that thread's own
 // block. The whole batch as one threaded GEMM and one parallel col2im, as
 // before, sent a dcols matrix of the batch (38 MiB for the
@@ -24,22 +24,21 @@ type col2imData struct {
 	filters   int
 	dy, w, dx []float32
 	n, parts  int
-	ws        []float32 // slots x the largest chunk's dcols
+	ws        []float32 // slots x the largest chunk's dcols, kept for reuse
 	chunkLen  int       // floats of ws per slot
 }
 
-// run computes dx for n samples; ws is the layer's workspace, grown as
-// needed and returned.
-func (j *col2imData) run(g im2col.Geometry, f, n int, dy, w, dx, ws []float32) []float32 {
+// run overwrites dx with the input gradient of n samples.
+func (j *col2imData) run(g im2col.Geometry, f, n int, dy, w, dx []float32) {
 	perSample := g.Rows() * g.Cols()
 	if n <= 0 || perSample == 0 {
-		return ws
+		return
 	}
-	cs := max(1, min(n, colsChunkFloats/perSample))
 	threads := kernels.Threads()
 	if sgemmhook.Get() != nil {
 		threads = 1 // a hook sees the GEMMs one at a time, in order
 	}
+	cs := cacheChunk(perSample, n)
 	parts := (n + cs - 1) / cs
 	if threads > 1 && parts%threads != 0 && n >= threads {
 		parts += threads - parts%threads // even work per thread
@@ -47,12 +46,10 @@ func (j *col2imData) run(g im2col.Geometry, f, n int, dy, w, dx, ws []float32) [
 	parts = min(parts, n)
 	slots := min(threads, parts)
 	j.geom, j.filters, j.dy, j.w, j.dx, j.n, j.parts = g, f, dy, w, dx, n, parts
-	j.chunkLen = ((n + parts - 1) / parts) * perSample
-	j.ws = grow(ws, slots*j.chunkLen)
+	j.chunkLen = (n + parts - 1) / parts * perSample
+	j.ws = grow(j.ws, slots*j.chunkLen)
 	parallel.RunMax(parts, slots, j)
-	ws = j.ws
-	j.dy, j.w, j.dx, j.ws = nil, nil, nil, nil
-	return ws
+	j.dy, j.w, j.dx = nil, nil, nil
 }
 
 // Part runs chunk i on the caller's block (parallel.Job).
@@ -63,15 +60,9 @@ func (j *col2imData) Part(i int) { j.PartOn(i, 0) }
 func (j *col2imData) PartOn(i, slot int) {
 	s0, s1 := i*j.n/j.parts, (i+1)*j.n/j.parts
 	g, f, k := j.geom, j.filters, j.geom.Cols()
-	inLen, outLen, colLen := g.InputLen(), g.Rows()*f, g.Rows()*k
+	outLen, colLen := g.Rows()*f, g.Rows()*k
 	m := s1 - s0
 	dcols := j.ws[slot*j.chunkLen : slot*j.chunkLen+m*colLen]
 	kernels.Sgemm(false, true, m*g.Rows(), k, f, 1, j.dy[s0*outLen:s1*outLen], f, j.w, f, 0, dcols, k)
-	for s := 0; s < m; s++ {
-		// Each sample's image is zeroed just before its values are added
-		// to it, while it is in cache.
-		im := j.dx[(s0+s)*inLen : (s0+s+1)*inLen]
-		clear(im)
-		im2col.Col2im(im, dcols[s*colLen:(s+1)*colLen], g)
-	}
+	col2imSamples(j.dx[s0*g.InputLen():s1*g.InputLen()], dcols, g, m)
 }

@@ -40,20 +40,7 @@ func TestCol2imBackwardDataChunks(t *testing.T) {
 				w := randSlice(rng, s.WeightLen())
 				dy := randSlice(rng, n*oh*ow*f)
 				_, want, _, _ := naiveConv(n, s, x, w, nil, dy)
-				var first []float32
-				for _, th := range []int{1, 2, 3, 7} {
-					kernels.SetThreads(th)
-					dx := nans(len(x))
-					c.BackwardData(n, dy, w, dx)
-					if err := closeTo(dx, want); err != nil {
-						t.Fatalf("%v n=%d threads=%d: dx%v", s, n, th, err)
-					}
-					if first == nil {
-						first = dx
-					} else if err := sameBits(dx, first); err != nil {
-						t.Fatalf("%v n=%d threads=%d: dx%v, against threads=1", s, n, th, err)
-					}
-				}
+				checkDxAcrossThreads(t, c, n, len(x), dy, w, want)
 			}
 		}
 	})

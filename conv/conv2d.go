@@ -148,7 +148,7 @@ func (c *Conv2D) BackwardData(n int, dy, w, dx []float32) {
 	}
 	// The col2im path: the shapes the paths above do not take (the
 	// discriminator's stride-2 layers), and every GEMM set through sgemmhook.
-	c.cols = c.col2im.run(c.geom, f, n, dy, w, dx, c.cols)
+	c.col2im.run(c.geom, f, n, dy, w, dx)
 }
 
 // BackwardWeights computes dw = dL/dw and, when dbias is not nil, dbias =

@@ -67,16 +67,23 @@ func (j *colJob) runChunk(lo, hi int) {
 	inLen, colLen := g.InputLen(), g.Rows()*g.Cols()
 	img, cols := j.img[lo*inLen:hi*inLen], j.cols[lo*colLen:hi*colLen]
 	if j.scatter {
-		// Each sample's image is zeroed just before its values are added
-		// to it, while it is in cache (a few hundred KiB): zeroing the
-		// whole batch first sent it to DRAM and col2im read it back.
-		for s := range hi - lo {
-			im := img[s*inLen : (s+1)*inLen]
-			clear(im)
-			im2col.Col2im(im, cols[s*colLen:(s+1)*colLen], g)
-		}
+		col2imSamples(img, cols, g, hi-lo)
 	} else {
 		im2col.Im2col(cols, img, g.WithBatch(hi-lo))
+	}
+}
+
+// col2imSamples overwrites the n images of img (each of one sample, g's
+// geometry) with im2col.Col2im of their rows of cols. Each sample's image
+// is zeroed just before its values are added to it, while it is in cache
+// (a few hundred KiB): zeroing the whole batch first sent it to DRAM and
+// col2im read it back.
+func col2imSamples(img, cols []float32, g im2col.Geometry, n int) {
+	inLen, colLen := g.InputLen(), g.Rows()*g.Cols()
+	for s := range n {
+		im := img[s*inLen : (s+1)*inLen]
+		clear(im)
+		im2col.Col2im(im, cols[s*colLen:(s+1)*colLen], g)
 	}
 }
 
