@@ -71,6 +71,21 @@ type stridedKernel func(k int, a []float32, lda int, b []float32, alpha, beta fl
 // The strided loop order (A's rows outer) calls it once per MR rows.
 type stridedPanelsKernel func(k, panels int, a []float32, lda int, b []float32, alpha, beta float32, c []float32, ldc int)
 
+// indirectPanelsKernel is stridedPanelsKernel with A's rows read through
+// an indirection table instead of lda apart: row i of A under tap t is
+// a[offs[t*MR+i]:][:kt], and the depth is taps*kt, tap after tap. Row i
+// of tile q of C is c[rows.offs[i]+q*NR:][:NR]. An offset of -1 is a zero
+// row (a window tap outside the input). It does the packed kernel's
+// arithmetic in the same order, so a tile comes out bit for bit the same
+// as from a packed A. The wrapper rewrites the -1 entries of offs in
+// place (to the zero row's offset from a), so offs is the caller's
+// scratch.
+type indirectPanelsKernel func(taps, kt, panels int, a []float32, offs []int, b []float32, alpha, beta float32, c []float32, rows rowTable)
+
+// indirectAsm is the assembly form of indirectPanelsKernel, taking C's
+// row offsets bare.
+type indirectAsm func(taps, kt, panels int, a []float32, offs []int, b []float32, alpha, beta float32, c []float32, rows []int)
+
 // gemmConfig is one backend's micro-kernel and its cache blocking, named as
 // in BLIS: MR x NR register tile, KC depth of a packed panel (sized so a
 // KC x NR panel of B stays in L1), MC rows of packed A per block (L2), NC
@@ -93,6 +108,10 @@ type gemmConfig struct {
 	strided       stridedKernel
 	stridedPanels stridedPanelsKernel // optional: nil calls strided per tile
 	stridedPanel  int
+
+	// Optional: the micro-kernel for an A read through an indirection
+	// table (sgemm_indirect.go), on the strided path's loop order.
+	indirectPanels indirectPanelsKernel
 
 	// Optional packers (nil: the Go loops in sgemm_pack.go), used for
 	// full micro-panels. Transposing: packAT packs MR rows of a

@@ -24,6 +24,15 @@ import "fmt"
 // with a strided micro-kernel the driver then reads a tile's rows in place
 // wherever they lie in one run, and calls Pack for the rest; the bits are
 // the same either way. conv's strips are such an operand.
+//
+// An A operand whose rows are runs of contiguous values at places of
+// their own (a convolution's windows: a run of channels per tap) may
+// instead have RowSource() []float32 and RowTaps(r0, mr, p0, kc int,
+// offs []int) (taps, kt int, ok bool), which writes the indirection table
+// of a tile: where row r0+i reads run t of the block [p0, p0+kc), or -1
+// for a run of zeros. On a backend with an indirect kernel the driver
+// reads such tiles where they lie (sgemm_indirect.go), with the same
+// bits; conv's window operand is one.
 type Operand interface {
 	Pack(dst *Panels, r0, p0 int)
 }
@@ -271,9 +280,12 @@ func (g Gemm) Run() {
 // the strided path may read A's rows in place.
 func (j *gemmJob) setOperands(a, b Operand, rows RowLayout) {
 	j.opA, j.opB, j.rows = a, b, rows
-	j.rowsA = nil
+	j.rowsA, j.rowsI = nil, nil
 	if r, ok := a.(rowsInPlace); ok && rows == nil {
 		j.rowsA = r
+	}
+	if r, ok := a.(rowsIndirect); ok {
+		j.rowsI = r
 	}
 }
 

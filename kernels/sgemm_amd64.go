@@ -9,19 +9,21 @@ package kernels
 // kernels for n <= 4.
 // Its micro-kernel has a strided twin, which reads A unpacked, also in a
 // row-of-tiles form.
+// Its indirect kernel reads A's rows through a table of offsets.
 func setupSgemmAVX512(im *impl) {
 	im.gemm = gemmConfig{
 		MR: 12, NR: 32, KC: kcAVX512, MC: mcAVX512, NC: ncAVX512, NCShared: ncSharedAVX512,
-		kernel:        checkedKernel(12, 32, sgemmKernel12x32AVX512),
-		rows:          checkedRows(12, 32, sgemmKernelRows12x32AVX512),
-		strided:       checkedStrided(12, 32, sgemmKernelStrided12x32AVX512),
-		stridedPanels: checkedStridedPanels(12, 32, sgemmKernelStridedPanels12x32AVX512),
-		stridedPanel:  stridedPanelAVX512,
-		packAT:        checkedPacker(12, sgemmPackT12),
-		packATGroups:  checkedGroupPacker(12, sgemmPackT12Groups),
-		packBT:        checkedPacker(32, sgemmPackT32),
-		packAN:        checkedCopier(12, sgemmPackN12),
-		packBN:        checkedCopier(32, sgemmPackN32),
+		kernel:         checkedKernel(12, 32, sgemmKernel12x32AVX512),
+		rows:           checkedRows(12, 32, sgemmKernelRows12x32AVX512),
+		strided:        checkedStrided(12, 32, sgemmKernelStrided12x32AVX512),
+		stridedPanels:  checkedStridedPanels(12, 32, sgemmKernelStridedPanels12x32AVX512),
+		stridedPanel:   stridedPanelAVX512,
+		indirectPanels: checkedIndirectPanels(12, 32, sgemmKernelIndirectPanels12x32AVX512),
+		packAT:         checkedPacker(12, sgemmPackT12),
+		packATGroups:   checkedGroupPacker(12, sgemmPackT12Groups),
+		packBT:         checkedPacker(32, sgemmPackT32),
+		packAN:         checkedCopier(12, sgemmPackN12),
+		packBN:         checkedCopier(32, sgemmPackN32),
 		skinny: skinnyConfig{
 			width: 16,
 			rows:  4,

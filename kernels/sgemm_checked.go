@@ -54,6 +54,40 @@ func checkedStridedPanels(mr, nr int, f stridedPanelsKernel) stridedPanelsKernel
 	}
 }
 
+// checkedIndirectPanels wraps an assembly indirect kernel with the checks
+// of the indirectPanelsKernel contract: every offset must leave kt floats
+// of a after it, or be -1, which it rewrites to the zero row's offset from
+// a's start (zeroRowOffset), so the kernel reads only a and the zero row.
+func checkedIndirectPanels(mr, nr int, f indirectAsm) indirectPanelsKernel {
+	return func(taps, kt, panels int, a []float32, offs []int, b []float32, alpha, beta float32, c []float32, rows rowTable) {
+		if taps < 0 || kt < 0 || panels < 0 || kt > len(zeroRow) || len(offs) < taps*mr || len(b) < panels*nr*taps*kt || len(rows.offs) < mr ||
+			panels > 0 && (rows.min < 0 || rows.max > len(c)-panels*nr) {
+			panic(fmt.Sprintf("gokern: internal: %dx%d indirect kernel: taps=%d kt=%d panels=%d len(offs)=%d len(b)=%d len(c)=%d rows %d in [%d, %d]",
+				mr, nr, taps, kt, panels, len(offs), len(b), len(c), len(rows.offs), rows.min, rows.max))
+		}
+		if panels == 0 {
+			return
+		}
+		zero := 0
+		if taps > 0 {
+			if len(a) == 0 {
+				panic(fmt.Sprintf("gokern: internal: %dx%d indirect kernel: empty A with %d taps", mr, nr, taps))
+			}
+			zero = zeroRowOffset(a)
+		}
+		for i, o := range offs[:taps*mr] {
+			switch {
+			case o == -1:
+				offs[i] = zero
+			case o == zero: // rewritten by an earlier call on the same table
+			case o < 0 || o > len(a)-kt:
+				panic(fmt.Sprintf("gokern: internal: %dx%d indirect kernel: offset %d (entry %d) of a %d-float A, kt=%d", mr, nr, o, i, len(a), kt))
+			}
+		}
+		f(taps, kt, panels, a, offs, b, alpha, beta, c, rows.offs)
+	}
+}
+
 // checkedDots wraps an assembly dots kernel with the length checks of the
 // dotsKernel contract.
 func checkedDots(rows, n int, f dotsKernel) dotsKernel {

@@ -90,6 +90,8 @@ type gemmJob struct {
 	// a rowsInPlace and C has no RowLayout (sgemm_strided.go), asserted
 	// once per call by setOperands, not once per block.
 	rowsA rowsInPlace
+	// rowsI is opA when it has an indirection table (sgemm_indirect.go).
+	rowsI rowsIndirect
 
 	// The team path (sgemm_team.go): set by plan, used while it runs.
 	team   bool
@@ -208,9 +210,12 @@ func (j *gemmJob) packed(buf *gemmBuffers, i0, i1, j0, j1 int) {
 				beta = 1
 			}
 			strided := j.readsAInPlace(kc, nc)
+			indirect := j.readsAIndirect(kc, nc)
 			for ic := i0; ic < i1; ic += mcMax {
 				mc := min(mcMax, i1-ic)
-				if strided {
+				if indirect {
+					j.macroIndirect(buf, ic, jc, pc, mc, nc, kc, beta)
+				} else if strided {
 					j.macroStrided(buf, ic, jc, pc, mc, nc, kc, beta)
 				} else {
 					j.packA(buf, ic, pc, mc, kc)

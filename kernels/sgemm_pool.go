@@ -12,6 +12,8 @@ type gemmBuffers struct {
 	a, b, tile, bt []float32
 	scratch        []float32    // an Operand's gather rows (Panels.Scratch)
 	offs           []int        // a RowLayout's row offsets for one block
+	ind            []int        // an indirection table (sgemm_indirect.go)
+	tileRows       []int        // the scratch tile's row offsets, r*NR
 	panels         Panels       // kept here: a local would escape through Operand.Pack
 	out            [256]float32 // one skinny kernel's results (kept here: a local would escape)
 }

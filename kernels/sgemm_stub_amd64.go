@@ -34,6 +34,15 @@ func sgemmKernelStrided12x32AVX512(k int, a []float32, lda int, b []float32, alp
 //go:noescape
 func sgemmKernelStridedPanels12x32AVX512(k int, panels int, a []float32, lda int, b []float32, alpha float32, beta float32, c []float32, ldc int)
 
+// sgemmKernelIndirectPanels12x32AVX512 runs the 12x32 AVX512 micro-kernel on panels tiles in a row, with A's
+// row i under tap t at a[offs[t*12+i]:][:kt] and tile q reading b[q*32*taps*kt:];
+// row i of tile q is c[rows[i]+q*32:][:32] (beta == 0: C is not read). The caller
+// guarantees len(offs) >= taps*12, that every offset addresses kt readable floats
+// from a's start, len(b) >= panels*32*taps*kt and that every row lies in c.
+//
+//go:noescape
+func sgemmKernelIndirectPanels12x32AVX512(taps int, kt int, panels int, a []float32, offs []int, b []float32, alpha float32, beta float32, c []float32, rows []int)
+
 // sgemmKernel6x16AVX2 is the 6x16 AVX2 micro-kernel: C = alpha*Ap*Bp + beta*C
 // on one full tile (beta == 0: C is not read). The caller guarantees
 // len(a) >= 6*k, len(b) >= 16*k and len(c) >= 5*ldc+16.

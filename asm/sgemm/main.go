@@ -35,6 +35,7 @@ type tile struct {
 	is        isa
 	mr, nv    int  // micro-kernel: mr rows x nv vectors of C
 	strided   bool // also emit the micro-kernel for an unpacked A
+	indirect  bool // also emit the kernel for an A read through row offsets
 	dotsRows  int  // rows of A per block dots kernel
 	axpysVecs int  // vectors of rows of C per block axpys kernel
 }
@@ -49,7 +50,8 @@ var tiles = []tile{
 	// 24 independent chains cover the FMA latency (4 cycles x 2 pipes =
 	// 8 needed). The skinny kernels
 	// take 4 rows of A at a time (16 accumulators at n = 4).
-	{is: avx512, mr: 12, nv: 2, strided: true, dotsRows: 4, axpysVecs: 4},
+	// Its indirect kernel holds the 12 row addresses of A in registers.
+	{is: avx512, mr: 12, nv: 2, strided: true, indirect: true, dotsRows: 4, axpysVecs: 4},
 	// AVX2 has 16: 6 rows x 2 vectors = 12 accumulators, 2 for B, 1 for
 	// the broadcast (the classic Haswell 6x16 kernel); the skinny kernels
 	// take 2 rows (8 accumulators).
@@ -68,6 +70,9 @@ func main() {
 		if t.strided {
 			stridedKernel(t.is, t.mr, t.nv)
 			stridedPanelsKernel(t.is, t.mr, t.nv)
+		}
+		if t.indirect {
+			indirectPanelsKernel(t.is, t.mr, t.nv)
 		}
 	}
 	// Skinny kernels: a block of rows of A and a 1-row version for the
@@ -321,6 +326,113 @@ func stridedPanelsKernel(is isa, mr, nv int) {
 	Label("next")
 	ADDQ(U32(4*nr), cTile)
 	DECQ(panels)
+	JMP(LabelRef("panel"))
+
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// indirectPanelsKernel emits sgemmKernelIndirectPanels<mr>x<nr><ISA>: the
+// micro-kernel for an A that is never packed nor stored as a matrix, whose
+// rows are read through a table of offsets, one per row and tap (an
+// indirection table, as in XNNPACK's indirect convolution), run along a
+// row of tiles:
+//
+//	for q < panels, i < mr, j < nr:
+//	    c[rows[i]+q*nr+j] = alpha * sum over t < taps, p < kt of
+//	        a[offs[t*mr+i]+p] * Bp_q[(t*kt+p)*nr+j] + beta * c[rows[i]+q*nr+j]
+//
+// where Bp_q = b[q*nr*taps*kt:] (the packed micro-panels end to end). A
+// convolution's window is taps runs of kt contiguous channels, each at a
+// place of its own in the input (or in a zero row, at a border), so the
+// kernel reads the window where it lies. The accumulators stay in
+// registers across the taps and every k step is the packed kernel's, in
+// the same order, so a tile comes out bit for bit as if A had been packed.
+// The mr row addresses live in general registers through the k loop,
+// which is why only the AVX-512 tile, with its broadcasts from memory,
+// has this kernel. Offsets may be negative (a zero row elsewhere in
+// memory); the Go wrapper checks every one.
+func indirectPanelsKernel(is isa, mr, nv int) {
+	nr := nv * is.Lanes
+	name := fmt.Sprintf("sgemmKernelIndirectPanels%dx%d%s", mr, nr, is.Suffix)
+	TEXT(name, NOSPLIT, "func(taps, kt, panels int, a []float32, offs []int, b []float32, alpha, beta float32, c []float32, rows []int)")
+	Pragma("noescape")
+	Doc(
+		fmt.Sprintf("%s runs the %dx%d %s micro-kernel on panels tiles in a row, with A's", name, mr, nr, is.Suffix),
+		fmt.Sprintf("row i under tap t at a[offs[t*%d+i]:][:kt] and tile q reading b[q*%d*taps*kt:];", mr, nr),
+		fmt.Sprintf("row i of tile q is c[rows[i]+q*%d:][:%d] (beta == 0: C is not read). The caller", nr, nr),
+		fmt.Sprintf("guarantees len(offs) >= taps*%d, that every offset addresses kt readable floats", mr),
+		fmt.Sprintf("from a's start, len(b) >= panels*%d*taps*kt and that every row lies in c.", nr),
+	)
+	// What the loops keep between taps and panels lives on the stack: the
+	// k loop needs mr+2 general registers of its own.
+	panelsLeft, tapsLeft := AllocLocal(8), AllocLocal(8)
+	offsAt, cPanel, bAt := AllocLocal(8), AllocLocal(8), AllocLocal(8)
+	MOVQ(Load(Param("panels"), GP64()), panelsLeft)
+	MOVQ(Load(Param("c").Base(), GP64()), cPanel)
+	MOVQ(Load(Param("b").Base(), GP64()), bAt)
+	// rowAt addresses row i of the current tile of C.
+	var cp, rowp, off Register
+	rowAt := func(i int) Mem {
+		if i == 0 {
+			cp, rowp, off = GP64(), GP64(), GP64()
+			MOVQ(cPanel, cp)
+			Load(Param("rows").Base(), rowp)
+		}
+		MOVQ(Mem{Base: rowp, Disp: 8 * i}, off)
+		return Mem{Base: cp, Index: off, Scale: 4}
+	}
+
+	Label("panel")
+	CMPQ(panelsLeft, U8(0))
+	JE(LabelRef("done"))
+	for i := 0; i < mr; i++ {
+		m := rowAt(i)
+		PREFETCHT0(m)
+		PREFETCHT0(m.Offset(4 * (nr - 1)))
+	}
+	acc := zeroAccumulators(is, mr, nv)
+	MOVQ(Load(Param("taps"), GP64()), tapsLeft)
+	MOVQ(Load(Param("offs").Base(), GP64()), offsAt)
+
+	Label("tap")
+	CMPQ(tapsLeft, U8(0))
+	JE(LabelRef("store"))
+	row := make([]Register, mr)
+	{
+		op, base := GP64(), GP64()
+		MOVQ(offsAt, op)
+		Load(Param("a").Base(), base)
+		for i := range row {
+			row[i] = GP64()
+			MOVQ(Mem{Base: op, Disp: 8 * i}, row[i])
+			LEAQ(Mem{Base: base, Index: row[i], Scale: 4}, row[i])
+		}
+		ADDQ(U32(8*mr), op)
+		MOVQ(op, offsAt)
+	}
+	k := Load(Param("kt"), GP64())
+	bp := Mem{Base: GP64()}
+	MOVQ(bAt, bp.Base)
+	kLoop(is, mr, nv, k, bp, acc, func(u, i int) Mem { return Mem{Base: row[i], Disp: 4 * u} },
+		func(steps int) {
+			for _, r := range row {
+				ADDQ(U32(4*steps), r)
+			}
+		})
+	// kLoop left bp at the next tap's steps (after the last tap, at the
+	// next micro-panel of B).
+	MOVQ(bp.Base, bAt)
+	DECQ(tapsLeft)
+	JMP(LabelRef("tap"))
+
+	Label("store")
+	storeTile(is, mr, nv, acc, rowAt, func() { JMP(LabelRef("next")) })
+
+	Label("next")
+	ADDQ(U32(4*nr), cPanel)
+	DECQ(panelsLeft)
 	JMP(LabelRef("panel"))
 
 	Label("done")

@@ -14,7 +14,8 @@ package kernels
 // micro-kernel and its column-of-tiles form, its packers, and the skinny
 // kernels for n <= 4.{{if .Strided}}
 // Its micro-kernel has a strided twin, which reads A unpacked, also in a
-// row-of-tiles form.{{end}}
+// row-of-tiles form.{{end}}{{if .Indirect}}
+// Its indirect kernel reads A's rows through a table of offsets.{{end}}
 func setupSgemm{{.Suffix}}(im *impl) {
 	im.gemm = gemmConfig{
 		MR: {{.MR}}, NR: {{.NR}}, KC: kc{{.Suffix}}, MC: mc{{.Suffix}}, NC: nc{{.Suffix}}, NCShared: ncShared{{.Suffix}},
@@ -22,7 +23,8 @@ func setupSgemm{{.Suffix}}(im *impl) {
 		rows:   checkedRows({{.MR}}, {{.NR}}, {{.RowsKernel}}),{{if .Strided}}
 		strided:      checkedStrided({{.MR}}, {{.NR}}, {{.StridedKernel}}),
 		stridedPanels: checkedStridedPanels({{.MR}}, {{.NR}}, {{.StridedPanelsKernel}}),
-		stridedPanel: stridedPanel{{.Suffix}},{{end}}
+		stridedPanel: stridedPanel{{.Suffix}},{{end}}{{if .Indirect}}
+		indirectPanels: checkedIndirectPanels({{.MR}}, {{.NR}}, {{.IndirectPanelsKernel}}),{{end}}
 		packAT: checkedPacker({{.MR}}, sgemmPackT{{.MR}}),
 		packATGroups: checkedGroupPacker({{.MR}}, sgemmPackT{{.MR}}Groups),
 		packBT: checkedPacker({{.NR}}, sgemmPackT{{.NR}}),
@@ -100,4 +102,11 @@ func (t tile) axpys(v int) []string {
 		out = append(out, fmt.Sprintf("checkedAxpys(%d, %d, sgemmAxpys%dx%d%s)", v*t.is.Lanes, n, v, n, t.is.Suffix))
 	}
 	return out
+}
+
+// Indirect says whether the tile has an indirect kernel;
+// IndirectPanelsKernel is its name, as indirectPanelsKernel emits it.
+func (t tile) Indirect() bool { return t.indirect }
+func (t tile) IndirectPanelsKernel() string {
+	return fmt.Sprintf("sgemmKernelIndirectPanels%dx%d%s", t.mr, t.nr(), t.is.Suffix)
 }
