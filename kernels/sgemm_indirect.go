@@ -42,13 +42,17 @@ func zeroRowOffset(a []float32) int {
 	return int(uintptr(unsafe.Pointer(&zeroRow[0]))-uintptr(unsafe.Pointer(&a[0]))) / 4
 }
 
+// maxMR bounds the MR of a backend with an indirect kernel (the scratch
+// tile's row table, gemmBuffers.tileRows, has this many entries).
+const maxMR = 16
+
 // readsAIndirect says whether the kc x nc block at hand takes the
 // indirect path: an A Operand that has an indirection table, on a backend
 // with an indirect kernel, under the strided path's limits on the panel
 // of B.
 func (j *gemmJob) readsAIndirect(kc, nc int) bool {
 	g := j.cfg
-	if g.indirectPanels == nil || j.rowsI == nil {
+	if g.indirectPanels == nil || j.rowsI == nil || g.MR > maxMR {
 		return false
 	}
 	panels := (nc + g.NR - 1) / g.NR
@@ -72,14 +76,11 @@ func (j *gemmJob) macroIndirect(buf *gemmBuffers, ic, jc, pc, mc, nc, kc int, be
 		offs[r] = j.rowOffset(ic + r)
 	}
 	buf.ind = growInts(buf.ind, MR*kc)
-	if len(buf.tileRows) != MR {
-		buf.tileRows = make([]int, MR)
-		for r := range buf.tileRows {
-			buf.tileRows[r] = r * NR
-		}
+	for r := range MR {
+		buf.tileRows[r] = r * NR
 	}
 	var rows, tileRows rowTable
-	tileRows.set(buf.tileRows)
+	tileRows.set(buf.tileRows[:MR])
 	tile := buf.tile
 	full := nc / NR
 	src := j.rowsI.RowSource()

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/gokern/gokern/internal/allocs"
 	"github.com/gokern/gokern/internal/kerneltest"
 )
 
@@ -331,4 +332,36 @@ func TestGemmIndirectBitwise(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestGemmIndirectAllocatesNothing: a steady-state Gemm on the indirect
+// path allocates nothing at any thread count, whichever pool slot runs
+// which part (each slot's indirection table is grown before the parts
+// start, not by the first part that needs it).
+func TestGemmIndirectAllocatesNothing(t *testing.T) {
+	defer SetThreads(Threads())
+	rng := rand.New(rand.NewPCG(55, 56))
+	m, n, kt, taps := 12*100+5, 64, 64, 4
+	k := kt * taps
+	x := operand(rng, 1, 4096, 4096, 0)
+	var calls atomic.Int64
+	a := &tapOperand{X: x, kt: kt, calls: &calls, at: func(r, t int) int {
+		if (r+t)%7 == 0 {
+			return -1
+		}
+		return (r*37 + t*401) % (len(x) - kt)
+	}}
+	b := &Matrix{Data: operand(rng, n, k, k, 0), LD: k}
+	c := make([]float32, m*n)
+	for _, threads := range []int{1, 2, 3, 7} {
+		SetThreads(threads)
+		g := Gemm{M: m, N: n, K: k, A: a, B: b, C: c, LDC: n}
+		g.Run()
+		if r := allocs.Count(20, g.Run); r.Ours() != 0 {
+			t.Errorf("threads %d: Gemm allocates: %v", threads, r)
+		}
+	}
+	if cur().gemm.indirectPanels != nil && calls.Load() == 0 {
+		t.Fatal("the indirect path never ran")
+	}
 }

@@ -23,15 +23,15 @@ type inlineSets struct {
 }
 
 // bufSizes are the capacities of a gemmBuffers' slices.
-type bufSizes struct{ a, b, tile, bt, scratch, offs int }
+type bufSizes struct{ a, b, tile, bt, scratch, offs, ind int }
 
 func sizesOf(g *gemmBuffers) bufSizes {
-	return bufSizes{cap(g.a), cap(g.b), cap(g.tile), cap(g.bt), cap(g.scratch), cap(g.offs)}
+	return bufSizes{cap(g.a), cap(g.b), cap(g.tile), cap(g.bt), cap(g.scratch), cap(g.offs), cap(g.ind)}
 }
 
 // atLeast returns the larger of s and t, buffer by buffer.
 func (s bufSizes) atLeast(t bufSizes) bufSizes {
-	return bufSizes{max(s.a, t.a), max(s.b, t.b), max(s.tile, t.tile), max(s.bt, t.bt), max(s.scratch, t.scratch), max(s.offs, t.offs)}
+	return bufSizes{max(s.a, t.a), max(s.b, t.b), max(s.tile, t.tile), max(s.bt, t.bt), max(s.scratch, t.scratch), max(s.offs, t.offs), max(s.ind, t.ind)}
 }
 
 // growTo grows g's buffers to at least s.
@@ -42,6 +42,7 @@ func (g *gemmBuffers) growTo(s bufSizes) {
 	g.bt = grow(g.bt, s.bt)
 	g.scratch = grow(g.scratch, s.scratch)
 	g.offs = growInts(g.offs, s.offs)
+	g.ind = growInts(g.ind, s.ind)
 }
 
 // get returns an idle set. There are at least Threads() sets, and one

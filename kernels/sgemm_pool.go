@@ -13,7 +13,7 @@ type gemmBuffers struct {
 	scratch        []float32    // an Operand's gather rows (Panels.Scratch)
 	offs           []int        // a RowLayout's row offsets for one block
 	ind            []int        // an indirection table (sgemm_indirect.go)
-	tileRows       []int        // the scratch tile's row offsets, r*NR
+	tileRows       [maxMR]int   // the scratch tile's row offsets, r*NR (kept here: a local would escape)
 	panels         Panels       // kept here: a local would escape through Operand.Pack
 	out            [256]float32 // one skinny kernel's results (kept here: a local would escape)
 }
@@ -100,6 +100,9 @@ func runGemmSplit(job *gemmJob, set *gemmBufSet, threads int) {
 		if job.opA != nil || job.opB != nil {
 			buf.scratch = grow(buf.scratch, max(job.cfg.MR, job.cfg.NR)*job.kcMax())
 			buf.offs = growInts(buf.offs, job.cfg.MC)
+		}
+		if job.rowsI != nil {
+			buf.ind = growInts(buf.ind, job.cfg.MR*job.kcMax())
 		}
 	}
 	j := jobs.Get()
