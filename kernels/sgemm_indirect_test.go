@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -364,4 +365,68 @@ func TestGemmIndirectAllocatesNothing(t *testing.T) {
 	if cur().gemm.indirectPanels != nil && calls.Load() == 0 {
 		t.Fatal("the indirect path never ran")
 	}
+}
+
+// BenchmarkIndirectKernel runs the indirect kernel as a stride-1 2x2
+// convolution of 128 channels reads it (the generator's sub-pixel phases):
+// per tile, 12 neighbouring output pixels, 4 taps of 128 channels, 4
+// micro-panels of B (N = 128). "resident" repeats one tile, its windows
+// in L1; "stream" walks the tiles over a batch of 8 16x16 images (1.2
+// MB), each tile's windows coming from L2 or L3 on its first micro-panel,
+// as in a layer. Beside BenchmarkRowsKernel it shows what reading A in
+// place costs the kernel.
+func BenchmarkIndirectKernel(b *testing.B) {
+	kerneltest.Bench(b, func(b *testing.B) {
+		g := cur().gemm
+		if g.indirectPanels == nil {
+			b.Skip("this path has no indirect kernel")
+		}
+		const c, side, images, taps, panels = 128, 17, 8, 4, 4
+		kc := taps * c
+		x := make([]float32, images*side*side*c)
+		for i := range x {
+			x[i] = 1.0 / 1024
+		}
+		bp := make([]float32, panels*g.NR*kc)
+		for i := range bp {
+			bp[i] = 1.0 / 1024
+		}
+		ldc := panels * g.NR
+		out := make([]float32, g.MR*ldc)
+		var rows rowTable
+		rowOffs := make([]int, g.MR)
+		for i := range rowOffs {
+			rowOffs[i] = i * ldc
+		}
+		rows.set(rowOffs)
+		// The tables of every tile of the batch's 16x16 output pixels.
+		pixels := images * (side - 1) * (side - 1)
+		tiles := pixels / g.MR
+		tables := make([][]int, tiles)
+		for t := range tables {
+			offs := make([]int, taps*g.MR)
+			for i := range g.MR {
+				p := t*g.MR + i
+				img, y, xx := p/((side-1)*(side-1)), p/(side-1)%(side-1), p%(side-1)
+				for tap := range taps {
+					offs[tap*g.MR+i] = ((img*side+y+tap/2)*side + xx + tap%2) * c
+				}
+			}
+			tables[t] = offs
+		}
+		flops := 2 * float64(g.MR*ldc*kc)
+		for _, mode := range []string{"resident", "stream"} {
+			b.Run(fmt.Sprintf("%dx%d/%s", g.MR, g.NR, mode), func(b *testing.B) {
+				cpu0 := processCPUTime()
+				t := 0
+				for b.Loop() {
+					g.indirectPanels(taps, c, panels, x, tables[t], bp, 1, 1, out, rows)
+					if mode == "stream" {
+						t = (t + 1) % tiles
+					}
+				}
+				reportGFLOPS(b, flops, processCPUTime()-cpu0)
+			})
+		}
+	})
 }
