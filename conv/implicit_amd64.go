@@ -17,6 +17,7 @@ func init() {
 		dotRowFn:     [...]runFuncRow{nil, dotRow1AVX2, dotRow2AVX2, dotRow3AVX2, dotRow4AVX2},
 		gerRowFn:     [...]runFuncRow{nil, gerRow1AVX2, gerRow2AVX2, gerRow3AVX2, gerRow4AVX2},
 		gather:       gatherRunsAVX2,
+		prefetch:     prefetchRun,
 		dotRowPixels: [...]int{0, 4, 4, 3, 2},
 		stripGrad:    []stripGradKernel{{4, 8, stripGrad4AVX2}, {8, 8, stripGrad8AVX2}, {12, 8, stripGrad12AVX2}},
 	})
@@ -27,6 +28,7 @@ func init() {
 		dotRowFn:     [...]runFuncRow{nil, dotRow1AVX512, dotRow2AVX512, dotRow3AVX512, dotRow4AVX512},
 		gerRowFn:     [...]runFuncRow{nil, gerRow1AVX512, gerRow2AVX512, gerRow3AVX512, gerRow4AVX512},
 		gather:       gatherRunsAVX512,
+		prefetch:     prefetchRun,
 		dotRowPixels: [...]int{0, 6, 5, 5, 3},
 		stripGrad:    []stripGradKernel{{4, 16, stripGrad4AVX512}, {8, 16, stripGrad8AVX512}, {12, 16, stripGrad12AVX512}, {16, 16, stripGrad16AVX512}, {20, 16, stripGrad20AVX512}, {24, 16, stripGrad24AVX512}, {28, 16, stripGrad28AVX512}},
 	})

@@ -7133,3 +7133,22 @@ stripGrad28AVX512_pixel:
 stripGrad28AVX512_done:
 	VZEROUPPER
 	RET
+
+// func prefetchRun(p *float32, n int)
+// Requires: MMX+
+TEXT ·prefetchRun(SB), NOSPLIT, $0-16
+	MOVQ  p+0(FP), AX
+	MOVQ  n+8(FP), CX
+	TESTQ CX, CX
+	JLE   prefetchRun_done
+	LEAQ  -4(AX)(CX*4), CX
+
+prefetchRun_line:
+	PREFETCHT1 (AX)
+	ADDQ       $0x40, AX
+	CMPQ       AX, CX
+	JLE        prefetchRun_line
+	PREFETCHT1 (CX)
+
+prefetchRun_done:
+	RET

@@ -263,3 +263,8 @@ func stripGrad24AVX512(s *float32, step int, n int, dy *float32, ldy int, blocks
 //
 //go:noescape
 func stripGrad28AVX512(s *float32, step int, n int, dy *float32, ldy int, blocks int, acc *float32)
+
+// prefetchRun asks for the lines holding p[0:n] to be brought into L2 (PREFETCHT1 every 64 bytes from p on, and at p[n-1]); it reads and writes nothing, and n <= 0 does nothing.
+//
+//go:noescape
+func prefetchRun(p *float32, n int)

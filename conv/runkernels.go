@@ -45,6 +45,9 @@ type runKernels struct {
 	dotRowPixels       [implicitMaxFilters + 1]int
 	// gather is gatherRuns's kernel.
 	gather func(dst *float32, c int, w *float32, wStride int, coef *float32, coefStride, coefPix, nRuns, runLen, nPix int)
+	// prefetch asks for a run of floats to be brought into L2
+	// (prefetchRuns).
+	prefetch func(p *float32, n int)
 	// stripGrad are the strip weight-gradient kernels (stripgrad.go),
 	// fewest taps first.
 	stripGrad []stripGradKernel
@@ -119,6 +122,19 @@ func (ks *runKernels) gerRuns(f int, d []float32, k int, x []float32, xStride, n
 		return
 	}
 	gerRunsGo(f, d, k, x, xStride, nRuns, runLen, a)
+}
+
+// prefetchRuns asks for x[off:off+n] to be brought into L2 ahead of its
+// use (the forward pass's next input rows, pixelRuns' ahead): a hint that
+// changes no result; the Go path has none.
+func (ks *runKernels) prefetchRuns(x []float32, off, n int) {
+	if off < 0 || n < 0 || off > len(x)-n {
+		panic(fmt.Sprintf("gokern: conv.prefetchRuns: run [%d, %d) outside %d floats", off, off+n, len(x)))
+	}
+	if ks == nil || ks.prefetch == nil || n == 0 {
+		return
+	}
+	ks.prefetch(&x[off], n)
 }
 
 // dotRow adds to out[q*f:(q+1)*f], for each of nPix pixels q, the dot

@@ -63,6 +63,7 @@ func main() {
 			genStripGrad(s, taps)
 		}
 	}
+	genPrefetchRun()
 	Generate()
 	if *wiring != "" {
 		if err := gen.WriteGo(*wiring, "implicit", wiringTemplate, wiringData()); err != nil {
@@ -614,6 +615,28 @@ func (s isa) gatherPairBlocks() []int {
 		return []int{4, 1}
 	}
 	return []int{6, 4, 1}
+}
+
+// genPrefetchRun emits prefetchRun, which asks for a run of floats to be
+// brought into L2 ahead of its use: one PREFETCHT1 per 64-byte line. It
+// needs no vector unit, so both kernel paths share it.
+func genPrefetchRun() {
+	TEXT("prefetchRun", NOSPLIT, "func(p *float32, n int)")
+	Pragma("noescape")
+	Doc("prefetchRun asks for the lines holding p[0:n] to be brought into L2 (PREFETCHT1 every 64 bytes from p on, and at p[n-1]); it reads and writes nothing, and n <= 0 does nothing.")
+	p, n := ld("p"), ld("n")
+	TESTQ(n, n)
+	JLE(LabelRef("prefetchRun_done"))
+	last := GP64()
+	LEAQ(Mem{Base: p, Index: n, Scale: 4, Disp: -4}, last)
+	Label("prefetchRun_line")
+	PREFETCHT1(Mem{Base: p})
+	ADDQ(U8(64), p)
+	CMPQ(p, last)
+	JLE(LabelRef("prefetchRun_line"))
+	PREFETCHT1(Mem{Base: last})
+	Label("prefetchRun_done")
+	RET()
 }
 
 // genGatherRuns emits gatherRuns: for each of nPix pixels p,

@@ -23,6 +23,7 @@ func init() {
 		dotRowFn: [...]runFuncRow{nil{{range .DotRow}}, {{.}}{{end}}},
 		gerRowFn: [...]runFuncRow{nil{{range .GerRow}}, {{.}}{{end}}},
 		gather: {{.Gather}},
+		prefetch: prefetchRun,
 		dotRowPixels: [...]int{0{{range .DotRowPixels}}, {{.}}{{end}}},
 		stripGrad: []stripGradKernel{ {{- range $i, $k := .StripGrad}}{{if $i}}, {{end}}{ {{- $k.Taps}}, {{$k.Lanes}}, {{$k.Name -}} }{{end -}} },
 	})
