@@ -74,8 +74,10 @@ func (c *Conv2D) transposedWeights(g im2col.Geometry, w []float32) []float32 {
 // prefetches them, so that they arrive from L3 or memory while this row
 // computes. (G conv2d_1 forward, the DCGAN's last layer, whose 32x32x128
 // input rows each serve three output rows: 0.85-0.93x the time on
-// avx512, 0.92-0.99x on avx2, AMD Zen 4, paired in-process rounds at
-// batch 64; prefetching two or three rows ahead gained less, and the
+// avx512, 0.92-0.99x on avx2, AMD Zen 4, paired in-process rounds of the
+// pass alone at batch 64; inside the training iteration, which runs it
+// right after the layer that wrote its input, within the noise.
+// Prefetching two or three rows ahead gained less, and the
 // backward-weights pass's gerRow, which reads the same rows, gained
 // nothing on avx512.)
 func pixelRuns(g im2col.Geometry, maxPix int, fn func(pix, xOff, kOff, nRuns, runLen, np int), ahead func(off, n int)) {
