@@ -5900,6 +5900,52 @@ TEXT ·sgemmPackT6(SB), NOSPLIT, $0-64
 	LEAQ (SI)(SI*2), DI
 	MOVQ SI, R9
 	SHLQ $0x02, R9
+	MOVQ AX, R11
+	ANDQ $-8, R11
+	LEAQ (DX)(R11*4), R10
+
+loop8:
+	CMPQ       DX, R10
+	JGE        done8
+	MOVQ       DX, R8
+	VMOVUPS    (R8), Y0
+	VMOVUPS    (R8)(SI*1), Y1
+	VMOVUPS    (R8)(SI*2), Y2
+	VMOVUPS    (R8)(DI*1), Y3
+	ADDQ       R9, R8
+	VMOVUPS    (R8), Y4
+	VMOVUPS    (R8)(SI*1), Y5
+	VUNPCKLPS  Y1, Y0, Y6
+	VUNPCKHPS  Y1, Y0, Y0
+	VUNPCKLPS  Y3, Y2, Y1
+	VUNPCKHPS  Y3, Y2, Y2
+	VUNPCKLPS  Y5, Y4, Y3
+	VUNPCKHPS  Y5, Y4, Y4
+	VSHUFPS    $0x44, Y1, Y6, Y5
+	VSHUFPS    $0xe4, Y6, Y3, Y6
+	VSHUFPS    $0xee, Y3, Y1, Y1
+	VSHUFPS    $0x44, Y2, Y0, Y3
+	VSHUFPS    $0xe4, Y0, Y4, Y0
+	VSHUFPS    $0xee, Y4, Y2, Y2
+	VPERM2F128 $0x20, Y6, Y5, Y4
+	VMOVUPS    Y4, (BX)
+	VPERM2F128 $0x20, Y3, Y1, Y4
+	VMOVUPS    Y4, 32(BX)
+	VPERM2F128 $0x20, Y2, Y0, Y4
+	VMOVUPS    Y4, 64(BX)
+	VPERM2F128 $0x31, Y6, Y5, Y4
+	VMOVUPS    Y4, 96(BX)
+	VPERM2F128 $0x31, Y3, Y1, Y1
+	VMOVUPS    Y1, 128(BX)
+	VPERM2F128 $0x31, Y2, Y0, Y0
+	VMOVUPS    Y0, 160(BX)
+	ADDQ       $0x20, DX
+	ADDQ       $0x000000c0, BX
+	JMP        loop8
+
+done8:
+	SUBQ R11, CX
+	SUBQ R11, AX
 	LEAQ (DX)(CX*4), R10
 
 loop:
@@ -5961,6 +6007,7 @@ tailloop:
 	JMP    tailloop
 
 tailend:
+	VZEROUPPER
 	RET
 
 // func sgemmPackT6Groups(k int, src []float32, off0 int, off1 int, off2 int, ld int, dst []float32)
@@ -5978,6 +6025,52 @@ TEXT ·sgemmPackT6Groups(SB), NOSPLIT, $0-88
 	SHLQ $0x02, R9
 	MOVQ off1+40(FP), R10
 	SHLQ $0x02, R10
+	MOVQ AX, R12
+	ANDQ $-8, R12
+	LEAQ (DX)(R12*4), R11
+
+loop8:
+	CMPQ       DX, R11
+	JGE        done8
+	LEAQ       (DX)(R9*1), R8
+	VMOVUPS    (R8), Y0
+	VMOVUPS    (R8)(SI*1), Y1
+	VMOVUPS    (R8)(SI*2), Y2
+	VMOVUPS    (R8)(DI*1), Y3
+	LEAQ       (DX)(R10*1), R8
+	VMOVUPS    (R8), Y4
+	VMOVUPS    (R8)(SI*1), Y5
+	VUNPCKLPS  Y1, Y0, Y6
+	VUNPCKHPS  Y1, Y0, Y0
+	VUNPCKLPS  Y3, Y2, Y1
+	VUNPCKHPS  Y3, Y2, Y2
+	VUNPCKLPS  Y5, Y4, Y3
+	VUNPCKHPS  Y5, Y4, Y4
+	VSHUFPS    $0x44, Y1, Y6, Y5
+	VSHUFPS    $0xe4, Y6, Y3, Y6
+	VSHUFPS    $0xee, Y3, Y1, Y1
+	VSHUFPS    $0x44, Y2, Y0, Y3
+	VSHUFPS    $0xe4, Y0, Y4, Y0
+	VSHUFPS    $0xee, Y4, Y2, Y2
+	VPERM2F128 $0x20, Y6, Y5, Y4
+	VMOVUPS    Y4, (BX)
+	VPERM2F128 $0x20, Y3, Y1, Y4
+	VMOVUPS    Y4, 32(BX)
+	VPERM2F128 $0x20, Y2, Y0, Y4
+	VMOVUPS    Y4, 64(BX)
+	VPERM2F128 $0x31, Y6, Y5, Y4
+	VMOVUPS    Y4, 96(BX)
+	VPERM2F128 $0x31, Y3, Y1, Y1
+	VMOVUPS    Y1, 128(BX)
+	VPERM2F128 $0x31, Y2, Y0, Y0
+	VMOVUPS    Y0, 160(BX)
+	ADDQ       $0x20, DX
+	ADDQ       $0x000000c0, BX
+	JMP        loop8
+
+done8:
+	SUBQ R12, CX
+	SUBQ R12, AX
 	LEAQ (DX)(CX*4), R11
 
 loop:
@@ -6039,6 +6132,7 @@ tailloop:
 	JMP    tailloop
 
 tailend:
+	VZEROUPPER
 	RET
 
 // func sgemmPackT16(k int, src []float32, ld int, dst []float32)
