@@ -85,14 +85,47 @@ func TestPrefetchRuns(t *testing.T) {
 			}
 		}
 		for _, c := range []struct{ off, n int }{{-1, 2}, {0, len(x) + 1}, {len(x), 1}, {5, -1}, {len(x) + 1, 0}} {
-			func() {
-				defer func() {
-					if r, _ := recover().(string); !strings.Contains(r, "prefetchRuns") {
-						t.Errorf("prefetchRuns(%d, %d): recovered %q, want the wrapper's panic", c.off, c.n, r)
-					}
-				}()
-				ks.prefetchRuns(x, c.off, c.n)
-			}()
+			checkPrefetchRejects(t, ks, x, c.off, c.n)
 		}
+	})
+}
+
+// checkPrefetchRejects checks that prefetchRuns panics, with its own
+// message, on a run of x that it must refuse.
+func checkPrefetchRejects(t *testing.T, ks *runKernels, x []float32, off, n int) {
+	t.Helper()
+	defer func() {
+		if r, _ := recover().(string); !strings.Contains(r, "prefetchRuns") {
+			t.Errorf("prefetchRuns(%d, %d): recovered %q, want the wrapper's panic", off, n, r)
+		}
+	}()
+	ks.prefetchRuns(x, off, n)
+}
+
+// FuzzPrefetchRuns: on every path, a run inside the slice (any start, any
+// length) leaves it as it was; one outside is refused.
+func FuzzPrefetchRuns(f *testing.F) {
+	f.Add(uint16(0), uint16(0), int16(0))
+	f.Add(uint16(3), uint16(17), int16(0))
+	f.Add(uint16(1), uint16(200), int16(5))
+	f.Fuzz(func(t *testing.T, size, off uint16, n int16) {
+		x := make([]float32, int(size%2048))
+		for i := range x {
+			x[i] = float32(i)
+		}
+		o := int(off) % (len(x) + 2)
+		kerneltest.Run(t, func(t *testing.T) {
+			ks := activeRunKernels()
+			if o+int(n) > len(x) || n < 0 {
+				checkPrefetchRejects(t, ks, x, o, int(n))
+				return
+			}
+			ks.prefetchRuns(x, o, int(n))
+			for i, v := range x {
+				if v != float32(i) {
+					t.Fatalf("x[%d] = %g after prefetching [%d, %d), want %d", i, v, o, o+int(n), i)
+				}
+			}
+		})
 	})
 }

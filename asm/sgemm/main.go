@@ -856,17 +856,8 @@ func (pk packTRegs) loops(rows int, groupBase func(g int)) {
 		if r%4 == 0 {
 			groupBase(r / 4)
 		}
-		at := Mem{Base: pk.gp}
-		switch r % 4 {
-		case 1:
-			at.Index, at.Scale = pk.ld, 1
-		case 2:
-			at.Index, at.Scale = pk.ld, 2
-		case 3:
-			at.Index, at.Scale = pk.ld3, 1
-		}
 		x := XMM()
-		VMOVSS(at, x)
+		VMOVSS(pk.groupRow(r), x)
 		VMOVSS(x, pk.dst.Offset(4*r))
 	}
 	ADDQ(U8(4), pk.rowp)
@@ -898,17 +889,8 @@ func (pk packTRegs) transpose6x8(groupBase func(g int)) {
 		if i%4 == 0 {
 			groupBase(i / 4)
 		}
-		at := Mem{Base: pk.gp}
-		switch i % 4 {
-		case 1:
-			at.Index, at.Scale = pk.ld, 1
-		case 2:
-			at.Index, at.Scale = pk.ld, 2
-		case 3:
-			at.Index, at.Scale = pk.ld3, 1
-		}
 		r[i] = YMM()
-		VMOVUPS(at, r[i])
+		VMOVUPS(pk.groupRow(i), r[i])
 	}
 	// Per lane, row pairs interleaved: lo[j] = rows 2j, 2j+1 at columns 0
 	// and 1 of the lane, hi[j] at columns 2 and 3.
@@ -939,6 +921,21 @@ func (pk packTRegs) transpose6x8(groupBase func(g int)) {
 			VMOVUPS(o, pk.dst.Offset(32*(3*half+i)))
 		}
 	}
+}
+
+// groupRow addresses row r%4 of the current group of four rows (gp, as
+// groupBase set it) at the current column.
+func (pk packTRegs) groupRow(r int) Mem {
+	at := Mem{Base: pk.gp}
+	switch r % 4 {
+	case 1:
+		at.Index, at.Scale = pk.ld, 1
+	case 2:
+		at.Index, at.Scale = pk.ld, 2
+	case 3:
+		at.Index, at.Scale = pk.ld3, 1
+	}
+	return at
 }
 
 // transpose4x4 emits the packing of a 4x4 block: the 4 rows from gp (ld
