@@ -44,8 +44,8 @@ func (t tile) nr() int { return t.nv * t.is.Lanes }
 
 var tiles = []tile{
 	// AVX-512 has 32 vector registers: 12 rows x 2 vectors = 24
-	// accumulators and 2 for the row of B; A's values are broadcast
-	// inside the FMAs (kLoop). Each k step issues 24 FMAs against 14
+	// accumulators, 2 for the row of B and 1 for A's broadcast value
+	// (kLoop, maxEmbedded). Each k step issues 24 FMAs against 14
 	// loads, so the two FMA pipes, not the load ports, set the pace, and
 	// 24 independent chains cover the FMA latency (4 cycles x 2 pipes =
 	// 8 needed). The skinny kernels
@@ -546,24 +546,30 @@ func zeroAccumulators(is isa, mr, nv int) [][]VecVirtual {
 // maxEmbedded is how many of a k step's mr rows of A an AVX-512 kernel of
 // nv vectors per row broadcasts inside its FMAs. An embedded row saves
 // the broadcast instruction but loads its value nv times, a register
-// broadcast loads it once. A step loads nv vectors of B plus, per row, nv
-// values or one, in mr*nv/2 cycles of FMAs (two per cycle); the count is
-// the largest that keeps the loads at 5/3 per cycle, the two the load
-// ports sustain less a margin. With every row embedded the 12x32 tile
-// loads 26 values in 12 cycles and ran at 90% of the FMA peak on an Intel
-// Xeon (3.85 GHz, two 512-bit FMA pipes; BenchmarkMicroKernel); with 6
-// rows, 20 loads, at 95%, as fast as with none (14 loads, 12 more
-// instructions); the column-of-tiles kernel went from 85% to 95%, the
-// training iteration to 0.970x the time on one thread and 0.975x on two
-// (BASE=627a1bc BENCH='Epoch/avx512$' BENCHTIME=3x ROUNDS=6 make
-// bench-ab, CPU=2 for two). All rows embedded had taken an earlier,
-// slower Intel Xeon's iteration to 0.975x the time of none (a303031), and
-// Zen 4's to 0.999x. With nv = 1 embedding adds no load.
+// broadcast loads it once. With nv = 1 embedding adds no load, so every
+// row is embedded. With nv = 2 (the 12x32 tile) none is: a k step then
+// loads 14 values (2 vectors of B, 12 broadcasts of A) in its 12 cycles
+// of FMAs, against 20 with 6 rows embedded and 26 with all 12.
+//
+// The history, all on the 12x32 tile: all 12 embedded took an Intel
+// Xeon's iteration to 0.975x the time of none (a303031) and Zen 4's to
+// 0.999x; on a faster host of the same Xeon model 6 beat 12 (8a8392c:
+// the iteration 0.970x; the kernels alone, hot, ran as fast with 6 as
+// with none). On that host class again (2026-12-04, alternating binaries
+// of `make bench-ab`), none against 6: BenchmarkIndirectKernel's stream
+// case 192-201 against 180-192 GFLOPS, where each of a tile's 12 rows is
+// a cache line of its own; the strided path's SGEMMs 0.92-0.97x the
+// time; the weight gradients (the column-of-tiles kernel) 0.93-0.96x;
+// D conv2d_1's forward pass (k = 27, strips) 1.02x; the iteration
+// 0.960x on one thread and 0.976x on two (BASE=d30371d
+// BENCH='Epoch/avx512$' BENCHTIME=3x ROUNDS=8, CPU=2 with BENCHTIME=4x).
+// Inside a layer, where A and B also stream in from L2 and L3, the
+// loads the broadcasts would save cost more than the instructions.
 func maxEmbedded(mr, nv int) int {
 	if nv == 1 {
 		return mr
 	}
-	return max(0, (5*mr*nv/6-nv-mr)/(nv-1))
+	return 0
 }
 
 // kLoop emits the k loop of a micro-kernel: k steps (counting k down to
@@ -584,13 +590,13 @@ func kLoop(is isa, mr, nv int, k Register, bp Mem, acc [][]VecVirtual, aAt func(
 		for i := 0; i < mr; i++ {
 			m := aAt(u, i)
 			if is.ZMM && m.Index == nil && embedded < maxEmbedded(mr, nv) {
-				// AVX-512 broadcasts A's value inside each FMA (an
+				// AVX-512 can broadcast A's value inside each FMA (an
 				// EVEX embedded broadcast, {1to16}) for some of the
 				// rows: one fused uop per FMA instead of a separate
 				// broadcast load, the same arithmetic, so the same
 				// bits. The other rows broadcast once into a register
-				// shared by their nv FMAs, so that the loads stay
-				// within what the load ports sustain (maxEmbedded).
+				// shared by their nv FMAs: maxEmbedded says how many
+				// rows embed (on the 12x32 tile, none).
 				//
 				// Only from a base-and-displacement address: Intel
 				// cores split ("un-laminate") a three-operand
