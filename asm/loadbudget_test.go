@@ -9,8 +9,8 @@ import (
 
 // TestSgemmLoadBudget checks the unrolled k loop ("loop4") of every AVX-512
 // SGEMM micro-kernel against a load budget of at most 5 loads per 6 FMAs,
-// 5/3 loads per cycle at two FMAs a cycle, which embedding broadcasts
-// (maxEmbedded in asm/sgemm) must not break. Every embedded broadcast
+// 5/3 loads per cycle at two FMAs a cycle, which embedding broadcasts in
+// the FMAs (see kLoop in asm/sgemm) would break. Every embedded broadcast
 // counts as a load (its FMA reads memory), as does every VMOVUPS and
 // VBROADCASTSS from memory. With all rows embedded the 12x32 kernels
 // loaded 26 values per 24 FMAs and ran at 90% of the FMA peak on an Intel

@@ -45,7 +45,7 @@ func (t tile) nr() int { return t.nv * t.is.Lanes }
 var tiles = []tile{
 	// AVX-512 has 32 vector registers: 12 rows x 2 vectors = 24
 	// accumulators, 2 for the row of B and 1 for A's broadcast value
-	// (kLoop, maxEmbedded). Each k step issues 24 FMAs against 14
+	// (kLoop). Each k step issues 24 FMAs against 14
 	// loads, so the two FMA pipes, not the load ports, set the pace, and
 	// 24 independent chains cover the FMA latency (4 cycles x 2 pipes =
 	// 8 needed). The skinny kernels
@@ -543,40 +543,31 @@ func zeroAccumulators(is isa, mr, nv int) [][]VecVirtual {
 	return acc
 }
 
-// maxEmbedded is how many of a k step's mr rows of A an AVX-512 kernel of
-// nv vectors per row broadcasts inside its FMAs. An embedded row saves
-// the broadcast instruction but loads its value nv times, a register
-// broadcast loads it once. With nv = 1 embedding adds no load, so every
-// row is embedded. With nv = 2 (the 12x32 tile) none is: a k step then
-// loads 14 values (2 vectors of B, 12 broadcasts of A) in its 12 cycles
-// of FMAs, against 20 with 6 rows embedded and 26 with all 12.
-//
-// The history, all on the 12x32 tile: all 12 embedded took an Intel
-// Xeon's iteration to 0.975x the time of none (a303031) and Zen 4's to
-// 0.999x; on a faster host of the same Xeon model 6 beat 12 (8a8392c:
-// the iteration 0.970x; the kernels alone, hot, ran as fast with 6 as
-// with none). On that host class again (2026-12-04, alternating binaries
-// of `make bench-ab`), none against 6: BenchmarkIndirectKernel's stream
-// case 192-201 against 180-192 GFLOPS, where each of a tile's 12 rows is
-// a cache line of its own; the strided path's SGEMMs 0.92-0.97x the
-// time; the weight gradients (the column-of-tiles kernel) 0.93-0.96x;
-// D conv2d_1's forward pass (k = 27, strips) 1.02x; the iteration
-// 0.960x on one thread and 0.976x on two (BASE=d30371d
-// BENCH='Epoch/avx512$' BENCHTIME=3x ROUNDS=8, CPU=2 with BENCHTIME=4x).
-// Inside a layer, where A and B also stream in from L2 and L3, the
-// loads the broadcasts would save cost more than the instructions.
-func maxEmbedded(mr, nv int) int {
-	if nv == 1 {
-		return mr
-	}
-	return 0
-}
-
 // kLoop emits the k loop of a micro-kernel: k steps (counting k down to
 // zero) of acc[i][v] += A[i] * Bp[v], four at a time and then one at a
 // time, advancing bp and A (aAt, advanceA) as it goes. Every kernel that
 // uses it does the same arithmetic in the same order, so their tiles agree
 // bit for bit.
+//
+// Each row of A is broadcast once into a register shared by its nv FMAs:
+// a k step of the 12x32 tile loads 14 values (2 vectors of B, 12
+// broadcasts) in its 12 cycles of FMAs. AVX-512 could instead broadcast
+// A inside the FMAs (EVEX embedded broadcasts), saving the broadcast
+// instructions but loading each value nv times; the 12x32 kernels did
+// so for all 12 rows (a303031: the iteration 0.975x the time of none on
+// an Intel Xeon, 0.999x on Zen 4), then for 6 (8a8392c: 0.970x against
+// 12 on a faster Xeon host; alone and hot, 6 ran as fast as none). On
+// that host class again, none against 6 (2026-12-04, alternating
+// binaries of `make bench-ab`): BenchmarkIndirectKernel's stream case
+// 192-201 against 180-192 GFLOPS, where each of a tile's 12 rows is a
+// cache line of its own; the strided path's SGEMMs 0.92-0.97x the time;
+// the weight gradients 0.93-0.96x; D conv2d_1's forward pass (k = 27)
+// 1.02x; the iteration 0.960x on one thread and 0.976x on two
+// (BASE=d30371d BENCH='Epoch/avx512$' BENCHTIME=3x ROUNDS=8, CPU=2 with
+// BENCHTIME=4x). Inside a layer, where A and B also stream in from L2 and
+// L3, the loads cost more than the instructions. (Embedded broadcasts
+// from an indexed address are worse still on Intel, split into two uops:
+// TestNoIndexedEmbeddedBroadcasts.)
 func kLoop(is isa, mr, nv int, k Register, bp Mem, acc [][]VecVirtual, aAt func(u, i int) Mem, advanceA func(steps int)) {
 	nr := nv * is.Lanes
 	// step emits k step u of an unrolled block.
@@ -586,38 +577,9 @@ func kLoop(is isa, mr, nv int, k Register, bp Mem, acc [][]VecVirtual, aAt func(
 			bs[v] = is.Vec()
 			VMOVUPS(bp.Offset(4*(u*nr+v*is.Lanes)), bs[v])
 		}
-		embedded := 0
 		for i := 0; i < mr; i++ {
-			m := aAt(u, i)
-			if is.ZMM && m.Index == nil && embedded < maxEmbedded(mr, nv) {
-				// AVX-512 can broadcast A's value inside each FMA (an
-				// EVEX embedded broadcast, {1to16}) for some of the
-				// rows: one fused uop per FMA instead of a separate
-				// broadcast load, the same arithmetic, so the same
-				// bits. The other rows broadcast once into a register
-				// shared by their nv FMAs: maxEmbedded says how many
-				// rows embed (on the 12x32 tile, none).
-				//
-				// Only from a base-and-displacement address: Intel
-				// cores split ("un-laminate") a three-operand
-				// instruction whose memory operand has an index
-				// register into two uops, so the strided kernels'
-				// rows addressed through lda broadcast first. With
-				// the FMAs taking them from memory too, their k loop
-				// ran 42 uops a step instead of 34: on the Intel
-				// Xeon, plain SGEMMs on the strided path took 0.87-0.90x
-				// the time this way (8192x128x576, 2048x128x1152,
-				// 512x256x1152; 0.94x at 32768x64x27), medians of ten
-				// in-process alternating rounds against the FMAs with
-				// indexed broadcasts.
-				embedded++
-				for v := 0; v < nv; v++ {
-					VFMADD231PS_BCST(m, bs[v], acc[i][v])
-				}
-				continue
-			}
 			t := is.Vec()
-			VBROADCASTSS(m, t)
+			VBROADCASTSS(aAt(u, i), t)
 			for v := 0; v < nv; v++ {
 				VFMADD231PS(bs[v], t, acc[i][v])
 			}
